@@ -1,0 +1,230 @@
+import { spawn, type ChildProcess } from "node:child_process";
+
+/** Lifecycle of every long-lived part of a stack: chains, guardians, relayers, proxies. */
+export type InstanceStatus = "idle" | "starting" | "started" | "stopping" | "stopped";
+
+export interface Instance {
+  readonly name: string;
+  readonly status: InstanceStatus;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** The most recent log lines, newest last (for error messages and debugging). */
+  logs(): string[];
+}
+
+/** Keeps the last `size` lines written to it. */
+export class LogRing {
+  private lines: string[] = [];
+  private partial = "";
+  constructor(private readonly size = 200) {}
+
+  write(chunk: string): string[] {
+    const parts = (this.partial + chunk).split("\n");
+    this.partial = parts.pop() ?? "";
+    for (const line of parts) this.lines.push(line);
+    if (this.lines.length > this.size) this.lines.splice(0, this.lines.length - this.size);
+    return parts;
+  }
+
+  tail(n = this.size): string[] {
+    return this.lines.slice(-n);
+  }
+}
+
+export class InstanceError extends Error {
+  constructor(instance: string, message: string, logs: string[] = []) {
+    const tail = logs.length ? `\n--- last log lines of ${instance} ---\n${logs.slice(-15).join("\n")}` : "";
+    super(`${instance}: ${message}${tail}`);
+    this.name = "InstanceError";
+  }
+}
+
+// The shell tethers the child to our stdin pipe: if this Node process dies in any
+// way (even SIGKILL, or AVA killing a timed-out test file) the pipe closes and the
+// child is terminated, so no chain process outlives the harness.
+const TETHER = [
+  'exec 3<&0',
+  '"$@" </dev/null &',
+  'c=$!',
+  'echo "tether-child $c" >&2',
+  '( read _ <&3; kill -TERM $c 2>/dev/null ) &',
+  'w=$!',
+  "trap 'kill -TERM $c 2>/dev/null' TERM INT",
+  'while kill -0 $c 2>/dev/null; do wait $c; s=$?; done',
+  'kill $w 2>/dev/null',
+  'exit ${s:-0}',
+].join("\n");
+
+export interface ProcessOptions {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /**
+   * Readiness rule: called with every output line; return a truthy value once the
+   * process is ready. Default: ready as soon as it is spawned.
+   */
+  readyWhen?: (line: string) => boolean;
+  /** How long start() waits for readiness before failing. Default 20 s. */
+  startTimeoutMs?: number;
+  /** How long stop() waits after SIGTERM before SIGKILL. Default 5 s. */
+  stopTimeoutMs?: number;
+  /** Called with every output line after the readiness rule. */
+  onLine?: (line: string) => void;
+}
+
+/** A spawned OS process with the Instance lifecycle. */
+export class ProcessInstance implements Instance {
+  status: InstanceStatus = "idle";
+  /** PID of the real process (not of its tether shell), once started. */
+  pid: number | undefined;
+  private child: ChildProcess | undefined;
+  private readonly ring = new LogRing();
+  private exited: Promise<number | null> | undefined;
+
+  constructor(readonly options: ProcessOptions) {}
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  logs(): string[] {
+    return this.ring.tail();
+  }
+
+  async start(): Promise<void> {
+    if (this.status === "started" || this.status === "starting") return;
+    this.status = "starting";
+    const { command, args, env, cwd, readyWhen, startTimeoutMs = 20_000 } = this.options;
+    const child = spawn("sh", ["-c", TETHER, "sh", command, ...args], {
+      env: env ?? process.env,
+      cwd,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+    registerForCleanup(this);
+
+    await new Promise<void>((resolve, reject) => {
+      let ready = !readyWhen;
+      const timer = setTimeout(() => {
+        if (!ready) fail(`not ready after ${startTimeoutMs} ms`);
+      }, startTimeoutMs);
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        reject(new InstanceError(this.name, why, this.ring.tail()));
+      };
+      const onLines = (chunk: Buffer) => {
+        for (const line of this.ring.write(chunk.toString())) {
+          const tether = /^tether-child (\d+)$/.exec(line);
+          if (tether) {
+            this.pid = Number(tether[1]);
+            if (!readyWhen) {
+              clearTimeout(timer);
+              resolve();
+            }
+            continue;
+          }
+          if (!ready && readyWhen?.(line)) {
+            ready = true;
+            clearTimeout(timer);
+            resolve();
+          }
+          this.options.onLine?.(line);
+        }
+      };
+      child.stdout!.on("data", onLines);
+      child.stderr!.on("data", onLines);
+      child.once("error", (err) => fail(`could not spawn ${command}: ${err.message}`));
+      child.once("exit", (code) => {
+        if (!ready) fail(`exited with code ${code} before it was ready`);
+      });
+    }).catch(async (err) => {
+      await this.stop();
+      throw err;
+    });
+    this.status = "started";
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || this.status === "stopped") {
+      this.status = "stopped";
+      return;
+    }
+    this.status = "stopping";
+    const { stopTimeoutMs = 5_000 } = this.options;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => {
+        if (this.pid) tryKill(this.pid, "SIGKILL");
+        child.kill("SIGKILL");
+      }, stopTimeoutMs);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    child.stdin?.destroy();
+    unregisterForCleanup(this);
+    this.status = "stopped";
+  }
+}
+
+function tryKill(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** True while a process with this PID exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Every started instance is stopped on Ctrl-C / SIGTERM; on a plain exit the
+// tether takes the processes down with us.
+const live = new Set<Instance>();
+const shutdownHooks = new Set<() => Promise<void>>();
+let handlersInstalled = false;
+
+/**
+ * Runs `hook` on Ctrl-C / SIGTERM before the instances are stopped (e.g. to write a
+ * partial report). Returns a function that removes it.
+ */
+export function onShutdown(hook: () => Promise<void>): () => void {
+  shutdownHooks.add(hook);
+  return () => shutdownHooks.delete(hook);
+}
+
+export function registerForCleanup(instance: Instance): void {
+  live.add(instance);
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      const hooks = [...shutdownHooks];
+      shutdownHooks.clear();
+      void Promise.allSettled(hooks.map((hook) => hook()))
+        .then(stopAll)
+        .finally(() => process.kill(process.pid, signal));
+    });
+  }
+}
+
+export function unregisterForCleanup(instance: Instance): void {
+  live.delete(instance);
+}
+
+/** Stops every instance still running, newest first. */
+export async function stopAll(): Promise<void> {
+  const all = [...live].reverse();
+  live.clear();
+  await Promise.allSettled(all.map((i) => i.stop()));
+}
