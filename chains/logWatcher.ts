@@ -1,0 +1,46 @@
+import { parseEventLogs, numberToHex, type Abi, type Address, type Log } from "viem";
+import { rpc } from "./anvil.ts";
+import { BlockPoller } from "./blockPoller.ts";
+
+export interface LogWatcherOptions<TAbi extends Abi> {
+  rpcUrl: string;
+  /** Contracts whose logs are wanted. */
+  addresses: Address[];
+  /** ABI to decode them with; logs of other events are skipped. */
+  abi: TAbi;
+  pollIntervalMs?: number;
+  fromBlock?: bigint;
+  /** Decoded logs of each new block range, with the time the range was first seen. */
+  onLogs: (logs: ReturnType<typeof parseEventLogs<TAbi>>, seenAt: number) => void;
+}
+
+/** Follows the logs of some contracts on one chain, block range by block range. */
+export class LogWatcher<TAbi extends Abi> {
+  readonly poller: BlockPoller;
+
+  constructor(options: LogWatcherOptions<TAbi>) {
+    this.poller = new BlockPoller({
+      rpcUrl: options.rpcUrl,
+      pollIntervalMs: options.pollIntervalMs,
+      fromBlock: options.fromBlock,
+      onBlocks: async (from, to, seenAt) => {
+        const logs = await rpc<Log[]>(options.rpcUrl, "eth_getLogs", [
+          { address: options.addresses, fromBlock: numberToHex(from), toBlock: numberToHex(to) },
+        ]);
+        if (logs.length) options.onLogs(parseEventLogs({ abi: options.abi, logs }), seenAt);
+      },
+    });
+  }
+
+  start(): Promise<void> {
+    return this.poller.start();
+  }
+
+  stop(): Promise<void> {
+    return this.poller.stop();
+  }
+
+  sweep(): Promise<void> {
+    return this.poller.sweep();
+  }
+}

@@ -1,0 +1,77 @@
+import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
+import { parseGwei, type Address, type Hex } from "viem";
+import { rpc } from "./anvil.ts";
+
+export interface WalletPoolOptions {
+  rpcUrl: string;
+  chainId: number;
+  /** TEST-ONLY keys of the accounts to send from. */
+  privateKeys: Hex[];
+  /** EIP-1559 max fee per gas, gwei. [200] */
+  maxFeeGwei?: number;
+  /** EIP-1559 priority fee, gwei. [1] */
+  priorityFeeGwei?: number;
+}
+
+interface Wallet {
+  account: PrivateKeyAccount;
+  nonce: number;
+  /** Set while the local nonce is being re-read after a failed send. */
+  resync: Promise<void> | undefined;
+}
+
+/**
+ * Sends contract calls from several accounts with nonces tracked locally, so many
+ * transactions can be in flight without asking the node for a nonce each time.
+ * Transactions are signed here and sent raw; a failed send re-reads that account's nonce.
+ */
+export class WalletPool {
+  private wallets: Wallet[];
+  private next = 0;
+  private readonly maxFeePerGas: bigint;
+  private readonly maxPriorityFeePerGas: bigint;
+
+  constructor(private readonly options: WalletPoolOptions) {
+    this.wallets = options.privateKeys.map((key) => ({ account: privateKeyToAccount(key), nonce: 0, resync: undefined }));
+    this.maxFeePerGas = parseGwei(String(options.maxFeeGwei ?? 200));
+    this.maxPriorityFeePerGas = parseGwei(String(options.priorityFeeGwei ?? 1));
+  }
+
+  get addresses(): Address[] {
+    return this.wallets.map((w) => w.account.address);
+  }
+
+  async init(): Promise<void> {
+    await Promise.all(this.wallets.map((w) => this.readNonce(w)));
+  }
+
+  /** Signs and sends a call from the next account in turn; resolves with the tx hash once the node accepted it. */
+  async send(to: Address, data: Hex, gas: bigint, value = 0n): Promise<Hex> {
+    const wallet = this.wallets[this.next++ % this.wallets.length]!;
+    if (wallet.resync) await wallet.resync;
+    const nonce = wallet.nonce++;
+    const signed = await wallet.account.signTransaction({
+      type: "eip1559",
+      chainId: this.options.chainId,
+      to,
+      data,
+      gas,
+      value,
+      nonce,
+      maxFeePerGas: this.maxFeePerGas,
+      maxPriorityFeePerGas: this.maxPriorityFeePerGas,
+    });
+    try {
+      return await rpc<Hex>(this.options.rpcUrl, "eth_sendRawTransaction", [signed]);
+    } catch (err) {
+      // The node did not take this nonce; later sends would wait behind the gap forever.
+      wallet.resync ??= this.readNonce(wallet).finally(() => (wallet.resync = undefined));
+      throw err;
+    }
+  }
+
+  private async readNonce(wallet: Wallet): Promise<void> {
+    const count = await rpc<Hex>(this.options.rpcUrl, "eth_getTransactionCount", [wallet.account.address, "pending"]);
+    wallet.nonce = Number(count);
+  }
+}

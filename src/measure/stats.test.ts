@@ -1,0 +1,34 @@
+import test from "ava";
+import { percentile, summarizeStages } from "./stats.ts";
+import { Ledger } from "./ledger.ts";
+
+test("nearest-rank percentiles", (t) => {
+  const values = Array.from({ length: 100 }, (_, i) => i + 1);
+  t.is(percentile(values, 50), 50);
+  t.is(percentile(values, 99), 99);
+  t.is(percentile(values, 100), 100);
+  t.is(percentile([7], 99), 7);
+  t.is(percentile([], 50), undefined);
+});
+
+test("stage summary counts every message once and reasons its drops", (t) => {
+  const ledger = new Ledger();
+  const base = { kind: "liquidation" as const, sourceChain: "Ethereum", destinationChain: "Base", stage: 0 };
+  ledger.plan({ ...base, id: 1, intendedAt: 0 });
+  ledger.plan({ ...base, id: 2, intendedAt: 100 });
+  ledger.plan({ ...base, id: 3, intendedAt: 200 });
+  ledger.sent(1, ledger.startedAt + 1, "0x01");
+  ledger.sent(2, ledger.startedAt + 101, "0x02");
+  ledger.sourceIncluded(1, "2/aa/1", ledger.startedAt + 300);
+  ledger.delivered(1, ledger.startedAt + 900, "0x11", false);
+  ledger.delivered(1, ledger.startedAt + 950, "0x12", false);
+  t.is(ledger.closeDrain(), 2);
+  const [stage] = summarizeStages(ledger.all(), [{ rate: 10, durationS: 1 }]);
+  t.is(stage!.offered, 3);
+  t.is(stage!.delivered, 1);
+  t.is(stage!.dropped, 2);
+  t.is(stage!.duplicates, 1);
+  t.is(stage!.p99, 900);
+  t.is(stage!.dropReasons.get("not-included-on-source"), 1);
+  t.is(stage!.dropReasons.get("not-sent"), 1);
+});

@@ -1,0 +1,18 @@
+import test from "ava";
+import { redactUrl } from "./redact.ts";
+
+test("removes credentials, query values and key-like path segments", (t) => {
+  const out = redactUrl("https://user:pw@eth-mainnet.example.com/v2/AbCdEf0123456789xyzKEY?apikey=secret&x=1");
+  t.false(out.includes("pw"));
+  t.false(out.includes("secret"));
+  t.false(out.includes("AbCdEf0123456789xyzKEY"));
+  t.true(out.startsWith("https://redacted@eth-mainnet.example.com/v2/redacted"));
+});
+
+test("keeps a loopback URL readable", (t) => {
+  t.is(redactUrl("http://127.0.0.1:8545"), "http://127.0.0.1:8545");
+});
+
+test("never echoes an unparseable URL", (t) => {
+  t.is(redactUrl("not a url with secret"), "<unparseable url redacted>");
+});

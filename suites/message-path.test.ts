@@ -1,0 +1,87 @@
+import test from "ava";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import { createPublicClient, http, type Hex } from "viem";
+import { isAlive } from "../chains/instance.ts";
+import { liquidationReceiverAbi } from "../fixtures/contracts/artifacts/index.ts";
+import { loadScenario } from "../src/load/scenario.ts";
+import { runScenario, type RunResult } from "../src/run.ts";
+import { MESSAGE_COLUMNS, STEP_COLUMNS } from "../src/report/csv.ts";
+
+// One short ramp through the whole path (Ethereum → Arbitrum, Base), shared by the assertions below.
+let result: RunResult;
+const onChain = new Map<string, Hex>(); // trigger id → delivery tx, from the receivers' own events
+const anvilPids: number[] = [];
+
+test.before(async () => {
+  const outDir = mkdtempSync(join(tmpdir(), "bridge-stress-"));
+  result = await runScenario(loadScenario("smoke"), {
+    outDir,
+    inspect: async (stack) => {
+      for (const [name, receiver] of stack.receivers) {
+        const client = createPublicClient({ transport: http(stack.chain(name).rpcUrl) });
+        const logs = await client.getContractEvents({ address: receiver, abi: liquidationReceiverAbi, eventName: "TriggerDelivered", fromBlock: 0n });
+        for (const log of logs) onChain.set(`${name}/${log.args.triggerId}`, log.transactionHash);
+      }
+      for (const chain of stack.chains.values()) if (chain.anvil?.pid) anvilPids.push(chain.anvil.pid);
+    },
+  });
+});
+
+const rows = (file: string) => parse(readFileSync(join(result.runDir, file)), { columns: true }) as Record<string, string>[];
+
+test("every offered message ends delivered or dropped with a reason", (t) => {
+  const records = [...result.ledger.all()];
+  t.true(records.length > 0);
+  for (const r of records) {
+    t.true(r.status === "delivered" || (r.status === "dropped" && Boolean(r.dropReason)), `message ${r.id}: ${r.status} ${r.dropReason ?? ""}`);
+  }
+  const offered = result.stages.reduce((n, s) => n + s.offered, 0);
+  t.is(offered, records.length);
+  t.is(result.stages.reduce((n, s) => n + s.delivered + s.dropped, 0), offered);
+});
+
+test("at smoke rates every message is delivered", (t) => {
+  const dropped = [...result.ledger.all()].filter((r) => r.status !== "delivered");
+  t.deepEqual(dropped.map((r) => `${r.id}: ${r.dropReason}`), []);
+});
+
+test("delivered rows match the receivers' on-chain delivery events one to one", (t) => {
+  const delivered = rows("messages.csv").filter((r) => r.status === "delivered");
+  t.is(delivered.length, onChain.size);
+  for (const r of delivered) {
+    t.is(onChain.get(`${r.destination_chain}/${r.message_id}`), r.delivery_tx as Hex, `message ${r.message_id}`);
+  }
+});
+
+test("hop times of each delivered message are in order", (t) => {
+  const hops = ["intended_at_ms", "sent_at_ms", "source_included_at_ms", "vaa_ready_at_ms", "relayer_fetched_at_ms", "relayer_submitted_at_ms", "delivered_at_ms"];
+  for (const r of rows("messages.csv").filter((row) => row.status === "delivered")) {
+    const times = hops.map((h) => Number(r[h]));
+    t.true(times.every((v, i) => r[hops[i]!] !== "" && Number.isFinite(v)), `message ${r.message_id} lacks a hop time`);
+    for (let i = 1; i < times.length; i++) {
+      t.true(times[i]! >= times[i - 1]!, `message ${r.message_id}: ${hops[i]} ${times[i]} < ${hops[i - 1]} ${times[i - 1]}`);
+    }
+    t.is(Number(r.delay_ms), Number((times[6]! - times[0]!).toFixed(1)));
+  }
+});
+
+test("both CSVs parse with the documented header", (t) => {
+  const header = (file: string) => readFileSync(join(result.runDir, file), "utf8").split("\n")[0]!.split(",");
+  t.deepEqual(header("messages.csv"), [...MESSAGE_COLUMNS]);
+  t.deepEqual(header("steps.csv"), [...STEP_COLUMNS]);
+  const required = "message_id,kind,source_chain,destination_chain,stage,intended_at_ms,sent_at_ms,source_included_at_ms,vaa_ready_at_ms,relayer_submitted_at_ms,delivered_at_ms,delay_ms,status,drop_reason";
+  for (const column of required.split(",")) t.true(header("messages.csv").includes(column), column);
+  const steps = rows("steps.csv");
+  t.is(steps.length, result.stages.length);
+  t.is(steps.reduce((n, s) => n + Number(s.delivered), 0), rows("messages.csv").filter((r) => r.status === "delivered").length);
+  const run = JSON.parse(readFileSync(join(result.runDir, "run.json"), "utf8"));
+  t.true(run.complete);
+});
+
+test("no anvil process remains after the run", (t) => {
+  t.is(anvilPids.length, 3);
+  t.deepEqual(anvilPids.filter(isAlive), []);
+});
