@@ -1,4 +1,4 @@
-import { parseEventLogs, numberToHex, type Abi, type Address, type Log } from "viem";
+import { formatLog, parseEventLogs, numberToHex, type Abi, type Address, type RpcLog } from "viem";
 import { rpc } from "./anvil.ts";
 import { BlockPoller } from "./blockPoller.ts";
 
@@ -12,6 +12,8 @@ export interface LogWatcherOptions<TAbi extends Abi> {
   fromBlock?: bigint;
   /** Decoded logs of each new block range, with the time the range was first seen. */
   onLogs: (logs: ReturnType<typeof parseEventLogs<TAbi>>, seenAt: number) => void;
+  /** Called after each range's logs were handed over, with the range's last block. */
+  afterRange?: (to: bigint, seenAt: number) => Promise<void>;
 }
 
 /** Follows the logs of some contracts on one chain, block range by block range. */
@@ -24,10 +26,11 @@ export class LogWatcher<TAbi extends Abi> {
       pollIntervalMs: options.pollIntervalMs,
       fromBlock: options.fromBlock,
       onBlocks: async (from, to, seenAt) => {
-        const logs = await rpc<Log[]>(options.rpcUrl, "eth_getLogs", [
+        const raw = await rpc<RpcLog[]>(options.rpcUrl, "eth_getLogs", [
           { address: options.addresses, fromBlock: numberToHex(from), toBlock: numberToHex(to) },
         ]);
-        if (logs.length) options.onLogs(parseEventLogs({ abi: options.abi, logs }), seenAt);
+        if (raw.length) options.onLogs(parseEventLogs({ abi: options.abi, logs: raw.map((log) => formatLog(log)) }), seenAt);
+        await options.afterRange?.(to, seenAt);
       },
     });
   }

@@ -1,5 +1,5 @@
 import secp256k1 from "secp256k1";
-import { keccak256, toBytes, bytesToHex, hexToBytes, type Hex } from "viem";
+import { keccak256, pad, bytesToHex, hexToBytes, type Hex } from "viem";
 
 /**
  * The signed part of a VAA: what guardians attest about one published message.
@@ -125,10 +125,17 @@ export function parseVaa(bytes: Uint8Array): Vaa {
 
 /** Left-pads an EVM address to the 32-byte Wormhole emitter form. */
 export function toEmitterAddress(address: Hex): Hex {
-  return bytesToHex(toBytes(address, { size: 32 }));
+  return pad(address, { size: 32, dir: "left" }).toLowerCase() as Hex;
 }
 
 /** Wormhole quorum for a guardian set of `size`: more than two thirds. */
 export function quorum(size: number): number {
   return Math.floor((size * 2) / 3) + 1;
+}
+
+/** Identifies one message by its VAA id: `${emitterChain}/${emitter as 64 hex}/${sequence}`, the API path. */
+export type VaaKey = string;
+
+export function vaaKey(emitterChain: number, emitterAddress: Hex, sequence: bigint): VaaKey {
+  return `${emitterChain}/${emitterAddress.replace(/^0x/, "").toLowerCase().padStart(64, "0")}/${sequence}`;
 }

@@ -22,12 +22,8 @@ export interface RelayerEndpoints {
   }>;
 }
 
-/** Identifies one message by its VAA id: `${emitterChain}/${emitter as 64 hex}/${sequence}`. */
-export type VaaKey = string;
-
-export function vaaKey(emitterChain: number, emitterAddress: Hex, sequence: bigint): VaaKey {
-  return `${emitterChain}/${emitterAddress.replace(/^0x/, "").toLowerCase().padStart(64, "0")}/${sequence}`;
-}
+export { vaaKey, type VaaKey } from "../bridge/vaa.ts";
+import type { VaaKey } from "../bridge/vaa.ts";
 
 /**
  * What a relayer tells the harness about its own progress. Optional: an outside relayer
