@@ -8,7 +8,8 @@ import type { Address } from "viem";
  * - `remote`: an existing dev node at `BRIDGE_STRESS_RPC_URL_<CHAIN>` (nothing is spawned;
  *   it must accept anvil's `anvil_setCode` / `anvil_setStorageAt`, as anvil and hardhat do).
  */
-export type ChainMode = "local" | "fork" | "remote";
+export const CHAIN_MODES = ["local", "fork", "remote"] as const;
+export type ChainMode = (typeof CHAIN_MODES)[number];
 
 export interface ChainProfile {
   /** Wormhole chain name, e.g. "Arbitrum". */

@@ -55,20 +55,29 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 
   const sources = [...new Set(scenario.routes.map((r) => r.from))];
   const destinations = [...new Set(scenario.routes.flatMap((r) => r.to))];
-  const profiles = [...new Set([...sources, ...destinations])].map((name) =>
-    chainProfile(name, scenario.chains[name]?.blockTimeMs ? { blockTimeMs: scenario.chains[name]!.blockTimeMs } : {}),
-  );
+  const profiles = [...new Set([...sources, ...destinations])].map((name) => {
+    const { blockTimeMs, mode } = scenario.chains[name] ?? {};
+    return chainProfile(name, { ...(blockTimeMs ? { blockTimeMs } : {}), ...(mode ? { mode } : {}) });
+  });
   const stack = new EvmStack({ chains: profiles, sources, destinations, guardians: scenario.guardians, relayer: loadRelayerPreset(scenario.relayer) });
   let ledger: Ledger | undefined;
   let complete = false;
-  const writeReport = async (why: string) => {
-    if (!ledger) return [];
-    const stages = summarizeStages(ledger.all(), scenario.stages);
-    await writeMessagesCsv(join(runDir, "messages.csv"), ledger.all());
-    await writeStepsCsv(join(runDir, "steps.csv"), stages);
-    writeFileSync(join(runDir, "run.json"), JSON.stringify({ runId, scenario: scenario.name, seed: scenario.seed, complete, status: why, endpoints: stack.endpoints() }, null, 2));
-    return stages;
-  };
+  const writeRunJson = (status: string) =>
+    writeFileSync(join(runDir, "run.json"), `${JSON.stringify({ runId, scenario: scenario.name, seed: scenario.seed, complete, status, endpoints: stack.endpoints() }, null, 2)}\n`);
+  // Marks the folder incomplete from the start: even a kill -9 leaves that on record.
+  writeRunJson("running");
+  // The first caller writes the report (normal end, Ctrl-C or failure); later callers get the same result.
+  let report: Promise<StageSummary[]> | undefined;
+  const writeReport = (status: string): Promise<StageSummary[]> =>
+    (report ??= (async () => {
+      const stages = ledger ? summarizeStages(ledger.all(), scenario.stages) : [];
+      if (ledger) {
+        await writeMessagesCsv(join(runDir, "messages.csv"), ledger.all());
+        await writeStepsCsv(join(runDir, "steps.csv"), stages);
+      }
+      writeRunJson(status);
+      return stages;
+    })());
   const abort = new AbortController();
   const removeHook = onShutdown(async () => {
     abort.abort();

@@ -2,13 +2,20 @@ import { readFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { chains as sdkChains, type Chain } from "@wormhole-foundation/sdk-base";
-import { evmChainNames } from "../../chains/profiles.ts";
+import { CHAIN_MODES, evmChainNames, type ChainMode } from "../../chains/profiles.ts";
 import { TRIGGER_KINDS, type TriggerKind } from "../bridge/payload.ts";
 
 export type Consistency = "instant" | "safe" | "finalized";
 
 /** Wormhole consistency levels on EVM chains. */
 export const CONSISTENCY_LEVEL: Record<Consistency, number> = { instant: 200, safe: 201, finalized: 1 };
+
+export interface ChainSettings {
+  /** Interval-mining block time, ms (local and fork modes). */
+  blockTimeMs?: number;
+  /** local (fresh anvil), fork (anvil --fork-url from the environment) or remote (existing dev node). [local] */
+  mode?: ChainMode;
+}
 
 export interface StageConfig {
   /** Offered arrival rate, messages per second (open model: does not slow down for a slow bridge). */
@@ -21,7 +28,7 @@ export interface Scenario {
   /** Seeds the message sequence (kinds, routes, positions). */
   seed: number;
   /** Per-chain settings; every chain named in routes must be here. */
-  chains: Partial<Record<Chain, { blockTimeMs?: number }>>;
+  chains: Partial<Record<Chain, ChainSettings>>;
   routes: Array<{ from: Chain; to: Chain[] }>;
   stages: StageConfig[];
   /** After the last stage, how long in-flight messages may still arrive before they are dropped. */
@@ -128,9 +135,14 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   const chains: Scenario["chains"] = {};
   for (const [name, settings] of Object.entries(chainsRaw)) {
     const c = chain(`chains.${name}`, name);
-    const blockTimeMs = (settings as any)?.blockTimeMs;
+    const { blockTimeMs, mode, ...unknown } = (settings ?? {}) as Record<string, unknown>;
+    const extra = Object.keys(unknown)[0];
+    if (extra) throw new ScenarioError(where, `chains.${name}.${extra}`, unknown[extra], "is not a chain setting; use blockTimeMs or mode");
     if (blockTimeMs !== undefined) positive(`chains.${name}.blockTimeMs`, blockTimeMs, 60_000);
-    chains[c] = { blockTimeMs };
+    if (mode !== undefined && !(CHAIN_MODES as readonly unknown[]).includes(mode)) {
+      throw new ScenarioError(where, `chains.${name}.mode`, mode, `must be one of ${CHAIN_MODES.join(", ")}`);
+    }
+    chains[c] = { blockTimeMs: blockTimeMs as number | undefined, mode: mode as ChainMode | undefined };
   }
 
   const consistency = (r.consistency ?? "instant") as Consistency;
