@@ -4,17 +4,30 @@ import { loadScenario } from "./load/scenario.ts";
 import { CHAIN_MODES, type ChainMode } from "../chains/profiles.ts";
 import { runScenario } from "./run.ts";
 import { summaryTable } from "./report/summaryTable.ts";
+import { parseThreshold, THRESHOLD_EXIT_CODE } from "./measure/thresholds.ts";
+import type { CapacityVerdict } from "./measure/capacity.ts";
 
-const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--chain-mode CHAIN=MODE ...]
+const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--threshold EXPR ...] [--chain-mode CHAIN=MODE ...]
 
   scenario   a name in fixtures/scenarios/ (default: "default") or a path to a scenario JSON file
   --seed N   override the scenario's seed (same seed, same message sequence)
   --out DIR  folder for the run's report folder (default: reports)
+  --threshold EXPR
+             pass/fail criterion, k6 style, e.g. "p99<2000", "drop_rate==0", "late_rate<0.01";
+             repeatable, added to the scenario's; any failure exits with code ${THRESHOLD_EXIT_CODE}
   --chain-mode CHAIN=MODE
              run CHAIN as local (fresh anvil), fork (anvil --fork-url $BRIDGE_STRESS_FORK_URL_<CHAIN>)
              or remote (the dev node at $BRIDGE_STRESS_RPC_URL_<CHAIN>); repeatable`;
 
 class UsageError extends Error {}
+
+function verdictLines(v: CapacityVerdict, sendLatenessP99: number | undefined): string {
+  const capacity = v.failureThreshold === undefined
+    ? `throughput capacity ≥ ${v.capacity} msgs/s (no stage failed)`
+    : `throughput capacity ${v.capacity ?? "below the first stage's"} msgs/s; failure threshold ${v.failureThreshold} msgs/s (${v.failed.join(", ")})`;
+  const knee = v.knee === undefined ? "" : `; p99 knee at ${v.knee} msgs/s`;
+  return `${capacity}${knee}\nharness: send lateness p99 ${sendLatenessP99?.toFixed(1) ?? "-"} ms; hop times observed by polling every 20 ms`;
+}
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -26,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
         seed: { type: "string" },
         out: { type: "string" },
         "chain-mode": { type: "string", multiple: true },
+        threshold: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -56,9 +70,25 @@ async function main(argv: string[]): Promise<number> {
     if (!inRun) throw new UsageError(`--chain-mode ${setting}: ${chain} is not in the scenario's routes`);
     scenario.chains[chain as keyof typeof scenario.chains] = { ...settings, mode: mode as ChainMode };
   }
+  for (const text of values.threshold ?? []) {
+    try {
+      scenario.thresholds.push(parseThreshold(text));
+    } catch (err) {
+      throw new UsageError(`--threshold ${JSON.stringify(text)}: ${(err as Error).message}`);
+    }
+  }
   const result = await runScenario(scenario, { outDir: values.out, onProgress: (line) => console.log(line) });
-  console.log(`\n${summaryTable(result.stages)}\n`);
-  console.log(`reports: ${relative(process.cwd(), result.runDir) || "."}/ (messages.csv, steps.csv, run.json)`);
+  console.log(`\n${summaryTable(result.stats.stages)}\n`);
+  console.log(verdictLines(result.verdict, result.stats.total.sendLateness.percentile(99)));
+  const failed = result.thresholds.filter((r) => !r.passed);
+  for (const r of result.thresholds) {
+    console.log(`threshold ${r.passed ? "ok  " : "FAIL"} ${r.text} (actual ${r.actual === undefined ? "no data" : +r.actual.toFixed(4)})`);
+  }
+  console.log(`reports: ${relative(process.cwd(), result.runDir) || "."}/ (messages.csv, steps.csv, summary.csv, timeline.csv, manifest.json)`);
+  if (failed.length) {
+    console.error(`bridge-stress: ${failed.length} threshold(s) failed: ${failed.map((r) => r.text).join(", ")}`);
+    return THRESHOLD_EXIT_CODE;
+  }
   return 0;
 }
 

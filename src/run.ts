@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { encodeFunctionData, keccak256, toHex, type Address, type Hex } from "viem";
 import type { Chain } from "@wormhole-foundation/sdk-base";
@@ -13,14 +13,14 @@ import { decodeTrigger, TRIGGER_KIND_CODES } from "./bridge/payload.ts";
 import { toEmitterAddress } from "./bridge/vaa.ts";
 import { liquidationHubAbi, liquidationReceiverAbi } from "../fixtures/contracts/artifacts/index.ts";
 import { CONSISTENCY_LEVEL, type Scenario } from "./load/scenario.ts";
-import { schedule, type PlannedMessage } from "./load/schedule.ts";
+import { schedule, stageStarts, type PlannedMessage } from "./load/schedule.ts";
 import { dispatch } from "./load/dispatcher.ts";
 import { loadRelayerPreset } from "./relayer/config.ts";
 import { vaaKey } from "./relayer/relayer.ts";
 import { Ledger } from "./measure/ledger.ts";
 import { now } from "./measure/clock.ts";
-import { summarizeStages, type StageSummary } from "./measure/stats.ts";
-import { writeMessagesCsv, writeStepsCsv } from "./report/csv.ts";
+import { DelayHistogram, type InFlightSample } from "./measure/stats.ts";
+import { writeManifest, writeRunReport, type ReportInput, type RunReport } from "./report/runReport.ts";
 import { EvmStack } from "./stack.ts";
 
 export interface RunOptions {
@@ -32,23 +32,26 @@ export interface RunOptions {
   inspect?: (stack: EvmStack) => Promise<void>;
 }
 
-export interface RunResult {
+export interface RunResult extends RunReport {
   runDir: string;
-  stages: StageSummary[];
   ledger: Ledger;
-  stack: { hubs: Map<Chain, Address>; receivers: Map<Chain, Address>; rpcUrls: Map<Chain, string> };
 }
 
 /** Gas of one LiquidationHub.trigger call (publishMessage ≈ 51 k plus payload and padding). */
 const TRIGGER_GAS = 250_000n;
+/** How often the in-flight count is sampled for the timeline and its per-stage slope. */
+const SAMPLE_EVERY_MS = 250;
+/** Head polling interval of the harness's own watchers (its observation resolution). */
+const OBSERVATION_POLL_MS = 20;
 
 /**
  * Runs a scenario end to end: starts the stack, offers the scheduled messages, waits for
- * them to drain, and writes messages.csv and steps.csv. Always stops what it started; an
+ * them to drain, and writes the run's CSVs and manifest. Always stops what it started; an
  * interrupted or failed run still writes what it has, marked incomplete.
  */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
-  const runId = `${new Date().toISOString().replace(/[:.]/g, "-")}-${scenario.name}-seed${scenario.seed}`;
+  const startedAt = new Date();
+  const runId = `${startedAt.toISOString().replace(/[:.]/g, "-")}-${scenario.name}-seed${scenario.seed}`;
   const runDir = resolve(options.outDir ?? "reports", runId);
   mkdirSync(runDir, { recursive: true });
   const progress = options.onProgress ?? (() => undefined);
@@ -60,28 +63,19 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     return chainProfile(name, { ...(blockTimeMs ? { blockTimeMs } : {}), ...(mode ? { mode } : {}) });
   });
   const stack = new EvmStack({ chains: profiles, sources, destinations, guardians: scenario.guardians, relayer: loadRelayerPreset(scenario.relayer) });
+  const reportInput = (): ReportInput => ({ runId, runDir, scenario, startedAt, endpoints: stack.endpoints(), limits: { observationPollMs: OBSERVATION_POLL_MS } });
+  writeManifest(reportInput(), "running", false);
+
   let ledger: Ledger | undefined;
-  let complete = false;
-  const writeRunJson = (status: string) =>
-    writeFileSync(join(runDir, "run.json"), `${JSON.stringify({ runId, scenario: scenario.name, seed: scenario.seed, complete, status, endpoints: stack.endpoints() }, null, 2)}\n`);
-  // Marks the folder incomplete from the start: even a kill -9 leaves that on record.
-  writeRunJson("running");
+  const samples: InFlightSample[] = [];
   // The first caller writes the report (normal end, Ctrl-C or failure); later callers get the same result.
-  let report: Promise<StageSummary[]> | undefined;
-  const writeReport = (status: string): Promise<StageSummary[]> =>
-    (report ??= (async () => {
-      const stages = ledger ? summarizeStages(ledger.all(), scenario.stages) : [];
-      if (ledger) {
-        await writeMessagesCsv(join(runDir, "messages.csv"), ledger.all());
-        await writeStepsCsv(join(runDir, "steps.csv"), stages);
-      }
-      writeRunJson(status);
-      return stages;
-    })());
+  let report: Promise<RunReport | undefined> | undefined;
+  const writeReport = (status: string, complete: boolean) =>
+    (report ??= ledger ? writeRunReport(reportInput(), ledger, samples, status, complete) : Promise.resolve(writeManifest(reportInput(), status, false)).then(() => undefined));
   const abort = new AbortController();
   const removeHook = onShutdown(async () => {
     abort.abort();
-    await writeReport("interrupted");
+    await writeReport("interrupted", false);
   });
 
   try {
@@ -98,30 +92,34 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       senders.set(name, pool);
     }
 
-    const ticker = setInterval(() => progress(progressLine(activeLedger)), 1000);
+    const live = new LiveProgress(activeLedger, scenario);
+    const sampler = setInterval(() => samples.push({ at: activeLedger.elapsed(), inFlight: activeLedger.inFlight }), SAMPLE_EVERY_MS);
+    const ticker = setInterval(() => progress(live.line()), 1000);
+    const sending = { count: 0 };
     try {
-      await dispatch(schedule(scenario), activeLedger.startedAt, (m) => send(m, scenario, stack, senders.get(m.source)!, activeLedger), abort.signal);
+      await dispatch(
+        schedule(scenario),
+        activeLedger.startedAt,
+        (m) => send(m, scenario, stack, senders.get(m.source)!, activeLedger, sending),
+        abort.signal,
+      );
       const drainUntil = now() + scenario.drainS * 1000;
-      while (now() < drainUntil && !abort.signal.aborted && inFlight(activeLedger) > 0) await sleep(100);
+      while (now() < drainUntil && !abort.signal.aborted && activeLedger.inFlight > 0) await sleep(100);
     } finally {
       clearInterval(ticker);
+      clearInterval(sampler);
     }
     // Let submissions under way land, then take in every delivery up to the head before judging.
     await stack.relayer.settle(5_000);
     await Promise.all(watchers.map((w) => w.sweep()));
     await Promise.all(watchers.map((w) => w.stop()));
     activeLedger.closeDrain();
-    complete = !abort.signal.aborted;
-    const stages = await writeReport(complete ? "complete" : "interrupted");
+    const complete = !abort.signal.aborted;
+    const result = await writeReport(complete ? "complete" : "interrupted", complete);
     await options.inspect?.(stack);
-    return {
-      runDir,
-      stages,
-      ledger: activeLedger,
-      stack: { hubs: stack.hubs, receivers: stack.receivers, rpcUrls: new Map([...stack.chains].map(([n, c]) => [n, c.rpcUrl])) },
-    };
+    return { runDir, ledger: activeLedger, ...result! };
   } catch (err) {
-    await writeReport(`failed: ${(err as Error).message}`).catch(() => undefined);
+    await writeReport(`failed: ${(err as Error).message}`, false).catch(() => undefined);
     throw err;
   } finally {
     removeHook();
@@ -129,24 +127,36 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   }
 }
 
-function inFlight(ledger: Ledger): number {
-  let n = 0;
-  for (const r of ledger.all()) if (r.status === "in-flight") n++;
-  return n;
-}
+/** One progress line a second: stage, rates over the last second, in flight, p99 so far. */
+class LiveProgress {
+  private last = { at: 0, sent: 0, delivered: 0, planned: 0 };
+  private readonly delays = new DelayHistogram();
+  private readonly starts: number[];
 
-function progressLine(ledger: Ledger): string {
-  let sent = 0, delivered = 0, dropped = 0, stage = 0;
-  for (const r of ledger.all()) {
-    stage = Math.max(stage, r.stage);
-    if (r.sentAt !== undefined) sent++;
-    if (r.status === "delivered") delivered++;
-    if (r.status === "dropped") dropped++;
+  constructor(private readonly ledger: Ledger, private readonly scenario: Scenario) {
+    this.starts = stageStarts(scenario);
+    ledger.onFinal = (r) => {
+      if (r.status === "delivered") this.delays.record(r.deliveredAt! - r.intendedAt);
+    };
   }
-  return `t=${(ledger.elapsed() / 1000).toFixed(0)}s stage ${stage}: sent ${sent}, delivered ${delivered}, dropped ${dropped}, in flight ${sent - delivered - dropped}`;
+
+  line(): string {
+    const at = this.ledger.elapsed();
+    const { sent, delivered, planned } = this.ledger.counts;
+    const seconds = Math.max(0.001, (at - this.last.at) / 1000);
+    const rate = (now: number, before: number) => ((now - before) / seconds).toFixed(0);
+    const stage = this.starts.findLastIndex((start) => at >= start);
+    const inStage = at < this.starts[stage]! + this.scenario.stages[stage]!.durationS * 1000;
+    const line =
+      `t=${(at / 1000).toFixed(0)}s ${inStage ? `stage ${stage}` : "drain"}: ` +
+      `offered ${rate(planned, this.last.planned)}/s, sent ${rate(sent, this.last.sent)}/s, delivered ${rate(delivered, this.last.delivered)}/s, ` +
+      `in flight ${this.ledger.inFlight}, dropped ${this.ledger.counts.dropped}, p99 so far ${this.delays.percentile(99)?.toFixed(0) ?? "-"} ms`;
+    this.last = { at, sent, delivered, planned };
+    return line;
+  }
 }
 
-function send(m: PlannedMessage, scenario: Scenario, stack: EvmStack, pool: WalletPool, ledger: Ledger): void {
+function send(m: PlannedMessage, scenario: Scenario, stack: EvmStack, pool: WalletPool, ledger: Ledger, sending: { count: number }): void {
   ledger.plan({
     id: m.id,
     kind: m.kind,
@@ -155,6 +165,11 @@ function send(m: PlannedMessage, scenario: Scenario, stack: EvmStack, pool: Wall
     stage: m.stage,
     intendedAt: m.intendedAt,
   });
+  if (sending.count >= scenario.maxInFlightSends) {
+    ledger.notSent(m.id, `${sending.count} sends already waiting for the source node (maxInFlightSends)`);
+    return;
+  }
+  sending.count++;
   const sentAt = now();
   const destination = stack.chain(m.destination).profile;
   const data = encodeFunctionData({
@@ -172,10 +187,13 @@ function send(m: PlannedMessage, scenario: Scenario, stack: EvmStack, pool: Wall
       m.kind === "spam" ? toHex(new Uint8Array(scenario.spamPaddingBytes)) : "0x",
     ],
   });
-  pool.send(stack.hubs.get(m.source)!, data, TRIGGER_GAS).then(
-    (txHash) => ledger.sent(m.id, sentAt, txHash),
-    (err) => ledger.sendFailed(m.id, sentAt, (err as Error).message),
-  );
+  pool
+    .send(stack.hubs.get(m.source)!, data, TRIGGER_GAS)
+    .then(
+      (txHash) => ledger.sent(m.id, sentAt, txHash),
+      (err) => ledger.sendFailed(m.id, sentAt, (err as Error).message),
+    )
+    .finally(() => sending.count--);
 }
 
 /** The harness's own observers: source inclusion, VAAs, relayer progress and on-chain delivery. */

@@ -41,7 +41,7 @@ test("fork and remote chains carry messages like local ones", async (t) => {
   t.is(forkArgs[forkArgs.indexOf("--fork-url") + 1], origin.rpcUrl);
   t.false(arbitrumSpawned);
   t.is(devnet.status, "started", "the remote node is not ours to stop");
-  const [stage] = result.stages;
+  const [stage] = result.stats.stages;
   t.is(stage!.offered, 10);
   t.is(stage!.delivered, 10, [...stage!.dropReasons].join(", "));
 });

@@ -37,7 +37,7 @@ test("SIGINT mid-run leaves a partial report marked incomplete and no anvil proc
   t.true(signal === "SIGINT" || code === 130, `exit ${code} ${signal}\n${output}`);
 
   const [runDir] = readdirSync(out);
-  const run = JSON.parse(readFileSync(join(out, runDir!, "run.json"), "utf8"));
+  const run = JSON.parse(readFileSync(join(out, runDir!, "manifest.json"), "utf8"));
   t.false(run.complete);
   t.is(run.status, "interrupted");
   const rows = parse(readFileSync(join(out, runDir!, "messages.csv")), { columns: true }) as Array<{ status: string }>;

@@ -9,6 +9,8 @@ import { liquidationReceiverAbi } from "../fixtures/contracts/artifacts/index.ts
 import { loadScenario } from "../src/load/scenario.ts";
 import { runScenario, type RunResult } from "../src/run.ts";
 import { MESSAGE_COLUMNS, STEP_COLUMNS } from "../src/report/csv.ts";
+import { percentile } from "../src/measure/stats.ts";
+import { fileSha256, scenarioHash, sequenceHash } from "../src/report/manifest.ts";
 
 // One short ramp through the whole path (Ethereum → Arbitrum, Base), shared by the assertions below.
 let result: RunResult;
@@ -38,9 +40,9 @@ test("every offered message ends delivered or dropped with a reason", (t) => {
   for (const r of records) {
     t.true(r.status === "delivered" || (r.status === "dropped" && Boolean(r.dropReason)), `message ${r.id}: ${r.status} ${r.dropReason ?? ""}`);
   }
-  const offered = result.stages.reduce((n, s) => n + s.offered, 0);
+  const offered = result.stats.stages.reduce((n, s) => n + s.offered, 0);
   t.is(offered, records.length);
-  t.is(result.stages.reduce((n, s) => n + s.delivered + s.dropped, 0), offered);
+  t.is(result.stats.stages.reduce((n, s) => n + s.delivered + s.dropped, 0), offered);
 });
 
 test("at smoke rates every message is delivered", (t) => {
@@ -75,10 +77,37 @@ test("both CSVs parse with the documented header", (t) => {
   const required = "message_id,kind,source_chain,destination_chain,stage,intended_at_ms,sent_at_ms,source_included_at_ms,vaa_ready_at_ms,relayer_submitted_at_ms,delivered_at_ms,delay_ms,status,drop_reason";
   for (const column of required.split(",")) t.true(header("messages.csv").includes(column), column);
   const steps = rows("steps.csv");
-  t.is(steps.length, result.stages.length);
+  t.is(steps.length, result.stats.stages.length);
   t.is(steps.reduce((n, s) => n + Number(s.delivered), 0), rows("messages.csv").filter((r) => r.status === "delivered").length);
-  const run = JSON.parse(readFileSync(join(result.runDir, "run.json"), "utf8"));
+  const run = JSON.parse(readFileSync(join(result.runDir, "manifest.json"), "utf8"));
   t.true(run.complete);
+});
+
+test("steps.csv percentiles agree with a direct computation over messages.csv", (t) => {
+  const messages = rows("messages.csv").filter((r) => r.status === "delivered");
+  for (const step of rows("steps.csv")) {
+    const delays = messages.filter((m) => m.stage === step.stage).map((m) => Number(m.delay_ms)).sort((a, b) => a - b);
+    t.true(delays.length > 0);
+    for (const [column, p] of [["p50_ms", 50], ["p90_ms", 90], ["p99_ms", 99], ["max_ms", 100]] as const) {
+      const direct = percentile(delays, p)!;
+      // HdrHistogram keeps 3 significant digits; the CSVs round to 0.1 ms.
+      t.true(Math.abs(Number(step[column]) - direct) <= Math.max(0.2, direct * 0.002), `stage ${step.stage} ${column}: ${step[column]} vs ${direct}`);
+    }
+  }
+});
+
+test("the manifest records the seed, the sequence hash and every CSV's checksum", (t) => {
+  const manifest = JSON.parse(readFileSync(join(result.runDir, "manifest.json"), "utf8"));
+  const scenario = loadScenario("smoke");
+  t.is(manifest.seed, scenario.seed);
+  t.is(manifest.sequenceSha256, sequenceHash(scenario));
+  t.is(manifest.scenario.sha256, scenarioHash(scenario));
+  for (const file of ["messages.csv", "steps.csv", "summary.csv", "timeline.csv"]) {
+    t.is(manifest.sha256[file], fileSha256(join(result.runDir, file)), file);
+  }
+  t.regex(manifest.environment.anvil, /anvil/);
+  t.is(typeof manifest.environment.cores, "number");
+  t.true(Object.values(manifest.endpoints).every((url) => String(url).startsWith("http://127.0.0.1:")));
 });
 
 test("no anvil process remains after the run", (t) => {

@@ -1,10 +1,10 @@
 import test from "ava";
-import { loadScenario, validateScenario, parseDurationS } from "./scenario.ts";
+import { loadScenario, validateScenario, parseDurationS, SHIPPED_SCENARIOS } from "./scenario.ts";
 
 const valid = { routes: [{ from: "Ethereum", to: ["Arbitrum"] }], stages: [{ rate: 5, duration: "10s" }] };
 
 test("shipped scenarios are valid", (t) => {
-  for (const name of ["default", "smoke"]) t.notThrows(() => loadScenario(name), name);
+  for (const name of SHIPPED_SCENARIOS) t.notThrows(() => loadScenario(name), name);
 });
 
 test("errors name the field, the value and what is allowed", (t) => {
@@ -16,6 +16,11 @@ test("errors name the field, the value and what is allowed", (t) => {
     [{ ...valid, consistency: "fast" }, /field "consistency" is "fast"; must be one of instant, safe, finalized/],
     [{ ...valid, mix: { liquidation: 1, bogus: 2 } }, /field "mix\.bogus"/],
     [{ ...valid, guardians: 20 }, /field "guardians" is 20; must be an integer from 1 to 19/],
+    [{ ...valid, stage: [] }, /field "stage" is \[\]; is not a field here/],
+    [{ ...valid, stages: [{ type: "ramping", rate: 10 }] }, /field "stages\[0\]\.duration" is undefined; must be a duration/],
+    [{ ...valid, stages: [{ type: "wave", rate: 10, duration: "1s" }] }, /field "stages\[0\]\.type" is "wave"; must be "constant" \(the default\), "ramping" or "steps"/],
+    [{ ...valid, thresholds: ["p99 < soon"] }, /field "thresholds\[0\]" is "p99 < soon"; must look like "p99<2000"/],
+    [{ ...valid, chains: { Ethereum: { mode: "cloud" } } }, /field "chains\.Ethereum\.mode" is "cloud"; must be one of local, fork, remote/],
   ];
   for (const [raw, message] of cases) t.throws(() => validateScenario(raw, "s.json"), { message }, JSON.stringify(raw));
 });
@@ -26,4 +31,25 @@ test("durations", (t) => {
   t.is(parseDurationS("2m"), 120);
   t.is(parseDurationS(3), 3);
   t.is(parseDurationS("10"), undefined);
+});
+
+test("steps and ramping stages expand to the flat stage list", (t) => {
+  const s = validateScenario(
+    {
+      ...valid,
+      stages: [
+        { type: "steps", from: 10, to: 30, step: 10, duration: "5s" },
+        { type: "ramping", rate: 60, duration: "10s" },
+        { rate: 5, duration: 1 },
+      ],
+    },
+    "t",
+  );
+  t.deepEqual(s.stages, [
+    { rate: 10, startRate: 10, durationS: 5 },
+    { rate: 20, startRate: 20, durationS: 5 },
+    { rate: 30, startRate: 30, durationS: 5 },
+    { rate: 60, startRate: 30, durationS: 10 },
+    { rate: 5, startRate: 5, durationS: 1 },
+  ]);
 });

@@ -1,9 +1,12 @@
 import { readFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { z } from "zod";
 import { chains as sdkChains, type Chain } from "@wormhole-foundation/sdk-base";
 import { CHAIN_MODES, evmChainNames, type ChainMode } from "../../chains/profiles.ts";
 import { TRIGGER_KINDS, type TriggerKind } from "../bridge/payload.ts";
+import { parseThreshold, type Threshold } from "../measure/thresholds.ts";
 
 export type Consistency = "instant" | "safe" | "finalized";
 
@@ -17,9 +20,12 @@ export interface ChainSettings {
   mode?: ChainMode;
 }
 
+/** One stage after expansion: the offered rate goes linearly from `startRate` to `rate` (equal for constant stages). */
 export interface StageConfig {
-  /** Offered arrival rate, messages per second (open model: does not slow down for a slow bridge). */
+  /** Offered arrival rate at the stage's end, messages per second (open model). */
   rate: number;
+  /** Offered rate at the stage's start. */
+  startRate: number;
   durationS: number;
 }
 
@@ -27,7 +33,6 @@ export interface Scenario {
   name: string;
   /** Seeds the message sequence (kinds, routes, positions). */
   seed: number;
-  /** Per-chain settings; every chain named in routes must be here. */
   chains: Partial<Record<Chain, ChainSettings>>;
   routes: Array<{ from: Chain; to: Chain[] }>;
   stages: StageConfig[];
@@ -46,6 +51,10 @@ export interface Scenario {
   relayer: string;
   /** Sender accounts per source chain. */
   senders: number;
+  /** Sends waiting for the source node's answer at once; a message due while the cap is full is dropped as not-sent (k6's dropped_iterations). */
+  maxInFlightSends: number;
+  /** Pass/fail criteria checked at the end (k6 style, e.g. "p99<2000"). */
+  thresholds: Threshold[];
 }
 
 export class ScenarioError extends Error {
@@ -57,7 +66,10 @@ export class ScenarioError extends Error {
 
 const SCENARIO_DIR = fileURLToPath(new URL("../../fixtures/scenarios/", import.meta.url));
 
-/** Parses "10s", "500ms", "2m" or a number of seconds. */
+/** Names of the scenarios shipped in fixtures/scenarios/. */
+export const SHIPPED_SCENARIOS = ["default", "smoke", "ramp-to-knee", "soak"] as const;
+
+/** Parses "10s", "500ms", "2m", "1h" or a number of seconds. */
 export function parseDurationS(value: unknown): number | undefined {
   if (typeof value === "number" && Number.isFinite(value) && value >= 0) return value;
   if (typeof value !== "string") return undefined;
@@ -67,107 +79,173 @@ export function parseDurationS(value: unknown): number | undefined {
   return { ms: n / 1000, s: n, m: n * 60, h: n * 3600 }[match[2] as "ms" | "s" | "m" | "h"];
 }
 
-/** Loads a scenario by name (fixtures/scenarios/<name>.json) or by path. */
-export function loadScenario(nameOrPath: string): Scenario {
-  const file = existsSync(nameOrPath) ? nameOrPath : join(SCENARIO_DIR, `${nameOrPath}.json`);
-  if (!existsSync(file)) throw new Error(`scenario "${nameOrPath}": no such file, and no fixtures/scenarios/${nameOrPath}.json`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
-  } catch (err) {
-    throw new Error(`scenario ${file}: not valid JSON (${(err as Error).message})`);
+const DURATION_HINT = 'must be a duration like "10s", "500ms", "2m" or a number of seconds';
+const duration = z.unknown().transform((v, ctx) => {
+  const s = parseDurationS(v);
+  if (s === undefined) {
+    ctx.addIssue({ code: "custom", message: DURATION_HINT, input: v });
+    return z.NEVER;
   }
-  return validateScenario(raw, file);
+  return s;
+});
+const rate = (what = "a number") =>
+  z.number({ error: `must be ${what} > 0 and ≤ 100000 (messages per second)` }).positive({ error: "must be a number > 0" }).max(100_000, { error: "must be ≤ 100000" });
+const integer = (min: number, max: number) =>
+  z.number({ error: `must be an integer from ${min} to ${max}` }).int({ error: `must be an integer from ${min} to ${max}` }).min(min, { error: `must be an integer from ${min} to ${max}` }).max(max, { error: `must be an integer from ${min} to ${max}` });
+
+function evmChain() {
+  const evm = new Set<string>(evmChainNames());
+  return z.string({ error: "must be a chain name, e.g. Ethereum" }).superRefine((v, ctx) => {
+    if (evm.has(v)) return;
+    const hint = (sdkChains as readonly string[]).includes(v) ? " (not an EVM chain)" : "";
+    ctx.addIssue({ code: "custom", message: `must be an EVM chain the Wormhole SDK knows${hint}, e.g. Ethereum, Arbitrum, Base`, input: v });
+  });
+}
+
+const kindWeights = (what: string) =>
+  z.strictObject(
+    Object.fromEntries(TRIGGER_KINDS.map((k) => [k, z.number({ error: `must be a number ≥ 0 (${what})` }).min(0, { error: "must be a number ≥ 0" }).optional()])) as Record<
+      TriggerKind,
+      z.ZodOptional<z.ZodNumber>
+    >,
+  );
+
+const constantStage = z.strictObject({ type: z.literal("constant").optional(), rate: rate(), duration });
+const rampingStage = z.strictObject({ type: z.literal("ramping"), from: z.number().min(0).optional(), rate: rate(), duration });
+const stepsStage = z
+  .strictObject({ type: z.literal("steps"), from: rate(), to: rate(), step: rate(), duration })
+  .refine((s) => s.to >= s.from, { message: "steps: `to` must be ≥ `from`", path: ["to"] })
+  .refine((s) => (s.to - s.from) / s.step <= 1000, { message: "steps: at most 1000 steps", path: ["step"] });
+const stage = z.unknown().pipe(
+  z.discriminatedUnion("type", [constantStage.extend({ type: z.literal("constant") }), rampingStage, stepsStage], {
+    error: 'must be "constant" (the default), "ramping" or "steps": { "rate": n, "duration": "10s" }, { "type": "ramping", "from": n, "rate": n, "duration": … } or { "type": "steps", "from": n, "to": n, "step": n, "duration": … }',
+  }),
+);
+
+function scenarioSchema() {
+  const chain = evmChain();
+  return z.strictObject({
+    name: z.string().optional(),
+    description: z.string().optional(),
+    seed: integer(0, 2 ** 32 - 1).default(1),
+    chains: z.record(chain, z.strictObject({ blockTimeMs: z.number().positive({ error: "must be a number > 0" }).max(60_000).optional(), mode: z.enum(CHAIN_MODES, { error: `must be one of ${CHAIN_MODES.join(", ")}` }).optional() })).default({}),
+    routes: z
+      .array(z.strictObject({ from: chain, to: z.array(chain).min(1, { error: "must be a non-empty array of chain names" }) }), {
+        error: 'must be a non-empty array like [{ "from": "Ethereum", "to": ["Arbitrum"] }]',
+      })
+      .min(1, { error: 'must be a non-empty array like [{ "from": "Ethereum", "to": ["Arbitrum"] }]' })
+      .superRefine((routes, ctx) =>
+        routes.forEach((r, i) =>
+          r.to.forEach((to, j) => {
+            if (to === r.from) ctx.addIssue({ code: "custom", path: [i, "to", j], message: "must differ from the route's source chain", input: to });
+          }),
+        ),
+      ),
+    stages: z
+      .array(z.unknown().transform((s) => (s && typeof s === "object" && !("type" in s) ? { ...s, type: "constant" } : s)).pipe(stage), {
+        error: 'must be a non-empty array like [{ "rate": 10, "duration": "10s" }]',
+      })
+      .min(1, { error: 'must be a non-empty array like [{ "rate": 10, "duration": "10s" }]' }),
+    drain: duration.default(20),
+    mix: kindWeights("a weight").default({}),
+    deadlineMs: kindWeights("ms").default({}),
+    spamPaddingBytes: integer(0, 16_384).default(256),
+    guardians: integer(1, 19).default(19),
+    consistency: z.enum(["instant", "safe", "finalized"], { error: "must be one of instant, safe, finalized" }).default("instant"),
+    relayer: z.string({ error: "must be a preset name from fixtures/relayers/" }).default("default"),
+    senders: integer(1, 10).default(4),
+    maxInFlightSends: integer(1, 1_000_000).default(10_000),
+    thresholds: z.array(z.string({ error: 'must be an expression like "p99<2000"' })).default([]),
+  });
+}
+
+/** Turns "steps" and "ramping" stages into the flat list the schedule runs. */
+function expandStages(stages: Array<z.infer<typeof constantStage> | z.infer<typeof rampingStage> | z.infer<typeof stepsStage>>): StageConfig[] {
+  const out: StageConfig[] = [];
+  for (const s of stages) {
+    if (s.type === "steps") {
+      for (let r = s.from; r <= s.to + 1e-9; r += s.step) out.push({ rate: r, startRate: r, durationS: s.duration });
+    } else if (s.type === "ramping") {
+      out.push({ rate: s.rate, startRate: s.from ?? out.at(-1)?.rate ?? 0, durationS: s.duration });
+    } else {
+      out.push({ rate: s.rate, startRate: s.rate, durationS: s.duration });
+    }
+  }
+  return out;
+}
+
+function fieldPath(path: PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("") || "(root)";
 }
 
 /** Checks every field; an error names the field, the value and what is allowed. */
 export function validateScenario(raw: unknown, where: string): Scenario {
-  if (typeof raw !== "object" || raw === null) throw new ScenarioError(where, "(root)", raw, "must be a JSON object");
-  const r = raw as Record<string, unknown>;
-  const evm = new Set<string>(evmChainNames());
-  const chain = (field: string, v: unknown): Chain => {
-    if (typeof v !== "string" || !evm.has(v)) {
-      const hint = typeof v === "string" && (sdkChains as readonly string[]).includes(v) ? " (not an EVM chain)" : "";
-      throw new ScenarioError(where, field, v, `must be an EVM chain the Wormhole SDK knows${hint}, e.g. Ethereum, Arbitrum, Base`);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ScenarioError(where, "(root)", raw, "must be a JSON object");
+  const parsed = scenarioSchema().safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    if (issue.code === "unrecognized_keys") {
+      const key = issue.keys[0]!;
+      const field = fieldPath([...issue.path, key]);
+      throw new ScenarioError(where, field, (issue.input as Record<string, unknown>)?.[key], "is not a field here; check the spelling (the README lists every field)");
     }
-    return v as Chain;
-  };
-  const positive = (field: string, v: unknown, max = Infinity): number => {
-    if (typeof v !== "number" || !(v > 0) || v > max) throw new ScenarioError(where, field, v, `must be a number > 0${max < Infinity ? ` and ≤ ${max}` : ""}`);
-    return v;
-  };
-  const duration = (field: string, v: unknown): number => {
-    const s = parseDurationS(v);
-    if (s === undefined) throw new ScenarioError(where, field, v, 'must be a duration like "10s", "500ms", "2m" or a number of seconds');
-    return s;
-  };
-  const kinds = (field: string, v: unknown, fallback: Record<TriggerKind, number>): Record<TriggerKind, number> => {
-    if (v === undefined) return fallback;
-    if (typeof v !== "object" || v === null) throw new ScenarioError(where, field, v, `must be an object with keys ${TRIGGER_KINDS.join(", ")}`);
-    const out = { ...fallback };
-    for (const [k, n] of Object.entries(v)) {
-      if (!(TRIGGER_KINDS as readonly string[]).includes(k)) throw new ScenarioError(where, `${field}.${k}`, n, `unknown kind; use ${TRIGGER_KINDS.join(", ")}`);
-      if (typeof n !== "number" || n < 0) throw new ScenarioError(where, `${field}.${k}`, n, "must be a number ≥ 0");
-      out[k as TriggerKind] = n;
-    }
-    return out;
-  };
-
-  if (!Array.isArray(r.routes) || r.routes.length === 0) throw new ScenarioError(where, "routes", r.routes, 'must be a non-empty array like [{ "from": "Ethereum", "to": ["Arbitrum"] }]');
-  const routes = r.routes.map((route: any, i: number) => {
-    const to = route?.to;
-    if (!Array.isArray(to) || to.length === 0) throw new ScenarioError(where, `routes[${i}].to`, to, "must be a non-empty array of chain names");
-    const from = chain(`routes[${i}].from`, route?.from);
-    return { from, to: to.map((c: unknown, j: number) => {
-      const dest = chain(`routes[${i}].to[${j}]`, c);
-      if (dest === from) throw new ScenarioError(where, `routes[${i}].to[${j}]`, c, "must differ from the route's source chain");
-      return dest;
-    }) };
-  });
-  if (!Array.isArray(r.stages) || r.stages.length === 0) throw new ScenarioError(where, "stages", r.stages, 'must be a non-empty array like [{ "rate": 10, "duration": "10s" }]');
-  const stages = r.stages.map((s: any, i: number) => ({
-    rate: positive(`stages[${i}].rate`, s?.rate, 100_000),
-    durationS: duration(`stages[${i}].duration`, s?.duration),
-  }));
-
-  const chainsRaw = (r.chains ?? {}) as Record<string, unknown>;
-  if (typeof chainsRaw !== "object") throw new ScenarioError(where, "chains", r.chains, "must be an object keyed by chain name");
-  const chains: Scenario["chains"] = {};
-  for (const [name, settings] of Object.entries(chainsRaw)) {
-    const c = chain(`chains.${name}`, name);
-    const { blockTimeMs, mode, ...unknown } = (settings ?? {}) as Record<string, unknown>;
-    const extra = Object.keys(unknown)[0];
-    if (extra) throw new ScenarioError(where, `chains.${name}.${extra}`, unknown[extra], "is not a chain setting; use blockTimeMs or mode");
-    if (blockTimeMs !== undefined) positive(`chains.${name}.blockTimeMs`, blockTimeMs, 60_000);
-    if (mode !== undefined && !(CHAIN_MODES as readonly unknown[]).includes(mode)) {
-      throw new ScenarioError(where, `chains.${name}.mode`, mode, `must be one of ${CHAIN_MODES.join(", ")}`);
-    }
-    chains[c] = { blockTimeMs: blockTimeMs as number | undefined, mode: mode as ChainMode | undefined };
+    // A discriminator issue reports the whole object; show the offending field's value.
+    const last = issue.path.at(-1);
+    const input = issue.input && typeof issue.input === "object" && typeof last === "string" && last in issue.input ? (issue.input as Record<string, unknown>)[last] : issue.input;
+    throw new ScenarioError(where, fieldPath(issue.path), input, issue.message);
   }
-
-  const consistency = (r.consistency ?? "instant") as Consistency;
-  if (!(consistency in CONSISTENCY_LEVEL)) throw new ScenarioError(where, "consistency", r.consistency, `must be one of ${Object.keys(CONSISTENCY_LEVEL).join(", ")}`);
-  const mix = kinds("mix", r.mix, { liquidation: 70, order: 20, cancel: 5, spam: 5 });
-  if (Object.values(mix).every((w) => w === 0)) throw new ScenarioError(where, "mix", r.mix, "needs at least one weight > 0");
-  const integer = (field: string, v: unknown, fallback: number, min: number, max: number): number => {
-    if (v === undefined) return fallback;
-    if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) throw new ScenarioError(where, field, v, `must be an integer from ${min} to ${max}`);
-    return v as number;
-  };
-
+  const s = parsed.data;
+  const mix = { liquidation: 70, order: 20, cancel: 5, spam: 5, ...s.mix } as Record<TriggerKind, number>;
+  if (Object.values(mix).every((w) => w === 0)) throw new ScenarioError(where, "mix", s.mix, "needs at least one weight > 0");
+  const thresholds = s.thresholds.map((text, i) => {
+    try {
+      return parseThreshold(text);
+    } catch (err) {
+      throw new ScenarioError(where, `thresholds[${i}]`, text, (err as Error).message);
+    }
+  });
   return {
-    name: typeof r.name === "string" ? r.name : "unnamed",
-    seed: integer("seed", r.seed, 1, 0, 2 ** 32 - 1),
-    chains,
-    routes,
-    stages,
-    drainS: r.drain === undefined ? 20 : duration("drain", r.drain),
+    name: s.name ?? "unnamed",
+    seed: s.seed,
+    chains: s.chains as Scenario["chains"],
+    routes: s.routes as Scenario["routes"],
+    stages: expandStages(s.stages as never),
+    drainS: s.drain,
     mix,
-    deadlineMs: kinds("deadlineMs", r.deadlineMs, { liquidation: 3000, order: 10_000, cancel: 10_000, spam: 60_000 }),
-    spamPaddingBytes: integer("spamPaddingBytes", r.spamPaddingBytes, 256, 0, 16_384),
-    guardians: integer("guardians", r.guardians, 19, 1, 19),
-    consistency,
-    relayer: typeof r.relayer === "string" ? r.relayer : r.relayer === undefined ? "default" : (() => { throw new ScenarioError(where, "relayer", r.relayer, "must be a preset name from fixtures/relayers/"); })(),
-    senders: integer("senders", r.senders, 4, 1, 10),
+    deadlineMs: { liquidation: 3000, order: 10_000, cancel: 10_000, spam: 60_000, ...s.deadlineMs } as Record<TriggerKind, number>,
+    spamPaddingBytes: s.spamPaddingBytes,
+    guardians: s.guardians,
+    consistency: s.consistency,
+    relayer: s.relayer,
+    senders: s.senders,
+    maxInFlightSends: s.maxInFlightSends,
+    thresholds,
   };
+}
+
+export interface LoadedScenario {
+  scenario: Scenario;
+  /** sha256 of the scenario file's bytes. */
+  sha256: string;
+  file: string;
+}
+
+/** Loads a scenario by name (fixtures/scenarios/<name>.json) or by path. */
+export function loadScenarioFile(nameOrPath: string): LoadedScenario {
+  const file = existsSync(nameOrPath) ? nameOrPath : join(SCENARIO_DIR, `${nameOrPath}.json`);
+  if (!existsSync(file)) {
+    throw new Error(`scenario "${nameOrPath}": no such file, and no fixtures/scenarios/${nameOrPath}.json; shipped: ${SHIPPED_SCENARIOS.join(", ")}`);
+  }
+  const text = readFileSync(file, "utf8");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`scenario ${file}: not valid JSON (${(err as Error).message})`);
+  }
+  return { scenario: validateScenario(raw, file), sha256: createHash("sha256").update(text).digest("hex"), file };
+}
+
+export function loadScenario(nameOrPath: string): Scenario {
+  return loadScenarioFile(nameOrPath).scenario;
 }

@@ -2,6 +2,7 @@ import test from "ava";
 import { createHash } from "node:crypto";
 import { schedule, stageStarts } from "./schedule.ts";
 import { validateScenario } from "./scenario.ts";
+import { sequenceHash } from "../report/manifest.ts";
 
 const scenario = (seed: number) =>
   validateScenario(
@@ -35,4 +36,22 @@ test("routes and kinds follow the scenario", (t) => {
   t.true(messages.every((m) => m.source === "Ethereum" && ["Arbitrum", "Base"].includes(m.destination)));
   t.true(new Set(messages.map((m) => m.destination)).size === 2);
   t.true(messages.some((m) => m.kind === "liquidation"));
+});
+
+test("a ramping stage offers its mean rate, ever denser", (t) => {
+  const ramp = validateScenario(
+    { routes: [{ from: "Ethereum", to: ["Base"] }], stages: [{ type: "ramping", from: 10, rate: 50, duration: "4s" }] },
+    "ramp",
+  );
+  const times = [...schedule(ramp)].map((m) => m.intendedAt);
+  t.is(times.length, 120);
+  t.true(times.at(-1)! < 4000);
+  const gaps = times.slice(1).map((at, i) => at - times[i]!);
+  t.true(gaps[0]! > gaps.at(-1)!, "later gaps are shorter");
+  t.true(Math.abs(gaps[0]! - 100) < 5, `first gap ${gaps[0]} ≈ 1/10 s`);
+});
+
+test("the sequence hash in the manifest is stable per seed", (t) => {
+  t.is(sequenceHash(scenario(5)), sequenceHash(scenario(5)));
+  t.not(sequenceHash(scenario(5)), sequenceHash(scenario(6)));
 });

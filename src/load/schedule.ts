@@ -1,6 +1,6 @@
 import type { Chain } from "@wormhole-foundation/sdk-base";
 import type { TriggerKind } from "../bridge/payload.ts";
-import type { Scenario } from "./scenario.ts";
+import type { Scenario, StageConfig } from "./scenario.ts";
 
 /** One message the schedule offers. */
 export interface PlannedMessage {
@@ -26,6 +26,23 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Messages a stage offers: its mean rate times its length. */
+export function stageMessageCount(stage: StageConfig): number {
+  return Math.round(((stage.startRate + stage.rate) / 2) * stage.durationS);
+}
+
+/**
+ * When message k of a stage is due, ms after the stage's start. The rate goes linearly
+ * from startRate (r0) to rate (r1) over T seconds, so k messages are due once
+ * r0·t + (r1 − r0)·t²/(2T) = k.
+ */
+export function offsetOfMessage(stage: StageConfig, k: number): number {
+  const a = stage.startRate;
+  const b = (stage.rate - stage.startRate) / stage.durationS;
+  const seconds = Math.abs(b) < 1e-12 ? k / a : (-a + Math.sqrt(a * a + 2 * b * k)) / b;
+  return seconds * 1000;
 }
 
 /** Start of each stage, ms from the run's start. */
@@ -55,14 +72,14 @@ export function* schedule(scenario: Scenario): Generator<PlannedMessage> {
   };
   const starts = stageStarts(scenario);
   let id = 0;
-  for (const [stage, { rate, durationS }] of scenario.stages.entries()) {
-    const count = Math.round(rate * durationS);
+  for (const [stage, config] of scenario.stages.entries()) {
+    const count = stageMessageCount(config);
     for (let k = 0; k < count; k++) {
       const pair = pairs[Math.floor(random() * pairs.length)]!;
       yield {
         id: ++id,
         stage,
-        intendedAt: starts[stage]! + (k * 1000) / rate,
+        intendedAt: starts[stage]! + offsetOfMessage(config, k),
         kind: pickKind(),
         ...pair,
         positionSalt: Math.floor(random() * 2 ** 32),

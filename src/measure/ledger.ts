@@ -35,6 +35,8 @@ export interface MessageRecord {
   duplicateDeliveries: number;
   /** Submissions rejected on-chain as already delivered. */
   duplicateAttempts: number;
+  /** Delivered after a later message of the same emitter to the same destination. */
+  outOfOrder?: boolean;
   status: MessageStatus;
   dropReason?: string;
 }
@@ -49,8 +51,19 @@ export class Ledger {
   readonly startedAt = now();
   private readonly byId = new Map<number, MessageRecord>();
   private readonly idByKey = new Map<string, number>();
+  /** Highest sequence delivered per emitter → destination, for out-of-order counting. */
+  private readonly highestDelivered = new Map<string, bigint>();
   /** Observations that matched no message of this run. */
   unmatched = 0;
+  /** Running totals, kept as messages move, so progress never scans the ledger. */
+  readonly counts = { planned: 0, sent: 0, delivered: 0, dropped: 0 };
+  /** Called once per message when its status becomes final (delivered or dropped). */
+  onFinal: ((record: MessageRecord) => void) | undefined;
+
+  /** Messages planned and not yet delivered or dropped. */
+  get inFlight(): number {
+    return this.counts.planned - this.counts.delivered - this.counts.dropped;
+  }
 
   /** ms since the run started. */
   elapsed(at = now()): number {
@@ -60,6 +73,7 @@ export class Ledger {
   plan(message: PlannedRecord): MessageRecord {
     const record: MessageRecord = { ...message, attempts: 0, duplicateDeliveries: 0, duplicateAttempts: 0, status: "in-flight" };
     this.byId.set(message.id, record);
+    this.counts.planned++;
     return record;
   }
 
@@ -95,6 +109,7 @@ export class Ledger {
     if (!record) return;
     record.sentAt = this.elapsed(at);
     record.sendTxHash = txHash;
+    this.counts.sent++;
   }
 
   sendFailed(id: number, at: number, error: string): void {
@@ -103,6 +118,12 @@ export class Ledger {
     record.sentAt = this.elapsed(at);
     record.sendError = error;
     this.drop(record, `send-failed: ${error}`);
+  }
+
+  /** The message was due but could not be sent at all (counted, like k6's dropped_iterations). */
+  notSent(id: number, reason: string): void {
+    const record = this.match(id);
+    if (record) this.drop(record, `not-sent: ${reason}`);
   }
 
   /** Earliest sighting of the message in a source block wins (ledger watcher or a guardian). */
@@ -150,8 +171,22 @@ export class Ledger {
     record.deliveredAt = this.elapsed(at);
     record.deliveryTxHash = txHash;
     record.late = late;
+    if (record.status === "dropped") this.counts.dropped--;
     record.status = "delivered";
     record.dropReason = undefined;
+    this.counts.delivered++;
+    this.checkOrder(record);
+    this.onFinal?.(record);
+  }
+
+  private checkOrder(record: MessageRecord): void {
+    if (!record.vaaKey) return;
+    const cut = record.vaaKey.lastIndexOf("/");
+    const lane = `${record.vaaKey.slice(0, cut)}>${record.destinationChain}`;
+    const sequence = BigInt(record.vaaKey.slice(cut + 1));
+    const highest = this.highestDelivered.get(lane);
+    if (highest !== undefined && sequence < highest) record.outOfOrder = true;
+    else this.highestDelivered.set(lane, sequence);
   }
 
   /**
@@ -171,6 +206,8 @@ export class Ledger {
   private drop(record: MessageRecord, reason: string): void {
     record.status = "dropped";
     record.dropReason = reason;
+    this.counts.dropped++;
+    this.onFinal?.(record);
   }
 
   private match(id: number): MessageRecord | undefined {

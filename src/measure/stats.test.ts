@@ -23,12 +23,12 @@ test("stage summary counts every message once and reasons its drops", (t) => {
   ledger.delivered(1, ledger.startedAt + 900, "0x11", false);
   ledger.delivered(1, ledger.startedAt + 950, "0x12", false);
   t.is(ledger.closeDrain(), 2);
-  const [stage] = summarizeStages(ledger.all(), [{ rate: 10, durationS: 1 }]);
+  const [stage] = summarizeStages(ledger.all(), [{ rate: 10, startRate: 10, durationS: 1 }]).stages;
   t.is(stage!.offered, 3);
   t.is(stage!.delivered, 1);
   t.is(stage!.dropped, 2);
   t.is(stage!.duplicates, 1);
-  t.is(Math.round(stage!.p99!), 900);
+  t.is(Math.round(stage!.delay.percentile(99)!), 900);
   t.is(stage!.dropReasons.get("not-included-on-source"), 1);
   t.is(stage!.dropReasons.get("not-sent"), 1);
 });

@@ -1,4 +1,6 @@
+import { createHistogram, type RecordableHistogram } from "node:perf_hooks";
 import type { MessageRecord } from "./ledger.ts";
+import type { ThresholdMetric } from "./thresholds.ts";
 
 /** Nearest-rank percentile of an ascending array: the smallest value with ≥ p % of values at or below it. */
 export function percentile(sorted: number[], p: number): number | undefined {
@@ -9,87 +11,254 @@ export function percentile(sorted: number[], p: number): number | undefined {
 
 export interface StageSpec {
   rate: number;
+  startRate: number;
   durationS: number;
+}
+
+/**
+ * Delays in an HdrHistogram (Node's perf_hooks, 3 significant digits, microsecond
+ * units): constant memory however many messages, percentiles within 0.1 %. Min, max,
+ * mean and standard deviation are tracked exactly beside it.
+ */
+export class DelayHistogram {
+  private readonly hdr: RecordableHistogram = createHistogram({ lowest: 1, highest: 24 * 3_600_000_000, figures: 3 });
+  count = 0;
+  min = Infinity;
+  max = -Infinity;
+  private sum = 0;
+  private sumSquares = 0;
+
+  record(ms: number): void {
+    if (!Number.isFinite(ms)) return;
+    this.hdr.record(Math.max(1, Math.round(ms * 1000)));
+    this.count++;
+    this.sum += ms;
+    this.sumSquares += ms * ms;
+    if (ms < this.min) this.min = ms;
+    if (ms > this.max) this.max = ms;
+  }
+
+  /** p-th percentile in ms (undefined without data). p100 is the exact maximum. */
+  percentile(p: number): number | undefined {
+    if (this.count === 0) return undefined;
+    if (p >= 100) return this.max;
+    return Math.min(this.max, Math.max(this.min, this.hdr.percentile(p) / 1000));
+  }
+
+  get mean(): number | undefined {
+    return this.count ? this.sum / this.count : undefined;
+  }
+
+  get stddev(): number | undefined {
+    if (!this.count) return undefined;
+    const mean = this.sum / this.count;
+    return Math.sqrt(Math.max(0, this.sumSquares / this.count - mean * mean));
+  }
+
+  /** Packet delay variation: p99 − min. */
+  get jitter(): number | undefined {
+    const p99 = this.percentile(99);
+    return p99 === undefined ? undefined : p99 - this.min;
+  }
+}
+
+/** The hops of the message path, each measured from the previous hop's time. */
+export const HOPS = {
+  source_inclusion: (r: MessageRecord) => diff(r.sourceIncludedAt, r.sentAt),
+  guardian_quorum: (r: MessageRecord) => diff(r.vaaReadyAt, r.sourceIncludedAt),
+  relayer_pickup: (r: MessageRecord) => diff(r.relayerSubmittedAt, r.vaaReadyAt),
+  destination_inclusion: (r: MessageRecord) => diff(r.deliveredAt, r.relayerSubmittedAt),
+} as const;
+export type Hop = keyof typeof HOPS;
+
+function diff(later: number | undefined, earlier: number | undefined): number | undefined {
+  return later === undefined || earlier === undefined ? undefined : later - earlier;
 }
 
 export interface StageSummary {
   stage: number;
+  startRate: number;
+  endRate: number;
+  /** Mean offered rate over the stage, messages/s. */
   offeredRate: number;
   durationS: number;
-  /** Messages the schedule offered in this stage. */
   offered: number;
   sent: number;
+  /** Messages that could not be sent at all (send cap full, node refused). */
+  notSent: number;
   delivered: number;
   dropped: number;
   duplicates: number;
   duplicateAttempts: number;
   late: number;
-  p50: number | undefined;
-  p90: number | undefined;
-  p99: number | undefined;
-  max: number | undefined;
-  /** p99 of how late sends left relative to their intended time. */
-  sendLatenessP99: number | undefined;
-  /** Drop reasons and their counts. */
+  outOfOrder: number;
+  /** Deliveries (of any stage's messages) observed during this stage's window, per second. */
+  deliveredRate: number;
+  delay: DelayHistogram;
+  delayFromSend: DelayHistogram;
+  hops: Record<Hop, DelayHistogram>;
+  sendLateness: DelayHistogram;
+  /** Least-squares slope of the in-flight count during the stage, messages/s (Little's law: > 0 means a backlog builds). */
+  inFlightSlope: number | undefined;
   dropReasons: Map<string, number>;
 }
 
-/** Per-stage counts and end-to-end delay percentiles (delay = delivered − intended). */
-export function summarizeStages(records: Iterable<MessageRecord>, stages: StageSpec[]): StageSummary[] {
-  const acc = stages.map((s, stage) => ({
-    stage,
-    spec: s,
-    delays: [] as number[],
-    lateness: [] as number[],
-    offered: 0,
-    sent: 0,
-    delivered: 0,
-    dropped: 0,
-    duplicates: 0,
-    duplicateAttempts: 0,
-    late: 0,
-    dropReasons: new Map<string, number>(),
-  }));
-  for (const r of records) {
-    const a = acc[r.stage];
-    if (!a) continue;
-    a.offered++;
-    if (r.sentAt !== undefined && !r.sendError) {
-      a.sent++;
-      a.lateness.push(r.sentAt - r.intendedAt);
+export interface InFlightSample {
+  /** ms from the run's start. */
+  at: number;
+  inFlight: number;
+}
+
+/**
+ * Per-stage statistics, fed one finished message at a time (so a streaming ledger can
+ * forget a message once it is counted).
+ */
+export class StageStats {
+  readonly stages: StageSummary[];
+  /** The whole run, for thresholds. */
+  readonly total = { offered: 0, delivered: 0, dropped: 0, late: 0, duplicates: 0, delay: new DelayHistogram(), sendLateness: new DelayHistogram() };
+  private readonly starts: number[];
+
+  constructor(specs: StageSpec[]) {
+    let at = 0;
+    this.starts = specs.map((s) => {
+      const start = at;
+      at += s.durationS * 1000;
+      return start;
+    });
+    this.stages = specs.map((s, stage) => ({
+      stage,
+      startRate: s.startRate,
+      endRate: s.rate,
+      offeredRate: (s.startRate + s.rate) / 2,
+      durationS: s.durationS,
+      offered: 0,
+      sent: 0,
+      notSent: 0,
+      delivered: 0,
+      dropped: 0,
+      duplicates: 0,
+      duplicateAttempts: 0,
+      late: 0,
+      outOfOrder: 0,
+      deliveredRate: 0,
+      delay: new DelayHistogram(),
+      delayFromSend: new DelayHistogram(),
+      hops: Object.fromEntries(Object.keys(HOPS).map((h) => [h, new DelayHistogram()])) as Record<Hop, DelayHistogram>,
+      sendLateness: new DelayHistogram(),
+      inFlightSlope: undefined,
+      dropReasons: new Map(),
+    }));
+  }
+
+  /** Index of the stage whose window holds time `at` (ms from start), if any. */
+  stageAt(at: number): number | undefined {
+    for (let i = this.starts.length - 1; i >= 0; i--) {
+      if (at >= this.starts[i]!) return at < this.starts[i]! + this.stages[i]!.durationS * 1000 ? i : undefined;
     }
-    a.duplicates += r.duplicateDeliveries;
-    a.duplicateAttempts += r.duplicateAttempts;
+    return undefined;
+  }
+
+  /** Counts one message whose status is final. */
+  add(r: MessageRecord): void {
+    const s = this.stages[r.stage];
+    if (!s) return;
+    this.addToTotal(r);
+    s.offered++;
+    if (r.sentAt !== undefined && !r.sendError) {
+      s.sent++;
+      s.sendLateness.record(r.sentAt - r.intendedAt);
+    } else {
+      s.notSent++;
+    }
+    s.duplicates += r.duplicateDeliveries;
+    s.duplicateAttempts += r.duplicateAttempts;
+    if (r.outOfOrder) s.outOfOrder++;
     if (r.status === "delivered") {
-      a.delivered++;
-      a.delays.push(r.deliveredAt! - r.intendedAt);
-      if (r.late) a.late++;
+      s.delivered++;
+      s.delay.record(r.deliveredAt! - r.intendedAt);
+      if (r.sentAt !== undefined) s.delayFromSend.record(r.deliveredAt! - r.sentAt);
+      for (const [hop, measure] of Object.entries(HOPS)) {
+        const ms = measure(r);
+        if (ms !== undefined) s.hops[hop as Hop].record(ms);
+      }
+      if (r.late) s.late++;
+      const window = this.stageAt(r.deliveredAt!);
+      if (window !== undefined) this.stages[window]!.deliveredRate += 1 / this.stages[window]!.durationS;
     } else if (r.status === "dropped") {
-      a.dropped++;
+      s.dropped++;
       const reason = (r.dropReason ?? "unknown").split(":")[0]!;
-      a.dropReasons.set(reason, (a.dropReasons.get(reason) ?? 0) + 1);
+      s.dropReasons.set(reason, (s.dropReasons.get(reason) ?? 0) + 1);
     }
   }
-  return acc.map((a) => {
-    a.delays.sort((x, y) => x - y);
-    a.lateness.sort((x, y) => x - y);
+
+  private addToTotal(r: MessageRecord): void {
+    const t = this.total;
+    t.offered++;
+    t.duplicates += r.duplicateDeliveries;
+    if (r.sentAt !== undefined && !r.sendError) t.sendLateness.record(r.sentAt - r.intendedAt);
+    if (r.status === "delivered") {
+      t.delivered++;
+      t.delay.record(r.deliveredAt! - r.intendedAt);
+      if (r.late) t.late++;
+    } else if (r.status === "dropped") {
+      t.dropped++;
+    }
+  }
+
+  /** Run-wide figures by threshold metric name. */
+  thresholdMetrics(): Partial<Record<ThresholdMetric, number>> {
+    const t = this.total;
     return {
-      stage: a.stage,
-      offeredRate: a.spec.rate,
-      durationS: a.spec.durationS,
-      offered: a.offered,
-      sent: a.sent,
-      delivered: a.delivered,
-      dropped: a.dropped,
-      duplicates: a.duplicates,
-      duplicateAttempts: a.duplicateAttempts,
-      late: a.late,
-      p50: percentile(a.delays, 50),
-      p90: percentile(a.delays, 90),
-      p99: percentile(a.delays, 99),
-      max: a.delays.at(-1),
-      sendLatenessP99: percentile(a.lateness, 99),
-      dropReasons: a.dropReasons,
+      p50: t.delay.percentile(50),
+      p90: t.delay.percentile(90),
+      p99: t.delay.percentile(99),
+      "p99.9": t.delay.percentile(99.9),
+      max: t.delay.percentile(100),
+      avg: t.delay.mean,
+      jitter: t.delay.jitter,
+      drop_rate: t.offered ? t.dropped / t.offered : undefined,
+      late_rate: t.delivered ? t.late / t.delivered : undefined,
+      delivered_rate: t.offered ? t.delivered / t.offered : undefined,
+      duplicates: t.duplicates,
+      send_lateness_p99: t.sendLateness.percentile(99),
     };
-  });
+  }
+
+  /**
+   * Fits the in-flight slope of each stage from samples taken during the run, over the
+   * stage's second half: the first half holds the step up to the new steady level
+   * (Δrate × delay messages), which is a transient, not a backlog.
+   */
+  setInFlight(samples: InFlightSample[]): void {
+    for (const s of this.stages) {
+      const start = this.starts[s.stage]!;
+      const end = start + s.durationS * 1000;
+      const inStage = samples.filter((p) => p.at >= (start + end) / 2 && p.at <= end);
+      s.inFlightSlope = slope(inStage.map((p) => [p.at / 1000, p.inFlight]));
+    }
+  }
+}
+
+/** Least-squares slope of y over x; undefined with fewer than 3 points. */
+export function slope(points: Array<[number, number]>): number | undefined {
+  if (points.length < 3) return undefined;
+  const n = points.length;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of points) {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  }
+  return den === 0 ? undefined : num / den;
+}
+
+/** Per-stage statistics of finished messages. */
+export function summarizeStages(records: Iterable<MessageRecord>, specs: StageSpec[], inFlight: InFlightSample[] = []): StageStats {
+  const stats = new StageStats(specs);
+  for (const r of records) stats.add(r);
+  stats.setInFlight(inFlight);
+  return stats;
 }

@@ -2,7 +2,8 @@ import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 import { stringify } from "csv-stringify";
 import type { MessageRecord } from "../measure/ledger.ts";
-import type { StageSummary } from "../measure/stats.ts";
+import { HOPS, type StageSummary } from "../measure/stats.ts";
+import { DEFAULT_CRITERIA, failedCriteria, type CapacityCriteria } from "../measure/capacity.ts";
 
 /** Columns of messages.csv, in order (documented in the README). */
 export const MESSAGE_COLUMNS = [
@@ -26,6 +27,7 @@ export const MESSAGE_COLUMNS = [
   "attempts",
   "duplicate_attempts",
   "duplicate_deliveries",
+  "out_of_order",
   "vaa_id",
   "source_tx",
   "delivery_tx",
@@ -34,20 +36,36 @@ export const MESSAGE_COLUMNS = [
 /** Columns of steps.csv, in order (documented in the README). */
 export const STEP_COLUMNS = [
   "stage",
+  "rate_from",
+  "rate_to",
   "offered_rate",
   "duration_s",
   "offered",
   "sent",
+  "not_sent",
   "delivered",
   "dropped",
   "duplicates",
   "duplicate_attempts",
   "late",
+  "out_of_order",
+  "delivered_rate",
   "p50_ms",
   "p90_ms",
   "p99_ms",
+  "p999_ms",
   "max_ms",
+  "min_ms",
+  "mean_ms",
+  "stddev_ms",
+  "jitter_ms",
+  "p99_from_send_ms",
+  ...Object.keys(HOPS).flatMap((hop) => [`${hop}_p50_ms`, `${hop}_p99_ms`]),
+  "in_flight_slope",
   "send_lateness_p99_ms",
+  "send_lateness_max_ms",
+  "sustainable",
+  "failed_criteria",
   "drop_reasons",
 ] as const;
 
@@ -76,29 +94,47 @@ function messageRow(r: MessageRecord): string[] {
     String(r.attempts),
     String(r.duplicateAttempts),
     String(r.duplicateDeliveries),
+    String(Boolean(r.outOfOrder)),
     r.vaaKey ?? "",
     r.sendTxHash ?? "",
     r.deliveryTxHash ?? "",
   ];
 }
 
-function stepRow(s: StageSummary): string[] {
+function stepRow(s: StageSummary, criteria: CapacityCriteria): string[] {
+  const failed = failedCriteria(s, criteria);
   return [
     String(s.stage),
+    String(s.startRate),
+    String(s.endRate),
     String(s.offeredRate),
     String(s.durationS),
     String(s.offered),
     String(s.sent),
+    String(s.notSent),
     String(s.delivered),
     String(s.dropped),
     String(s.duplicates),
     String(s.duplicateAttempts),
     String(s.late),
-    ms(s.p50),
-    ms(s.p90),
-    ms(s.p99),
-    ms(s.max),
-    ms(s.sendLatenessP99),
+    String(s.outOfOrder),
+    s.deliveredRate.toFixed(2),
+    ms(s.delay.percentile(50)),
+    ms(s.delay.percentile(90)),
+    ms(s.delay.percentile(99)),
+    ms(s.delay.percentile(99.9)),
+    ms(s.delay.percentile(100)),
+    ms(s.delay.count ? s.delay.min : undefined),
+    ms(s.delay.mean),
+    ms(s.delay.stddev),
+    ms(s.delay.jitter),
+    ms(s.delayFromSend.percentile(99)),
+    ...Object.values(s.hops).flatMap((h) => [ms(h.percentile(50)), ms(h.percentile(99))]),
+    s.inFlightSlope === undefined ? "" : s.inFlightSlope.toFixed(2),
+    ms(s.sendLateness.percentile(99)),
+    ms(s.sendLateness.percentile(100)),
+    String(failed.length === 0),
+    failed.join(";"),
     [...s.dropReasons].map(([reason, n]) => `${reason}=${n}`).join(";"),
   ];
 }
@@ -118,6 +154,12 @@ export function writeMessagesCsv(path: string, records: Iterable<MessageRecord>)
   return writeCsv(path, MESSAGE_COLUMNS, records, messageRow);
 }
 
-export function writeStepsCsv(path: string, stages: StageSummary[]): Promise<void> {
-  return writeCsv(path, STEP_COLUMNS, stages, stepRow);
+export function writeStepsCsv(path: string, stages: StageSummary[], criteria: CapacityCriteria = DEFAULT_CRITERIA): Promise<void> {
+  return writeCsv(path, STEP_COLUMNS, stages, (s) => stepRow(s, criteria));
+}
+
+/** Writes a CSV of plain records, columns in the order of the first record's keys. */
+export function writeRecordsCsv(path: string, rows: Array<Record<string, string | number | boolean | undefined>>): Promise<void> {
+  const columns = Object.keys(rows[0] ?? {});
+  return writeCsv(path, columns, rows, (row) => columns.map((c) => (row[c] === undefined ? "" : String(row[c]))));
 }

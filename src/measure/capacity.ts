@@ -1,0 +1,73 @@
+import type { StageSummary } from "./stats.ts";
+
+/**
+ * When a stage counts as sustainable. A stage fails on the first of these that holds:
+ * - `delivered<98%`: fewer than 98 % of the stage's own messages were delivered;
+ * - `in-flight-growing`: the in-flight count rose faster than max(1, 2 % of the rate) messages/s
+ *   during the stage (Little's law: the backlog is building, delay will keep growing);
+ * - `drops`: any message of the stage was dropped;
+ * - `p99>slo`: the stage's p99 delay exceeded the scenario's SLO (when one is set).
+ */
+export interface CapacityCriteria {
+  minDeliveredRatio: number;
+  /** In-flight growth allowed, as a share of the offered rate. */
+  maxInFlightGrowth: number;
+  sloP99Ms?: number;
+}
+
+export const DEFAULT_CRITERIA: CapacityCriteria = { minDeliveredRatio: 0.98, maxInFlightGrowth: 0.02 };
+
+export function failedCriteria(s: StageSummary, criteria: CapacityCriteria = DEFAULT_CRITERIA): string[] {
+  const failed: string[] = [];
+  if (s.offered > 0 && s.delivered < criteria.minDeliveredRatio * s.offered) failed.push(`delivered<${Math.round(criteria.minDeliveredRatio * 100)}%`);
+  if (s.inFlightSlope !== undefined && s.inFlightSlope > Math.max(1, criteria.maxInFlightGrowth * s.offeredRate)) failed.push("in-flight-growing");
+  if (s.dropped > 0) failed.push("drops");
+  const p99 = s.delay.percentile(99);
+  if (criteria.sloP99Ms !== undefined && p99 !== undefined && p99 > criteria.sloP99Ms) failed.push("p99>slo");
+  return failed;
+}
+
+export interface CapacityVerdict {
+  /** Highest offered rate sustained before the first failing stage (undefined if the first stage failed). */
+  capacity: number | undefined;
+  /** Offered rate of the first failing stage (undefined if none failed: capacity is at least the highest rate tried). */
+  failureThreshold: number | undefined;
+  /** Criteria the first failing stage broke. */
+  failed: string[];
+  /** Offered rate at the knee of p99 delay against offered rate (undefined with < 3 stages). */
+  knee: number | undefined;
+}
+
+/** Reads capacity off stages offered at rising rates. */
+export function capacityVerdict(stages: StageSummary[], criteria: CapacityCriteria = DEFAULT_CRITERIA): CapacityVerdict {
+  let capacity: number | undefined;
+  for (const s of stages) {
+    const failed = failedCriteria(s, criteria);
+    if (failed.length) return { capacity, failureThreshold: s.offeredRate, failed, knee: knee(stages) };
+    capacity = Math.max(capacity ?? 0, s.offeredRate);
+  }
+  return { capacity, failureThreshold: undefined, failed: [], knee: knee(stages) };
+}
+
+/**
+ * Knee of p99 against offered rate (Kneedle): normalise both axes to [0, 1] and take the
+ * point farthest below the diagonal, where the curve turns from flat to steep.
+ */
+export function knee(stages: StageSummary[]): number | undefined {
+  const points = stages
+    .map((s) => [s.offeredRate, s.delay.percentile(99)] as const)
+    .filter((p): p is readonly [number, number] => p[1] !== undefined)
+    .sort((a, b) => a[0] - b[0]);
+  if (points.length < 3) return undefined;
+  const [x0, x1] = [points[0]![0], points.at(-1)![0]];
+  const ys = points.map((p) => p[1]);
+  const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+  if (x1 === x0 || y1 === y0) return undefined;
+  let best: number | undefined;
+  let bestGap = 0;
+  for (const [x, y] of points) {
+    const gap = (x - x0) / (x1 - x0) - (y - y0) / (y1 - y0);
+    if (gap > bestGap) [best, bestGap] = [x, gap];
+  }
+  return best;
+}

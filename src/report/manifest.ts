@@ -1,0 +1,88 @@
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { cpus, totalmem } from "node:os";
+import { anvilBinary } from "../../chains/anvil.ts";
+import type { Scenario } from "../load/scenario.ts";
+import { schedule } from "../load/schedule.ts";
+
+const require = createRequire(import.meta.url);
+
+/** Packages whose versions decide what a run measured. */
+const TRACKED_PACKAGES = [
+  "@foundry-rs/anvil",
+  "@wormhole-foundation/sdk-connect",
+  "@wormhole-foundation/sdk-evm-core",
+  "@wormhole-foundation/sdk-definitions",
+  "viem",
+  "secp256k1",
+  "solc",
+  "p-limit",
+  "csv-stringify",
+  "zod",
+];
+
+export function packageVersions(): Record<string, string> {
+  const versions: Record<string, string> = {};
+  for (const name of TRACKED_PACKAGES) {
+    try {
+      versions[name] = (require(`${name}/package.json`) as { version: string }).version;
+    } catch {
+      versions[name] = "unknown";
+    }
+  }
+  return versions;
+}
+
+function quiet(command: string, args: string[]): string {
+  try {
+    return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+export function sha256(data: string | Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+export function fileSha256(path: string): string {
+  return sha256(readFileSync(path));
+}
+
+/** Canonical JSON of the validated scenario: key order fixed, so the hash names the configuration. */
+export function scenarioHash(scenario: Scenario): string {
+  return sha256(canonicalJson(scenario));
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** sha256 over the scheduled messages (id, stage, intended time, kind, route, position): same seed + scenario, same hash. */
+export function sequenceHash(scenario: Scenario): string {
+  const hash = createHash("sha256");
+  for (const m of schedule(scenario)) {
+    hash.update(`${m.id},${m.stage},${m.intendedAt.toFixed(3)},${m.kind},${m.source},${m.destination},${m.positionSalt}\n`);
+  }
+  return hash.digest("hex");
+}
+
+/** Facts about this machine and checkout that a reader of the report needs. */
+export function environmentFacts() {
+  return {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cores: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    memoryBytes: totalmem(),
+    gitCommit: quiet("git", ["rev-parse", "HEAD"]),
+    anvil: quiet(anvilBinary(), ["--version"]).split("\n")[0] ?? "unknown",
+    packages: packageVersions(),
+  };
+}

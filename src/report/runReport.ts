@@ -1,0 +1,108 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Scenario } from "../load/scenario.ts";
+import type { Ledger } from "../measure/ledger.ts";
+import { summarizeStages, type InFlightSample, type StageStats } from "../measure/stats.ts";
+import { capacityVerdict, DEFAULT_CRITERIA, type CapacityCriteria, type CapacityVerdict } from "../measure/capacity.ts";
+import { evaluateThresholds, type ThresholdResult } from "../measure/thresholds.ts";
+import { writeMessagesCsv, writeRecordsCsv, writeStepsCsv } from "./csv.ts";
+import { environmentFacts, fileSha256, scenarioHash, sequenceHash } from "./manifest.ts";
+
+/** Observation limits of the harness, printed next to every result. */
+export interface HarnessLimits {
+  /** Head polling interval of the harness's chain watchers, ms. */
+  observationPollMs: number;
+}
+
+export interface ReportInput {
+  runId: string;
+  runDir: string;
+  scenario: Scenario;
+  startedAt: Date;
+  endpoints: Record<string, string>;
+  limits: HarnessLimits;
+  criteria?: CapacityCriteria;
+}
+
+export interface RunReport {
+  stats: StageStats;
+  verdict: CapacityVerdict;
+  thresholds: ThresholdResult[];
+}
+
+export const MANIFEST = "manifest.json";
+
+/** Writes manifest.json alone: at the start of a run, marked incomplete, so even a kill -9 leaves that on record. */
+export function writeManifest(input: ReportInput, status: string, complete: boolean, extra: Record<string, unknown> = {}): void {
+  const { runId, scenario, startedAt, endpoints, limits } = input;
+  const manifest = {
+    runId,
+    complete,
+    status,
+    scenario: { name: scenario.name, sha256: scenarioHash(scenario), config: scenario },
+    seed: scenario.seed,
+    sequenceSha256: sequenceHash(scenario),
+    startedAt: startedAt.toISOString(),
+    endedAt: complete || status !== "running" ? new Date().toISOString() : undefined,
+    endpoints,
+    harnessLimits: limits,
+    environment: environmentFacts(),
+    ...extra,
+  };
+  writeFileSync(join(input.runDir, MANIFEST), `${JSON.stringify(manifest, (_, v) => (typeof v === "bigint" ? String(v) : v), 2)}\n`);
+}
+
+/** Writes every CSV of a run and the manifest with their checksums. */
+export async function writeRunReport(input: ReportInput, ledger: Ledger, samples: InFlightSample[], status: string, complete: boolean): Promise<RunReport> {
+  const { runDir, scenario } = input;
+  const criteria = input.criteria ?? DEFAULT_CRITERIA;
+  const stats = summarizeStages(ledger.all(), scenario.stages, samples);
+  const verdict = capacityVerdict(stats.stages, criteria);
+  const metrics = stats.thresholdMetrics();
+  const thresholds = evaluateThresholds(scenario.thresholds, metrics);
+
+  const files: string[] = ["messages.csv", "steps.csv", "summary.csv", "timeline.csv"];
+  await writeMessagesCsv(join(runDir, "messages.csv"), ledger.all());
+  await writeStepsCsv(join(runDir, "steps.csv"), stats.stages, criteria);
+  const t = stats.total;
+  await writeRecordsCsv(join(runDir, "summary.csv"), [
+    {
+      scenario: scenario.name,
+      seed: scenario.seed,
+      complete,
+      offered: t.offered,
+      delivered: t.delivered,
+      dropped: t.dropped,
+      late: t.late,
+      duplicates: t.duplicates,
+      p50_ms: fixed(metrics.p50),
+      p99_ms: fixed(metrics.p99),
+      max_ms: fixed(metrics.max),
+      throughput_capacity: verdict.capacity,
+      failure_threshold: verdict.failureThreshold,
+      failed_criteria: verdict.failed.join(";"),
+      knee_rate: verdict.knee,
+      thresholds_failed: thresholds.filter((r) => !r.passed).length,
+      harness_send_lateness_p99_ms: fixed(metrics.send_lateness_p99),
+      harness_observation_poll_ms: input.limits.observationPollMs,
+    },
+  ]);
+  await writeRecordsCsv(
+    join(runDir, "timeline.csv"),
+    samples.map((s) => ({ at_s: (s.at / 1000).toFixed(1), stage: stats.stageAt(s.at) ?? "drain", in_flight: s.inFlight })),
+  );
+  if (thresholds.length) {
+    files.push("thresholds.csv");
+    await writeRecordsCsv(
+      join(runDir, "thresholds.csv"),
+      thresholds.map((r) => ({ threshold: r.text, metric: r.metric, actual: fixed(r.actual, 4), passed: r.passed })),
+    );
+  }
+  const checksums = Object.fromEntries(files.map((f) => [f, fileSha256(join(runDir, f))]));
+  writeManifest(input, status, complete, { sha256: checksums, thresholds: thresholds.map((r) => ({ threshold: r.text, actual: r.actual, passed: r.passed })) });
+  return { stats, verdict, thresholds };
+}
+
+function fixed(v: number | undefined, digits = 1): string {
+  return v === undefined ? "" : v.toFixed(digits);
+}

@@ -1,0 +1,59 @@
+import test from "ava";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+async function cli(args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const [code] = await once(child, "exit");
+  return { code, output };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "bridge-stress-cli-"));
+const tiny = join(dir, "tiny.json");
+writeFileSync(
+  tiny,
+  JSON.stringify({
+    name: "tiny",
+    chains: { Ethereum: { blockTimeMs: 200 }, Base: { blockTimeMs: 200 } },
+    routes: [{ from: "Ethereum", to: ["Base"] }],
+    stages: [{ rate: 5, duration: "1s" }],
+    drain: "15s",
+    senders: 1,
+  }),
+);
+
+test("thresholds decide the exit code", async (t) => {
+  const pass = await cli(["run", tiny, "--out", dir, "--threshold", "p99<60000", "--threshold", "drop_rate==0"]);
+  t.is(pass.code, 0, pass.output);
+  t.regex(pass.output, /threshold ok {3}p99<60000/);
+  const fail = await cli(["run", tiny, "--out", dir, "--threshold", "p99<1"]);
+  t.is(fail.code, 99, fail.output);
+  t.regex(fail.output, /threshold FAIL p99<1 \(actual \d+/);
+  t.regex(fail.output, /1 threshold\(s\) failed: p99<1/);
+});
+
+test("a bad scenario file fails before anything starts, naming the field", async (t) => {
+  const bad = join(dir, "bad.json");
+  writeFileSync(bad, JSON.stringify({ routes: [{ from: "Ethereum", to: ["Base"] }], stages: [{ rate: "fast", duration: "1s" }] }));
+  const { code, output } = await cli(["run", bad]);
+  t.is(code, 1);
+  t.regex(output, /field "stages\[0\]\.rate" is "fast"; must be a number > 0/);
+});
+
+test("bad flags get the usage text and exit 2", async (t) => {
+  const seed = await cli(["run", "smoke", "--seed", "1.5"]);
+  t.is(seed.code, 2);
+  t.regex(seed.output, /--seed 1.5: must be an integer from 0 to 4294967295/);
+  const threshold = await cli(["run", "smoke", "--threshold", "p99 < soon"]);
+  t.is(threshold.code, 2);
+  t.regex(threshold.output, /--threshold "p99 < soon": must look like "p99<2000"/);
+  const unknown = await cli(["fly"]);
+  t.is(unknown.code, 2);
+  t.regex(unknown.output, /unknown command "fly"[\s\S]*usage: bridge-stress run/);
+});
