@@ -78,13 +78,13 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   const result = await runScenario(scenario, { outDir: values.out, onProgress: (line) => console.log(line) });
-  console.log(`\n${summaryTable(result.stats.stages)}\n`);
+  console.log(`\n${summaryTable(result.stats.stages, result.criteria)}\n`);
   console.log(verdictLines(result.verdict, result.stats.total.sendLateness.percentile(99)));
   const failed = result.thresholds.filter((r) => !r.passed);
   for (const r of result.thresholds) {
     console.log(`threshold ${r.passed ? "ok  " : "FAIL"} ${r.text} (actual ${r.actual === undefined ? "no data" : +r.actual.toFixed(4)})`);
   }
-  console.log(`reports: ${relative(process.cwd(), result.runDir) || "."}/ (messages.csv, steps.csv, summary.csv, timeline.csv, manifest.json)`);
+  console.log(`reports: ${relative(process.cwd(), result.runDir) || "."}/ (messages.csv, steps.csv, summary.csv, timeline.csv, anomalies.csv, manifest.json)`);
   if (failed.length) {
     console.error(`bridge-stress: ${failed.length} threshold(s) failed: ${failed.map((r) => r.text).join(", ")}`);
     return THRESHOLD_EXIT_CODE;

@@ -12,15 +12,17 @@ import { coreAbi } from "./bridge/core.ts";
 import { decodeTrigger, TRIGGER_KIND_CODES } from "./bridge/payload.ts";
 import { toEmitterAddress } from "./bridge/vaa.ts";
 import { liquidationHubAbi, liquidationReceiverAbi } from "../fixtures/contracts/artifacts/index.ts";
-import { CONSISTENCY_LEVEL, type Scenario } from "./load/scenario.ts";
+import { CONSISTENCY_LEVEL, type Scenario, type StageConfig } from "./load/scenario.ts";
+import { searchCapacity } from "./load/search.ts";
+import { DEFAULT_CRITERIA, type CapacityCriteria } from "./measure/capacity.ts";
 import { schedule, stageStarts, type PlannedMessage } from "./load/schedule.ts";
 import { dispatch } from "./load/dispatcher.ts";
 import { loadRelayerPreset } from "./relayer/config.ts";
 import { vaaKey } from "./relayer/relayer.ts";
 import { Ledger } from "./measure/ledger.ts";
 import { now } from "./measure/clock.ts";
-import { DelayHistogram, type InFlightSample } from "./measure/stats.ts";
-import { writeManifest, writeRunReport, type ReportInput, type RunReport } from "./report/runReport.ts";
+import type { StageStats } from "./measure/stats.ts";
+import { RunRecorder, writeManifest, type ReportInput, type RunReport } from "./report/runReport.ts";
 import { EvmStack } from "./stack.ts";
 
 export interface RunOptions {
@@ -34,7 +36,6 @@ export interface RunOptions {
 
 export interface RunResult extends RunReport {
   runDir: string;
-  ledger: Ledger;
 }
 
 /** Gas of one LiquidationHub.trigger call (publishMessage ≈ 51 k plus payload and padding). */
@@ -63,26 +64,36 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     return chainProfile(name, { ...(blockTimeMs ? { blockTimeMs } : {}), ...(mode ? { mode } : {}) });
   });
   const stack = new EvmStack({ chains: profiles, sources, destinations, guardians: scenario.guardians, relayer: loadRelayerPreset(scenario.relayer) });
-  const reportInput = (): ReportInput => ({ runId, runDir, scenario, startedAt, endpoints: stack.endpoints(), limits: { observationPollMs: OBSERVATION_POLL_MS } });
+  // A capacity search decides its stages (probes) as it goes; the report covers what ran.
+  const stages: StageConfig[] = scenario.search ? [] : scenario.stages;
+  const criteria: CapacityCriteria = { ...DEFAULT_CRITERIA, sloP99Ms: scenario.sloP99Ms };
+  const reportInput = (): ReportInput => ({
+    runId,
+    runDir,
+    scenario: { ...scenario, stages },
+    startedAt,
+    endpoints: stack.endpoints(),
+    limits: { observationPollMs: OBSERVATION_POLL_MS },
+    criteria,
+  });
   writeManifest(reportInput(), "running", false);
 
-  let ledger: Ledger | undefined;
-  const samples: InFlightSample[] = [];
-  // The first caller writes the report (normal end, Ctrl-C or failure); later callers get the same result.
-  let report: Promise<RunReport | undefined> | undefined;
-  const writeReport = (status: string, complete: boolean) =>
-    (report ??= ledger ? writeRunReport(reportInput(), ledger, samples, status, complete) : Promise.resolve(writeManifest(reportInput(), status, false)).then(() => undefined));
+  let recorder: RunRecorder | undefined;
+  // Whoever ends the run first (normal end, Ctrl-C or failure) writes the report.
+  const finish = (status: string, complete: boolean) =>
+    recorder ? recorder.finish(status, complete) : Promise.resolve(writeManifest(reportInput(), status, false));
   const abort = new AbortController();
   const removeHook = onShutdown(async () => {
     abort.abort();
-    await writeReport("interrupted", false);
+    await finish("interrupted", false);
   });
 
   try {
     progress(`starting ${profiles.map((p) => p.name).join(", ")}, ${scenario.guardians} guardians, relayer preset "${scenario.relayer}"`);
     await stack.start();
-    const activeLedger = (ledger = new Ledger());
-    const watchers = watchChains(stack, activeLedger, sources, destinations);
+    const ledger = new Ledger();
+    const activeRecorder = (recorder = new RunRecorder(reportInput(), ledger));
+    const watchers = watchChains(stack, ledger, sources, destinations);
     await Promise.all(watchers.map((w) => w.start()));
     const senders = new Map<Chain, WalletPool>();
     for (const name of sources) {
@@ -92,19 +103,28 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       senders.set(name, pool);
     }
 
-    const live = new LiveProgress(activeLedger, scenario);
-    const sampler = setInterval(() => samples.push({ at: activeLedger.elapsed(), inFlight: activeLedger.inFlight }), SAMPLE_EVERY_MS);
+    const live = new LiveProgress(ledger, activeRecorder.stats, stages);
+    const sampler = setInterval(() => activeRecorder.sample(), SAMPLE_EVERY_MS);
     const ticker = setInterval(() => progress(live.line()), 1000);
     const sending = { count: 0 };
     try {
-      await dispatch(
-        schedule(scenario),
-        activeLedger.startedAt,
-        (m) => send(m, scenario, stack, senders.get(m.source)!, activeLedger, sending),
-        abort.signal,
-      );
+      const sendOne = (m: PlannedMessage) => send(m, scenario, stack, senders.get(m.source)!, ledger, sending);
+      if (scenario.search) {
+        await searchCapacity({
+          scenario: { ...scenario, search: scenario.search },
+          ledger,
+          recorder: activeRecorder,
+          criteria,
+          send: sendOne,
+          signal: abort.signal,
+          probes: stages,
+          progress,
+        });
+      } else {
+        await dispatch(schedule(scenario), ledger.startedAt, sendOne, abort.signal);
+      }
       const drainUntil = now() + scenario.drainS * 1000;
-      while (now() < drainUntil && !abort.signal.aborted && activeLedger.inFlight > 0) await sleep(100);
+      while (now() < drainUntil && !abort.signal.aborted && ledger.inFlight > 0) await sleep(100);
     } finally {
       clearInterval(ticker);
       clearInterval(sampler);
@@ -113,13 +133,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     await stack.relayer.settle(5_000);
     await Promise.all(watchers.map((w) => w.sweep()));
     await Promise.all(watchers.map((w) => w.stop()));
-    activeLedger.closeDrain();
     const complete = !abort.signal.aborted;
-    const result = await writeReport(complete ? "complete" : "interrupted", complete);
+    if (complete) ledger.closeDrain();
+    const result = await activeRecorder.finish(complete ? "complete" : "interrupted", complete);
     await options.inspect?.(stack);
-    return { runDir, ledger: activeLedger, ...result! };
+    return { runDir, ...result };
   } catch (err) {
-    await writeReport(`failed: ${(err as Error).message}`, false).catch(() => undefined);
+    await finish(`failed: ${(err as Error).message}`, false).catch(() => undefined);
     throw err;
   } finally {
     removeHook();
@@ -130,14 +150,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 /** One progress line a second: stage, rates over the last second, in flight, p99 so far. */
 class LiveProgress {
   private last = { at: 0, sent: 0, delivered: 0, planned: 0 };
-  private readonly delays = new DelayHistogram();
-  private readonly starts: number[];
+  private starts: number[];
 
-  constructor(private readonly ledger: Ledger, private readonly scenario: Scenario) {
-    this.starts = stageStarts(scenario);
-    ledger.onFinal = (r) => {
-      if (r.status === "delivered") this.delays.record(r.deliveredAt! - r.intendedAt);
-    };
+  constructor(private readonly ledger: Ledger, private readonly stats: StageStats, private readonly stages: StageConfig[]) {
+    this.starts = stageStarts({ stages });
   }
 
   line(): string {
@@ -145,12 +161,14 @@ class LiveProgress {
     const { sent, delivered, planned } = this.ledger.counts;
     const seconds = Math.max(0.001, (at - this.last.at) / 1000);
     const rate = (now: number, before: number) => ((now - before) / seconds).toFixed(0);
+    // Capacity-search probes are added as they start.
+    if (this.starts.length < this.stages.length) this.starts = stageStarts({ stages: this.stages });
     const stage = this.starts.findLastIndex((start) => at >= start);
-    const inStage = at < this.starts[stage]! + this.scenario.stages[stage]!.durationS * 1000;
+    const inStage = stage >= 0 && at < this.starts[stage]! + this.stages[stage]!.durationS * 1000;
     const line =
       `t=${(at / 1000).toFixed(0)}s ${inStage ? `stage ${stage}` : "drain"}: ` +
       `offered ${rate(planned, this.last.planned)}/s, sent ${rate(sent, this.last.sent)}/s, delivered ${rate(delivered, this.last.delivered)}/s, ` +
-      `in flight ${this.ledger.inFlight}, dropped ${this.ledger.counts.dropped}, p99 so far ${this.delays.percentile(99)?.toFixed(0) ?? "-"} ms`;
+      `in flight ${this.ledger.inFlight}, dropped ${this.ledger.counts.dropped}, p99 so far ${this.stats.total.delay.percentile(99)?.toFixed(0) ?? "-"} ms`;
     this.last = { at, sent, delivered, planned };
     return line;
   }
@@ -206,7 +224,7 @@ function watchChains(stack: EvmStack, ledger: Ledger, sources: Chain[], destinat
   });
   stack.relayer.events.on("fetched", (e) => ledger.relayerFetched(e.key, e.at));
   stack.relayer.events.on("submitted", (e) => ledger.relayerSubmitted(e.key, e.at));
-  stack.relayer.events.on("duplicate", (e) => ledger.duplicateAttempt(e.key));
+  stack.relayer.events.on("duplicate", (e) => ledger.duplicateAttempt(e.key, e.at, e.txHash));
   stack.relayer.events.on("gaveUp", (e) => ledger.relayerGaveUp(e.key, e.reason));
 
   const sourceWatchers = sources.map((name) => {

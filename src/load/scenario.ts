@@ -27,6 +27,26 @@ export interface StageConfig {
   /** Offered rate at the stage's start. */
   startRate: number;
   durationS: number;
+  /** Start, ms from the run's start, when stages do not simply follow each other (capacity-search probes). */
+  startAtMs?: number;
+}
+
+/** Capacity search (ramp-to-knee): probe rising rates until one fails, then bisect. */
+export interface SearchConfig {
+  /** Rate of the first probe, messages/s. */
+  from: number;
+  /** Next rate = rate × factor (when step is not set). */
+  factor: number;
+  /** Next rate = rate + step. */
+  step?: number;
+  /** Highest rate to probe. */
+  max: number;
+  /** Length of each probe. */
+  durationS: number;
+  /** After a probe, how long its messages may take to finish before it is judged. */
+  cooldownS: number;
+  /** Bisection probes between the last passing and the first failing rate. */
+  refine: number;
 }
 
 export interface Scenario {
@@ -55,6 +75,10 @@ export interface Scenario {
   maxInFlightSends: number;
   /** Pass/fail criteria checked at the end (k6 style, e.g. "p99<2000"). */
   thresholds: Threshold[];
+  /** The p99 delay a sustainable stage must stay under (a capacity criterion), ms. */
+  sloP99Ms?: number;
+  /** When set, the run is a capacity search and `stages` are the probes it made. */
+  search?: SearchConfig;
 }
 
 export class ScenarioError extends Error {
@@ -141,11 +165,25 @@ function scenarioSchema() {
           }),
         ),
       ),
+    search: z
+      .strictObject({
+        from: rate(),
+        factor: z.number({ error: "must be a number > 1" }).gt(1, { error: "must be a number > 1" }).default(1.5),
+        step: rate().optional(),
+        max: rate(),
+        duration: duration.default(10),
+        cooldown: duration.default(30),
+        refine: integer(0, 10).default(3),
+      })
+      .refine((v) => v.max >= v.from, { message: "must be ≥ search.from", path: ["max"] })
+      .optional(),
+    slo: z.strictObject({ p99Ms: z.number({ error: "must be a number of ms > 0" }).positive({ error: "must be a number of ms > 0" }) }).optional(),
     stages: z
       .array(z.unknown().transform((s) => (s && typeof s === "object" && !("type" in s) ? { ...s, type: "constant" } : s)).pipe(stage), {
         error: 'must be a non-empty array like [{ "rate": 10, "duration": "10s" }]',
       })
-      .min(1, { error: 'must be a non-empty array like [{ "rate": 10, "duration": "10s" }]' }),
+      .min(1, { error: 'must be a non-empty array like [{ "rate": 10, "duration": "10s" }]' })
+      .optional(),
     drain: duration.default(20),
     mix: kindWeights("a weight").default({}),
     deadlineMs: kindWeights("ms").default({}),
@@ -195,6 +233,8 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     throw new ScenarioError(where, fieldPath(issue.path), input, issue.message);
   }
   const s = parsed.data;
+  if (!s.stages && !s.search) throw new ScenarioError(where, "stages", undefined, 'must be a non-empty array like [{ "rate": 10, "duration": "10s" }] (or give a "search" for a capacity search)');
+  if (s.stages && s.search) throw new ScenarioError(where, "search", s.search, 'cannot be combined with "stages": a capacity search chooses its own rates');
   const mix = { liquidation: 70, order: 20, cancel: 5, spam: 5, ...s.mix } as Record<TriggerKind, number>;
   if (Object.values(mix).every((w) => w === 0)) throw new ScenarioError(where, "mix", s.mix, "needs at least one weight > 0");
   const thresholds = s.thresholds.map((text, i) => {
@@ -209,7 +249,7 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     seed: s.seed,
     chains: s.chains as Scenario["chains"],
     routes: s.routes as Scenario["routes"],
-    stages: expandStages(s.stages as never),
+    stages: s.stages ? expandStages(s.stages as never) : [],
     drainS: s.drain,
     mix,
     deadlineMs: { liquidation: 3000, order: 10_000, cancel: 10_000, spam: 60_000, ...s.deadlineMs } as Record<TriggerKind, number>,
@@ -220,6 +260,16 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     senders: s.senders,
     maxInFlightSends: s.maxInFlightSends,
     thresholds,
+    sloP99Ms: s.slo?.p99Ms,
+    search: s.search && {
+      from: s.search.from,
+      factor: s.search.factor,
+      step: s.search.step,
+      max: s.search.max,
+      durationS: s.search.duration,
+      cooldownS: s.search.cooldown,
+      refine: s.search.refine,
+    },
   };
 }
 

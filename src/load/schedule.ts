@@ -49,41 +49,59 @@ export function offsetOfMessage(stage: StageConfig, k: number): number {
 export function stageStarts(scenario: Pick<Scenario, "stages">): number[] {
   let at = 0;
   return scenario.stages.map((s) => {
-    const start = at;
-    at += s.durationS * 1000;
+    const start = s.startAtMs ?? at;
+    at = start + s.durationS * 1000;
     return start;
   });
 }
 
 /**
- * The run's messages in intended-time order. Open model: message k of a stage is meant
- * to leave at stageStart + k / rate, whatever happened to earlier messages.
- * Generated lazily, so a long run never holds its whole schedule in memory.
+ * Makes the messages of stages one after another from one seeded random stream: kinds by
+ * the mix's weights, routes uniformly over the scenario's source → destination pairs.
  */
-export function* schedule(scenario: Scenario): Generator<PlannedMessage> {
-  const random = seededRandom(scenario.seed);
-  const pairs = scenario.routes.flatMap((r) => r.to.map((destination) => ({ source: r.from, destination })));
-  const kinds = Object.entries(scenario.mix).filter(([, w]) => w > 0) as Array<[TriggerKind, number]>;
-  const totalWeight = kinds.reduce((sum, [, w]) => sum + w, 0);
-  const pickKind = (): TriggerKind => {
-    let x = random() * totalWeight;
-    for (const [kind, weight] of kinds) if ((x -= weight) < 0) return kind;
-    return kinds.at(-1)![0];
-  };
-  const starts = stageStarts(scenario);
-  let id = 0;
-  for (const [stage, config] of scenario.stages.entries()) {
+export class MessageFactory {
+  private readonly random: () => number;
+  private readonly pairs: Array<{ source: Chain; destination: Chain }>;
+  private readonly kinds: Array<[TriggerKind, number]>;
+  private readonly totalWeight: number;
+  private lastId = 0;
+
+  constructor(scenario: Pick<Scenario, "seed" | "routes" | "mix">) {
+    this.random = seededRandom(scenario.seed);
+    this.pairs = scenario.routes.flatMap((r) => r.to.map((destination) => ({ source: r.from, destination })));
+    this.kinds = Object.entries(scenario.mix).filter(([, w]) => w > 0) as Array<[TriggerKind, number]>;
+    this.totalWeight = this.kinds.reduce((sum, [, w]) => sum + w, 0);
+  }
+
+  /** Open model: message k of the stage is due at startAt + offsetOfMessage(k), whatever happened to earlier messages. */
+  *stage(stage: number, config: StageConfig, startAt: number): Generator<PlannedMessage> {
     const count = stageMessageCount(config);
     for (let k = 0; k < count; k++) {
-      const pair = pairs[Math.floor(random() * pairs.length)]!;
+      const pair = this.pairs[Math.floor(this.random() * this.pairs.length)]!;
       yield {
-        id: ++id,
+        id: ++this.lastId,
         stage,
-        intendedAt: starts[stage]! + offsetOfMessage(config, k),
-        kind: pickKind(),
+        intendedAt: startAt + offsetOfMessage(config, k),
+        kind: this.pickKind(),
         ...pair,
-        positionSalt: Math.floor(random() * 2 ** 32),
+        positionSalt: Math.floor(this.random() * 2 ** 32),
       };
     }
   }
+
+  private pickKind(): TriggerKind {
+    let x = this.random() * this.totalWeight;
+    for (const [kind, weight] of this.kinds) if ((x -= weight) < 0) return kind;
+    return this.kinds.at(-1)![0];
+  }
+}
+
+/**
+ * The run's messages in intended-time order, stage after stage. Generated lazily, so a
+ * long run never holds its whole schedule in memory.
+ */
+export function* schedule(scenario: Scenario): Generator<PlannedMessage> {
+  const factory = new MessageFactory(scenario);
+  const starts = stageStarts(scenario);
+  for (const [stage, config] of scenario.stages.entries()) yield* factory.stage(stage, config, starts[stage]!);
 }

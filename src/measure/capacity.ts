@@ -38,15 +38,21 @@ export interface CapacityVerdict {
   knee: number | undefined;
 }
 
-/** Reads capacity off stages offered at rising rates. */
+/**
+ * Reads capacity off stages: the failure threshold is the lowest offered rate that failed,
+ * the capacity the highest rate that passed below it. For a rising ramp that is the last
+ * stage before the first failure; it also reads a capacity search's bisection probes.
+ */
 export function capacityVerdict(stages: StageSummary[], criteria: CapacityCriteria = DEFAULT_CRITERIA): CapacityVerdict {
-  let capacity: number | undefined;
-  for (const s of stages) {
-    const failed = failedCriteria(s, criteria);
-    if (failed.length) return { capacity, failureThreshold: s.offeredRate, failed, knee: knee(stages) };
-    capacity = Math.max(capacity ?? 0, s.offeredRate);
-  }
-  return { capacity, failureThreshold: undefined, failed: [], knee: knee(stages) };
+  const judged = stages.map((s) => ({ rate: s.offeredRate, failed: failedCriteria(s, criteria) })).sort((a, b) => a.rate - b.rate);
+  const firstFail = judged.find((j) => j.failed.length > 0);
+  const passing = judged.filter((j) => j.failed.length === 0 && (!firstFail || j.rate < firstFail.rate));
+  return {
+    capacity: passing.at(-1)?.rate,
+    failureThreshold: firstFail?.rate,
+    failed: firstFail?.failed ?? [],
+    knee: knee(stages),
+  };
 }
 
 /**

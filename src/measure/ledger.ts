@@ -24,17 +24,13 @@ export interface MessageRecord {
   vaaReadyAt?: number;
   relayerFetchedAt?: number;
   relayerSubmittedAt?: number;
-  /** Submissions the relayer made for it. */
+  /** Submissions the relayer made for it before it was delivered. */
   attempts: number;
   relayerGaveUp?: string;
   deliveredAt?: number;
   deliveryTxHash?: Hex;
   /** Delivered after its deadline (judged on-chain by the receiver). */
   late?: boolean;
-  /** On-chain deliveries beyond the first (replay protection should keep this at 0). */
-  duplicateDeliveries: number;
-  /** Submissions rejected on-chain as already delivered. */
-  duplicateAttempts: number;
   /** Delivered after a later message of the same emitter to the same destination. */
   outOfOrder?: boolean;
   status: MessageStatus;
@@ -43,26 +39,46 @@ export interface MessageRecord {
 
 export type PlannedRecord = Pick<MessageRecord, "id" | "kind" | "sourceChain" | "destinationChain" | "stage" | "intendedAt">;
 
+/** Something that happened to a message after (or beside) its one delivery. */
+export interface Anomaly {
+  /** ms from the run's start. */
+  at: number;
+  kind: "duplicate-delivery" | "duplicate-attempt" | "unmatched";
+  messageId?: number;
+  stage?: number;
+  detail: string;
+}
+
+/** How long a finished message can still be matched by its VAA id (for duplicate attempts). */
+const FINISHED_KEY_RETENTION_MS = 120_000;
+
 /**
- * One record per message, filled in hop by hop as the run observes it. Events for
- * unknown ids or keys are counted (not thrown): they mean traffic the run did not send.
+ * One record per message while it is in flight, filled in hop by hop. When a message is
+ * delivered or dropped it is handed to `onFinal` (statistics, messages.csv) and forgotten,
+ * so memory holds only what is in flight: a long run stays flat. Finished ids stay known
+ * in a bitset, so a later duplicate delivery is still recognised and reported.
  */
 export class Ledger {
   readonly startedAt = now();
-  private readonly byId = new Map<number, MessageRecord>();
+  private readonly live = new Map<number, MessageRecord>();
   private readonly idByKey = new Map<string, number>();
+  /** Keys of finished messages, oldest first, purged after FINISHED_KEY_RETENTION_MS. */
+  private readonly finishedKeys: Array<{ key: string; at: number }> = [];
+  private finished = new Uint8Array(1024);
+  private stageOf = new Uint16Array(1024);
   /** Highest sequence delivered per emitter → destination, for out-of-order counting. */
   private readonly highestDelivered = new Map<string, bigint>();
-  /** Observations that matched no message of this run. */
-  unmatched = 0;
   /** Running totals, kept as messages move, so progress never scans the ledger. */
   readonly counts = { planned: 0, sent: 0, delivered: 0, dropped: 0 };
-  /** Called once per message when its status becomes final (delivered or dropped). */
+  /** Called when a message is planned. */
+  onPlan: ((record: MessageRecord) => void) | undefined;
+  /** Called once per message when its status becomes final; the ledger forgets it afterwards. */
   onFinal: ((record: MessageRecord) => void) | undefined;
+  onAnomaly: ((anomaly: Anomaly) => void) | undefined;
 
   /** Messages planned and not yet delivered or dropped. */
   get inFlight(): number {
-    return this.counts.planned - this.counts.delivered - this.counts.dropped;
+    return this.live.size;
   }
 
   /** ms since the run started. */
@@ -71,27 +87,22 @@ export class Ledger {
   }
 
   plan(message: PlannedRecord): MessageRecord {
-    const record: MessageRecord = { ...message, attempts: 0, duplicateDeliveries: 0, duplicateAttempts: 0, status: "in-flight" };
-    this.byId.set(message.id, record);
+    const record: MessageRecord = { ...message, attempts: 0, status: "in-flight" };
+    this.live.set(message.id, record);
+    this.grow(message.id);
+    this.stageOf[message.id] = message.stage;
     this.counts.planned++;
+    this.onPlan?.(record);
     return record;
   }
 
+  /** Messages still in flight. */
+  inFlightRecords(): IterableIterator<MessageRecord> {
+    return this.live.values();
+  }
+
   get(id: number): MessageRecord | undefined {
-    return this.byId.get(id);
-  }
-
-  byKey(key: string): MessageRecord | undefined {
-    const id = this.idByKey.get(key);
-    return id === undefined ? undefined : this.byId.get(id);
-  }
-
-  all(): IterableIterator<MessageRecord> {
-    return this.byId.values();
-  }
-
-  get size(): number {
-    return this.byId.size;
+    return this.live.get(id);
   }
 
   /** Links a message to its VAA id; the first hop that learns it calls this. */
@@ -112,18 +123,21 @@ export class Ledger {
     this.counts.sent++;
   }
 
+  /**
+   * The source node refused the transaction. Not final yet: a send that timed out may
+   * still have landed, so the drop is decided when the drain closes.
+   */
   sendFailed(id: number, at: number, error: string): void {
     const record = this.match(id);
     if (!record) return;
     record.sentAt = this.elapsed(at);
     record.sendError = error;
-    this.drop(record, `send-failed: ${error}`);
   }
 
   /** The message was due but could not be sent at all (counted, like k6's dropped_iterations). */
   notSent(id: number, reason: string): void {
     const record = this.match(id);
-    if (record) this.drop(record, `not-sent: ${reason}`);
+    if (record) this.finish(record, "dropped", `not-sent: ${reason}`);
   }
 
   /** Earliest sighting of the message in a source block wins (ledger watcher or a guardian). */
@@ -140,42 +154,64 @@ export class Ledger {
   }
 
   relayerFetched(key: string, at: number): void {
-    const record = this.matchKey(key);
+    const record = this.liveByKey(key);
     if (record && record.relayerFetchedAt === undefined) record.relayerFetchedAt = this.elapsed(at);
   }
 
   relayerSubmitted(key: string, at: number): void {
-    const record = this.matchKey(key);
+    const record = this.liveByKey(key);
     if (!record) return;
     record.attempts++;
     if (record.relayerSubmittedAt === undefined) record.relayerSubmittedAt = this.elapsed(at);
   }
 
-  duplicateAttempt(key: string): void {
-    const record = this.matchKey(key);
-    if (record) record.duplicateAttempts++;
+  duplicateAttempt(key: string, at: number, txHash: Hex): void {
+    const id = this.idByKey.get(key);
+    this.anomaly({ at: this.elapsed(at), kind: id === undefined ? "unmatched" : "duplicate-attempt", messageId: id, detail: `rejected as already delivered: ${txHash}` });
   }
 
   relayerGaveUp(key: string, reason: string): void {
-    const record = this.matchKey(key);
+    const record = this.liveByKey(key);
     if (record) record.relayerGaveUp = reason;
   }
 
   delivered(id: number, at: number, txHash: Hex, late: boolean): void {
-    const record = this.match(id);
-    if (!record) return;
-    if (record.deliveredAt !== undefined) {
-      record.duplicateDeliveries++;
+    const record = this.live.get(id);
+    if (!record) {
+      const known = id < this.finished.length && this.finished[id] === 1;
+      this.anomaly({ at: this.elapsed(at), kind: known ? "duplicate-delivery" : "unmatched", messageId: id, detail: `delivery ${txHash}` });
       return;
     }
     record.deliveredAt = this.elapsed(at);
     record.deliveryTxHash = txHash;
     record.late = late;
-    if (record.status === "dropped") this.counts.dropped--;
-    record.status = "delivered";
-    record.dropReason = undefined;
-    this.counts.delivered++;
     this.checkOrder(record);
+    this.finish(record, "delivered");
+  }
+
+  /**
+   * Closes the run: every message still in flight is dropped, with the reason being the
+   * hop it stalled after. Returns how many were dropped here.
+   */
+  closeDrain(): number {
+    const stalled = [...this.live.values()];
+    for (const record of stalled) this.finish(record, "dropped", stallReason(record));
+    return stalled.length;
+  }
+
+  private finish(record: MessageRecord, status: "delivered" | "dropped", reason?: string): void {
+    record.status = status;
+    record.dropReason = reason;
+    this.counts[status]++;
+    this.live.delete(record.id);
+    this.finished[record.id] = 1;
+    if (record.vaaKey) {
+      const at = this.elapsed();
+      this.finishedKeys.push({ key: record.vaaKey, at });
+      while (this.finishedKeys.length && this.finishedKeys[0]!.at < at - FINISHED_KEY_RETENTION_MS) {
+        this.idByKey.delete(this.finishedKeys.shift()!.key);
+      }
+    }
     this.onFinal?.(record);
   }
 
@@ -189,44 +225,41 @@ export class Ledger {
     else this.highestDelivered.set(lane, sequence);
   }
 
-  /**
-   * Closes the run: every message still in flight is dropped, with the reason being the
-   * hop it stalled after. Returns how many were dropped here.
-   */
-  closeDrain(): number {
-    let dropped = 0;
-    for (const record of this.byId.values()) {
-      if (record.status !== "in-flight") continue;
-      this.drop(record, stallReason(record));
-      dropped++;
-    }
-    return dropped;
+  private anomaly(a: Anomaly): void {
+    if (a.messageId !== undefined && a.messageId < this.stageOf.length) a.stage = this.stageOf[a.messageId];
+    this.onAnomaly?.(a);
   }
 
-  private drop(record: MessageRecord, reason: string): void {
-    record.status = "dropped";
-    record.dropReason = reason;
-    this.counts.dropped++;
-    this.onFinal?.(record);
+  private grow(id: number): void {
+    if (id < this.finished.length) return;
+    let size = this.finished.length;
+    while (size <= id) size *= 2;
+    const finished = new Uint8Array(size);
+    finished.set(this.finished);
+    const stageOf = new Uint16Array(size);
+    stageOf.set(this.stageOf);
+    [this.finished, this.stageOf] = [finished, stageOf];
   }
 
+  /** A live record by id; an event for a message not in flight is reported, not thrown. */
   private match(id: number): MessageRecord | undefined {
-    const record = this.byId.get(id);
-    if (!record) this.unmatched++;
+    const record = this.live.get(id);
+    if (!record && !(id < this.finished.length && this.finished[id] === 1)) {
+      this.anomaly({ at: this.elapsed(), kind: "unmatched", messageId: id, detail: "event for a message this run did not plan" });
+    }
     return record;
   }
 
-  private matchKey(key: string): MessageRecord | undefined {
-    const record = this.byKey(key);
-    if (!record) this.unmatched++;
-    return record;
+  private liveByKey(key: string): MessageRecord | undefined {
+    const id = this.idByKey.get(key);
+    return id === undefined ? undefined : this.live.get(id);
   }
 }
 
 /** Why an undelivered message is dropped: the last hop it reached. */
 export function stallReason(r: MessageRecord): string {
   if (r.sentAt === undefined) return "not-sent";
-  if (r.sourceIncludedAt === undefined) return "not-included-on-source";
+  if (r.sourceIncludedAt === undefined) return r.sendError ? `send-failed: ${r.sendError}` : "not-included-on-source";
   if (r.vaaReadyAt === undefined) return "no-quorum";
   if (r.relayerGaveUp) return `relayer-gave-up: ${r.relayerGaveUp}`;
   if (r.relayerFetchedAt === undefined) return "vaa-not-fetched-by-relayer";

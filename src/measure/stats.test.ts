@@ -1,5 +1,5 @@
 import test from "ava";
-import { percentile, summarizeStages } from "./stats.ts";
+import { percentile, StageStats } from "./stats.ts";
 import { Ledger } from "./ledger.ts";
 
 test("nearest-rank percentiles", (t) => {
@@ -11,8 +11,12 @@ test("nearest-rank percentiles", (t) => {
   t.is(percentile([], 50), undefined);
 });
 
-test("stage summary counts every message once and reasons its drops", (t) => {
+test("stage summary counts every message once, reasons its drops and counts late duplicates", (t) => {
   const ledger = new Ledger();
+  const stats = new StageStats([{ rate: 10, startRate: 10, durationS: 1 }]);
+  ledger.onPlan = (r) => stats.offer(r.stage);
+  ledger.onFinal = (r) => stats.add(r);
+  ledger.onAnomaly = (a) => stats.addAnomaly(a);
   const base = { kind: "liquidation" as const, sourceChain: "Ethereum", destinationChain: "Base", stage: 0 };
   ledger.plan({ ...base, id: 1, intendedAt: 0 });
   ledger.plan({ ...base, id: 2, intendedAt: 100 });
@@ -22,8 +26,10 @@ test("stage summary counts every message once and reasons its drops", (t) => {
   ledger.sourceIncluded(1, "2/aa/1", ledger.startedAt + 300);
   ledger.delivered(1, ledger.startedAt + 900, "0x11", false);
   ledger.delivered(1, ledger.startedAt + 950, "0x12", false);
+  t.is(ledger.inFlight, 2, "the delivered message is forgotten");
   t.is(ledger.closeDrain(), 2);
-  const [stage] = summarizeStages(ledger.all(), [{ rate: 10, startRate: 10, durationS: 1 }]).stages;
+  t.is(ledger.inFlight, 0);
+  const [stage] = stats.stages;
   t.is(stage!.offered, 3);
   t.is(stage!.delivered, 1);
   t.is(stage!.dropped, 2);

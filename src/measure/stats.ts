@@ -1,6 +1,7 @@
 import { createHistogram, type RecordableHistogram } from "node:perf_hooks";
-import type { MessageRecord } from "./ledger.ts";
+import type { Anomaly, MessageRecord } from "./ledger.ts";
 import type { ThresholdMetric } from "./thresholds.ts";
+import { stageStarts } from "../load/schedule.ts";
 
 /** Nearest-rank percentile of an ascending array: the smallest value with ≥ p % of values at or below it. */
 export function percentile(sorted: number[], p: number): number | undefined {
@@ -13,6 +14,8 @@ export interface StageSpec {
   rate: number;
   startRate: number;
   durationS: number;
+  /** Start, ms from the run's start; by default each stage follows the previous one. */
+  startAtMs?: number;
 }
 
 /**
@@ -110,45 +113,75 @@ export interface InFlightSample {
 }
 
 /**
- * Per-stage statistics, fed one finished message at a time (so a streaming ledger can
- * forget a message once it is counted).
+ * Per-stage statistics, fed one message at a time: `offer` when it is planned, `add` when
+ * its status is final, `addAnomaly` for duplicates. Nothing per message is kept, so a
+ * streaming ledger can forget a message once it is counted. `specs` may grow while the
+ * run goes on (capacity-search probes).
  */
 export class StageStats {
-  readonly stages: StageSummary[];
+  readonly stages: StageSummary[] = [];
   /** The whole run, for thresholds. */
   readonly total = { offered: 0, delivered: 0, dropped: 0, late: 0, duplicates: 0, delay: new DelayHistogram(), sendLateness: new DelayHistogram() };
-  private readonly starts: number[];
+  private starts: number[] = [];
 
-  constructor(specs: StageSpec[]) {
-    let at = 0;
-    this.starts = specs.map((s) => {
-      const start = at;
-      at += s.durationS * 1000;
-      return start;
-    });
-    this.stages = specs.map((s, stage) => ({
-      stage,
-      startRate: s.startRate,
-      endRate: s.rate,
-      offeredRate: (s.startRate + s.rate) / 2,
-      durationS: s.durationS,
-      offered: 0,
-      sent: 0,
-      notSent: 0,
-      delivered: 0,
-      dropped: 0,
-      duplicates: 0,
-      duplicateAttempts: 0,
-      late: 0,
-      outOfOrder: 0,
-      deliveredRate: 0,
-      delay: new DelayHistogram(),
-      delayFromSend: new DelayHistogram(),
-      hops: Object.fromEntries(Object.keys(HOPS).map((h) => [h, new DelayHistogram()])) as Record<Hop, DelayHistogram>,
-      sendLateness: new DelayHistogram(),
-      inFlightSlope: undefined,
-      dropReasons: new Map(),
-    }));
+  constructor(private readonly specs: StageSpec[]) {
+    this.sync();
+  }
+
+  /** Creates summaries for stages added to `specs` since. */
+  private sync(): void {
+    if (this.stages.length === this.specs.length) return;
+    this.starts = stageStarts({ stages: this.specs });
+    for (let stage = this.stages.length; stage < this.specs.length; stage++) {
+      const s = this.specs[stage]!;
+      this.stages.push({
+        stage,
+        startRate: s.startRate,
+        endRate: s.rate,
+        offeredRate: (s.startRate + s.rate) / 2,
+        durationS: s.durationS,
+        offered: 0,
+        sent: 0,
+        notSent: 0,
+        delivered: 0,
+        dropped: 0,
+        duplicates: 0,
+        duplicateAttempts: 0,
+        late: 0,
+        outOfOrder: 0,
+        deliveredRate: 0,
+        delay: new DelayHistogram(),
+        delayFromSend: new DelayHistogram(),
+        hops: Object.fromEntries(Object.keys(HOPS).map((h) => [h, new DelayHistogram()])) as Record<Hop, DelayHistogram>,
+        sendLateness: new DelayHistogram(),
+        inFlightSlope: undefined,
+        dropReasons: new Map(),
+      });
+    }
+  }
+
+  private stage(index: number): StageSummary | undefined {
+    this.sync();
+    return this.stages[index];
+  }
+
+  /** Counts a message the schedule offered. */
+  offer(stage: number): void {
+    const s = this.stage(stage);
+    if (!s) return;
+    s.offered++;
+    this.total.offered++;
+  }
+
+  addAnomaly(a: Anomaly): void {
+    const s = a.stage === undefined ? undefined : this.stage(a.stage);
+    if (!s) return;
+    if (a.kind === "duplicate-delivery") {
+      s.duplicates++;
+      this.total.duplicates++;
+    } else if (a.kind === "duplicate-attempt") {
+      s.duplicateAttempts++;
+    }
   }
 
   /** Index of the stage whose window holds time `at` (ms from start), if any. */
@@ -161,18 +194,15 @@ export class StageStats {
 
   /** Counts one message whose status is final. */
   add(r: MessageRecord): void {
-    const s = this.stages[r.stage];
+    const s = this.stage(r.stage);
     if (!s) return;
     this.addToTotal(r);
-    s.offered++;
     if (r.sentAt !== undefined && !r.sendError) {
       s.sent++;
       s.sendLateness.record(r.sentAt - r.intendedAt);
-    } else {
+    } else if (r.sentAt === undefined && r.status === "dropped") {
       s.notSent++;
     }
-    s.duplicates += r.duplicateDeliveries;
-    s.duplicateAttempts += r.duplicateAttempts;
     if (r.outOfOrder) s.outOfOrder++;
     if (r.status === "delivered") {
       s.delivered++;
@@ -194,8 +224,6 @@ export class StageStats {
 
   private addToTotal(r: MessageRecord): void {
     const t = this.total;
-    t.offered++;
-    t.duplicates += r.duplicateDeliveries;
     if (r.sentAt !== undefined && !r.sendError) t.sendLateness.record(r.sentAt - r.intendedAt);
     if (r.status === "delivered") {
       t.delivered++;
@@ -255,10 +283,13 @@ export function slope(points: Array<[number, number]>): number | undefined {
   return den === 0 ? undefined : num / den;
 }
 
-/** Per-stage statistics of finished messages. */
+/** Per-stage statistics of a set of finished messages (for tests and one-off summaries). */
 export function summarizeStages(records: Iterable<MessageRecord>, specs: StageSpec[], inFlight: InFlightSample[] = []): StageStats {
   const stats = new StageStats(specs);
-  for (const r of records) stats.add(r);
+  for (const r of records) {
+    stats.offer(r.stage);
+    stats.add(r);
+  }
   stats.setInFlight(inFlight);
   return stats;
 }

@@ -1,7 +1,7 @@
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 import { stringify } from "csv-stringify";
-import type { MessageRecord } from "../measure/ledger.ts";
+import type { Anomaly, MessageRecord } from "../measure/ledger.ts";
 import { HOPS, type StageSummary } from "../measure/stats.ts";
 import { DEFAULT_CRITERIA, failedCriteria, type CapacityCriteria } from "../measure/capacity.ts";
 
@@ -25,8 +25,6 @@ export const MESSAGE_COLUMNS = [
   "drop_reason",
   "late",
   "attempts",
-  "duplicate_attempts",
-  "duplicate_deliveries",
   "out_of_order",
   "vaa_id",
   "source_tx",
@@ -71,7 +69,7 @@ export const STEP_COLUMNS = [
 
 const ms = (v: number | undefined): string => (v === undefined ? "" : v.toFixed(1));
 
-function messageRow(r: MessageRecord): string[] {
+export function messageRow(r: MessageRecord): string[] {
   const delivered = r.status === "delivered";
   return [
     String(r.id),
@@ -92,8 +90,6 @@ function messageRow(r: MessageRecord): string[] {
     r.dropReason ?? "",
     r.late === undefined ? "" : String(r.late),
     String(r.attempts),
-    String(r.duplicateAttempts),
-    String(r.duplicateDeliveries),
     String(Boolean(r.outOfOrder)),
     r.vaaKey ?? "",
     r.sendTxHash ?? "",
@@ -139,6 +135,36 @@ function stepRow(s: StageSummary, criteria: CapacityCriteria): string[] {
   ];
 }
 
+/** A CSV file written row by row as a run goes (constant memory); close() flushes it. */
+export class CsvStream<T> {
+  private readonly csv;
+  private readonly done: Promise<unknown>;
+
+  constructor(path: string, columns: readonly string[], private readonly toRow: (row: T) => string[]) {
+    const out = createWriteStream(path);
+    this.csv = stringify({ header: true, columns: [...columns] });
+    this.csv.pipe(out);
+    this.done = once(out, "finish");
+  }
+
+  write(row: T): void {
+    // csv-stringify buffers when the file is slower than the run; rows are never dropped.
+    this.csv.write(this.toRow(row));
+  }
+
+  async close(): Promise<void> {
+    this.csv.end();
+    await this.done;
+  }
+}
+
+/** Columns of anomalies.csv: duplicates and events that matched no message. */
+export const ANOMALY_COLUMNS = ["at_ms", "kind", "message_id", "stage", "detail"] as const;
+
+export function anomalyRow(a: Anomaly): string[] {
+  return [ms(a.at), a.kind, a.messageId === undefined ? "" : String(a.messageId), a.stage === undefined ? "" : String(a.stage), a.detail];
+}
+
 async function writeCsv<T>(path: string, columns: readonly string[], rows: Iterable<T>, toRow: (row: T) => string[]): Promise<void> {
   const out = createWriteStream(path);
   const csv = stringify({ header: true, columns: [...columns] });
@@ -148,10 +174,6 @@ async function writeCsv<T>(path: string, columns: readonly string[], rows: Itera
   }
   csv.end();
   await once(out, "finish");
-}
-
-export function writeMessagesCsv(path: string, records: Iterable<MessageRecord>): Promise<void> {
-  return writeCsv(path, MESSAGE_COLUMNS, records, messageRow);
 }
 
 export function writeStepsCsv(path: string, stages: StageSummary[], criteria: CapacityCriteria = DEFAULT_CRITERIA): Promise<void> {

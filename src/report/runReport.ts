@@ -1,11 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Scenario } from "../load/scenario.ts";
-import type { Ledger } from "../measure/ledger.ts";
-import { summarizeStages, type InFlightSample, type StageStats } from "../measure/stats.ts";
+import type { Anomaly, Ledger, MessageRecord } from "../measure/ledger.ts";
+import { StageStats, type InFlightSample } from "../measure/stats.ts";
 import { capacityVerdict, DEFAULT_CRITERIA, type CapacityCriteria, type CapacityVerdict } from "../measure/capacity.ts";
 import { evaluateThresholds, type ThresholdResult } from "../measure/thresholds.ts";
-import { writeMessagesCsv, writeRecordsCsv, writeStepsCsv } from "./csv.ts";
+import { ANOMALY_COLUMNS, anomalyRow, CsvStream, MESSAGE_COLUMNS, messageRow, writeRecordsCsv, writeStepsCsv } from "./csv.ts";
 import { environmentFacts, fileSha256, scenarioHash, sequenceHash } from "./manifest.ts";
 
 /** Observation limits of the harness, printed next to every result. */
@@ -28,6 +28,7 @@ export interface RunReport {
   stats: StageStats;
   verdict: CapacityVerdict;
   thresholds: ThresholdResult[];
+  criteria: CapacityCriteria;
 }
 
 export const MANIFEST = "manifest.json";
@@ -52,55 +53,96 @@ export function writeManifest(input: ReportInput, status: string, complete: bool
   writeFileSync(join(input.runDir, MANIFEST), `${JSON.stringify(manifest, (_, v) => (typeof v === "bigint" ? String(v) : v), 2)}\n`);
 }
 
-/** Writes every CSV of a run and the manifest with their checksums. */
-export async function writeRunReport(input: ReportInput, ledger: Ledger, samples: InFlightSample[], status: string, complete: boolean): Promise<RunReport> {
-  const { runDir, scenario } = input;
-  const criteria = input.criteria ?? DEFAULT_CRITERIA;
-  const stats = summarizeStages(ledger.all(), scenario.stages, samples);
-  const verdict = capacityVerdict(stats.stages, criteria);
-  const metrics = stats.thresholdMetrics();
-  const thresholds = evaluateThresholds(scenario.thresholds, metrics);
+/**
+ * Records a run as it goes: every message is counted and written to messages.csv when it
+ * finishes (and forgotten by the ledger), anomalies go to anomalies.csv, the in-flight
+ * count is sampled. finish() writes the per-stage, summary and timeline CSVs and the
+ * manifest with every CSV's checksum.
+ */
+export class RunRecorder {
+  readonly stats: StageStats;
+  readonly samples: InFlightSample[] = [];
+  private readonly messages: CsvStream<MessageRecord>;
+  private readonly anomalies: CsvStream<Anomaly>;
+  private finished: Promise<RunReport> | undefined;
 
-  const files: string[] = ["messages.csv", "steps.csv", "summary.csv", "timeline.csv"];
-  await writeMessagesCsv(join(runDir, "messages.csv"), ledger.all());
-  await writeStepsCsv(join(runDir, "steps.csv"), stats.stages, criteria);
-  const t = stats.total;
-  await writeRecordsCsv(join(runDir, "summary.csv"), [
-    {
-      scenario: scenario.name,
-      seed: scenario.seed,
-      complete,
-      offered: t.offered,
-      delivered: t.delivered,
-      dropped: t.dropped,
-      late: t.late,
-      duplicates: t.duplicates,
-      p50_ms: fixed(metrics.p50),
-      p99_ms: fixed(metrics.p99),
-      max_ms: fixed(metrics.max),
-      throughput_capacity: verdict.capacity,
-      failure_threshold: verdict.failureThreshold,
-      failed_criteria: verdict.failed.join(";"),
-      knee_rate: verdict.knee,
-      thresholds_failed: thresholds.filter((r) => !r.passed).length,
-      harness_send_lateness_p99_ms: fixed(metrics.send_lateness_p99),
-      harness_observation_poll_ms: input.limits.observationPollMs,
-    },
-  ]);
-  await writeRecordsCsv(
-    join(runDir, "timeline.csv"),
-    samples.map((s) => ({ at_s: (s.at / 1000).toFixed(1), stage: stats.stageAt(s.at) ?? "drain", in_flight: s.inFlight })),
-  );
-  if (thresholds.length) {
-    files.push("thresholds.csv");
-    await writeRecordsCsv(
-      join(runDir, "thresholds.csv"),
-      thresholds.map((r) => ({ threshold: r.text, metric: r.metric, actual: fixed(r.actual, 4), passed: r.passed })),
-    );
+  constructor(private readonly input: ReportInput, private readonly ledger: Ledger) {
+    this.stats = new StageStats(input.scenario.stages);
+    this.messages = new CsvStream(join(input.runDir, "messages.csv"), MESSAGE_COLUMNS, messageRow);
+    this.anomalies = new CsvStream(join(input.runDir, "anomalies.csv"), ANOMALY_COLUMNS, anomalyRow);
+    ledger.onPlan = (r) => this.stats.offer(r.stage);
+    ledger.onFinal = (r) => {
+      this.stats.add(r);
+      this.messages.write(r);
+    };
+    ledger.onAnomaly = (a) => {
+      this.stats.addAnomaly(a);
+      this.anomalies.write(a);
+    };
   }
-  const checksums = Object.fromEntries(files.map((f) => [f, fileSha256(join(runDir, f))]));
-  writeManifest(input, status, complete, { sha256: checksums, thresholds: thresholds.map((r) => ({ threshold: r.text, actual: r.actual, passed: r.passed })) });
-  return { stats, verdict, thresholds };
+
+  sample(): void {
+    this.samples.push({ at: this.ledger.elapsed(), inFlight: this.ledger.inFlight });
+  }
+
+  /** Writes the report once; later calls (Ctrl-C racing the normal end) get the same result. */
+  finish(status: string, complete: boolean): Promise<RunReport> {
+    this.finished ??= this.write(status, complete);
+    return this.finished;
+  }
+
+  private async write(status: string, complete: boolean): Promise<RunReport> {
+    const { runDir, scenario } = this.input;
+    const criteria = this.input.criteria ?? DEFAULT_CRITERIA;
+    // An interrupted run lists what was still under way, marked in-flight.
+    for (const r of this.ledger.inFlightRecords()) this.messages.write(r);
+    await Promise.all([this.messages.close(), this.anomalies.close()]);
+    const stats = this.stats;
+    stats.setInFlight(this.samples);
+    const verdict = capacityVerdict(stats.stages, criteria);
+    const metrics = stats.thresholdMetrics();
+    const thresholds = evaluateThresholds(scenario.thresholds, metrics);
+
+    const files: string[] = ["messages.csv", "anomalies.csv", "steps.csv", "summary.csv", "timeline.csv"];
+    await writeStepsCsv(join(runDir, "steps.csv"), stats.stages, criteria);
+    const t = stats.total;
+    await writeRecordsCsv(join(runDir, "summary.csv"), [
+      {
+        scenario: scenario.name,
+        seed: scenario.seed,
+        complete,
+        offered: t.offered,
+        delivered: t.delivered,
+        dropped: t.dropped,
+        late: t.late,
+        duplicates: t.duplicates,
+        p50_ms: fixed(metrics.p50),
+        p99_ms: fixed(metrics.p99),
+        max_ms: fixed(metrics.max),
+        throughput_capacity: verdict.capacity,
+        failure_threshold: verdict.failureThreshold,
+        failed_criteria: verdict.failed.join(";"),
+        knee_rate: verdict.knee,
+        thresholds_failed: thresholds.filter((r) => !r.passed).length,
+        harness_send_lateness_p99_ms: fixed(metrics.send_lateness_p99),
+        harness_observation_poll_ms: this.input.limits.observationPollMs,
+      },
+    ]);
+    await writeRecordsCsv(
+      join(runDir, "timeline.csv"),
+      this.samples.map((s) => ({ at_s: (s.at / 1000).toFixed(2), stage: stats.stageAt(s.at) ?? "between", in_flight: s.inFlight })),
+    );
+    if (thresholds.length) {
+      files.push("thresholds.csv");
+      await writeRecordsCsv(
+        join(runDir, "thresholds.csv"),
+        thresholds.map((r) => ({ threshold: r.text, metric: r.metric, actual: fixed(r.actual, 4), passed: r.passed })),
+      );
+    }
+    const checksums = Object.fromEntries(files.map((f) => [f, fileSha256(join(runDir, f))]));
+    writeManifest(this.input, status, complete, { sha256: checksums, thresholds: thresholds.map((r) => ({ threshold: r.text, actual: r.actual, passed: r.passed })) });
+    return { stats, verdict, thresholds, criteria };
+  }
 }
 
 function fixed(v: number | undefined, digits = 1): string {
