@@ -21,9 +21,11 @@ export async function dispatch<T extends Scheduled>(
   for (const item of items) {
     if (signal?.aborted) return;
     let wait = startedAt + item.intendedAt - now();
-    // Sleep coarsely while far away, then yield to I/O until due: timers overshoot by ~1 ms.
+    // Sleep coarsely while far away; in the last 1.5 ms only yield to I/O (setImmediate),
+    // because a timer overshoots by about a millisecond.
     while (wait > 0) {
-      await sleep(wait > 4 ? wait - 2 : 0);
+      if (wait > 1.5) await sleep(wait - 1.5);
+      else await new Promise((resolve) => setImmediate(resolve));
       if (signal?.aborted) return;
       wait = startedAt + item.intendedAt - now();
     }

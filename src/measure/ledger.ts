@@ -49,8 +49,12 @@ export interface Anomaly {
   detail: string;
 }
 
-/** How long a finished message can still be matched by its VAA id (for duplicate attempts). */
-const FINISHED_KEY_RETENTION_MS = 120_000;
+/**
+ * How long, and for how many messages, a finished message can still be matched by its VAA
+ * id (for duplicate attempts, which come within a relayer's receipt timeout and backoff).
+ */
+const FINISHED_KEY_RETENTION_MS = 60_000;
+const FINISHED_KEY_RETENTION_COUNT = 100_000;
 
 /**
  * One record per message while it is in flight, filled in hop by hop. When a message is
@@ -62,8 +66,9 @@ export class Ledger {
   readonly startedAt = now();
   private readonly live = new Map<number, MessageRecord>();
   private readonly idByKey = new Map<string, number>();
-  /** Keys of finished messages, oldest first, purged after FINISHED_KEY_RETENTION_MS. */
-  private readonly finishedKeys: Array<{ key: string; at: number }> = [];
+  /** Keys of finished messages, oldest first from `finishedHead`, purged after the retention. */
+  private finishedKeys: Array<{ key: string; at: number }> = [];
+  private finishedHead = 0;
   private finished = new Uint8Array(1024);
   private stageOf = new Uint16Array(1024);
   /** Highest sequence delivered per emitter → destination, for out-of-order counting. */
@@ -205,14 +210,26 @@ export class Ledger {
     this.counts[status]++;
     this.live.delete(record.id);
     this.finished[record.id] = 1;
-    if (record.vaaKey) {
-      const at = this.elapsed();
-      this.finishedKeys.push({ key: record.vaaKey, at });
-      while (this.finishedKeys.length && this.finishedKeys[0]!.at < at - FINISHED_KEY_RETENTION_MS) {
-        this.idByKey.delete(this.finishedKeys.shift()!.key);
-      }
-    }
+    if (record.vaaKey) this.retireKey(record.vaaKey);
     this.onFinal?.(record);
+  }
+
+  /** Keeps a finished message's VAA id matchable for a while, then forgets it. */
+  private retireKey(key: string): void {
+    const at = this.elapsed();
+    const queue = this.finishedKeys;
+    queue.push({ key, at });
+    while (
+      this.finishedHead < queue.length &&
+      (queue[this.finishedHead]!.at < at - FINISHED_KEY_RETENTION_MS || queue.length - this.finishedHead > FINISHED_KEY_RETENTION_COUNT)
+    ) {
+      this.idByKey.delete(queue[this.finishedHead++]!.key);
+    }
+    // Array.shift is O(n) on long arrays: advance a head index and compact now and then.
+    if (this.finishedHead > 4096 && this.finishedHead * 2 > queue.length) {
+      this.finishedKeys = queue.slice(this.finishedHead);
+      this.finishedHead = 0;
+    }
   }
 
   private checkOrder(record: MessageRecord): void {

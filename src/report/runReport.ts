@@ -85,6 +85,11 @@ export class RunRecorder {
     this.samples.push({ at: this.ledger.elapsed(), inFlight: this.ledger.inFlight });
   }
 
+  /** Resolves when the CSV streams have caught up. */
+  async drained(): Promise<void> {
+    await Promise.all([this.messages.drained(), this.anomalies.drained()]);
+  }
+
   /** Writes the report once; later calls (Ctrl-C racing the normal end) get the same result. */
   finish(status: string, complete: boolean): Promise<RunReport> {
     this.finished ??= this.write(status, complete);
