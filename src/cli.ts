@@ -84,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
   for (const r of result.thresholds) {
     console.log(`threshold ${r.passed ? "ok  " : "FAIL"} ${r.text} (actual ${r.actual === undefined ? "no data" : +r.actual.toFixed(4)})`);
   }
-  console.log(`reports: ${relative(process.cwd(), result.runDir) || "."}/ (messages.csv, steps.csv, summary.csv, timeline.csv, anomalies.csv, manifest.json)`);
+  console.log(`reports: ${relative(process.cwd(), result.runDir) || "."}/ (messages.csv, steps.csv, hops.csv, summary.csv, timeline.csv, anomalies.csv, manifest.json)`);
   if (failed.length) {
     console.error(`bridge-stress: ${failed.length} threshold(s) failed: ${failed.map((r) => r.text).join(", ")}`);
     return THRESHOLD_EXIT_CODE;

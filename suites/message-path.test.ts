@@ -97,13 +97,23 @@ test("steps.csv percentiles agree with a direct computation over messages.csv", 
   }
 });
 
+test("hops.csv splits each stage's delay into the four hops of the path", (t) => {
+  const hops = rows("hops.csv");
+  t.deepEqual([...new Set(hops.map((h) => h.hop))], ["source_inclusion", "guardian_quorum", "relayer_pickup", "destination_inclusion"]);
+  const delivered = rows("messages.csv").filter((r) => r.status === "delivered");
+  for (const h of hops) {
+    t.is(Number(h.count), delivered.filter((m) => m.stage === h.stage).length, `${h.stage}/${h.hop}`);
+    t.true(Number(h.p50_ms) >= 0 && Number(h.p99_ms) >= Number(h.p50_ms));
+  }
+});
+
 test("the manifest records the seed, the sequence hash and every CSV's checksum", (t) => {
   const manifest = JSON.parse(readFileSync(join(result.runDir, "manifest.json"), "utf8"));
   const scenario = loadScenario("smoke");
   t.is(manifest.seed, scenario.seed);
   t.is(manifest.sequenceSha256, sequenceHash(scenario));
   t.is(manifest.scenario.sha256, scenarioHash(scenario));
-  for (const file of ["messages.csv", "anomalies.csv", "steps.csv", "summary.csv", "timeline.csv"]) {
+  for (const file of ["messages.csv", "anomalies.csv", "steps.csv", "hops.csv", "summary.csv", "timeline.csv"]) {
     t.is(manifest.sha256[file], fileSha256(join(result.runDir, file)), file);
   }
   t.regex(manifest.environment.anvil, /anvil/);

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { stringify } from "csv-stringify";
 import { stringify as stringifySync } from "csv-stringify/sync";
 import type { Anomaly, MessageRecord } from "../measure/ledger.ts";
-import { HOPS, type StageSummary } from "../measure/stats.ts";
+import { HOPS, type Hop, type StageSummary } from "../measure/stats.ts";
 import { DEFAULT_CRITERIA, failedCriteria, type CapacityCriteria } from "../measure/capacity.ts";
 
 /** Columns of messages.csv, in order (documented in the README). */
@@ -59,7 +59,6 @@ export const STEP_COLUMNS = [
   "stddev_ms",
   "jitter_ms",
   "p99_from_send_ms",
-  ...Object.keys(HOPS).flatMap((hop) => [`${hop}_p50_ms`, `${hop}_p99_ms`]),
   "in_flight_slope",
   "send_lateness_p99_ms",
   "send_lateness_max_ms",
@@ -126,7 +125,6 @@ function stepRow(s: StageSummary, criteria: CapacityCriteria): string[] {
     ms(s.delay.stddev),
     ms(s.delay.jitter),
     ms(s.delayFromSend.percentile(99)),
-    ...Object.values(s.hops).flatMap((h) => [ms(h.percentile(50)), ms(h.percentile(99))]),
     s.inFlightSlope === undefined ? "" : s.inFlightSlope.toFixed(2),
     ms(s.sendLateness.percentile(99)),
     ms(s.sendLateness.percentile(100)),
@@ -202,6 +200,25 @@ async function writeCsv<T>(path: string, columns: readonly string[], rows: Itera
 
 export function writeStepsCsv(path: string, stages: StageSummary[], criteria: CapacityCriteria = DEFAULT_CRITERIA): Promise<void> {
   return writeCsv(path, STEP_COLUMNS, stages, (s) => stepRow(s, criteria));
+}
+
+/** Columns of hops.csv: one row per stage and hop of the message path. */
+export const HOP_COLUMNS = ["stage", "hop", "count", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "mean_ms", "stddev_ms"] as const;
+
+export function writeHopsCsv(path: string, stages: StageSummary[]): Promise<void> {
+  const rows = stages.flatMap((s) => (Object.keys(HOPS) as Hop[]).map((hop) => ({ stage: s.stage, hop, h: s.hops[hop] })));
+  return writeCsv(path, HOP_COLUMNS, rows, ({ stage, hop, h }) => [
+    String(stage),
+    hop,
+    String(h.count),
+    ms(h.percentile(50)),
+    ms(h.percentile(90)),
+    ms(h.percentile(99)),
+    ms(h.percentile(99.9)),
+    ms(h.percentile(100)),
+    ms(h.mean),
+    ms(h.stddev),
+  ]);
 }
 
 /** Writes a CSV of plain records, columns in the order of the first record's keys. */

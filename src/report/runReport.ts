@@ -5,7 +5,7 @@ import type { Anomaly, Ledger, MessageRecord } from "../measure/ledger.ts";
 import { StageStats, type InFlightSample } from "../measure/stats.ts";
 import { capacityVerdict, DEFAULT_CRITERIA, type CapacityCriteria, type CapacityVerdict } from "../measure/capacity.ts";
 import { evaluateThresholds, type ThresholdResult } from "../measure/thresholds.ts";
-import { ANOMALY_COLUMNS, anomalyRow, CsvStream, MESSAGE_COLUMNS, messageRow, writeRecordsCsv, writeStepsCsv } from "./csv.ts";
+import { ANOMALY_COLUMNS, anomalyRow, CsvStream, MESSAGE_COLUMNS, messageRow, writeHopsCsv, writeRecordsCsv, writeStepsCsv } from "./csv.ts";
 import { environmentFacts, fileSha256, scenarioHash, sequenceHash } from "./manifest.ts";
 
 /** Observation limits of the harness, printed next to every result. */
@@ -108,8 +108,9 @@ export class RunRecorder {
     const metrics = stats.thresholdMetrics();
     const thresholds = evaluateThresholds(scenario.thresholds, metrics);
 
-    const files: string[] = ["messages.csv", "anomalies.csv", "steps.csv", "summary.csv", "timeline.csv"];
+    const files: string[] = ["messages.csv", "anomalies.csv", "steps.csv", "hops.csv", "summary.csv", "timeline.csv"];
     await writeStepsCsv(join(runDir, "steps.csv"), stats.stages, criteria);
+    await writeHopsCsv(join(runDir, "hops.csv"), stats.stages);
     const t = stats.total;
     await writeRecordsCsv(join(runDir, "summary.csv"), [
       {
