@@ -1,13 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { cpus, totalmem } from "node:os";
 import { anvilBinary } from "../../chains/anvil.ts";
 import type { Scenario } from "../load/scenario.ts";
 import { schedule } from "../load/schedule.ts";
-
-const require = createRequire(import.meta.url);
 
 /** Packages whose versions decide what a run measured. */
 const TRACKED_PACKAGES = [
@@ -23,13 +22,16 @@ const TRACKED_PACKAGES = [
   "zod",
 ];
 
+const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Installed versions (read from node_modules: many packages do not export their package.json). */
 export function packageVersions(): Record<string, string> {
   const versions: Record<string, string> = {};
   for (const name of TRACKED_PACKAGES) {
     try {
-      versions[name] = (require(`${name}/package.json`) as { version: string }).version;
+      versions[name] = (JSON.parse(readFileSync(join(PROJECT_ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
     } catch {
-      versions[name] = "unknown";
+      versions[name] = "not installed";
     }
   }
   return versions;
