@@ -15,7 +15,8 @@ import { liquidationHubAbi, liquidationReceiverAbi } from "../fixtures/contracts
 import { CONSISTENCY_LEVEL, type Scenario, type StageConfig } from "./load/scenario.ts";
 import { searchCapacity } from "./load/search.ts";
 import { DEFAULT_CRITERIA, type CapacityCriteria } from "./measure/capacity.ts";
-import { schedule, stageStarts, type PlannedMessage } from "./load/schedule.ts";
+import { schedule, seededRandom, stageStarts, type PlannedMessage } from "./load/schedule.ts";
+import { FaultRunner } from "./faults/faultRunner.ts";
 import { dispatch } from "./load/dispatcher.ts";
 import { loadRelayerPreset } from "./relayer/config.ts";
 import { vaaKey } from "./relayer/relayer.ts";
@@ -103,6 +104,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       senders.set(name, pool);
     }
 
+    const faults = new FaultRunner(scenario.faults, { guardians: stack.guardianNetwork }, ledger, seededRandom(scenario.seed ^ 0x5eed));
+    activeRecorder.faultEvents = faults.events;
+    faults.start();
     const live = new LiveProgress(ledger, activeRecorder.stats, stages);
     const sampler = setInterval(() => activeRecorder.sample(), SAMPLE_EVERY_MS);
     const ticker = setInterval(() => progress(live.line()), 1000);
@@ -128,6 +132,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     } finally {
       clearInterval(ticker);
       clearInterval(sampler);
+      faults.stop();
     }
     // Let submissions under way land, then take in every delivery up to the head before judging.
     await stack.relayer.settle(5_000);

@@ -43,6 +43,8 @@ interface Tally {
   signatures: GuardianSignature[];
   firstObservedAt: number;
   done: boolean;
+  /** The first observation: the body every signature in this tally signs. */
+  observation: Observation;
 }
 
 /**
@@ -99,22 +101,48 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
     return this.byTx.get(txHash.toLowerCase() as Hex) ?? [];
   }
 
+  /** Guardians that observe and report but keep their signatures to themselves (a fault). */
+  readonly withholding = new Set<number>();
+  /** Gossip groups while partitioned: signatures only reach guardians of the same group. */
+  private groups: number[][] | undefined;
+
+  /**
+   * Splits gossip into groups of guardian indices (a network partition); undefined heals
+   * it, and signatures held on both sides then meet, which may complete quorums.
+   */
+  partition(groups: number[][] | undefined): void {
+    this.groups = groups;
+    if (groups) return;
+    for (const [digest, tally] of this.tallies) if (!tally.done) this.tryAssemble(digest, tally);
+  }
+
   /** Gossip: one guardian's signature arrives. */
   private receive(o: Observation): void {
     const at = now();
     this.emit("observed", { digest: o.digest, guardianIndex: o.guardianIndex, at });
     let tally = this.tallies.get(o.digest);
     if (!tally) {
-      tally = { signatures: [], firstObservedAt: o.observedAt, done: false };
+      tally = { signatures: [], firstObservedAt: o.observedAt, done: false, observation: o };
       this.tallies.set(o.digest, tally);
     }
     tally.firstObservedAt = Math.min(tally.firstObservedAt, o.observedAt);
+    if (this.withholding.has(o.guardianIndex)) return;
     if (tally.done || tally.signatures.some((s) => s.guardianIndex === o.guardianIndex)) return;
     tally.signatures.push({ guardianIndex: o.guardianIndex, signature: o.signature });
-    if (tally.signatures.length < this.quorum) return;
+    this.tryAssemble(o.digest, tally);
+  }
 
+  /** Assembles the VAA once one gossip group holds a quorum of signatures. */
+  private tryAssemble(digest: Hex, tally: Tally): void {
+    const groups = this.groups ?? [tally.signatures.map((s) => s.guardianIndex)];
+    const signatures = groups
+      .map((group) => tally.signatures.filter((s) => group.includes(s.guardianIndex)))
+      .find((inGroup) => inGroup.length >= this.quorum);
+    if (!signatures) return;
+
+    const o = tally.observation;
     tally.done = true;
-    const bytes = serializeVaa({ guardianSetIndex: this.options.guardianSetIndex ?? 0, signatures: tally.signatures, bodyBytes: o.bodyBytes });
+    const bytes = serializeVaa({ guardianSetIndex: this.options.guardianSetIndex ?? 0, signatures: signatures.slice(0, this.quorum), bodyBytes: o.bodyBytes });
     const vaa: SignedVaa = {
       emitterChain: o.body.emitterChain,
       emitterAddress: o.body.emitterAddress,
@@ -122,9 +150,9 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
       txHash: o.txHash,
       payload: o.body.payload,
       bytes,
-      hash: o.digest,
+      hash: digest,
       firstObservedAt: tally.firstObservedAt,
-      readyAt: at,
+      readyAt: now(),
     };
     // Signatures are no longer needed once the VAA exists; keep only the marker.
     tally.signatures = [];

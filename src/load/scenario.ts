@@ -7,6 +7,7 @@ import { chains as sdkChains, type Chain } from "@wormhole-foundation/sdk-base";
 import { CHAIN_MODES, evmChainNames, type ChainMode } from "../../chains/profiles.ts";
 import { TRIGGER_KINDS, type TriggerKind } from "../bridge/payload.ts";
 import { parseThreshold, type Threshold } from "../measure/thresholds.ts";
+import { faultSchema, toFaultSpec, type FaultSpec } from "../faults/faults.ts";
 
 export type Consistency = "instant" | "safe" | "finalized";
 
@@ -79,6 +80,8 @@ export interface Scenario {
   sloP99Ms?: number;
   /** When set, the run is a capacity search and `stages` are the probes it made. */
   search?: SearchConfig;
+  /** Faults on the run's timeline. */
+  faults: FaultSpec[];
 }
 
 export class ScenarioError extends Error {
@@ -194,6 +197,7 @@ function scenarioSchema() {
     senders: integer(1, 10).default(4),
     maxInFlightSends: integer(1, 1_000_000).default(10_000),
     thresholds: z.array(z.string({ error: 'must be an expression like "p99<2000"' })).default([]),
+    faults: z.array(faultSchema(duration as unknown as z.ZodType<number>, integer(1, 19))).default([]),
   });
 }
 
@@ -237,6 +241,12 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   if (s.stages && s.search) throw new ScenarioError(where, "search", s.search, 'cannot be combined with "stages": a capacity search chooses its own rates');
   const mix = { liquidation: 70, order: 20, cancel: 5, spam: 5, ...s.mix } as Record<TriggerKind, number>;
   if (Object.values(mix).every((w) => w === 0)) throw new ScenarioError(where, "mix", s.mix, "needs at least one weight > 0");
+  s.faults.forEach((f, i) => {
+    const count = "count" in f ? f.count : "split" in f ? f.split : undefined;
+    if (count !== undefined && count > s.guardians) {
+      throw new ScenarioError(where, `faults[${i}].${"count" in f ? "count" : "split"}`, count, `must be at most the guardian set size (${s.guardians})`);
+    }
+  });
   const thresholds = s.thresholds.map((text, i) => {
     try {
       return parseThreshold(text);
@@ -261,6 +271,7 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     maxInFlightSends: s.maxInFlightSends,
     thresholds,
     sloP99Ms: s.slo?.p99Ms,
+    faults: s.faults.map((f) => toFaultSpec(f as never)),
     search: s.search && {
       from: s.search.from,
       factor: s.search.factor,

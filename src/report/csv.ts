@@ -65,6 +65,7 @@ export const STEP_COLUMNS = [
   "sustainable",
   "failed_criteria",
   "drop_reasons",
+  "faults",
 ] as const;
 
 const ms = (v: number | undefined): string => (v === undefined ? "" : v.toFixed(1));
@@ -97,7 +98,7 @@ export function messageRow(r: MessageRecord): string[] {
   ];
 }
 
-function stepRow(s: StageSummary, criteria: CapacityCriteria): string[] {
+function stepRow(s: StageSummary, criteria: CapacityCriteria, faults: string): string[] {
   const failed = failedCriteria(s, criteria);
   return [
     String(s.stage),
@@ -131,6 +132,7 @@ function stepRow(s: StageSummary, criteria: CapacityCriteria): string[] {
     String(failed.length === 0),
     failed.join(";"),
     [...s.dropReasons].map(([reason, n]) => `${reason}=${n}`).join(";"),
+    faults,
   ];
 }
 
@@ -198,8 +200,9 @@ async function writeCsv<T>(path: string, columns: readonly string[], rows: Itera
   await once(out, "finish");
 }
 
-export function writeStepsCsv(path: string, stages: StageSummary[], criteria: CapacityCriteria = DEFAULT_CRITERIA): Promise<void> {
-  return writeCsv(path, STEP_COLUMNS, stages, (s) => stepRow(s, criteria));
+/** `faultsByStage[i]`: the faults that overlapped stage i, `;`-separated. */
+export function writeStepsCsv(path: string, stages: StageSummary[], criteria: CapacityCriteria = DEFAULT_CRITERIA, faultsByStage: string[] = []): Promise<void> {
+  return writeCsv(path, STEP_COLUMNS, stages, (s) => stepRow(s, criteria, faultsByStage[s.stage] ?? ""));
 }
 
 /** Columns of hops.csv: one row per stage and hop of the message path. */
@@ -221,8 +224,8 @@ export function writeHopsCsv(path: string, stages: StageSummary[]): Promise<void
   ]);
 }
 
-/** Writes a CSV of plain records, columns in the order of the first record's keys. */
-export function writeRecordsCsv(path: string, rows: Array<Record<string, string | number | boolean | undefined>>): Promise<void> {
-  const columns = Object.keys(rows[0] ?? {});
+/** Writes a CSV of plain records; columns in the order of the first record's keys unless given (an empty file still gets its header). */
+export function writeRecordsCsv(path: string, rows: Array<Record<string, string | number | boolean | undefined>>, header?: string[]): Promise<void> {
+  const columns = header ?? Object.keys(rows[0] ?? {});
   return writeCsv(path, columns, rows, (row) => columns.map((c) => (row[c] === undefined ? "" : String(row[c]))));
 }

@@ -6,6 +6,9 @@ import { StageStats, type InFlightSample } from "../measure/stats.ts";
 import { capacityVerdict, DEFAULT_CRITERIA, type CapacityCriteria, type CapacityVerdict } from "../measure/capacity.ts";
 import { evaluateThresholds, type ThresholdResult } from "../measure/thresholds.ts";
 import { ANOMALY_COLUMNS, anomalyRow, CsvStream, MESSAGE_COLUMNS, messageRow, writeHopsCsv, writeRecordsCsv, writeStepsCsv } from "./csv.ts";
+import { stageStarts } from "../load/schedule.ts";
+import { faultLabel } from "../faults/faults.ts";
+import type { FaultEvent } from "../faults/faultRunner.ts";
 import { environmentFacts, fileSha256, scenarioHash, sequenceHash } from "./manifest.ts";
 
 /** Observation limits of the harness, printed next to every result. */
@@ -65,6 +68,8 @@ export class RunRecorder {
   private readonly messages: CsvStream<MessageRecord>;
   private readonly anomalies: CsvStream<Anomaly>;
   private finished: Promise<RunReport> | undefined;
+  /** Fault start/end events to write to events.csv. */
+  faultEvents: FaultEvent[] = [];
 
   constructor(private readonly input: ReportInput, private readonly ledger: Ledger) {
     this.stats = new StageStats(input.scenario.stages);
@@ -108,8 +113,13 @@ export class RunRecorder {
     const metrics = stats.thresholdMetrics();
     const thresholds = evaluateThresholds(scenario.thresholds, metrics);
 
-    const files: string[] = ["messages.csv", "anomalies.csv", "steps.csv", "hops.csv", "summary.csv", "timeline.csv"];
-    await writeStepsCsv(join(runDir, "steps.csv"), stats.stages, criteria);
+    const files: string[] = ["messages.csv", "anomalies.csv", "steps.csv", "hops.csv", "summary.csv", "timeline.csv", "events.csv"];
+    await writeStepsCsv(join(runDir, "steps.csv"), stats.stages, criteria, faultsByStage(scenario));
+    await writeRecordsCsv(
+      join(runDir, "events.csv"),
+      this.faultEvents.map((e) => ({ at_ms: e.at.toFixed(1), event: e.event, kind: e.kind, fault: e.fault })),
+      ["at_ms", "event", "kind", "fault"],
+    );
     await writeHopsCsv(join(runDir, "hops.csv"), stats.stages);
     const t = stats.total;
     await writeRecordsCsv(join(runDir, "summary.csv"), [
@@ -149,6 +159,15 @@ export class RunRecorder {
     writeManifest(this.input, status, complete, { sha256: checksums, thresholds: thresholds.map((r) => ({ threshold: r.text, actual: r.actual, passed: r.passed })) });
     return { stats, verdict, thresholds, criteria };
   }
+}
+
+/** Labels of the faults whose window overlaps each stage's window. */
+function faultsByStage(scenario: Scenario): string[] {
+  const starts = stageStarts(scenario);
+  return scenario.stages.map((stage, i) => {
+    const [from, to] = [starts[i]! / 1000, starts[i]! / 1000 + stage.durationS];
+    return scenario.faults.filter((f) => f.atS < to && f.atS + f.forS > from).map(faultLabel).join(";");
+  });
 }
 
 function fixed(v: number | undefined, digits = 1): string {

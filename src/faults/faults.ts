@@ -1,0 +1,58 @@
+import { z } from "zod";
+
+/**
+ * Faults on the run's timeline. Each starts `at` after the run starts and heals `for`
+ * later. Guardians are taken from the end of the set (the last `count` indices), so the
+ * same scenario always hits the same guardians.
+ */
+export type FaultSpec =
+  | { kind: "guardians-offline"; atS: number; forS: number; count: number }
+  | { kind: "guardian-delay"; atS: number; forS: number; count: number; ms: number; jitterMs: number }
+  | { kind: "guardians-withhold"; atS: number; forS: number; count: number }
+  | { kind: "gossip-partition"; atS: number; forS: number; split: number | undefined };
+
+export type FaultKind = FaultSpec["kind"];
+
+/** What each kind models, for the README and error messages. */
+export const FAULT_KINDS: Record<FaultKind, string> = {
+  "guardians-offline": "the last `count` guardians stop observing and signing",
+  "guardian-delay": "the last `count` guardians sign `ms` (± uniform `jitterMs`) after observing",
+  "guardians-withhold": "the last `count` guardians observe but never share their signatures",
+  "gossip-partition": "gossip splits into guardians [0, split) and [split, n); signatures meet again at the heal",
+};
+
+/** zod schema of one fault; `duration` parses "10s"-style durations into seconds. */
+export function faultSchema(duration: z.ZodType<number>, count: z.ZodType<number>) {
+  const timing = { at: duration, for: duration };
+  return z.discriminatedUnion(
+    "kind",
+    [
+      z.strictObject({ kind: z.literal("guardians-offline"), ...timing, count }),
+      z.strictObject({
+        kind: z.literal("guardian-delay"),
+        ...timing,
+        count,
+        ms: z.number({ error: "must be a number of ms ≥ 0" }).min(0),
+        jitterMs: z.number({ error: "must be a number of ms ≥ 0" }).min(0).default(0),
+      }),
+      z.strictObject({ kind: z.literal("guardians-withhold"), ...timing, count }),
+      z.strictObject({ kind: z.literal("gossip-partition"), ...timing, split: count.optional() }),
+    ],
+    { error: `must be one of ${Object.keys(FAULT_KINDS).join(", ")}` },
+  );
+}
+
+export function toFaultSpec(raw: { kind: FaultKind; at: number; for: number } & Record<string, unknown>): FaultSpec {
+  const { at, for: forS, ...rest } = raw;
+  return { ...rest, atS: at, forS } as FaultSpec;
+}
+
+/** A short label like `guardians-offline(count=7)@5s+10s`, used in steps.csv and events.csv. */
+export function faultLabel(f: FaultSpec): string {
+  const { kind, atS, forS, ...params } = f;
+  const detail = Object.entries(params)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+  return `${kind}(${detail})@${atS}s+${forS}s`;
+}
