@@ -17,6 +17,7 @@ import { searchCapacity } from "./load/search.ts";
 import { DEFAULT_CRITERIA, type CapacityCriteria } from "./measure/capacity.ts";
 import { schedule, seededRandom, stageStarts, type PlannedMessage } from "./load/schedule.ts";
 import { FaultRunner } from "./faults/faultRunner.ts";
+import { NETWORK_FAULTS } from "./faults/faults.ts";
 import { dispatch } from "./load/dispatcher.ts";
 import { loadRelayerPreset } from "./relayer/config.ts";
 import { vaaKey } from "./relayer/relayer.ts";
@@ -64,7 +65,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     const { blockTimeMs, mode } = scenario.chains[name] ?? {};
     return chainProfile(name, { ...(blockTimeMs ? { blockTimeMs } : {}), ...(mode ? { mode } : {}) });
   });
-  const stack = new EvmStack({ chains: profiles, sources, destinations, guardians: scenario.guardians, relayer: loadRelayerPreset(scenario.relayer) });
+  const stack = new EvmStack({
+    chains: profiles,
+    sources,
+    destinations,
+    guardians: scenario.guardians,
+    relayer: loadRelayerPreset(scenario.relayer),
+    faultProxy: scenario.faults.some((f) => NETWORK_FAULTS.has(f.kind)),
+  });
   // A capacity search decides its stages (probes) as it goes; the report covers what ran.
   const stages: StageConfig[] = scenario.search ? [] : scenario.stages;
   const criteria: CapacityCriteria = { ...DEFAULT_CRITERIA, sloP99Ms: scenario.sloP99Ms };
@@ -104,7 +112,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       senders.set(name, pool);
     }
 
-    const faults = new FaultRunner(scenario.faults, { guardians: stack.guardianNetwork }, ledger, seededRandom(scenario.seed ^ 0x5eed));
+    const faults = new FaultRunner(scenario.faults, { guardians: stack.guardianNetwork, toxiproxy: stack.toxiproxy }, ledger, seededRandom(scenario.seed ^ 0x5eed));
     activeRecorder.faultEvents = faults.events;
     faults.start();
     const live = new LiveProgress(ledger, activeRecorder.stats, stages);
@@ -132,7 +140,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     } finally {
       clearInterval(ticker);
       clearInterval(sampler);
-      faults.stop();
+      await faults.stop();
     }
     // Let submissions under way land, then take in every delivery up to the head before judging.
     await stack.relayer.settle(5_000);

@@ -13,6 +13,7 @@ import { ReferenceRelayer } from "./relayer/referenceRelayer.ts";
 import type { ReferenceRelayerConfig } from "./relayer/config.ts";
 import type { Relayer } from "./relayer/relayer.ts";
 import { redactUrl } from "./report/redact.ts";
+import { Toxiproxy } from "../chains/toxiproxy.ts";
 
 export interface StackOptions {
   /** Profiles of every chain in the run. */
@@ -24,6 +25,12 @@ export interface StackOptions {
   /** Guardian set size. */
   guardians: number;
   relayer: ReferenceRelayerConfig;
+  /**
+   * Put the guardians' and relayer's links (every chain RPC and the VAA API) behind a
+   * Toxiproxy, so network faults can act on them. The harness's own watchers and the load
+   * senders stay direct: measurement must not be faulted. [false]
+   */
+  faultProxy?: boolean;
 }
 
 export interface StackChain {
@@ -45,6 +52,8 @@ export class EvmStack {
   guardianNetwork!: GuardianNetwork;
   vaaApi!: VaaApi;
   relayer!: Relayer;
+  /** The fault proxy, when `faultProxy` is on; proxies are named by fault target (a chain name or "vaa-api"). */
+  toxiproxy: Toxiproxy | undefined;
   private readonly started: Instance[] = [];
 
   constructor(readonly options: StackOptions) {}
@@ -77,26 +86,35 @@ export class EvmStack {
         ),
       );
       await this.deployContracts();
+      // The bridge's own links: through the fault proxy when there is one.
+      const link = new Map<string, string>();
+      if (this.options.faultProxy) {
+        this.toxiproxy = await Toxiproxy.launch();
+        this.started.push(this.toxiproxy);
+        for (const [name, c] of this.chains) link.set(name, await this.proxied(name, c.rpcUrl));
+      }
+      const rpcFor = (name: Chain) => link.get(name) ?? this.chain(name).rpcUrl;
       this.guardianNetwork = new GuardianNetwork({
         chains: this.options.sources.map((name) => {
           const c = this.chain(name);
-          return { wormholeChainId: c.profile.wormholeChainId, rpcUrl: c.rpcUrl, wsUrl: c.wsUrl, coreAddress: c.profile.coreAddress };
+          return { wormholeChainId: c.profile.wormholeChainId, rpcUrl: rpcFor(name), coreAddress: c.profile.coreAddress };
         }),
         guardianKeys: keys,
       });
       await this.launch(this.guardianNetwork);
       this.vaaApi = new VaaApi(this.guardianNetwork);
       await this.launch(this.vaaApi);
+      const vaaApiUrl = this.toxiproxy ? await this.proxied("vaa-api", this.vaaApi.url) : this.vaaApi.url;
       this.relayer = new ReferenceRelayer(
         {
-          vaaApiUrl: this.vaaApi.url,
+          vaaApiUrl,
           sources: this.options.sources.map((name) => {
             const c = this.chain(name);
-            return { wormholeChainId: c.profile.wormholeChainId, rpcUrl: c.rpcUrl, coreAddress: c.profile.coreAddress, emitters: [this.hubs.get(name)!] };
+            return { wormholeChainId: c.profile.wormholeChainId, rpcUrl: rpcFor(name), coreAddress: c.profile.coreAddress, emitters: [this.hubs.get(name)!] };
           }),
           destinations: this.options.destinations.map((name) => {
             const c = this.chain(name);
-            return { wormholeChainId: c.profile.wormholeChainId, evmChainId: c.profile.evmChainId, rpcUrl: c.rpcUrl, receiver: this.receivers.get(name)! };
+            return { wormholeChainId: c.profile.wormholeChainId, evmChainId: c.profile.evmChainId, rpcUrl: rpcFor(name), receiver: this.receivers.get(name)! };
           }),
         },
         this.options.relayer,
@@ -112,6 +130,16 @@ export class EvmStack {
   async stop(): Promise<void> {
     for (const instance of this.started.reverse()) await instance.stop().catch(() => undefined);
     this.started.length = 0;
+  }
+
+  /** A proxy named `target` in front of an http://127.0.0.1 URL; returns the URL to use instead. */
+  private async proxied(target: string, url: string): Promise<string> {
+    const parsed = new URL(url);
+    if (parsed.protocol !== "http:" || parsed.hostname !== "127.0.0.1") {
+      throw new Error(`network faults need local endpoints; ${target} is at ${redactUrl(url)} (use mode "local" or "fork" for it)`);
+    }
+    const listen = await this.toxiproxy!.createProxy(target, parsed.host);
+    return `http://${listen}${parsed.pathname === "/" ? "" : parsed.pathname}`;
   }
 
   private async launch(instance: Instance): Promise<void> {

@@ -1,18 +1,23 @@
 import type { GuardianNetwork } from "../bridge/guardianNetwork.ts";
 import type { Ledger } from "../measure/ledger.ts";
-import { faultLabel, type FaultSpec } from "./faults.ts";
+import { faultLabel, NETWORK_FAULTS, type FaultSpec } from "./faults.ts";
+import type { Toxic, Toxiproxy } from "../../chains/toxiproxy.ts";
+
+type NetworkFault = Extract<FaultSpec, { target: string }>;
 
 /** One line of events.csv. */
 export interface FaultEvent {
   /** ms from the run's start. */
   at: number;
-  event: "fault-start" | "fault-end";
+  event: "fault-start" | "fault-end" | "fault-error";
   kind: string;
   fault: string;
 }
 
 export interface FaultTargets {
   guardians: GuardianNetwork;
+  /** The fault proxy in front of the bridge's links (proxies named by target), when network faults are scheduled. */
+  toxiproxy?: Toxiproxy;
 }
 
 /**
@@ -39,28 +44,41 @@ export class FaultRunner {
     }
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     for (const fault of [...this.active]) this.heal(fault);
+    await this.settled();
   }
 
-  private log(event: FaultEvent["event"], fault: FaultSpec): void {
-    this.events.push({ at: this.ledger.elapsed(), event, kind: fault.kind, fault: faultLabel(fault) });
+  private log(event: FaultEvent["event"], fault: FaultSpec, detail = ""): void {
+    this.events.push({ at: this.ledger.elapsed(), event, kind: fault.kind, fault: detail ? `${faultLabel(fault)}: ${detail}` : faultLabel(fault) });
+  }
+
+  /** Resolves when every fault change asked for so far has taken effect. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+  }
+
+  private readonly pending = new Set<Promise<void>>();
+
+  private track(change: Promise<void>, fault: FaultSpec): void {
+    const tracked = change.catch((err) => this.log("fault-error", fault, (err as Error).message));
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
   }
 
   private apply(fault: FaultSpec): void {
     this.active.add(fault);
-    this.log("fault-start", fault);
-    this.set(fault, true);
+    this.track(this.set(fault, true).then(() => this.log("fault-start", fault)), fault);
   }
 
   private heal(fault: FaultSpec): void {
     if (!this.active.delete(fault)) return;
-    this.set(fault, false);
-    this.log("fault-end", fault);
+    this.track(this.set(fault, false).then(() => this.log("fault-end", fault)), fault);
   }
 
-  private set(fault: FaultSpec, on: boolean): void {
+  private async set(fault: FaultSpec, on: boolean): Promise<void> {
+    if (NETWORK_FAULTS.has(fault.kind)) return this.setNetwork(fault as NetworkFault, on);
     const network = this.targets.guardians;
     const all = network.guardians;
     const last = (count: number) => all.slice(Math.max(0, all.length - count));
@@ -81,5 +99,33 @@ export class FaultRunner {
         break;
       }
     }
+  }
+
+  private async setNetwork(fault: NetworkFault, on: boolean): Promise<void> {
+    const proxy = this.targets.toxiproxy;
+    if (!proxy) throw new Error("no fault proxy in this stack");
+    if (fault.kind === "rpc-outage") return proxy.setEnabled(fault.target, !on);
+    const name = `${fault.kind}-${fault.atS}`;
+    if (!on) return proxy.removeToxic(fault.target, name);
+    await proxy.addToxic(fault.target, toxicFor(fault, name));
+  }
+}
+
+/**
+ * The Toxiproxy toxic that models a network fault. Latency holds requests (upstream): a
+ * transaction then reaches the node `ms` later, which is what delays a delivery; holding
+ * only the answer would leave the transaction on time. Bandwidth throttles answers.
+ */
+function toxicFor(fault: Exclude<NetworkFault, { kind: "rpc-outage" }>, name: string): Toxic {
+  const base = { name, stream: "downstream" as const };
+  switch (fault.kind) {
+    case "rpc-latency":
+      return { ...base, stream: "upstream", type: "latency", attributes: { latency: fault.ms, jitter: fault.jitterMs } };
+    case "rpc-bandwidth":
+      return { ...base, type: "bandwidth", attributes: { rate: fault.kbps } };
+    case "rpc-timeout":
+      return { ...base, type: "timeout", attributes: { timeout: fault.ms } };
+    case "rpc-reset":
+      return { ...base, type: "reset_peer", attributes: { timeout: fault.ms } };
   }
 }

@@ -9,7 +9,12 @@ export type FaultSpec =
   | { kind: "guardians-offline"; atS: number; forS: number; count: number }
   | { kind: "guardian-delay"; atS: number; forS: number; count: number; ms: number; jitterMs: number }
   | { kind: "guardians-withhold"; atS: number; forS: number; count: number }
-  | { kind: "gossip-partition"; atS: number; forS: number; split: number | undefined };
+  | { kind: "gossip-partition"; atS: number; forS: number; split: number | undefined }
+  | { kind: "rpc-latency"; atS: number; forS: number; target: string; ms: number; jitterMs: number }
+  | { kind: "rpc-bandwidth"; atS: number; forS: number; target: string; kbps: number }
+  | { kind: "rpc-timeout"; atS: number; forS: number; target: string; ms: number }
+  | { kind: "rpc-reset"; atS: number; forS: number; target: string; ms: number }
+  | { kind: "rpc-outage"; atS: number; forS: number; target: string };
 
 export type FaultKind = FaultSpec["kind"];
 
@@ -19,11 +24,21 @@ export const FAULT_KINDS: Record<FaultKind, string> = {
   "guardian-delay": "the last `count` guardians sign `ms` (± uniform `jitterMs`) after observing",
   "guardians-withhold": "the last `count` guardians observe but never share their signatures",
   "gossip-partition": "gossip splits into guardians [0, split) and [split, n); signatures meet again at the heal",
+  "rpc-latency": "every request to `target` (a chain's RPC or the vaa-api) is held `ms` (+ up to `jitterMs`) before it arrives",
+  "rpc-bandwidth": "`target`'s responses are throttled to `kbps` kilobytes per second",
+  "rpc-timeout": "`target` stops answering; connections close after `ms` (0: never)",
+  "rpc-reset": "connections to `target` are reset (TCP RST) `ms` after they open",
+  "rpc-outage": "`target` refuses every connection",
 };
+
+/** Faults that act on network links through the fault proxy. */
+export const NETWORK_FAULTS = new Set<FaultKind>(["rpc-latency", "rpc-bandwidth", "rpc-timeout", "rpc-reset", "rpc-outage"]);
 
 /** zod schema of one fault; `duration` parses "10s"-style durations into seconds. */
 export function faultSchema(duration: z.ZodType<number>, count: z.ZodType<number>) {
   const timing = { at: duration, for: duration };
+  const target = z.string({ error: 'must be a chain of the scenario (e.g. "Arbitrum") or "vaa-api"' });
+  const ms = () => z.number({ error: "must be a number of ms ≥ 0" }).min(0, { error: "must be a number of ms ≥ 0" });
   return z.discriminatedUnion(
     "kind",
     [
@@ -37,6 +52,11 @@ export function faultSchema(duration: z.ZodType<number>, count: z.ZodType<number
       }),
       z.strictObject({ kind: z.literal("guardians-withhold"), ...timing, count }),
       z.strictObject({ kind: z.literal("gossip-partition"), ...timing, split: count.optional() }),
+      z.strictObject({ kind: z.literal("rpc-latency"), ...timing, target, ms: ms(), jitterMs: ms().default(0) }),
+      z.strictObject({ kind: z.literal("rpc-bandwidth"), ...timing, target, kbps: z.number({ error: "must be a number of KB/s > 0" }).positive() }),
+      z.strictObject({ kind: z.literal("rpc-timeout"), ...timing, target, ms: ms().default(0) }),
+      z.strictObject({ kind: z.literal("rpc-reset"), ...timing, target, ms: ms().default(0) }),
+      z.strictObject({ kind: z.literal("rpc-outage"), ...timing, target }),
     ],
     { error: `must be one of ${Object.keys(FAULT_KINDS).join(", ")}` },
   );

@@ -241,7 +241,11 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   if (s.stages && s.search) throw new ScenarioError(where, "search", s.search, 'cannot be combined with "stages": a capacity search chooses its own rates');
   const mix = { liquidation: 70, order: 20, cancel: 5, spam: 5, ...s.mix } as Record<TriggerKind, number>;
   if (Object.values(mix).every((w) => w === 0)) throw new ScenarioError(where, "mix", s.mix, "needs at least one weight > 0");
+  const chainsInRoutes = new Set(s.routes.flatMap((r) => [r.from, ...r.to]));
   s.faults.forEach((f, i) => {
+    if ("target" in f && f.target !== "vaa-api" && !chainsInRoutes.has(f.target)) {
+      throw new ScenarioError(where, `faults[${i}].target`, f.target, `must be a chain of the routes (${[...chainsInRoutes].join(", ")}) or "vaa-api"`);
+    }
     const count = "count" in f ? f.count : "split" in f ? f.split : undefined;
     if (count !== undefined && count > s.guardians) {
       throw new ScenarioError(where, `faults[${i}].${"count" in f ? "count" : "split"}`, count, `must be at most the guardian set size (${s.guardians})`);
