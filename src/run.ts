@@ -112,7 +112,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       senders.set(name, pool);
     }
 
-    const faults = new FaultRunner(scenario.faults, { guardians: stack.guardianNetwork, toxiproxy: stack.toxiproxy }, ledger, seededRandom(scenario.seed ^ 0x5eed));
+    const faults = new FaultRunner(
+      scenario.faults,
+      {
+        guardians: stack.guardianNetwork,
+        toxiproxy: stack.toxiproxy,
+        chains: new Map([...stack.chains].map(([name, c]) => [name, { rpcUrl: c.rpcUrl, blockTimeMs: c.profile.blockTimeMs }])),
+      },
+      ledger,
+      seededRandom(scenario.seed ^ 0x5eed),
+    );
     activeRecorder.faultEvents = faults.events;
     faults.start();
     const live = new LiveProgress(ledger, activeRecorder.stats, stages);

@@ -2,8 +2,9 @@ import type { GuardianNetwork } from "../bridge/guardianNetwork.ts";
 import type { Ledger } from "../measure/ledger.ts";
 import { faultLabel, NETWORK_FAULTS, type FaultSpec } from "./faults.ts";
 import type { Toxic, Toxiproxy } from "../../chains/toxiproxy.ts";
+import { rpc } from "../../chains/anvil.ts";
 
-type NetworkFault = Extract<FaultSpec, { target: string }>;
+type NetworkFault = Extract<FaultSpec, { kind: "rpc-latency" | "rpc-bandwidth" | "rpc-timeout" | "rpc-reset" | "rpc-outage" }>;
 
 /** One line of events.csv. */
 export interface FaultEvent {
@@ -18,6 +19,8 @@ export interface FaultTargets {
   guardians: GuardianNetwork;
   /** The fault proxy in front of the bridge's links (proxies named by target), when network faults are scheduled. */
   toxiproxy?: Toxiproxy;
+  /** Direct RPC URL and normal block time of each chain, for faults on the chains themselves. */
+  chains: Map<string, { rpcUrl: string; blockTimeMs: number }>;
 }
 
 /**
@@ -48,6 +51,14 @@ export class FaultRunner {
     for (const timer of this.timers) clearTimeout(timer);
     for (const fault of [...this.active]) this.heal(fault);
     await this.settled();
+    for (const timer of this.holders.values()) clearInterval(timer);
+    // Hand back block production to anvil (whole seconds at most) so the drain sweep still sees blocks.
+    for (const [name, timer] of this.handMined) {
+      clearInterval(timer);
+      const chain = this.targets.chains.get(name)!;
+      await rpc(chain.rpcUrl, "evm_setIntervalMining", [Math.max(1, Math.round(chain.blockTimeMs / 1000))]).catch(() => undefined);
+    }
+    this.handMined.clear();
   }
 
   private log(event: FaultEvent["event"], fault: FaultSpec, detail = ""): void {
@@ -79,6 +90,7 @@ export class FaultRunner {
 
   private async set(fault: FaultSpec, on: boolean): Promise<void> {
     if (NETWORK_FAULTS.has(fault.kind)) return this.setNetwork(fault as NetworkFault, on);
+    if (fault.kind === "gas-spike" || fault.kind === "block-time") return this.setChain(fault, on);
     const network = this.targets.guardians;
     const all = network.guardians;
     const last = (count: number) => all.slice(Math.max(0, all.length - count));
@@ -99,6 +111,38 @@ export class FaultRunner {
         break;
       }
     }
+  }
+
+  /** Timers that hold a chain fault in place (a base fee re-set every block, blocks mined by hand). */
+  private readonly holders = new Map<FaultSpec, NodeJS.Timeout>();
+  /** Chains whose blocks this runner mines by hand (see block-time). */
+  private readonly handMined = new Map<string, NodeJS.Timeout>();
+
+  private async setChain(fault: Extract<FaultSpec, { kind: "gas-spike" | "block-time" }>, on: boolean): Promise<void> {
+    const chain = this.targets.chains.get(fault.target);
+    if (!chain) throw new Error(`no chain ${fault.target} in this stack`);
+    clearInterval(this.holders.get(fault));
+    this.holders.delete(fault);
+    if (fault.kind === "gas-spike") {
+      if (!on) return; // the base fee falls back by itself, 12.5 % a block, as on Ethereum
+      const fee = `0x${(BigInt(Math.round(fault.gwei * 1e9))).toString(16)}`;
+      const hold = () => rpc(chain.rpcUrl, "anvil_setNextBlockBaseFeePerGas", [fee]).catch(() => undefined);
+      await hold();
+      this.holders.set(fault, setInterval(hold, Math.max(20, chain.blockTimeMs / 4)));
+      return;
+    }
+    await this.mineEvery(fault.target, chain.rpcUrl, on ? fault.ms : chain.blockTimeMs);
+  }
+
+  /**
+   * anvil's evm_setIntervalMining takes whole seconds only, so block times are kept by
+   * mining on a timer (interval mining off) once a block-time fault touched the chain,
+   * until the runner stops.
+   */
+  private async mineEvery(name: string, rpcUrl: string, ms: number): Promise<void> {
+    clearInterval(this.handMined.get(name));
+    await rpc(rpcUrl, "evm_setIntervalMining", [0]);
+    this.handMined.set(name, setInterval(() => void rpc(rpcUrl, "evm_mine", []).catch(() => undefined), ms));
   }
 
   private async setNetwork(fault: NetworkFault, on: boolean): Promise<void> {

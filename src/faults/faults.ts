@@ -14,7 +14,9 @@ export type FaultSpec =
   | { kind: "rpc-bandwidth"; atS: number; forS: number; target: string; kbps: number }
   | { kind: "rpc-timeout"; atS: number; forS: number; target: string; ms: number }
   | { kind: "rpc-reset"; atS: number; forS: number; target: string; ms: number }
-  | { kind: "rpc-outage"; atS: number; forS: number; target: string };
+  | { kind: "rpc-outage"; atS: number; forS: number; target: string }
+  | { kind: "gas-spike"; atS: number; forS: number; target: string; gwei: number }
+  | { kind: "block-time"; atS: number; forS: number; target: string; ms: number };
 
 export type FaultKind = FaultSpec["kind"];
 
@@ -29,7 +31,12 @@ export const FAULT_KINDS: Record<FaultKind, string> = {
   "rpc-timeout": "`target` stops answering; connections close after `ms` (0: never)",
   "rpc-reset": "connections to `target` are reset (TCP RST) `ms` after they open",
   "rpc-outage": "`target` refuses every connection",
+  "gas-spike": "chain `target`'s base fee is held at `gwei`",
+  "block-time": "chain `target` produces a block every `ms`",
 };
+
+/** Faults that act on a chain itself (its node), not on links or guardians. */
+export const CHAIN_FAULTS = new Set<FaultKind>(["gas-spike", "block-time"]);
 
 /** Faults that act on network links through the fault proxy. */
 export const NETWORK_FAULTS = new Set<FaultKind>(["rpc-latency", "rpc-bandwidth", "rpc-timeout", "rpc-reset", "rpc-outage"]);
@@ -57,6 +64,8 @@ export function faultSchema(duration: z.ZodType<number>, count: z.ZodType<number
       z.strictObject({ kind: z.literal("rpc-timeout"), ...timing, target, ms: ms().default(0) }),
       z.strictObject({ kind: z.literal("rpc-reset"), ...timing, target, ms: ms().default(0) }),
       z.strictObject({ kind: z.literal("rpc-outage"), ...timing, target }),
+      z.strictObject({ kind: z.literal("gas-spike"), ...timing, target, gwei: z.number({ error: "must be a number of gwei > 0" }).positive() }),
+      z.strictObject({ kind: z.literal("block-time"), ...timing, target, ms: z.number({ error: "must be a number of ms ≥ 10" }).min(10) }),
     ],
     { error: `must be one of ${Object.keys(FAULT_KINDS).join(", ")}` },
   );

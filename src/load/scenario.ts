@@ -7,7 +7,7 @@ import { chains as sdkChains, type Chain } from "@wormhole-foundation/sdk-base";
 import { CHAIN_MODES, evmChainNames, type ChainMode } from "../../chains/profiles.ts";
 import { TRIGGER_KINDS, type TriggerKind } from "../bridge/payload.ts";
 import { parseThreshold, type Threshold } from "../measure/thresholds.ts";
-import { faultSchema, toFaultSpec, type FaultSpec } from "../faults/faults.ts";
+import { CHAIN_FAULTS, faultSchema, toFaultSpec, type FaultSpec } from "../faults/faults.ts";
 
 export type Consistency = "instant" | "safe" | "finalized";
 
@@ -243,8 +243,9 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   if (Object.values(mix).every((w) => w === 0)) throw new ScenarioError(where, "mix", s.mix, "needs at least one weight > 0");
   const chainsInRoutes = new Set(s.routes.flatMap((r) => [r.from, ...r.to]));
   s.faults.forEach((f, i) => {
-    if ("target" in f && f.target !== "vaa-api" && !chainsInRoutes.has(f.target)) {
-      throw new ScenarioError(where, `faults[${i}].target`, f.target, `must be a chain of the routes (${[...chainsInRoutes].join(", ")}) or "vaa-api"`);
+    if ("target" in f && !chainsInRoutes.has(f.target) && (f.target !== "vaa-api" || CHAIN_FAULTS.has(f.kind))) {
+      const allowed = CHAIN_FAULTS.has(f.kind) ? "" : ' or "vaa-api"';
+      throw new ScenarioError(where, `faults[${i}].target`, f.target, `must be a chain of the routes (${[...chainsInRoutes].join(", ")})${allowed}`);
     }
     const count = "count" in f ? f.count : "split" in f ? f.split : undefined;
     if (count !== undefined && count > s.guardians) {

@@ -1,0 +1,58 @@
+import test from "ava";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import { validateScenario } from "../src/load/scenario.ts";
+import { runScenario } from "../src/run.ts";
+import { percentile } from "../src/measure/stats.ts";
+
+// Pressure on the destination chain itself while the bridge delay is measured.
+async function runWithFault(fault: Record<string, unknown>) {
+  const scenario = validateScenario(
+    {
+      name: `fault-${fault.kind}`,
+      seed: 23,
+      chains: { Ethereum: { blockTimeMs: 200 }, Base: { blockTimeMs: 200 } },
+      routes: [{ from: "Ethereum", to: ["Base"] }],
+      stages: [
+        { rate: 10, duration: "2s" },
+        { rate: 10, duration: "2s" },
+        { rate: 10, duration: "4s" },
+      ],
+      drain: "12s",
+      senders: 2,
+      faults: [{ at: "1.5s", for: "3.5s", target: "Base", ...fault }],
+    },
+    "fault",
+  );
+  const result = await runScenario(scenario, { outDir: mkdtempSync(join(tmpdir(), "bridge-stress-")) });
+  const messages = parse(readFileSync(join(result.runDir, "messages.csv")), { columns: true }) as Record<string, string>[];
+  const p50 = (from: number, to: number) =>
+    percentile(
+      messages.filter((m) => Number(m.intended_at_ms) >= from && Number(m.intended_at_ms) < to && m.status === "delivered").map((m) => Number(m.delay_ms)).sort((a, b) => a - b),
+      50,
+    )!;
+  return { result, messages, clean: p50(0, 1200), faulted: p50(2000, 3500) };
+}
+
+test.serial("a base-fee spike above the relayer's max fee: refused submissions, give-ups dropped with that reason", async (t) => {
+  // The default relayer preset pays at most 200 gwei and retries 5 times over about 4 s.
+  const { result, messages } = await runWithFault({ kind: "gas-spike", gwei: 1000 });
+  const total = result.stats.total;
+  t.is(total.delivered + total.dropped, messages.length);
+  const dropped = messages.filter((m) => m.status === "dropped");
+  t.true(dropped.length >= 5, `${dropped.length} dropped`);
+  for (const m of dropped) t.regex(m.drop_reason!, /^relayer-gave-up: .*max fee per gas less than block base fee/);
+  // Once the fee has fallen back (12.5 % a block), deliveries resume.
+  const late = messages.filter((m) => Number(m.intended_at_ms) >= 6500);
+  t.true(late.length > 0 && late.every((m) => m.status === "delivered"));
+});
+
+test.serial("a slower destination block time adds about the difference to the delay", async (t) => {
+  const { result, clean, faulted } = await runWithFault({ kind: "block-time", ms: 1000 });
+  t.log(`p50 ${clean} ms → ${faulted} ms with 1 s blocks`);
+  // Waiting for the next block goes from ~100 ms to ~500 ms on average.
+  t.true(faulted - clean >= 200 && faulted - clean <= 1500, `p50 ${clean} ms → ${faulted} ms`);
+  t.is(result.stats.total.dropped, 0);
+});
