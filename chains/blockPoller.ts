@@ -47,6 +47,11 @@ export class BlockPoller {
     await this.pollOnce();
   }
 
+  /** The first block not yet handed over (every block before it has been). */
+  get next(): bigint | undefined {
+    return this.nextBlock;
+  }
+
   /** The last error seen while polling (cleared by a good poll). */
   get error(): Error | undefined {
     return this.lastError;

@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { encodeFunctionData, keccak256, toHex, type Address, type Hex } from "viem";
 import type { Chain } from "@wormhole-foundation/sdk-base";
@@ -72,6 +72,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     guardians: scenario.guardians,
     relayer: loadRelayerPreset(scenario.relayer),
     faultProxy: scenario.faults.some((f) => NETWORK_FAULTS.has(f.kind)),
+    relayerCheckpoint: scenario.faults.some((f) => f.kind === "relayer-restart") ? join(runDir, "relayer-checkpoint.json") : undefined,
   });
   // A capacity search decides its stages (probes) as it goes; the report covers what ran.
   const stages: StageConfig[] = scenario.search ? [] : scenario.stages;
@@ -117,6 +118,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       {
         guardians: stack.guardianNetwork,
         toxiproxy: stack.toxiproxy,
+        relayerProcess: stack.relayerProcess,
         chains: new Map([...stack.chains].map(([name, c]) => [name, { rpcUrl: c.rpcUrl, blockTimeMs: c.profile.blockTimeMs }])),
       },
       ledger,

@@ -11,7 +11,8 @@ import { VaaApi } from "./bridge/vaaApi.ts";
 import { toEmitterAddress } from "./bridge/vaa.ts";
 import { ReferenceRelayer } from "./relayer/referenceRelayer.ts";
 import type { ReferenceRelayerConfig } from "./relayer/config.ts";
-import type { Relayer } from "./relayer/relayer.ts";
+import type { Relayer, RelayerEndpoints } from "./relayer/relayer.ts";
+import { ProcessRelayer } from "./relayer/processRelayer.ts";
 import { redactUrl } from "./report/redact.ts";
 import { Toxiproxy } from "../chains/toxiproxy.ts";
 
@@ -31,6 +32,8 @@ export interface StackOptions {
    * senders stay direct: measurement must not be faulted. [false]
    */
   faultProxy?: boolean;
+  /** Run the relayer as its own process with this checkpoint file (so it can be killed and restarted). */
+  relayerCheckpoint?: string;
 }
 
 export interface StackChain {
@@ -52,6 +55,8 @@ export class EvmStack {
   guardianNetwork!: GuardianNetwork;
   vaaApi!: VaaApi;
   relayer!: Relayer;
+  /** The relayer when it runs as its own process. */
+  relayerProcess: ProcessRelayer | undefined;
   /** The fault proxy, when `faultProxy` is on; proxies are named by fault target (a chain name or "vaa-api"). */
   toxiproxy: Toxiproxy | undefined;
   private readonly started: Instance[] = [];
@@ -105,8 +110,7 @@ export class EvmStack {
       this.vaaApi = new VaaApi(this.guardianNetwork);
       await this.launch(this.vaaApi);
       const vaaApiUrl = this.toxiproxy ? await this.proxied("vaa-api", this.vaaApi.url) : this.vaaApi.url;
-      this.relayer = new ReferenceRelayer(
-        {
+      const endpoints: RelayerEndpoints = {
           vaaApiUrl,
           sources: this.options.sources.map((name) => {
             const c = this.chain(name);
@@ -116,9 +120,10 @@ export class EvmStack {
             const c = this.chain(name);
             return { wormholeChainId: c.profile.wormholeChainId, evmChainId: c.profile.evmChainId, rpcUrl: rpcFor(name), receiver: this.receivers.get(name)! };
           }),
-        },
-        this.options.relayer,
-      );
+      };
+      this.relayer = this.options.relayerCheckpoint
+        ? (this.relayerProcess = new ProcessRelayer(endpoints, this.options.relayer, this.options.relayerCheckpoint))
+        : new ReferenceRelayer(endpoints, this.options.relayer);
       await this.launch(this.relayer);
     } catch (err) {
       await this.stop();

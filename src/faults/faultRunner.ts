@@ -3,6 +3,7 @@ import type { Ledger } from "../measure/ledger.ts";
 import { faultLabel, NETWORK_FAULTS, type FaultSpec } from "./faults.ts";
 import type { Toxic, Toxiproxy } from "../../chains/toxiproxy.ts";
 import { rpc } from "../../chains/anvil.ts";
+import type { ProcessRelayer } from "../relayer/processRelayer.ts";
 
 type NetworkFault = Extract<FaultSpec, { kind: "rpc-latency" | "rpc-bandwidth" | "rpc-timeout" | "rpc-reset" | "rpc-outage" }>;
 
@@ -19,6 +20,8 @@ export interface FaultTargets {
   guardians: GuardianNetwork;
   /** The fault proxy in front of the bridge's links (proxies named by target), when network faults are scheduled. */
   toxiproxy?: Toxiproxy;
+  /** The relayer, when it runs as its own process (needed for relayer-restart). */
+  relayerProcess?: ProcessRelayer;
   /** Direct RPC URL and normal block time of each chain, for faults on the chains themselves. */
   chains: Map<string, { rpcUrl: string; blockTimeMs: number }>;
 }
@@ -91,6 +94,11 @@ export class FaultRunner {
   private async set(fault: FaultSpec, on: boolean): Promise<void> {
     if (NETWORK_FAULTS.has(fault.kind)) return this.setNetwork(fault as NetworkFault, on);
     if (fault.kind === "gas-spike" || fault.kind === "block-time") return this.setChain(fault, on);
+    if (fault.kind === "relayer-restart") {
+      const relayer = this.targets.relayerProcess;
+      if (!relayer) throw new Error("the relayer does not run as its own process in this stack");
+      return on ? relayer.kill() : relayer.start();
+    }
     const network = this.targets.guardians;
     const all = network.guardians;
     const last = (count: number) => all.slice(Math.max(0, all.length - count));

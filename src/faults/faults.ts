@@ -16,7 +16,8 @@ export type FaultSpec =
   | { kind: "rpc-reset"; atS: number; forS: number; target: string; ms: number }
   | { kind: "rpc-outage"; atS: number; forS: number; target: string }
   | { kind: "gas-spike"; atS: number; forS: number; target: string; gwei: number }
-  | { kind: "block-time"; atS: number; forS: number; target: string; ms: number };
+  | { kind: "block-time"; atS: number; forS: number; target: string; ms: number }
+  | { kind: "relayer-restart"; atS: number; forS: number };
 
 export type FaultKind = FaultSpec["kind"];
 
@@ -33,6 +34,7 @@ export const FAULT_KINDS: Record<FaultKind, string> = {
   "rpc-outage": "`target` refuses every connection",
   "gas-spike": "chain `target`'s base fee is held at `gwei`",
   "block-time": "chain `target` produces a block every `ms`",
+  "relayer-restart": "the relayer process is killed with SIGKILL and started again `for` later from its checkpoint",
 };
 
 /** Faults that act on a chain itself (its node), not on links or guardians. */
@@ -66,6 +68,7 @@ export function faultSchema(duration: z.ZodType<number>, count: z.ZodType<number
       z.strictObject({ kind: z.literal("rpc-outage"), ...timing, target }),
       z.strictObject({ kind: z.literal("gas-spike"), ...timing, target, gwei: z.number({ error: "must be a number of gwei > 0" }).positive() }),
       z.strictObject({ kind: z.literal("block-time"), ...timing, target, ms: z.number({ error: "must be a number of ms ≥ 10" }).min(10) }),
+      z.strictObject({ kind: z.literal("relayer-restart"), ...timing }),
     ],
     { error: `must be one of ${Object.keys(FAULT_KINDS).join(", ")}` },
   );

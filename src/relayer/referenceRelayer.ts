@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import pLimit from "p-limit";
 import { encodeFunctionData, bytesToHex, type Address, type Hex } from "viem";
@@ -15,6 +16,12 @@ import { liquidationReceiverAbi } from "../../fixtures/contracts/artifacts/index
 import { now } from "../measure/clock.ts";
 import type { ReferenceRelayerConfig } from "./config.ts";
 import { vaaKey, type Relayer, type RelayerEndpoints, type RelayerEventMap, type VaaKey } from "./relayer.ts";
+
+interface Checkpoint {
+  /** Per source Wormhole chain id: the first block not fully read yet. */
+  nextBlock: Record<number, string>;
+  pending: VaaKey[];
+}
 
 interface Destination {
   receiver: Address;
@@ -44,7 +51,17 @@ export class ReferenceRelayer implements Relayer {
   private readonly recent: string[] = [];
   private running = false;
 
-  constructor(private readonly endpoints: RelayerEndpoints, readonly config: ReferenceRelayerConfig) {
+  /** VAA ids seen and not yet done (delivered, duplicate or given up): what a restart must pick up. */
+  private readonly pending = new Set<VaaKey>();
+  private checkpointTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * @param checkpointPath where progress is saved (every 200 ms and at stop): the next source
+   * block to read per chain and the messages still pending. A relayer started on an existing
+   * checkpoint resumes from it, so a crash loses nothing; what it submits twice is rejected
+   * on-chain as already delivered.
+   */
+  constructor(private readonly endpoints: RelayerEndpoints, readonly config: ReferenceRelayerConfig, private readonly checkpointPath?: string) {
     this.name = `relayer:${config.name}`;
     this.fetchLimit = pLimit(config.fetchConcurrency);
     this.submitLimit = pLimit(config.concurrency);
@@ -64,10 +81,13 @@ export class ReferenceRelayer implements Relayer {
       await Promise.all([wallets.init(), receipts.start()]);
       this.destinations.set(d.wormholeChainId, { receiver: d.receiver, rpcUrl: d.rpcUrl, wallets, receipts });
     }
+    const checkpoint = this.readCheckpoint();
     for (const source of this.endpoints.sources) {
       const emitters = new Set(source.emitters.map((e) => e.toLowerCase()));
+      const resumeAt = checkpoint?.nextBlock[source.wormholeChainId];
       const watcher = new LogWatcher({
         rpcUrl: source.rpcUrl,
+        fromBlock: resumeAt === undefined ? undefined : BigInt(resumeAt),
         addresses: [source.coreAddress],
         abi: coreAbi,
         onLogs: (logs) => {
@@ -80,6 +100,8 @@ export class ReferenceRelayer implements Relayer {
       await watcher.start();
       this.watchers.push(watcher);
     }
+    for (const key of checkpoint?.pending ?? []) this.track(key);
+    if (this.checkpointPath) this.checkpointTimer = setInterval(() => this.writeCheckpoint(), 200);
     this.status = "started";
   }
 
@@ -91,7 +113,9 @@ export class ReferenceRelayer implements Relayer {
     if (this.status === "stopped") return;
     this.status = "stopping";
     this.running = false;
+    clearInterval(this.checkpointTimer);
     await Promise.all(this.watchers.map((w) => w.stop()));
+    this.writeCheckpoint();
     await Promise.all([...this.destinations.values()].map((d) => d.receipts.stop()));
     await Promise.race([Promise.allSettled([...this.relaying]), sleep(5_000)]);
     this.status = "stopped";
@@ -102,8 +126,31 @@ export class ReferenceRelayer implements Relayer {
     if (this.recent.length > 200) this.recent.shift();
   }
 
+  private readCheckpoint(): Checkpoint | undefined {
+    if (!this.checkpointPath || !existsSync(this.checkpointPath)) return undefined;
+    return JSON.parse(readFileSync(this.checkpointPath, "utf8")) as Checkpoint;
+  }
+
+  /** Written to a temporary file and renamed: a kill mid-write leaves the previous checkpoint whole. */
+  private writeCheckpoint(): void {
+    if (!this.checkpointPath) return;
+    const checkpoint: Checkpoint = {
+      nextBlock: Object.fromEntries(this.watchers.map((w, i) => [this.endpoints.sources[i]!.wormholeChainId, String(w.poller.next ?? 0n)])),
+      pending: [...this.pending],
+    };
+    writeFileSync(`${this.checkpointPath}.tmp`, JSON.stringify(checkpoint));
+    renameSync(`${this.checkpointPath}.tmp`, this.checkpointPath);
+  }
+
   private track(key: VaaKey): void {
-    const task = this.relay(key).catch((err) => this.log(`${key}: ${(err as Error).message}`));
+    if (this.pending.has(key)) return;
+    this.pending.add(key);
+    const task = this.relay(key)
+      .then(() => {
+        // Stopping cuts a relay short: it stays pending for the next start.
+        if (this.running) this.pending.delete(key);
+      })
+      .catch((err) => this.log(`${key}: ${(err as Error).message}`));
     this.relaying.add(task);
     void task.finally(() => this.relaying.delete(task));
   }
