@@ -4,6 +4,7 @@ export default {
   files: ["suites/**/*.test.ts", "src/**/*.test.ts", "chains/**/*.test.ts"],
   extensions: { ts: "module" },
   nodeArguments: ["--import=tsx"],
+  require: ["./suites/helpers/exitWhenDone.ts"],
   workerThreads: false,
   timeout: "3m",
   concurrency: 1,
