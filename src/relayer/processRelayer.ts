@@ -3,6 +3,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { ProcessInstance, type InstanceStatus } from "../../chains/instance.ts";
 import type { ReferenceRelayerConfig } from "./config.ts";
+import { within } from "../within.ts";
 import type { Relayer, RelayerEndpoints, RelayerEventMap } from "./relayer.ts";
 
 const ENTRY = fileURLToPath(new URL("./relayerProcess.ts", import.meta.url));
@@ -64,7 +65,7 @@ export class ProcessRelayer implements Relayer {
     if (this.process?.status !== "started" || !this.process.pid) return;
     const done = once(this.settled, "settled");
     process.kill(this.process.pid, "SIGUSR2");
-    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+    await within(done, timeoutMs);
   }
 
   async stop(): Promise<void> {

@@ -14,6 +14,7 @@ import { decodeTrigger } from "../bridge/payload.ts";
 import { parseVaa, toEmitterAddress } from "../bridge/vaa.ts";
 import { liquidationReceiverAbi } from "../../fixtures/contracts/artifacts/index.ts";
 import { now } from "../measure/clock.ts";
+import { within } from "../within.ts";
 import type { ReferenceRelayerConfig } from "./config.ts";
 import { vaaKey, type Relayer, type RelayerEndpoints, type RelayerEventMap, type VaaKey } from "./relayer.ts";
 
@@ -106,7 +107,7 @@ export class ReferenceRelayer implements Relayer {
   }
 
   async settle(timeoutMs: number): Promise<void> {
-    await Promise.race([Promise.allSettled([...this.submitting]), sleep(timeoutMs)]);
+    await within(Promise.allSettled([...this.submitting]), timeoutMs);
   }
 
   async stop(): Promise<void> {
@@ -117,7 +118,7 @@ export class ReferenceRelayer implements Relayer {
     await Promise.all(this.watchers.map((w) => w.stop()));
     this.writeCheckpoint();
     await Promise.all([...this.destinations.values()].map((d) => d.receipts.stop()));
-    await Promise.race([Promise.allSettled([...this.relaying]), sleep(5_000)]);
+    await within(Promise.allSettled([...this.relaying]), 5_000);
     this.status = "stopped";
   }
 
