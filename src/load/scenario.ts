@@ -1,7 +1,6 @@
 import { readFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { chains as sdkChains, type Chain } from "@wormhole-foundation/sdk-base";
 import { CHAIN_MODES, evmChainNames, type ChainMode } from "../../chains/profiles.ts";
@@ -289,29 +288,17 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   };
 }
 
-export interface LoadedScenario {
-  scenario: Scenario;
-  /** sha256 of the scenario file's bytes. */
-  sha256: string;
-  file: string;
-}
-
 /** Loads a scenario by name (fixtures/scenarios/<name>.json) or by path. */
-export function loadScenarioFile(nameOrPath: string): LoadedScenario {
+export function loadScenario(nameOrPath: string): Scenario {
   const file = existsSync(nameOrPath) ? nameOrPath : join(SCENARIO_DIR, `${nameOrPath}.json`);
   if (!existsSync(file)) {
     throw new Error(`scenario "${nameOrPath}": no such file, and no fixtures/scenarios/${nameOrPath}.json; shipped: ${SHIPPED_SCENARIOS.join(", ")}`);
   }
-  const text = readFileSync(file, "utf8");
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(readFileSync(file, "utf8"));
   } catch (err) {
     throw new Error(`scenario ${file}: not valid JSON (${(err as Error).message})`);
   }
-  return { scenario: validateScenario(raw, file), sha256: createHash("sha256").update(text).digest("hex"), file };
-}
-
-export function loadScenario(nameOrPath: string): Scenario {
-  return loadScenarioFile(nameOrPath).scenario;
+  return validateScenario(raw, file);
 }

@@ -282,14 +282,3 @@ export function slope(points: Array<[number, number]>): number | undefined {
   }
   return den === 0 ? undefined : num / den;
 }
-
-/** Per-stage statistics of a set of finished messages (for tests and one-off summaries). */
-export function summarizeStages(records: Iterable<MessageRecord>, specs: StageSpec[], inFlight: InFlightSample[] = []): StageStats {
-  const stats = new StageStats(specs);
-  for (const r of records) {
-    stats.offer(r.stage);
-    stats.add(r);
-  }
-  stats.setInFlight(inFlight);
-  return stats;
-}
