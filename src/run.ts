@@ -76,7 +76,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   });
   // A capacity search decides its stages (probes) as it goes; the report covers what ran.
   const stages: StageConfig[] = scenario.search ? [] : scenario.stages;
-  const criteria: CapacityCriteria = { ...DEFAULT_CRITERIA, sloP99Ms: scenario.sloP99Ms };
+  const criteria: CapacityCriteria = { ...DEFAULT_CRITERIA, sloP99Ms: scenario.sloP99Ms, desyncMs: scenario.desyncMs };
   const reportInput = (): ReportInput => ({
     runId,
     runDir,
@@ -125,6 +125,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       seededRandom(scenario.seed ^ 0x5eed),
     );
     activeRecorder.faultEvents = faults.events;
+    activeRecorder.observationSkews = () => stack.guardianNetwork.observationSkews();
     faults.start();
     const live = new LiveProgress(ledger, activeRecorder.stats, stages);
     const sampler = setInterval(() => activeRecorder.sample(), SAMPLE_EVERY_MS);

@@ -22,6 +22,7 @@ async function runWithFault(fault: Record<string, unknown>, drain = "15s") {
       ],
       drain,
       senders: 2,
+      slo: { desyncMs: 200 },
       faults: [{ at: "2s", for: "2s", ...fault }],
     },
     "fault",
@@ -63,10 +64,14 @@ test.serial("a gossip partition holds quorum back until it heals; nothing is los
 
 test.serial("delayed guardians slow quorum by about their delay", async (t) => {
   // 7 of 19 guardians sign 400 ms late: quorum (13) needs at least one of them.
-  const { result, messages, hops } = await runWithFault({ kind: "guardian-delay", count: 7, ms: 400 });
+  const { result, messages, hops, steps } = await runWithFault({ kind: "guardian-delay", count: 7, ms: 400 });
   accounted(t, result, messages);
   const quorum = (stage: string) => Number(hops.find((h) => h.stage === stage && h.hop === "guardian_quorum")!.p50_ms);
   t.true(quorum("0") < 150, `clean stage quorum p50 ${quorum("0")} ms`);
   t.true(quorum("1") >= 350, `faulted stage quorum p50 ${quorum("1")} ms`);
   t.true(quorum("2") < 150, `healed stage quorum p50 ${quorum("2")} ms`);
+  // Observation skew (first to last guardian) carries the delay too, and trips the desync criterion.
+  const skew = (stage: number) => Number(steps[stage]!.observation_skew_p99_ms);
+  t.true(skew(0) < 150 && skew(1) >= 350, `observation skew p99 ${skew(0)} ms clean, ${skew(1)} ms delayed`);
+  t.deepEqual(steps.map((s) => s.failed_criteria.split(";").includes("desync")), [false, true, false]);
 });

@@ -127,8 +127,10 @@ export class Guardian {
       const block = await rpc<{ timestamp: Hex }>(chain.rpcUrl, "eth_getBlockByNumber", [numberToHex(p.blockNumber), false]);
       p.body.timestamp = Number(BigInt(block.timestamp));
     }
+    // A delayed guardian observes late: its observation time moves with the delay, so the
+    // network's observation skew shows it.
     const delay = this.observationDelayMs();
-    if (delay > 0) setTimeout(() => this.sign(p), delay);
+    if (delay > 0) setTimeout(() => this.sign({ ...p, observedAt: p.observedAt + delay }), delay);
     else this.sign(p);
   }
 

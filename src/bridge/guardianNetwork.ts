@@ -42,6 +42,8 @@ export interface GuardianNetworkOptions {
 interface Tally {
   signatures: GuardianSignature[];
   firstObservedAt: number;
+  /** When the last guardian so far saw the message: last − first is the observation skew. */
+  lastObservedAt: number;
   done: boolean;
   /** The first observation: the body every signature in this tally signs. */
   observation: Observation;
@@ -91,6 +93,14 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
     this.status = "stopped";
   }
 
+  /**
+   * Observation skew of every message seen so far: from the first to the last guardian that
+   * saw it (times from clock.now()). Guardians that never saw it do not count.
+   */
+  *observationSkews(): Generator<{ firstAt: number; skew: number }> {
+    for (const tally of this.tallies.values()) yield { firstAt: tally.firstObservedAt, skew: tally.lastObservedAt - tally.firstObservedAt };
+  }
+
   /** A signed VAA by its id, or undefined while it has no quorum. */
   get(emitterChain: number, emitterAddress: Hex, sequence: bigint): SignedVaa | undefined {
     return this.byId.get(vaaKey(emitterChain, emitterAddress, sequence));
@@ -122,10 +132,11 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
     this.emit("observed", { digest: o.digest, guardianIndex: o.guardianIndex, at });
     let tally = this.tallies.get(o.digest);
     if (!tally) {
-      tally = { signatures: [], firstObservedAt: o.observedAt, done: false, observation: o };
+      tally = { signatures: [], firstObservedAt: o.observedAt, lastObservedAt: o.observedAt, done: false, observation: o };
       this.tallies.set(o.digest, tally);
     }
     tally.firstObservedAt = Math.min(tally.firstObservedAt, o.observedAt);
+    tally.lastObservedAt = Math.max(tally.lastObservedAt, o.observedAt);
     if (this.withholding.has(o.guardianIndex)) return;
     if (tally.done || tally.signatures.some((s) => s.guardianIndex === o.guardianIndex)) return;
     tally.signatures.push({ guardianIndex: o.guardianIndex, signature: o.signature });

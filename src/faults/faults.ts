@@ -24,7 +24,7 @@ export type FaultKind = FaultSpec["kind"];
 /** What each kind models, for the README and error messages. */
 export const FAULT_KINDS: Record<FaultKind, string> = {
   "guardians-offline": "the last `count` guardians stop observing and signing",
-  "guardian-delay": "the last `count` guardians sign `ms` (± uniform `jitterMs`) after observing",
+  "guardian-delay": "the last `count` guardians observe (and so sign) `ms` (+ uniform 0…`jitterMs`) late",
   "guardians-withhold": "the last `count` guardians observe but never share their signatures",
   "gossip-partition": "gossip splits into guardians [0, split) and [split, n); signatures meet again at the heal",
   "rpc-latency": "every request to `target` (a chain's RPC or the vaa-api) is held `ms` (+ up to `jitterMs`) before it arrives",

@@ -77,6 +77,8 @@ export interface Scenario {
   thresholds: Threshold[];
   /** The p99 delay a sustainable stage must stay under (a capacity criterion), ms. */
   sloP99Ms?: number;
+  /** The p99 guardian observation skew a sustainable stage must stay under (the desync criterion), ms. */
+  desyncMs?: number;
   /** When set, the run is a capacity search and `stages` are the probes it made. */
   search?: SearchConfig;
   /** Faults on the run's timeline. */
@@ -179,7 +181,12 @@ function scenarioSchema() {
       })
       .refine((v) => v.max >= v.from, { message: "must be ≥ search.from", path: ["max"] })
       .optional(),
-    slo: z.strictObject({ p99Ms: z.number({ error: "must be a number of ms > 0" }).positive({ error: "must be a number of ms > 0" }) }).optional(),
+    slo: z
+      .strictObject({
+        p99Ms: z.number({ error: "must be a number of ms > 0" }).positive({ error: "must be a number of ms > 0" }).optional(),
+        desyncMs: z.number({ error: "must be a number of ms > 0" }).positive({ error: "must be a number of ms > 0" }).optional(),
+      })
+      .optional(),
     stages: z
       .array(z.unknown().transform((s) => (s && typeof s === "object" && !("type" in s) ? { ...s, type: "constant" } : s)).pipe(stage), {
         error: 'must be a non-empty array like [{ "rate": 10, "duration": "10s" }]',
@@ -275,6 +282,7 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     maxInFlightSends: s.maxInFlightSends,
     thresholds,
     sloP99Ms: s.slo?.p99Ms,
+    desyncMs: s.slo?.desyncMs,
     faults: s.faults.map((f) => toFaultSpec(f as never)),
     search: s.search && {
       from: s.search.from,

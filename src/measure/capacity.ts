@@ -6,13 +6,17 @@ import type { StageSummary } from "./stats.ts";
  * - `in-flight-growing`: the in-flight count rose faster than max(1, 2 % of the rate) messages/s
  *   during the stage (Little's law: the backlog is building, delay will keep growing);
  * - `drops`: any message of the stage was dropped;
- * - `p99>slo`: the stage's p99 delay exceeded the scenario's SLO (when one is set).
+ * - `p99>slo`: the stage's p99 delay exceeded the scenario's SLO (when one is set);
+ * - `desync`: the p99 observation skew (first to last guardian seeing a message) exceeded the
+ *   scenario's bound (when one is set).
  */
 export interface CapacityCriteria {
   minDeliveredRatio: number;
   /** In-flight growth allowed, as a share of the offered rate. */
   maxInFlightGrowth: number;
   sloP99Ms?: number;
+  /** Bound on the p99 observation skew, ms. */
+  desyncMs?: number;
 }
 
 export const DEFAULT_CRITERIA: CapacityCriteria = { minDeliveredRatio: 0.98, maxInFlightGrowth: 0.02 };
@@ -24,6 +28,8 @@ export function failedCriteria(s: StageSummary, criteria: CapacityCriteria = DEF
   if (s.dropped > 0) failed.push("drops");
   const p99 = s.delay.percentile(99);
   if (criteria.sloP99Ms !== undefined && p99 !== undefined && p99 > criteria.sloP99Ms) failed.push("p99>slo");
+  const skew = s.observationSkew.percentile(99);
+  if (criteria.desyncMs !== undefined && skew !== undefined && skew > criteria.desyncMs) failed.push("desync");
   return failed;
 }
 

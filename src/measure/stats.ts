@@ -101,6 +101,8 @@ export interface StageSummary {
   delayFromSend: DelayHistogram;
   hops: Record<Hop, DelayHistogram>;
   sendLateness: DelayHistogram;
+  /** First to last guardian observing the same message, for messages first seen in this stage's window. */
+  observationSkew: DelayHistogram;
   /** Least-squares slope of the in-flight count during the stage, messages/s (Little's law: > 0 means a backlog builds). */
   inFlightSlope: number | undefined;
   dropReasons: Map<string, number>;
@@ -154,6 +156,7 @@ export class StageStats {
         delayFromSend: new DelayHistogram(),
         hops: Object.fromEntries(Object.keys(HOPS).map((h) => [h, new DelayHistogram()])) as Record<Hop, DelayHistogram>,
         sendLateness: new DelayHistogram(),
+        observationSkew: new DelayHistogram(),
         inFlightSlope: undefined,
         dropReasons: new Map(),
       });
@@ -182,6 +185,12 @@ export class StageStats {
     } else if (a.kind === "duplicate-attempt") {
       s.duplicateAttempts++;
     }
+  }
+
+  /** Records a message's guardian observation skew in the stage whose window saw its first observation. */
+  addObservationSkew(firstAt: number, skewMs: number): void {
+    const stage = this.stageAt(firstAt);
+    if (stage !== undefined) this.stages[stage]!.observationSkew.record(skewMs);
   }
 
   /** Index of the stage whose window holds time `at` (ms from start), if any. */

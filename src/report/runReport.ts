@@ -70,6 +70,8 @@ export class RunRecorder {
   private finished: Promise<RunReport> | undefined;
   /** Fault start/end events to write to events.csv. */
   faultEvents: FaultEvent[] = [];
+  /** Guardian observation skews (times on the run clock's base, clock.now()), read when the report is written. */
+  observationSkews: () => Iterable<{ firstAt: number; skew: number }> = () => [];
 
   constructor(private readonly input: ReportInput, private readonly ledger: Ledger) {
     this.stats = new StageStats(input.scenario.stages);
@@ -109,6 +111,7 @@ export class RunRecorder {
     await Promise.all([this.messages.close(), this.anomalies.close()]);
     const stats = this.stats;
     stats.setInFlight(this.samples);
+    for (const { firstAt, skew } of this.observationSkews()) stats.addObservationSkew(this.ledger.elapsed(firstAt), skew);
     const verdict = capacityVerdict(stats.stages, criteria);
     const metrics = stats.thresholdMetrics();
     const thresholds = evaluateThresholds(scenario.thresholds, metrics);
