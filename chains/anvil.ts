@@ -73,8 +73,6 @@ export function anvilArgs(options: AnvilOptions): string[] {
 export class Anvil extends ProcessInstance {
   /** HTTP JSON-RPC URL, once started. */
   rpcUrl = "";
-  /** WebSocket JSON-RPC URL, once started. */
-  wsUrl = "";
 
   constructor(readonly anvilOptions: AnvilOptions = {}) {
     super({
@@ -87,7 +85,6 @@ export class Anvil extends ProcessInstance {
         const listening = /Listening on 127\.0\.0\.1:(\d+)/.exec(line);
         if (!listening) return false;
         this.rpcUrl = `http://127.0.0.1:${listening[1]}`;
-        this.wsUrl = `ws://127.0.0.1:${listening[1]}`;
         return true;
       },
     });

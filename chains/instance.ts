@@ -26,6 +26,11 @@ export class LogRing {
     return parts;
   }
 
+  /** Adds one whole line. */
+  push(line: string): void {
+    this.write(`${line}\n`);
+  }
+
   tail(n = this.size): string[] {
     return this.lines.slice(-n);
   }

@@ -22,7 +22,7 @@ export interface Toxic {
 export class Toxiproxy extends ProcessInstance {
   apiUrl = "";
 
-  constructor(private readonly port: number) {
+  constructor(port: number) {
     super({
       name: "toxiproxy",
       command: toolPath("toxiproxy-server"),

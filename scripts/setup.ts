@@ -24,7 +24,7 @@ function goTool(tool: GoTool): Tool {
       if (existsSync(bin) && existsSync(stamp) && readFileSync(stamp, "utf8").trim() === version) return `${version} (cached)`;
       const go = spawnSync("go", ["version"], { encoding: "utf8" });
       if (go.status !== 0) throw new Error("Go is needed to build it and `go version` failed; install Go 1.22 or newer");
-      console.log(`setup: building ${tool} ${version} from Go modules (first time only, about a minute)…`);
+      console.log(`setup: building ${tool} ${version} from Go modules (first time only, under a minute)…`);
       const scratch = join(TOOLS_DIR, "build");
       rmSync(scratch, { recursive: true, force: true });
       mkdirSync(join(TOOLS_DIR, "bin"), { recursive: true });

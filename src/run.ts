@@ -1,16 +1,15 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { encodeFunctionData, keccak256, toHex, type Address, type Hex } from "viem";
+import { encodeFunctionData, hexToBytes, keccak256, toHex, type Hex } from "viem";
 import type { Chain } from "@wormhole-foundation/sdk-base";
 import { chainProfile } from "../chains/profiles.ts";
 import { onShutdown } from "../chains/instance.ts";
 import { LogWatcher } from "../chains/logWatcher.ts";
 import { WalletPool } from "../chains/walletPool.ts";
 import { roleKeys } from "../chains/devAccounts.ts";
-import { coreAbi } from "./bridge/core.ts";
 import { decodeTrigger, TRIGGER_KIND_CODES } from "./bridge/payload.ts";
-import { toEmitterAddress } from "./bridge/vaa.ts";
+import { watchPublishedMessages } from "./bridge/publishedMessages.ts";
 import { liquidationHubAbi, liquidationReceiverAbi } from "../fixtures/contracts/artifacts/index.ts";
 import { CONSISTENCY_LEVEL, type Scenario, type StageConfig } from "./load/scenario.ts";
 import { searchCapacity } from "./load/search.ts";
@@ -254,18 +253,13 @@ function watchChains(stack: EvmStack, ledger: Ledger, sources: Chain[], destinat
 
   const sourceWatchers = sources.map((name) => {
     const c = stack.chain(name);
-    const hub = stack.hubs.get(name)!.toLowerCase();
-    return new LogWatcher({
+    return watchPublishedMessages({
       rpcUrl: c.rpcUrl,
-      addresses: [c.profile.coreAddress],
-      abi: coreAbi,
-      onLogs: (logs, seenAt) => {
-        for (const log of logs) {
-          if (log.eventName !== "LogMessagePublished" || log.args.sender.toLowerCase() !== hub) continue;
-          const id = Number(decodeTrigger(hexBytes(log.args.payload)).triggerId);
-          ledger.sourceIncluded(id, vaaKey(c.profile.wormholeChainId, toEmitterAddress(log.args.sender), log.args.sequence), seenAt);
-        }
-      },
+      coreAddress: c.profile.coreAddress,
+      wormholeChainId: c.profile.wormholeChainId,
+      emitters: [stack.hubs.get(name)!],
+      pollIntervalMs: OBSERVATION_POLL_MS,
+      onMessage: ({ key, payload, seenAt }) => ledger.sourceIncluded(Number(decodeTrigger(hexToBytes(payload)).triggerId), key, seenAt),
     });
   });
   const deliveryWatchers = destinations.map((name) => {
@@ -274,6 +268,7 @@ function watchChains(stack: EvmStack, ledger: Ledger, sources: Chain[], destinat
       rpcUrl: c.rpcUrl,
       addresses: [stack.receivers.get(name)!],
       abi: liquidationReceiverAbi,
+      pollIntervalMs: OBSERVATION_POLL_MS,
       onLogs: (logs, seenAt) => {
         for (const log of logs) {
           if (log.eventName !== "TriggerDelivered") continue;
@@ -283,8 +278,4 @@ function watchChains(stack: EvmStack, ledger: Ledger, sources: Chain[], destinat
     });
   });
   return [...sourceWatchers, ...deliveryWatchers];
-}
-
-function hexBytes(hex: Hex): Uint8Array {
-  return new Uint8Array(Buffer.from(hex.slice(2), "hex"));
 }

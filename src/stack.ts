@@ -39,7 +39,6 @@ export interface StackOptions {
 export interface StackChain {
   profile: ChainProfile;
   rpcUrl: string;
-  wsUrl: string;
   anvil?: Anvil;
 }
 
@@ -155,7 +154,7 @@ export class EvmStack {
   private async startChain(profile: ChainProfile): Promise<void> {
     if (profile.mode === "remote") {
       const url = requiredUrl(profile, "remote");
-      this.chains.set(profile.name, { profile, rpcUrl: url, wsUrl: url.replace(/^http/, "ws") });
+      this.chains.set(profile.name, { profile, rpcUrl: url });
       return;
     }
     const anvil = new Anvil({
@@ -166,7 +165,7 @@ export class EvmStack {
       forkUrl: profile.mode === "fork" ? requiredUrl(profile, "fork") : undefined,
     });
     await this.launch(anvil);
-    this.chains.set(profile.name, { profile, rpcUrl: anvil.rpcUrl, wsUrl: anvil.wsUrl, anvil });
+    this.chains.set(profile.name, { profile, rpcUrl: anvil.rpcUrl, anvil });
   }
 
   private async deployContracts(): Promise<void> {

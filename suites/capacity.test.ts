@@ -1,32 +1,21 @@
 import test from "ava";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { validateScenario } from "../src/load/scenario.ts";
-import { runScenario } from "../src/run.ts";
 import { failedCriteria } from "../src/measure/capacity.ts";
+import { runLocal } from "./helpers/run.ts";
 
 // The serial relayer preset submits one VAA at a time and waits for its block: about
 // 1000 / (block time + polling) deliveries per second. One stage well below that, one
 // well above it.
 test("a stage offered above the relayer's capacity is unsustainable; one below is not", async (t) => {
-  const scenario = validateScenario(
-    {
-      name: "capacity-probe",
-      seed: 5,
-      chains: { Ethereum: { blockTimeMs: 200 }, Base: { blockTimeMs: 200 } },
-      routes: [{ from: "Ethereum", to: ["Base"] }],
-      stages: [
-        { rate: 1, duration: "6s" },
-        { rate: 15, duration: "6s" },
-      ],
-      drain: "60s",
-      relayer: "serial",
-      senders: 2,
-    },
-    "capacity-probe",
-  );
-  const result = await runScenario(scenario, { outDir: mkdtempSync(join(tmpdir(), "bridge-stress-")) });
+  const { result } = await runLocal({
+    name: "capacity-probe",
+    seed: 5,
+    stages: [
+      { rate: 1, duration: "6s" },
+      { rate: 15, duration: "6s" },
+    ],
+    drain: "60s",
+    relayer: "serial",
+  });
   const [below, above] = result.stats.stages;
   t.deepEqual(failedCriteria(below!), [], `below capacity: slope ${below!.inFlightSlope}`);
   t.true(failedCriteria(above!).includes("in-flight-growing"), `above capacity: slope ${above!.inFlightSlope}, failed ${failedCriteria(above!)}`);

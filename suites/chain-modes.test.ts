@@ -1,11 +1,9 @@
 import test from "ava";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Anvil } from "../chains/anvil.ts";
 import { chainUrlVariable } from "../chains/profiles.ts";
 import { validateScenario } from "../src/load/scenario.ts";
 import { runScenario } from "../src/run.ts";
+import { tempReports } from "./helpers/run.ts";
 
 // The same run against chains this harness does not start from scratch: Ethereum forked
 // from an RPC (here a local anvil standing in for a real endpoint, so the test runs
@@ -32,7 +30,7 @@ test("fork and remote chains carry messages like local ones", async (t) => {
   let forkArgs: string[] = [];
   let arbitrumSpawned = true;
   const result = await runScenario(scenario, {
-    outDir: mkdtempSync(join(tmpdir(), "bridge-stress-")),
+    outDir: tempReports(),
     inspect: async (stack) => {
       forkArgs = stack.chain("Ethereum").anvil?.options.args ?? [];
       arbitrumSpawned = stack.chain("Arbitrum").anvil !== undefined;
@@ -52,7 +50,7 @@ test("a fork without its URL fails naming the variable to set", async (t) => {
     { chains: { Base: { mode: "fork" } }, routes: [{ from: "Ethereum", to: ["Base"] }], stages: [{ rate: 1, duration: "1s" }] },
     "fork-no-url",
   );
-  await t.throwsAsync(runScenario(scenario, { outDir: mkdtempSync(join(tmpdir(), "bridge-stress-")) }), {
+  await t.throwsAsync(runScenario(scenario, { outDir: tempReports() }), {
     message: /Base is in fork mode but BRIDGE_STRESS_FORK_URL_BASE is not set/,
   });
 });

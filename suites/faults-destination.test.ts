@@ -1,39 +1,21 @@
 import test from "ava";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { parse } from "csv-parse/sync";
-import { validateScenario } from "../src/load/scenario.ts";
-import { runScenario } from "../src/run.ts";
-import { percentile } from "../src/measure/stats.ts";
+import { p50Between, runLocal } from "./helpers/run.ts";
 
 // Pressure on the destination chain itself while the bridge delay is measured.
 async function runWithFault(fault: Record<string, unknown>) {
-  const scenario = validateScenario(
-    {
-      name: `fault-${fault.kind}`,
-      seed: 23,
-      chains: { Ethereum: { blockTimeMs: 200 }, Base: { blockTimeMs: 200 } },
-      routes: [{ from: "Ethereum", to: ["Base"] }],
-      stages: [
-        { rate: 10, duration: "2s" },
-        { rate: 10, duration: "2s" },
-        { rate: 10, duration: "4s" },
-      ],
-      drain: "12s",
-      senders: 2,
-      faults: [{ at: "1.5s", for: "3.5s", target: "Base", ...fault }],
-    },
-    "fault",
-  );
-  const result = await runScenario(scenario, { outDir: mkdtempSync(join(tmpdir(), "bridge-stress-")) });
-  const messages = parse(readFileSync(join(result.runDir, "messages.csv")), { columns: true }) as Record<string, string>[];
-  const p50 = (from: number, to: number) =>
-    percentile(
-      messages.filter((m) => Number(m.intended_at_ms) >= from && Number(m.intended_at_ms) < to && m.status === "delivered").map((m) => Number(m.delay_ms)).sort((a, b) => a - b),
-      50,
-    )!;
-  return { result, messages, clean: p50(0, 1200), faulted: p50(2000, 3500) };
+  const { result, rows } = await runLocal({
+    name: `fault-${fault.kind}`,
+    seed: 23,
+    stages: [
+      { rate: 10, duration: "2s" },
+      { rate: 10, duration: "2s" },
+      { rate: 10, duration: "4s" },
+    ],
+    drain: "12s",
+    faults: [{ at: "1.5s", for: "3.5s", target: "Base", ...fault }],
+  });
+  const messages = rows("messages.csv");
+  return { result, messages, clean: p50Between(messages, 0, 1200), faulted: p50Between(messages, 2000, 3500) };
 }
 
 test.serial("a base-fee spike above the relayer's max fee: refused submissions, give-ups dropped with that reason", async (t) => {

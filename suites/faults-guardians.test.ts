@@ -1,38 +1,26 @@
 import test from "ava";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { parse } from "csv-parse/sync";
-import { validateScenario } from "../src/load/scenario.ts";
-import { runScenario, type RunResult } from "../src/run.ts";
+import type { RunResult } from "../src/run.ts";
+import { runLocal, type Row } from "./helpers/run.ts";
 
 // Three 2-second stages at 10 msgs/s: clean, faulted (the fault covers exactly the middle
 // stage, 2 s – 4 s), healed. Guardian faults act in the guardian network itself.
 async function runWithFault(fault: Record<string, unknown>, drain = "15s") {
-  const scenario = validateScenario(
-    {
-      name: `fault-${fault.kind}`,
-      seed: 21,
-      chains: { Ethereum: { blockTimeMs: 200 }, Base: { blockTimeMs: 200 } },
-      routes: [{ from: "Ethereum", to: ["Base"] }],
-      stages: [
-        { rate: 10, duration: "2s" },
-        { rate: 10, duration: "2s" },
-        { rate: 10, duration: "2s" },
-      ],
-      drain,
-      senders: 2,
-      slo: { desyncMs: 200 },
-      faults: [{ at: "2s", for: "2s", ...fault }],
-    },
-    "fault",
-  );
-  const result = await runScenario(scenario, { outDir: mkdtempSync(join(tmpdir(), "bridge-stress-")) });
-  const rows = (file: string) => parse(readFileSync(join(result.runDir, file)), { columns: true }) as Record<string, string>[];
+  const { result, rows } = await runLocal({
+    name: `fault-${fault.kind}`,
+    seed: 21,
+    stages: [
+      { rate: 10, duration: "2s" },
+      { rate: 10, duration: "2s" },
+      { rate: 10, duration: "2s" },
+    ],
+    drain,
+    slo: { desyncMs: 200 },
+    faults: [{ at: "2s", for: "2s", ...fault }],
+  });
   return { result, messages: rows("messages.csv"), events: rows("events.csv"), steps: rows("steps.csv"), hops: rows("hops.csv") };
 }
 
-function accounted(t: { is: (a: unknown, b: unknown, m?: string) => void }, result: RunResult, messages: Record<string, string>[]) {
+function accounted(t: { is: (a: unknown, b: unknown, m?: string) => void }, result: RunResult, messages: Row[]) {
   const total = result.stats.total;
   t.is(total.offered, messages.length);
   t.is(total.delivered + total.dropped, total.offered, "sent = delivered + dropped");
@@ -41,7 +29,7 @@ function accounted(t: { is: (a: unknown, b: unknown, m?: string) => void }, resu
 test.serial("guardians below quorum: no VAA, drops with reason no-quorum, delivery resumes after the heal", async (t) => {
   const { result, messages, events, steps } = await runWithFault({ kind: "guardians-offline", count: 7 }, "5s");
   accounted(t, result, messages);
-  const at = (m: Record<string, string>) => Number(m.intended_at_ms);
+  const at = (m: Row) => Number(m.intended_at_ms);
   const during = messages.filter((m) => at(m) >= 2300 && at(m) < 3600);
   t.true(during.length >= 10);
   t.deepEqual([...new Set(during.map((m) => `${m.status} ${m.drop_reason}`))], ["dropped no-quorum"]);

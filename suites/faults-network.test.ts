@@ -1,63 +1,35 @@
 import test from "ava";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { execFileSync } from "node:child_process";
-import { parse } from "csv-parse/sync";
-import { validateScenario } from "../src/load/scenario.ts";
-import { runScenario } from "../src/run.ts";
-import { percentile } from "../src/measure/stats.ts";
+import { p50Between, pidsNamed, runLocal } from "./helpers/run.ts";
 
 // Network faults act through Toxiproxy on the bridge's links (guardians' and relayer's RPC
 // connections and the VAA API); the harness's own watchers stay direct.
 async function runWithFault(fault: Record<string, unknown>) {
-  const scenario = validateScenario(
-    {
-      name: `fault-${fault.kind}`,
-      seed: 22,
-      chains: { Ethereum: { blockTimeMs: 200 }, Base: { blockTimeMs: 200 } },
-      routes: [{ from: "Ethereum", to: ["Base"] }],
-      stages: [
-        { rate: 10, duration: "2s" },
-        { rate: 10, duration: "2s" },
-        { rate: 10, duration: "4s" },
-      ],
-      drain: "20s",
-      senders: 2,
-      faults: [{ at: "2s", for: "2s", ...fault }],
-    },
-    "fault",
-  );
-  const result = await runScenario(scenario, { outDir: mkdtempSync(join(tmpdir(), "bridge-stress-")) });
-  const rows = (file: string) => parse(readFileSync(join(result.runDir, file)), { columns: true }) as Record<string, string>[];
+  const { result, rows } = await runLocal({
+    name: `fault-${fault.kind}`,
+    seed: 22,
+    stages: [
+      { rate: 10, duration: "2s" },
+      { rate: 10, duration: "2s" },
+      { rate: 10, duration: "4s" },
+    ],
+    drain: "20s",
+    faults: [{ at: "2s", for: "2s", ...fault }],
+  });
   return { result, messages: rows("messages.csv"), events: rows("events.csv") };
-}
-
-function toxiproxyRunning(): boolean {
-  try {
-    execFileSync("pgrep", ["-x", "toxiproxy-serve"]);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 test.serial("1 s of RPC latency on the destination raises delivery delay by about that much", async (t) => {
   // The fault covers 1.5 s – 5 s, so messages meant for 2 s – 3.5 s meet it over their whole path.
   const { result, messages, events } = await runWithFault({ kind: "rpc-latency", target: "Base", ms: 1000, at: "1.5s", for: "3.5s" });
   t.deepEqual(events.map((e) => e.event), ["fault-start", "fault-end"]);
-  const p50 = (from: number, to: number) => {
-    const delays = messages.filter((m) => Number(m.intended_at_ms) >= from && Number(m.intended_at_ms) < to).map((m) => Number(m.delay_ms));
-    return percentile(delays.sort((a, b) => a - b), 50)!;
-  };
-  const [clean, faulted, healed] = [p50(0, 1200), p50(2000, 3500), p50(6000, 8000)];
+  const [clean, faulted, healed] = [p50Between(messages, 0, 1200), p50Between(messages, 2000, 3500), p50Between(messages, 6000, 8000)];
   const added = faulted - clean;
   t.log(`p50 ${clean} ms → ${faulted} ms under latency (+${added.toFixed(0)} ms), ${healed} ms after`);
   // The transaction reaches the node 1 s later; landing in the next 200 ms block absorbs up to a block of that.
   t.true(added >= 750 && added <= 1600, `p50 ${clean} ms → ${faulted} ms under latency (+${added.toFixed(0)} ms)`);
   t.true(healed - clean < 250, `p50 after the heal ${healed} ms vs ${clean} ms before`);
   t.is(result.stats.total.dropped, 0);
-  t.false(toxiproxyRunning(), "the fault proxy is stopped with the stack");
+  t.deepEqual(pidsNamed("toxiproxy-serve"), [], "the fault proxy is stopped with the stack");
 });
 
 test.serial("a VAA API outage delays deliveries until it heals; nothing is lost", async (t) => {

@@ -1,38 +1,27 @@
 import test from "ava";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { parse } from "csv-parse/sync";
 import { isAlive } from "../chains/instance.ts";
-import { validateScenario } from "../src/load/scenario.ts";
-import { runScenario } from "../src/run.ts";
+import { runLocal } from "./helpers/run.ts";
 
 test("relayer killed with SIGKILL mid-run and restarted from its checkpoint: zero lost, no second delivery", async (t) => {
-  const scenario = validateScenario(
+  const pids: number[] = [];
+  const { result, rows } = await runLocal(
     {
       name: "fault-relayer-restart",
       seed: 24,
-      chains: { Ethereum: { blockTimeMs: 200 }, Base: { blockTimeMs: 200 } },
-      routes: [{ from: "Ethereum", to: ["Base"] }],
       stages: [
         { rate: 10, duration: "2s" },
         { rate: 10, duration: "2s" },
         { rate: 10, duration: "4s" },
       ],
       drain: "20s",
-      senders: 2,
       faults: [{ kind: "relayer-restart", at: "2s", for: "2s" }],
     },
-    "relayer-restart",
-  );
-  const pids: number[] = [];
-  const result = await runScenario(scenario, {
-    outDir: mkdtempSync(join(tmpdir(), "bridge-stress-")),
-    inspect: async (stack) => {
-      if (stack.relayerProcess?.pid) pids.push(stack.relayerProcess.pid);
+    {
+      inspect: async (stack) => {
+        if (stack.relayerProcess?.pid) pids.push(stack.relayerProcess.pid);
+      },
     },
-  });
-  const rows = (file: string) => parse(readFileSync(join(result.runDir, file)), { columns: true }) as Record<string, string>[];
+  );
   const messages = rows("messages.csv");
   t.deepEqual(messages.filter((m) => m.status !== "delivered").map((m) => `${m.message_id} ${m.drop_reason}`), [], "nothing lost");
   t.is(result.stats.total.duplicates, 0, "no message delivered twice");

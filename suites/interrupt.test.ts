@@ -1,24 +1,15 @@
 import test from "ava";
-import { spawn, execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "csv-parse/sync";
-
-function anvilPids(): string[] {
-  try {
-    return execFileSync("pgrep", ["-x", "anvil"], { encoding: "utf8" }).trim().split("\n").filter(Boolean);
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
-}
+import { pidsNamed, readCsv, tempReports } from "./helpers/run.ts";
 
 // Ctrl-C in the middle of a run: every chain process stops and the report that is left
 // is readable and marked incomplete.
 test("SIGINT mid-run leaves a partial report marked incomplete and no anvil process", async (t) => {
-  const before = anvilPids();
-  const out = mkdtempSync(join(tmpdir(), "bridge-stress-"));
+  const before = pidsNamed("anvil");
+  const out = tempReports();
   const cli = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "run", "smoke", "--out", out], { stdio: ["ignore", "pipe", "pipe"] });
   t.teardown(() => cli.kill("SIGKILL"));
   let output = "";
@@ -40,8 +31,8 @@ test("SIGINT mid-run leaves a partial report marked incomplete and no anvil proc
   const run = JSON.parse(readFileSync(join(out, runDir!, "manifest.json"), "utf8"));
   t.false(run.complete);
   t.is(run.status, "interrupted");
-  const rows = parse(readFileSync(join(out, runDir!, "messages.csv")), { columns: true }) as Array<{ status: string }>;
+  const rows = readCsv(join(out, runDir!), "messages.csv");
   t.true(rows.length > 0);
   t.true(rows.every((r) => ["delivered", "dropped", "in-flight"].includes(r.status)));
-  t.deepEqual(anvilPids().filter((pid) => !before.includes(pid)), []);
+  t.deepEqual(pidsNamed("anvil").filter((pid) => !before.includes(pid)), []);
 });

@@ -1,8 +1,6 @@
 import test from "ava";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "csv-parse/sync";
 import { createPublicClient, http, type Hex } from "viem";
 import { isAlive } from "../chains/instance.ts";
 import { liquidationReceiverAbi } from "../fixtures/contracts/artifacts/index.ts";
@@ -10,6 +8,7 @@ import { loadScenario } from "../src/load/scenario.ts";
 import { runScenario, type RunResult } from "../src/run.ts";
 import { MESSAGE_COLUMNS, STEP_COLUMNS } from "../src/report/csv.ts";
 import { percentile } from "../src/measure/stats.ts";
+import { readCsv, tempReports } from "./helpers/run.ts";
 import { fileSha256, scenarioHash, sequenceHash } from "../src/report/manifest.ts";
 
 // One short ramp through the whole path (Ethereum → Arbitrum, Base), shared by the assertions below.
@@ -18,7 +17,7 @@ const onChain = new Map<string, Hex>(); // trigger id → delivery tx, from the 
 const anvilPids: number[] = [];
 
 test.before(async () => {
-  const outDir = mkdtempSync(join(tmpdir(), "bridge-stress-"));
+  const outDir = tempReports();
   result = await runScenario(loadScenario("smoke"), {
     outDir,
     inspect: async (stack) => {
@@ -32,7 +31,7 @@ test.before(async () => {
   });
 });
 
-const rows = (file: string) => parse(readFileSync(join(result.runDir, file)), { columns: true }) as Record<string, string>[];
+const rows = (file: string) => readCsv(result.runDir, file);
 
 test("every offered message ends delivered or dropped with a reason, exactly once", (t) => {
   const records = rows("messages.csv");

@@ -51,7 +51,7 @@ const blockTagFor = (level: number): "latest" | "safe" | "finalized" => (level =
 export class Guardian {
   /** An offline guardian neither observes nor signs. */
   online = true;
-  /** Extra delay before this guardian signs what it observed, ms (a function so it can be a distribution). */
+  /** How late this guardian observes (and so signs) a message, ms; a function so it can be a distribution. */
   observationDelayMs: () => number = () => 0;
   private readonly watchers: LogWatcher<typeof coreAbi>[];
   private readonly pending = new Map<WatchedChain, Pending[]>();

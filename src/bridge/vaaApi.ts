@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Hex } from "viem";
-import type { Instance, InstanceStatus } from "../../chains/instance.ts";
+import { LogRing, type Instance, type InstanceStatus } from "../../chains/instance.ts";
 import type { GuardianNetwork, SignedVaa } from "./guardianNetwork.ts";
 
 /**
@@ -17,12 +17,12 @@ export class VaaApi implements Instance {
   /** Base URL, once started. */
   url = "";
   private server: Server | undefined;
-  private readonly recent: string[] = [];
+  private readonly recent = new LogRing();
 
   constructor(private readonly network: GuardianNetwork) {}
 
   logs(): string[] {
-    return [...this.recent];
+    return this.recent.tail();
   }
 
   async start(): Promise<void> {
@@ -75,7 +75,6 @@ export class VaaApi implements Instance {
       return send(200, { data: vaas.map(wormholescanVaa) });
     }
     this.recent.push(`404 ${url.pathname}`);
-    if (this.recent.length > 200) this.recent.shift();
     return send(404, { message: `no route ${url.pathname}; use /v1/signed_vaa/{chain}/{emitter}/{sequence} or /api/v1/vaas?txHash=` });
   }
 }

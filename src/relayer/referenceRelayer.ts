@@ -3,7 +3,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import pLimit from "p-limit";
 import { encodeFunctionData, bytesToHex, type Address, type Hex } from "viem";
-import type { InstanceStatus } from "../../chains/instance.ts";
+import { LogRing, type InstanceStatus } from "../../chains/instance.ts";
 import { LogWatcher } from "../../chains/logWatcher.ts";
 import { ReceiptTracker } from "../../chains/receiptTracker.ts";
 import { WalletPool } from "../../chains/walletPool.ts";
@@ -11,12 +11,13 @@ import { roleKeys } from "../../chains/devAccounts.ts";
 import { rpc } from "../../chains/anvil.ts";
 import { coreAbi } from "../bridge/core.ts";
 import { decodeTrigger } from "../bridge/payload.ts";
-import { parseVaa, toEmitterAddress } from "../bridge/vaa.ts";
+import { parseVaa } from "../bridge/vaa.ts";
+import { watchPublishedMessages } from "../bridge/publishedMessages.ts";
 import { liquidationReceiverAbi } from "../../fixtures/contracts/artifacts/index.ts";
 import { now } from "../measure/clock.ts";
 import { within } from "../within.ts";
 import type { ReferenceRelayerConfig } from "./config.ts";
-import { vaaKey, type Relayer, type RelayerEndpoints, type RelayerEventMap, type VaaKey } from "./relayer.ts";
+import { type Relayer, type RelayerEndpoints, type RelayerEventMap, type VaaKey } from "./relayer.ts";
 
 interface Checkpoint {
   /** Per source Wormhole chain id: the first block not fully read yet. */
@@ -49,7 +50,7 @@ export class ReferenceRelayer implements Relayer {
   private readonly relaying = new Set<Promise<void>>();
   /** Submissions under way (sent, waiting for inclusion or retrying). */
   private readonly submitting = new Set<Promise<void>>();
-  private readonly recent: string[] = [];
+  private readonly recent = new LogRing();
   private running = false;
 
   /** VAA ids seen and not yet done (delivered, duplicate or given up): what a restart must pick up. */
@@ -69,7 +70,7 @@ export class ReferenceRelayer implements Relayer {
   }
 
   logs(): string[] {
-    return [...this.recent];
+    return this.recent.tail();
   }
 
   async start(): Promise<void> {
@@ -84,19 +85,11 @@ export class ReferenceRelayer implements Relayer {
     }
     const checkpoint = this.readCheckpoint();
     for (const source of this.endpoints.sources) {
-      const emitters = new Set(source.emitters.map((e) => e.toLowerCase()));
       const resumeAt = checkpoint?.nextBlock[source.wormholeChainId];
-      const watcher = new LogWatcher({
-        rpcUrl: source.rpcUrl,
+      const watcher = watchPublishedMessages({
+        ...source,
         fromBlock: resumeAt === undefined ? undefined : BigInt(resumeAt),
-        addresses: [source.coreAddress],
-        abi: coreAbi,
-        onLogs: (logs) => {
-          for (const log of logs) {
-            if (log.eventName !== "LogMessagePublished" || !emitters.has(log.args.sender.toLowerCase())) continue;
-            this.track(vaaKey(source.wormholeChainId, toEmitterAddress(log.args.sender), log.args.sequence));
-          }
-        },
+        onMessage: ({ key }) => this.track(key),
       });
       await watcher.start();
       this.watchers.push(watcher);
@@ -124,7 +117,6 @@ export class ReferenceRelayer implements Relayer {
 
   private log(line: string): void {
     this.recent.push(line);
-    if (this.recent.length > 200) this.recent.shift();
   }
 
   private readCheckpoint(): Checkpoint | undefined {

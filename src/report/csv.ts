@@ -1,6 +1,5 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import { once } from "node:events";
-import { stringify } from "csv-stringify";
 import { stringify as stringifySync } from "csv-stringify/sync";
 import type { Anomaly, MessageRecord } from "../measure/ledger.ts";
 import { HOPS, type Hop, type StageSummary } from "../measure/stats.ts";
@@ -194,14 +193,9 @@ export function anomalyRow(a: Anomaly): string[] {
 }
 
 async function writeCsv<T>(path: string, columns: readonly string[], rows: Iterable<T>, toRow: (row: T) => string[]): Promise<void> {
-  const out = createWriteStream(path);
-  const csv = stringify({ header: true, columns: [...columns] });
-  csv.pipe(out);
-  for (const row of rows) {
-    if (!csv.write(toRow(row))) await once(csv, "drain");
-  }
-  csv.end();
-  await once(out, "finish");
+  const csv = new CsvStream(path, columns, toRow);
+  for (const row of rows) csv.write(row);
+  await csv.close();
 }
 
 /** `faultsByStage[i]`: the faults that overlapped stage i, `;`-separated. */

@@ -75,8 +75,15 @@ export function sequenceHash(scenario: Scenario): string {
   return hash.digest("hex");
 }
 
-/** Facts about this machine and checkout that a reader of the report needs. */
+let facts: ReturnType<typeof readEnvironment> | undefined;
+
+/** Facts about this machine and checkout that a reader of the report needs (read once per process: they run git and anvil). */
 export function environmentFacts() {
+  facts ??= readEnvironment();
+  return facts;
+}
+
+function readEnvironment() {
   return {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,

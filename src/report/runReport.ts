@@ -47,7 +47,7 @@ export function writeManifest(input: ReportInput, status: string, complete: bool
     seed: scenario.seed,
     sequenceSha256: sequenceHash(scenario),
     startedAt: startedAt.toISOString(),
-    endedAt: complete || status !== "running" ? new Date().toISOString() : undefined,
+    endedAt: status === "running" ? undefined : new Date().toISOString(),
     endpoints,
     harnessLimits: limits,
     environment: environmentFacts(),

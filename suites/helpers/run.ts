@@ -1,0 +1,56 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import { validateScenario } from "../../src/load/scenario.ts";
+import { runScenario, type RunOptions, type RunResult } from "../../src/run.ts";
+import { percentile } from "../../src/measure/stats.ts";
+
+export type Row = Record<string, string>;
+
+/** A fresh folder for a run's reports. */
+export function tempReports(): string {
+  return mkdtempSync(join(tmpdir(), "bridge-stress-"));
+}
+
+/** A CSV of a run, one object per row keyed by the header. */
+export function readCsv(runDir: string, file: string): Row[] {
+  return parse(readFileSync(join(runDir, file)), { columns: true }) as Row[];
+}
+
+/**
+ * Runs a small scenario on fresh local chains — Ethereum → Base, 200 ms blocks, 2 senders
+ * unless `fields` say otherwise — and returns the result with its CSVs at hand.
+ */
+export async function runLocal(fields: Record<string, unknown>, options: Omit<RunOptions, "outDir"> = {}) {
+  const scenario = validateScenario(
+    {
+      chains: { Ethereum: { blockTimeMs: 200 }, Base: { blockTimeMs: 200 } },
+      routes: [{ from: "Ethereum", to: ["Base"] }],
+      senders: 2,
+      ...fields,
+    },
+    String(fields.name ?? "test scenario"),
+  );
+  const result: RunResult = await runScenario(scenario, { ...options, outDir: tempReports() });
+  return { result, rows: (file: string) => readCsv(result.runDir, file) };
+}
+
+/** Median end-to-end delay of the delivered messages intended in [from, to) ms. */
+export function p50Between(messages: Row[], from: number, to: number): number {
+  const delays = messages
+    .filter((m) => m.status === "delivered" && Number(m.intended_at_ms) >= from && Number(m.intended_at_ms) < to)
+    .map((m) => Number(m.delay_ms))
+    .sort((a, b) => a - b);
+  return percentile(delays, 50)!;
+}
+
+/** PIDs of running processes with this exact name (names are cut to 15 characters). */
+export function pidsNamed(name: string): string[] {
+  try {
+    return execFileSync("pgrep", ["-x", name], { encoding: "utf8" }).trim().split("\n").filter(Boolean);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
