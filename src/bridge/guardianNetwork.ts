@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import type { Hex } from "viem";
 import type { Instance, InstanceStatus } from "../../chains/instance.ts";
 import { now } from "../measure/clock.ts";
-import { Guardian, type Observation, type WatchedChain } from "./guardian.ts";
+import { ChainObserver, Guardian, type Observation, type WatchedChain } from "./guardian.ts";
 import type { GuardianKey } from "./guardianKeys.ts";
 import { quorum, serializeVaa, vaaKey, type GuardianSignature } from "./vaa.ts";
 
@@ -35,7 +35,7 @@ export interface GuardianNetworkOptions {
   /** TEST-ONLY guardian keys; their order is the guardian set's order. */
   guardianKeys: GuardianKey[];
   guardianSetIndex?: number;
-  /** Head polling interval of each guardian, ms. [25] */
+  /** Head polling interval of the guardians' chain observers, ms. [20] */
   pollIntervalMs?: number;
 }
 
@@ -50,9 +50,11 @@ interface Tally {
 }
 
 /**
- * G simulated guardians and the gossip between them, in this process. Each guardian
- * watches every source chain and signs on its own; signatures are gathered per body
- * digest and a VAA exists once quorum is reached, carrying the first `quorum` signatures.
+ * G simulated guardians and the gossip between them, in this process. One observer per
+ * source chain (see ChainObserver) hands each message to every guardian once its block
+ * reached its consistency level; each guardian signs on its own, after its own observation
+ * delay; signatures are gathered per body digest and a VAA exists once quorum is reached,
+ * carrying the first `quorum` signatures.
  *
  * Signing uses libsecp256k1 through the native `secp256k1` package: ~20 k signatures/s
  * per core, so 19 guardians sign ~1,000 messages/s on one core. Pure-JS signing (noble)
@@ -63,6 +65,7 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
   readonly name = "guardian-network";
   status: InstanceStatus = "idle";
   readonly guardians: Guardian[];
+  readonly observers: ChainObserver[];
   readonly quorum: number;
   private readonly tallies = new Map<Hex, Tally>();
   private readonly byId = new Map<string, SignedVaa>();
@@ -71,8 +74,16 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
   constructor(private readonly options: GuardianNetworkOptions) {
     super();
     this.quorum = quorum(options.guardianKeys.length);
-    this.guardians = options.guardianKeys.map(
-      (key) => new Guardian({ key, chains: options.chains, pollIntervalMs: options.pollIntervalMs, gossip: (o) => this.receive(o) }),
+    this.guardians = options.guardianKeys.map((key) => new Guardian({ key, gossip: (o) => this.receive(o) }));
+    this.observers = options.chains.map(
+      (chain) =>
+        new ChainObserver({
+          chain,
+          pollIntervalMs: options.pollIntervalMs,
+          onReady: (m) => {
+            for (const guardian of this.guardians) guardian.observe(m);
+          },
+        }),
     );
   }
 
@@ -83,13 +94,14 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
 
   async start(): Promise<void> {
     this.status = "starting";
-    await Promise.all(this.guardians.map((g) => g.start()));
+    await Promise.all(this.observers.map((o) => o.start()));
     this.status = "started";
   }
 
   async stop(): Promise<void> {
     this.status = "stopping";
-    await Promise.all(this.guardians.map((g) => g.stop()));
+    await Promise.all(this.observers.map((o) => o.stop()));
+    for (const guardian of this.guardians) guardian.stop();
     this.status = "stopped";
   }
 
