@@ -1,3 +1,4 @@
+import { DEV_ACCOUNTS } from "./devAccounts.ts";
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { ProcessInstance, InstanceError } from "./instance.ts";
@@ -12,7 +13,7 @@ export interface AnvilOptions {
   blockTimeMs?: number;
   /** Block gas limit. [30_000_000] */
   gasLimit?: bigint;
-  /** Number of funded dev accounts from the test mnemonic. [20] */
+  /** Number of funded dev accounts from the test mnemonic. [DEV_ACCOUNTS] */
   accounts?: number;
   /** Balance of every dev account, in ether. [1_000_000] */
   balanceEth?: number;
@@ -47,7 +48,7 @@ export function anvilArgs(options: AnvilOptions): string[] {
     chainId = 31337,
     blockTimeMs = 250,
     gasLimit = 30_000_000n,
-    accounts = 20,
+    accounts = DEV_ACCOUNTS,
     balanceEth = 1_000_000,
     slotsInAnEpoch = 4,
   } = options;

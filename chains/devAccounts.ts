@@ -8,7 +8,7 @@ import { bytesToHex, type Hex } from "viem";
 export const TEST_MNEMONIC = "test test test test test test test test test test test junk";
 
 /** Number of funded dev accounts every local anvil is started with. */
-export const DEV_ACCOUNTS = 20;
+export const DEV_ACCOUNTS = 30;
 
 /** Roles of the dev accounts, so load senders, relayer wallets and the deployer never share nonces. */
 export const ACCOUNT_ROLES = {
@@ -18,6 +18,8 @@ export const ACCOUNT_ROLES = {
   relayer: { first: 10, max: 9 },
   /** Deployer of hub and receiver contracts. */
   deployer: { first: 19, max: 1 },
+  /** Background traffic of congestion faults: accounts 20..29. */
+  background: { first: 20, max: 10 },
 } as const;
 
 const cache = new Map<number, Hex>();

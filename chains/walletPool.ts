@@ -45,8 +45,41 @@ export class WalletPool {
     await Promise.all(this.wallets.map((w) => this.readNonce(w)));
   }
 
+  /** Closed while `exclusive` runs: sends wait here. */
+  private gate: Promise<void> | undefined;
+  /** Sends between taking a nonce and the node's answer. */
+  private readonly sending = new Set<Promise<unknown>>();
+
+  /**
+   * Runs `fn` with no send in progress: new sends wait, sends under way finish first. For
+   * changes under the pool's feet (a reorg that rolls nonces back).
+   */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.gate) await this.gate;
+    let open!: () => void;
+    this.gate = new Promise<void>((resolve) => (open = resolve));
+    try {
+      await Promise.allSettled([...this.sending]);
+      return await fn();
+    } finally {
+      this.gate = undefined;
+      open();
+    }
+  }
+
   /** Signs and sends a call from the next account in turn; resolves with the tx hash once the node accepted it. */
   async send(to: Address, data: Hex, gas: bigint, value = 0n): Promise<Hex> {
+    while (this.gate) await this.gate;
+    const sent = this.signAndSend(to, data, gas, value);
+    this.sending.add(sent);
+    try {
+      return await sent;
+    } finally {
+      this.sending.delete(sent);
+    }
+  }
+
+  private async signAndSend(to: Address, data: Hex, gas: bigint, value: bigint): Promise<Hex> {
     const wallet = this.wallets[this.next++ % this.wallets.length]!;
     if (wallet.resync) await wallet.resync;
     const nonce = wallet.nonce++;
@@ -68,6 +101,13 @@ export class WalletPool {
       wallet.resync ??= this.readNonce(wallet).finally(() => (wallet.resync = undefined));
       throw err;
     }
+  }
+
+  /** Re-reads every account's nonce from the node. */
+  async resync(): Promise<void> {
+    await Promise.all(
+      this.wallets.map((wallet) => (wallet.resync ??= this.readNonce(wallet).finally(() => (wallet.resync = undefined)))),
+    );
   }
 
   private async readNonce(wallet: Wallet): Promise<void> {

@@ -13,7 +13,7 @@ const solc = require("solc") as { compile(input: string): string; version(): str
 export const CONTRACTS_DIR = fileURLToPath(new URL("../fixtures/contracts/", import.meta.url));
 export const ARTIFACTS_DIR = join(CONTRACTS_DIR, "artifacts");
 /** Contracts that get artifacts (interfaces do not). */
-const DEPLOYED = ["LiquidationHub", "LiquidationReceiver"] as const;
+const DEPLOYED = ["LiquidationHub", "LiquidationReceiver", "GasBurner"] as const;
 
 export interface Artifact {
   contractName: string;

@@ -1,7 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { encodeFunctionData, hexToBytes, keccak256, toHex, type Hex } from "viem";
+import { encodeFunctionData, hexToBytes, keccak256, toHex, type Address, type Hex } from "viem";
+import { deployGasBurner } from "./bridge/deploy.ts";
 import type { Chain } from "@wormhole-foundation/sdk-base";
 import { chainProfile } from "../chains/profiles.ts";
 import { onShutdown } from "../chains/instance.ts";
@@ -21,6 +22,8 @@ import { dispatch } from "./load/dispatcher.ts";
 import { loadRelayerPreset } from "./relayer/config.ts";
 import { vaaKey } from "./relayer/relayer.ts";
 import { Ledger } from "./measure/ledger.ts";
+import { SourceBlocks } from "./measure/sourceBlocks.ts";
+import { rpc } from "../chains/anvil.ts";
 import { now } from "./measure/clock.ts";
 import type { StageStats } from "./measure/stats.ts";
 import { RunRecorder, writeManifest, type ReportInput, type RunReport } from "./report/runReport.ts";
@@ -102,7 +105,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     await stack.start();
     const ledger = new Ledger();
     const activeRecorder = (recorder = new RunRecorder(reportInput(), ledger));
-    const watchers = watchChains(stack, ledger, sources, destinations);
+    const { watchers, sourceBlocks } = watchChains(stack, ledger, sources, destinations);
     await Promise.all(watchers.map((w) => w.start()));
     const senders = new Map<Chain, WalletPool>();
     for (const name of sources) {
@@ -112,13 +115,35 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       senders.set(name, pool);
     }
 
+    // Congestion faults fill blocks with GasBurner calls: deployed before the load starts.
+    const burners = new Map<string, Address>();
+    for (const target of new Set(scenario.faults.flatMap((f) => (f.kind === "congestion" ? [f.target] : [])))) {
+      burners.set(target, await deployGasBurner(stack.chain(target as Chain).rpcUrl));
+    }
     const faults = new FaultRunner(
       scenario.faults,
       {
         guardians: stack.guardianNetwork,
         toxiproxy: stack.toxiproxy,
         relayerProcess: stack.relayerProcess,
-        chains: new Map([...stack.chains].map(([name, c]) => [name, { rpcUrl: c.rpcUrl, blockTimeMs: c.profile.blockTimeMs }])),
+        chains: new Map(
+          [...stack.chains].map(([name, c]) => [
+            name,
+            { rpcUrl: c.rpcUrl, blockTimeMs: c.profile.blockTimeMs, evmChainId: c.profile.evmChainId, gasLimit: c.profile.gasLimit, gasBurner: burners.get(name) },
+          ]),
+        ),
+        aroundReorg: (name, reorg) => {
+          const chain = name as Chain;
+          // No sends while nonces roll back. anvil does not return rolled-back transactions
+          // to its pool (geth does), and the pending ones would wait behind the nonce gap
+          // forever: they are dropped, nonces re-read, and their messages count as rolled back.
+          return senders.get(chain)!.exclusive(async () => {
+            const from = await reorg();
+            await rpc(stack.chain(chain).rpcUrl, "anvil_dropAllTransactions", []);
+            await senders.get(chain)!.resync();
+            return rollBack(ledger, stack, chain, sourceBlocks.get(chain)!, from);
+          });
+        },
       },
       ledger,
       seededRandom(scenario.seed ^ 0x5eed),
@@ -158,6 +183,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     await Promise.all(watchers.map((w) => w.sweep()));
     await Promise.all(watchers.map((w) => w.stop()));
     const complete = !abort.signal.aborted;
+    // Reorgs nobody scheduled (a fork or a remote chain) are caught here.
+    if (complete) for (const name of sources) await rollBack(ledger, stack, name, sourceBlocks.get(name)!, 0n);
     if (complete) ledger.closeDrain();
     const result = await activeRecorder.finish(complete ? "complete" : "interrupted", complete);
     await options.inspect?.(stack);
@@ -238,6 +265,21 @@ function send(m: PlannedMessage, scenario: Scenario, stack: EvmStack, pool: Wall
     .finally(() => sending.count--);
 }
 
+/**
+ * Finds the messages a reorg rolled back on a source chain: those seen in blocks that are no
+ * longer canonical, and those sent but never seen whose transaction the node no longer
+ * knows (pending when the reorg came). Tells the ledger; returns a summary for events.csv.
+ */
+async function rollBack(ledger: Ledger, stack: EvmStack, chain: Chain, blocks: SourceBlocks, from: bigint): Promise<string> {
+  const seen = await blocks.rolledBack(from);
+  const rpcUrl = stack.chain(chain).rpcUrl;
+  const unseen = [...ledger.inFlightRecords()].filter((r) => r.sourceChain === chain && r.sendTxHash && r.sourceIncludedAt === undefined);
+  const vanished: number[] = [];
+  for (const r of unseen) if ((await rpc(rpcUrl, "eth_getTransactionByHash", [r.sendTxHash])) === null) vanished.push(r.id);
+  for (const id of [...seen, ...vanished]) ledger.sourceRolledBack(id);
+  return `${seen.length} messages rolled back, ${vanished.length} pending transactions gone`;
+}
+
 /** The harness's own observers: source inclusion, VAAs, relayer progress and on-chain delivery. */
 function watchChains(stack: EvmStack, ledger: Ledger, sources: Chain[], destinations: Chain[]) {
   stack.guardianNetwork.on("vaa", (vaa) => {
@@ -251,15 +293,21 @@ function watchChains(stack: EvmStack, ledger: Ledger, sources: Chain[], destinat
   stack.relayer.events.on("duplicate", (e) => ledger.duplicateAttempt(e.key, e.at, e.txHash));
   stack.relayer.events.on("gaveUp", (e) => ledger.relayerGaveUp(e.key, e.reason));
 
+  const sourceBlocks = new Map(sources.map((name) => [name, new SourceBlocks(stack.chain(name).rpcUrl)]));
   const sourceWatchers = sources.map((name) => {
     const c = stack.chain(name);
+    const blocks = sourceBlocks.get(name)!;
     return watchPublishedMessages({
       rpcUrl: c.rpcUrl,
       coreAddress: c.profile.coreAddress,
       wormholeChainId: c.profile.wormholeChainId,
       emitters: [stack.hubs.get(name)!],
       pollIntervalMs: OBSERVATION_POLL_MS,
-      onMessage: ({ key, payload, seenAt }) => ledger.sourceIncluded(Number(decodeTrigger(hexToBytes(payload)).triggerId), key, seenAt),
+      onMessage: ({ key, payload, seenAt, blockNumber, blockHash }) => {
+        const id = Number(decodeTrigger(hexToBytes(payload)).triggerId);
+        blocks.add(blockNumber, blockHash, id);
+        ledger.sourceIncluded(id, key, seenAt);
+      },
     });
   });
   const deliveryWatchers = destinations.map((name) => {
@@ -277,5 +325,5 @@ function watchChains(stack: EvmStack, ledger: Ledger, sources: Chain[], destinat
       },
     });
   });
-  return [...sourceWatchers, ...deliveryWatchers];
+  return { watchers: [...sourceWatchers, ...deliveryWatchers], sourceBlocks };
 }

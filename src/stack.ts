@@ -130,6 +130,14 @@ export class EvmStack {
     }
   }
 
+  /** Process ids of everything this stack runs as a process (chains, fault proxy, relayer). */
+  pids(): number[] {
+    return this.started.flatMap((i) => {
+      const pid = (i as { pid?: unknown }).pid;
+      return typeof pid === "number" ? [pid] : [];
+    });
+  }
+
   /** Stops everything this stack started, newest first. */
   async stop(): Promise<void> {
     for (const instance of this.started.reverse()) await instance.stop().catch(() => undefined);

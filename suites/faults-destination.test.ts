@@ -3,7 +3,7 @@ import { p50Between, runLocal } from "./helpers/run.ts";
 
 // Pressure on the destination chain itself while the bridge delay is measured.
 async function runWithFault(fault: Record<string, unknown>) {
-  const { result, rows } = await runLocal({
+  const { result, rows, survivors } = await runLocal({
     name: `fault-${fault.kind}`,
     seed: 23,
     stages: [
@@ -15,12 +15,13 @@ async function runWithFault(fault: Record<string, unknown>) {
     faults: [{ at: "1.5s", for: "3.5s", target: "Base", ...fault }],
   });
   const messages = rows("messages.csv");
-  return { result, messages, clean: p50Between(messages, 0, 1200), faulted: p50Between(messages, 2000, 3500) };
+  return { result, survivors, messages, clean: p50Between(messages, 0, 1200), faulted: p50Between(messages, 2000, 3500) };
 }
 
 test.serial("a base-fee spike above the relayer's max fee: refused submissions, give-ups dropped with that reason", async (t) => {
   // The default relayer preset pays at most 200 gwei and retries 5 times over about 4 s.
-  const { result, messages } = await runWithFault({ kind: "gas-spike", gwei: 1000 });
+  const { result, messages, survivors } = await runWithFault({ kind: "gas-spike", gwei: 1000 });
+  t.deepEqual(survivors, []);
   const total = result.stats.total;
   t.is(total.delivered + total.dropped, messages.length);
   const dropped = messages.filter((m) => m.status === "dropped");
@@ -32,9 +33,23 @@ test.serial("a base-fee spike above the relayer's max fee: refused submissions, 
 });
 
 test.serial("a slower destination block time adds about the difference to the delay", async (t) => {
-  const { result, clean, faulted } = await runWithFault({ kind: "block-time", ms: 1000 });
+  const { result, clean, faulted, survivors } = await runWithFault({ kind: "block-time", ms: 1000 });
+  t.deepEqual(survivors, []);
   t.log(`p50 ${clean} ms → ${faulted} ms with 1 s blocks`);
   // Waiting for the next block goes from ~100 ms to ~500 ms on average.
   t.true(faulted - clean >= 200 && faulted - clean <= 1500, `p50 ${clean} ms → ${faulted} ms`);
   t.is(result.stats.total.dropped, 0);
+});
+
+test.serial("background congestion beyond the block space delays deliveries until its backlog drains; nothing is lost", async (t) => {
+  // Other accounts offer 1.5 blocks' worth of gas-burning transactions a block, tipping 10 gwei
+  // (the relayer tips 1): blocks fill with them first and deliveries wait.
+  const { result, survivors, messages, clean, faulted } = await runWithFault({ kind: "congestion", share: 1.5, priorityGwei: 10 });
+  t.deepEqual(survivors, []);
+  t.log(`p50 ${clean} ms → ${faulted} ms in congestion`);
+  t.true(faulted - clean >= 1000, `p50 ${clean} ms → ${faulted} ms`);
+  t.is(result.stats.total.dropped, 0);
+  // The fault ends at 5 s and its backlog (half a block a block, 3.5 s long) drains in under 2 s.
+  const after = p50Between(messages, 7000, 8000);
+  t.true(after - clean < 250, `p50 ${after} ms after the backlog drained vs ${clean} ms before`);
 });

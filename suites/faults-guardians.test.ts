@@ -1,11 +1,11 @@
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import type { RunResult } from "../src/run.ts";
 import { runLocal, type Row } from "./helpers/run.ts";
 
 // Three 2-second stages at 10 msgs/s: clean, faulted (the fault covers exactly the middle
 // stage, 2 s – 4 s), healed. Guardian faults act in the guardian network itself.
 async function runWithFault(fault: Record<string, unknown>, drain = "15s") {
-  const { result, rows } = await runLocal({
+  const { result, rows, survivors } = await runLocal({
     name: `fault-${fault.kind}`,
     seed: 21,
     stages: [
@@ -17,18 +17,21 @@ async function runWithFault(fault: Record<string, unknown>, drain = "15s") {
     slo: { desyncMs: 200 },
     faults: [{ at: "2s", for: "2s", ...fault }],
   });
-  return { result, messages: rows("messages.csv"), events: rows("events.csv"), steps: rows("steps.csv"), hops: rows("hops.csv") };
+  return { result, survivors, messages: rows("messages.csv"), events: rows("events.csv"), steps: rows("steps.csv"), hops: rows("hops.csv") };
 }
 
-function accounted(t: { is: (a: unknown, b: unknown, m?: string) => void }, result: RunResult, messages: Row[]) {
+/** sent = delivered + dropped, and no process of the stack outlived the run. */
+function accounted(t: ExecutionContext, { result, messages, survivors }: { result: RunResult; messages: Row[]; survivors: number[] }) {
   const total = result.stats.total;
   t.is(total.offered, messages.length);
   t.is(total.delivered + total.dropped, total.offered, "sent = delivered + dropped");
+  t.deepEqual(survivors, [], "no process of the stack survives the run");
 }
 
 test.serial("guardians below quorum: no VAA, drops with reason no-quorum, delivery resumes after the heal", async (t) => {
-  const { result, messages, events, steps } = await runWithFault({ kind: "guardians-offline", count: 7 }, "5s");
-  accounted(t, result, messages);
+  const run = await runWithFault({ kind: "guardians-offline", count: 7 }, "5s");
+  const { messages, events, steps } = run;
+  accounted(t, run);
   const at = (m: Row) => Number(m.intended_at_ms);
   const during = messages.filter((m) => at(m) >= 2300 && at(m) < 3600);
   t.true(during.length >= 10);
@@ -41,8 +44,9 @@ test.serial("guardians below quorum: no VAA, drops with reason no-quorum, delive
 });
 
 test.serial("a gossip partition holds quorum back until it heals; nothing is lost", async (t) => {
-  const { result, messages } = await runWithFault({ kind: "gossip-partition" });
-  accounted(t, result, messages);
+  const run = await runWithFault({ kind: "gossip-partition" });
+  const { messages } = run;
+  accounted(t, run);
   t.deepEqual(messages.filter((m) => m.status !== "delivered").map((m) => m.message_id), []);
   // Messages seen on the source during the partition get their VAA only after the heal.
   const split = messages.filter((m) => Number(m.source_included_at_ms) >= 2100 && Number(m.source_included_at_ms) < 3800);
@@ -52,8 +56,9 @@ test.serial("a gossip partition holds quorum back until it heals; nothing is los
 
 test.serial("delayed guardians slow quorum by about their delay", async (t) => {
   // 7 of 19 guardians sign 400 ms late: quorum (13) needs at least one of them.
-  const { result, messages, hops, steps } = await runWithFault({ kind: "guardian-delay", count: 7, ms: 400 });
-  accounted(t, result, messages);
+  const run = await runWithFault({ kind: "guardian-delay", count: 7, ms: 400 });
+  const { hops, steps } = run;
+  accounted(t, run);
   const quorum = (stage: string) => Number(hops.find((h) => h.stage === stage && h.hop === "guardian_quorum")!.p50_ms);
   t.true(quorum("0") < 150, `clean stage quorum p50 ${quorum("0")} ms`);
   t.true(quorum("1") >= 350, `faulted stage quorum p50 ${quorum("1")} ms`);

@@ -1,10 +1,10 @@
 import test from "ava";
-import { p50Between, pidsNamed, runLocal } from "./helpers/run.ts";
+import { p50Between, runLocal } from "./helpers/run.ts";
 
 // Network faults act through Toxiproxy on the bridge's links (guardians' and relayer's RPC
 // connections and the VAA API); the harness's own watchers stay direct.
 async function runWithFault(fault: Record<string, unknown>) {
-  const { result, rows } = await runLocal({
+  const { result, rows, survivors } = await runLocal({
     name: `fault-${fault.kind}`,
     seed: 22,
     stages: [
@@ -15,12 +15,12 @@ async function runWithFault(fault: Record<string, unknown>) {
     drain: "20s",
     faults: [{ at: "2s", for: "2s", ...fault }],
   });
-  return { result, messages: rows("messages.csv"), events: rows("events.csv") };
+  return { result, survivors, messages: rows("messages.csv"), events: rows("events.csv") };
 }
 
 test.serial("1 s of RPC latency on the destination raises delivery delay by about that much", async (t) => {
   // The fault covers 1.5 s – 5 s, so messages meant for 2 s – 3.5 s meet it over their whole path.
-  const { result, messages, events } = await runWithFault({ kind: "rpc-latency", target: "Base", ms: 1000, at: "1.5s", for: "3.5s" });
+  const { result, messages, events, survivors } = await runWithFault({ kind: "rpc-latency", target: "Base", ms: 1000, at: "1.5s", for: "3.5s" });
   t.deepEqual(events.map((e) => e.event), ["fault-start", "fault-end"]);
   const [clean, faulted, healed] = [p50Between(messages, 0, 1200), p50Between(messages, 2000, 3500), p50Between(messages, 6000, 8000)];
   const added = faulted - clean;
@@ -29,11 +29,12 @@ test.serial("1 s of RPC latency on the destination raises delivery delay by abou
   t.true(added >= 750 && added <= 1600, `p50 ${clean} ms → ${faulted} ms under latency (+${added.toFixed(0)} ms)`);
   t.true(healed - clean < 250, `p50 after the heal ${healed} ms vs ${clean} ms before`);
   t.is(result.stats.total.dropped, 0);
-  t.deepEqual(pidsNamed("toxiproxy-serve"), [], "the fault proxy is stopped with the stack");
+  t.deepEqual(survivors, [], "anvil, the fault proxy and the relayer are stopped with the stack");
 });
 
 test.serial("a VAA API outage delays deliveries until it heals; nothing is lost", async (t) => {
-  const { result, messages } = await runWithFault({ kind: "rpc-outage", target: "vaa-api" });
+  const { result, messages, survivors } = await runWithFault({ kind: "rpc-outage", target: "vaa-api" });
+  t.deepEqual(survivors, []);
   t.is(result.stats.total.delivered + result.stats.total.dropped, messages.length);
   t.deepEqual(messages.filter((m) => m.status !== "delivered").map((m) => `${m.message_id} ${m.drop_reason}`), []);
   // Signed during the outage, fetched only after it.

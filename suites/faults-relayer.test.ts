@@ -4,7 +4,7 @@ import { runLocal } from "./helpers/run.ts";
 
 test("relayer killed with SIGKILL mid-run and restarted from its checkpoint: zero lost, no second delivery", async (t) => {
   const pids: number[] = [];
-  const { result, rows } = await runLocal(
+  const { result, rows, survivors } = await runLocal(
     {
       name: "fault-relayer-restart",
       seed: 24,
@@ -33,4 +33,5 @@ test("relayer killed with SIGKILL mid-run and restarted from its checkpoint: zer
   for (const m of waited) t.true(Number(m.delivered_at_ms) >= 4000, `message ${m.message_id} delivered at ${m.delivered_at_ms} ms`);
   t.is(pids.length, 1);
   t.false(isAlive(pids[0]!), "the restarted relayer is stopped with the stack");
+  t.deepEqual(survivors, []);
 });

@@ -7,6 +7,8 @@ import {
   liquidationHubBytecode,
   liquidationReceiverAbi,
   liquidationReceiverBytecode,
+  gasBurnerAbi,
+  gasBurnerBytecode,
 } from "../../fixtures/contracts/artifacts/index.ts";
 
 type Receipt = { status: Hex; contractAddress: Address | null };
@@ -50,4 +52,9 @@ export function deployReceiver(rpcUrl: string, coreAddress: Address): Promise<Ad
 export async function registerEmitter(rpcUrl: string, receiver: Address, emitterChain: number, emitterAddress: Hex): Promise<void> {
   const data = encodeFunctionData({ abi: liquidationReceiverAbi, functionName: "registerEmitter", args: [emitterChain, emitterAddress] });
   await transact(rpcUrl, { to: receiver, data }, `register emitter ${emitterChain}/${emitterAddress} on ${receiver}`);
+}
+
+/** Deploys the GasBurner that congestion faults fill blocks with. */
+export function deployGasBurner(rpcUrl: string): Promise<Address> {
+  return deploy(rpcUrl, encodeDeployData({ abi: gasBurnerAbi, bytecode: gasBurnerBytecode }), "deploy GasBurner");
 }

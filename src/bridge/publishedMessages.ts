@@ -9,6 +9,8 @@ export interface PublishedMessage {
   payload: Hex;
   /** When its block was first seen (clock.now()). */
   seenAt: number;
+  blockNumber: bigint;
+  blockHash: Hex;
 }
 
 export interface PublishedMessagesOptions {
@@ -35,7 +37,7 @@ export function watchPublishedMessages(options: PublishedMessagesOptions): LogWa
       for (const log of logs) {
         if (log.eventName !== "LogMessagePublished" || !emitters.has(log.args.sender.toLowerCase())) continue;
         const key = vaaKey(options.wormholeChainId, toEmitterAddress(log.args.sender), log.args.sequence);
-        options.onMessage({ key, payload: log.args.payload, seenAt });
+        options.onMessage({ key, payload: log.args.payload, seenAt, blockNumber: log.blockNumber!, blockHash: log.blockHash! });
       }
     },
   });

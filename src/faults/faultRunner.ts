@@ -4,6 +4,13 @@ import { faultLabel, NETWORK_FAULTS, type FaultSpec } from "./faults.ts";
 import type { Toxic, Toxiproxy } from "../../chains/toxiproxy.ts";
 import { rpc } from "../../chains/anvil.ts";
 import type { ProcessRelayer } from "../relayer/processRelayer.ts";
+import { encodeFunctionData, type Address } from "viem";
+import { WalletPool } from "../../chains/walletPool.ts";
+import { roleKeys, ACCOUNT_ROLES } from "../../chains/devAccounts.ts";
+import { gasBurnerAbi } from "../../fixtures/contracts/artifacts/index.ts";
+
+/** Faults that happen at one moment and have nothing to heal. */
+const MOMENTARY = new Set<FaultSpec["kind"]>(["reorg"]);
 
 type NetworkFault = Extract<FaultSpec, { kind: "rpc-latency" | "rpc-bandwidth" | "rpc-timeout" | "rpc-reset" | "rpc-outage" }>;
 
@@ -11,9 +18,21 @@ type NetworkFault = Extract<FaultSpec, { kind: "rpc-latency" | "rpc-bandwidth" |
 export interface FaultEvent {
   /** ms from the run's start. */
   at: number;
-  event: "fault-start" | "fault-end" | "fault-error";
+  /** `fault` for a fault that happens at one moment (a reorg). */
+  event: "fault-start" | "fault-end" | "fault" | "fault-error";
   kind: string;
   fault: string;
+}
+
+export interface FaultChain {
+  /** Direct RPC URL (never through the fault proxy). */
+  rpcUrl: string;
+  /** Normal block time. */
+  blockTimeMs: number;
+  evmChainId: number;
+  gasLimit: bigint;
+  /** The GasBurner congestion faults call (deployed when the scenario has one for this chain). */
+  gasBurner?: Address;
 }
 
 export interface FaultTargets {
@@ -22,8 +41,14 @@ export interface FaultTargets {
   toxiproxy?: Toxiproxy;
   /** The relayer, when it runs as its own process (needed for relayer-restart). */
   relayerProcess?: ProcessRelayer;
-  /** Direct RPC URL and normal block time of each chain, for faults on the chains themselves. */
-  chains: Map<string, { rpcUrl: string; blockTimeMs: number }>;
+  /** Each chain as faults on the chain itself need it. */
+  chains: Map<string, FaultChain>;
+  /**
+   * Runs a reorg of a chain (`reorg` resolves with the first replaced block) with whatever
+   * must hold still around it (senders), and finds what it rolled back; returns a summary
+   * for events.csv. Without it the reorg just runs.
+   */
+  aroundReorg?: (chain: string, reorg: () => Promise<bigint>) => Promise<string>;
 }
 
 /**
@@ -46,7 +71,7 @@ export class FaultRunner {
   start(): void {
     for (const fault of this.faults) {
       this.timers.push(setTimeout(() => this.apply(fault), Math.max(0, fault.atS * 1000 - this.ledger.elapsed())));
-      this.timers.push(setTimeout(() => this.heal(fault), Math.max(0, (fault.atS + fault.forS) * 1000 - this.ledger.elapsed())));
+      if (!MOMENTARY.has(fault.kind)) this.timers.push(setTimeout(() => this.heal(fault), Math.max(0, (fault.atS + fault.forS) * 1000 - this.ledger.elapsed())));
     }
   }
 
@@ -55,6 +80,7 @@ export class FaultRunner {
     for (const fault of [...this.active]) this.heal(fault);
     await this.settled();
     for (const timer of this.holders.values()) clearInterval(timer);
+    for (const { timer } of this.background.values()) clearInterval(timer);
     // Hand back block production to anvil (whole seconds at most) so the drain sweep still sees blocks.
     for (const [name, timer] of this.handMined) {
       clearInterval(timer);
@@ -82,17 +108,20 @@ export class FaultRunner {
   }
 
   private apply(fault: FaultSpec): void {
-    this.active.add(fault);
-    this.track(this.set(fault, true).then(() => this.log("fault-start", fault)), fault);
+    const momentary = MOMENTARY.has(fault.kind);
+    if (!momentary) this.active.add(fault);
+    this.track(this.set(fault, true).then((detail) => this.log(momentary ? "fault" : "fault-start", fault, detail ?? "")), fault);
   }
 
   private heal(fault: FaultSpec): void {
     if (!this.active.delete(fault)) return;
-    this.track(this.set(fault, false).then(() => this.log("fault-end", fault)), fault);
+    this.track(this.set(fault, false).then((detail) => this.log("fault-end", fault, detail ?? "")), fault);
   }
 
-  private async set(fault: FaultSpec, on: boolean): Promise<void> {
+  private async set(fault: FaultSpec, on: boolean): Promise<string | void> {
     if (NETWORK_FAULTS.has(fault.kind)) return this.setNetwork(fault as NetworkFault, on);
+    if (fault.kind === "reorg") return this.reorg(fault);
+    if (fault.kind === "congestion") return this.congest(fault, on);
     if (fault.kind === "gas-spike" || fault.kind === "block-time") return this.setChain(fault, on);
     if (fault.kind === "relayer-restart") {
       const relayer = this.targets.relayerProcess;
@@ -140,6 +169,71 @@ export class FaultRunner {
       return;
     }
     await this.mineEvery(fault.target, chain.rpcUrl, on ? fault.ms : chain.blockTimeMs);
+  }
+
+  /** Background senders of congestion faults, by fault. */
+  private readonly background = new Map<FaultSpec, { timer: NodeJS.Timeout; sent: number; refused: number }>();
+
+  /**
+   * Every block interval, the background accounts send GasBurner calls worth `share` of the
+   * block gas limit, tipping `priorityGwei` (the relayer tips 1 gwei). At the heal they stop
+   * sending; whatever they queued beyond the block space still drains, as a real backlog does.
+   */
+  private async congest(fault: Extract<FaultSpec, { kind: "congestion" }>, on: boolean): Promise<string | void> {
+    const running = this.background.get(fault);
+    if (running) {
+      clearInterval(running.timer);
+      this.background.delete(fault);
+    }
+    if (!on) return running ? `${running.sent} background transactions sent, ${running.refused} refused` : undefined;
+    const chain = this.targets.chains.get(fault.target);
+    if (!chain?.gasBurner) throw new Error(`no GasBurner deployed on ${fault.target}`);
+    const pool = new WalletPool({
+      rpcUrl: chain.rpcUrl,
+      chainId: chain.evmChainId,
+      privateKeys: roleKeys("background", ACCOUNT_ROLES.background.max),
+      maxFeeGwei: 100_000,
+      priorityFeeGwei: fault.priorityGwei,
+    });
+    await pool.init();
+    const perBlock = BigInt(Math.round(Number(chain.gasLimit) * fault.share));
+    // Transactions of at most 5 M gas, so several accounts share the load and blocks pack well.
+    const count = Number((perBlock + 4_999_999n) / 5_000_000n);
+    const gas = perBlock / BigInt(count);
+    const data = encodeFunctionData({ abi: gasBurnerAbi, functionName: "burn" });
+    const state = { timer: undefined as unknown as NodeJS.Timeout, sent: 0, refused: 0 };
+    const tick = () => {
+      for (let i = 0; i < count; i++) {
+        pool.send(chain.gasBurner!, data, gas).then(
+          () => state.sent++,
+          () => state.refused++,
+        );
+      }
+    };
+    tick();
+    state.timer = setInterval(tick, chain.blockTimeMs);
+    this.background.set(fault, state);
+    return `${count} transactions of ${gas} gas a block`;
+  }
+
+  /**
+   * Replaces the chain's last `depth` blocks with empty ones at the same heights
+   * (anvil_reorg): their transactions are gone, and nonces and the core's sequences roll back.
+   */
+  private async reorg(fault: Extract<FaultSpec, { kind: "reorg" }>): Promise<string> {
+    const chain = this.targets.chains.get(fault.target);
+    if (!chain) throw new Error(`no chain ${fault.target} in this stack`);
+    let replaced = "";
+    const reorg = async () => {
+      const head = BigInt(await rpc<string>(chain.rpcUrl, "eth_blockNumber", []));
+      const from = head - BigInt(fault.depth) + 1n;
+      if (from < 1n) throw new Error(`chain ${fault.target} has only ${head} blocks, fewer than depth ${fault.depth}`);
+      await rpc(chain.rpcUrl, "anvil_reorg", [fault.depth, []]);
+      replaced = `blocks ${from}–${head} replaced`;
+      return from;
+    };
+    const found = this.targets.aroundReorg ? await this.targets.aroundReorg(fault.target, reorg) : (await reorg(), "");
+    return found ? `${replaced}; ${found}` : replaced;
   }
 
   /**

@@ -17,6 +17,8 @@ export type FaultSpec =
   | { kind: "rpc-outage"; atS: number; forS: number; target: string }
   | { kind: "gas-spike"; atS: number; forS: number; target: string; gwei: number }
   | { kind: "block-time"; atS: number; forS: number; target: string; ms: number }
+  | { kind: "reorg"; atS: number; forS: number; target: string; depth: number }
+  | { kind: "congestion"; atS: number; forS: number; target: string; share: number; priorityGwei: number }
   | { kind: "relayer-restart"; atS: number; forS: number };
 
 export type FaultKind = FaultSpec["kind"];
@@ -34,11 +36,15 @@ export const FAULT_KINDS: Record<FaultKind, string> = {
   "rpc-outage": "`target` refuses every connection",
   "gas-spike": "chain `target`'s base fee is held at `gwei`",
   "block-time": "chain `target` produces a block every `ms`",
+  congestion:
+    "other accounts send `share` × the block gas limit of gas-burning transactions to chain `target` every block, tipping `priorityGwei`; above 1 demand exceeds block space",
+  reorg:
+    "source chain `target` replaces its last `depth` blocks with empty ones (anvil_reorg): their messages are rolled back; instant-level ones guardians already signed are delivered anyway (phantom deliveries)",
   "relayer-restart": "the relayer process is killed with SIGKILL and started again `for` later from its checkpoint",
 };
 
 /** Faults that act on a chain itself (its node), not on links or guardians. */
-export const CHAIN_FAULTS = new Set<FaultKind>(["gas-spike", "block-time"]);
+export const CHAIN_FAULTS = new Set<FaultKind>(["gas-spike", "block-time", "reorg", "congestion"]);
 
 /** Faults that act on network links through the fault proxy. */
 export const NETWORK_FAULTS = new Set<FaultKind>(["rpc-latency", "rpc-bandwidth", "rpc-timeout", "rpc-reset", "rpc-outage"]);
@@ -69,6 +75,21 @@ export function faultSchema(duration: z.ZodType<number>, count: z.ZodType<number
       z.strictObject({ kind: z.literal("gas-spike"), ...timing, target, gwei: z.number({ error: "must be a number of gwei > 0" }).positive() }),
       z.strictObject({ kind: z.literal("block-time"), ...timing, target, ms: z.number({ error: "must be a number of ms ≥ 10" }).min(10) }),
       z.strictObject({ kind: z.literal("relayer-restart"), ...timing }),
+      z.strictObject({
+        kind: z.literal("congestion"),
+        ...timing,
+        target,
+        share: z.number({ error: "must be a share of the block gas limit > 0 (e.g. 0.5, or 1.5 for more demand than fits)" }).positive({ error: "must be a share of the block gas limit > 0 (e.g. 0.5, or 1.5 for more demand than fits)" }).max(10, { error: "must be at most 10 (10 blocks' worth of gas a block)" }),
+        priorityGwei: z.number({ error: "must be a number of gwei ≥ 0" }).min(0, { error: "must be a number of gwei ≥ 0" }).default(10),
+      }),
+      // A reorg happens at one moment: `for` is accepted but has no effect.
+      z.strictObject({
+        kind: z.literal("reorg"),
+        at: duration,
+        for: duration.optional().default(0),
+        target,
+        depth: z.number({ error: "must be a whole number of blocks ≥ 1" }).int({ error: "must be a whole number of blocks ≥ 1" }).min(1, { error: "must be a whole number of blocks ≥ 1" }),
+      }),
     ],
     { error: `must be one of ${Object.keys(FAULT_KINDS).join(", ")}` },
   );

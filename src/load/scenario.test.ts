@@ -23,6 +23,9 @@ test("errors name the field, the value and what is allowed", (t) => {
     [{ ...valid, faults: [{ kind: "guardians-offline", at: "1s", for: "1s", count: 25 }] }, /field "faults\[0\]\.count" is 25; must be an integer from 1 to 19/],
     [{ ...valid, guardians: 5, faults: [{ kind: "guardians-offline", at: "1s", for: "1s", count: 7 }] }, /field "faults\[0\]\.count" is 7; must be at most the guardian set size \(5\)/],
     [{ ...valid, faults: [{ kind: "meteor", at: "1s", for: "1s" }] }, /field "faults\[0\]\.kind" is "meteor"; must be one of guardians-offline, guardian-delay/],
+    [{ ...valid, faults: [{ kind: "reorg", at: "1s", target: "Arbitrum", depth: 2 }] }, /field "faults\[0\]\.target" is "Arbitrum"; must be a source chain of the routes \(Ethereum\)/],
+    [{ ...valid, faults: [{ kind: "reorg", at: "1s", target: "Ethereum", depth: 0 }] }, /field "faults\[0\]\.depth" is 0; must be a whole number of blocks ≥ 1/],
+    [{ ...valid, faults: [{ kind: "congestion", at: "1s", for: "1s", target: "Arbitrum", share: -1 }] }, /field "faults\[0\]\.share" is -1; must be a share of the block gas limit > 0/],
     [{ ...valid, chains: { Ethereum: { mode: "cloud" } } }, /field "chains\.Ethereum\.mode" is "cloud"; must be one of local, fork, remote/],
   ];
   for (const [raw, message] of cases) t.throws(() => validateScenario(raw, "s.json"), { message }, JSON.stringify(raw));

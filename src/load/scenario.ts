@@ -253,6 +253,9 @@ export function validateScenario(raw: unknown, where: string): Scenario {
       const allowed = CHAIN_FAULTS.has(f.kind) ? "" : ' or "vaa-api"';
       throw new ScenarioError(where, `faults[${i}].target`, f.target, `must be a chain of the routes (${[...chainsInRoutes].join(", ")})${allowed}`);
     }
+    if (f.kind === "reorg" && !s.routes.some((r) => r.from === f.target)) {
+      throw new ScenarioError(where, `faults[${i}].target`, f.target, `must be a source chain of the routes (${[...new Set(s.routes.map((r) => r.from))].join(", ")}): a reorg rolls back published messages`);
+    }
     const count = "count" in f ? f.count : "split" in f ? f.split : undefined;
     if (count !== undefined && count > s.guardians) {
       throw new ScenarioError(where, `faults[${i}].${"count" in f ? "count" : "split"}`, count, `must be at most the guardian set size (${s.guardians})`);

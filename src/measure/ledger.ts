@@ -35,6 +35,10 @@ export interface MessageRecord {
   outOfOrder?: boolean;
   status: MessageStatus;
   dropReason?: string;
+  /** Its source transaction was rolled back by a reorg after its VAA was signed: its delivery is a phantom. */
+  sourceRolledBack?: boolean;
+  /** Another message of this run had the same VAA id first (sequences reused after a source reorg). */
+  vaaIdOf?: number;
 }
 
 export type PlannedRecord = Pick<MessageRecord, "id" | "kind" | "sourceChain" | "destinationChain" | "stage" | "intendedAt">;
@@ -43,7 +47,7 @@ export type PlannedRecord = Pick<MessageRecord, "id" | "kind" | "sourceChain" | 
 export interface Anomaly {
   /** ms from the run's start. */
   at: number;
-  kind: "duplicate-delivery" | "duplicate-attempt" | "unmatched";
+  kind: "duplicate-delivery" | "duplicate-attempt" | "phantom-delivery" | "unmatched";
   messageId?: number;
   stage?: number;
   detail: string;
@@ -69,6 +73,7 @@ export class Ledger {
   /** Keys of finished messages, oldest first from `finishedHead`, purged after the retention. */
   private finishedKeys: Array<{ key: string; at: number }> = [];
   private finishedHead = 0;
+  /** Per id: 0 not finished, else a Finished code. */
   private finished = new Uint8Array(1024);
   private stageOf = new Uint16Array(1024);
   /** Highest sequence delivered per emitter → destination, for out-of-order counting. */
@@ -115,6 +120,8 @@ export class Ledger {
     const record = this.match(id);
     if (record && !record.vaaKey) {
       record.vaaKey = key;
+      const other = this.idByKey.get(key);
+      if (other !== undefined && other !== id) record.vaaIdOf = other;
       this.idByKey.set(key, id);
     }
     return record;
@@ -183,8 +190,10 @@ export class Ledger {
   delivered(id: number, at: number, txHash: Hex, late: boolean): void {
     const record = this.live.get(id);
     if (!record) {
-      const known = id < this.finished.length && this.finished[id] === 1;
-      this.anomaly({ at: this.elapsed(at), kind: known ? "duplicate-delivery" : "unmatched", messageId: id, detail: `delivery ${txHash}` });
+      const code = this.finishedCode(id);
+      const kind = code === Finished.RolledBack ? "phantom-delivery" : code === Finished.No ? "unmatched" : "duplicate-delivery";
+      if (code === Finished.RolledBack) this.finished[id] = Finished.Phantom;
+      this.anomaly({ at: this.elapsed(at), kind, messageId: id, detail: `delivery ${txHash}${kind === "phantom-delivery" ? " of a message rolled back on its source" : ""}` });
       return;
     }
     record.deliveredAt = this.elapsed(at);
@@ -192,6 +201,32 @@ export class Ledger {
     record.late = late;
     this.checkOrder(record);
     this.finish(record, "delivered");
+    if (record.sourceRolledBack) this.phantom(id, at, `delivery ${txHash} of a message rolled back on its source after its VAA was signed`);
+  }
+
+  /**
+   * A reorg rolled back the message's source transaction. Without a VAA it can no longer be
+   * delivered: dropped with reason `source-rolled-back`. With one (instant level) it will be
+   * or was delivered anyway: a phantom delivery, reported as an anomaly.
+   */
+  sourceRolledBack(id: number, at = now()): void {
+    const record = this.live.get(id);
+    if (record) {
+      if (record.vaaReadyAt === undefined) this.finish(record, "dropped", "source-rolled-back");
+      else record.sourceRolledBack = true;
+      return;
+    }
+    const code = this.finishedCode(id);
+    if (code === Finished.Delivered) this.phantom(id, at, "delivered before a reorg rolled back its source transaction");
+  }
+
+  private phantom(id: number, at: number, detail: string): void {
+    this.finished[id] = Finished.Phantom;
+    this.anomaly({ at: this.elapsed(at), kind: "phantom-delivery", messageId: id, detail });
+  }
+
+  private finishedCode(id: number): Finished {
+    return id < this.finished.length ? (this.finished[id] as Finished) : Finished.No;
   }
 
   /**
@@ -209,7 +244,7 @@ export class Ledger {
     record.dropReason = reason;
     this.counts[status]++;
     this.live.delete(record.id);
-    this.finished[record.id] = 1;
+    this.finished[record.id] = status === "delivered" ? Finished.Delivered : reason === "source-rolled-back" ? Finished.RolledBack : Finished.Dropped;
     if (record.vaaKey) this.retireKey(record.vaaKey);
     this.onFinal?.(record);
   }
@@ -261,7 +296,7 @@ export class Ledger {
   /** A live record by id; an event for a message not in flight is reported, not thrown. */
   private match(id: number): MessageRecord | undefined {
     const record = this.live.get(id);
-    if (!record && !(id < this.finished.length && this.finished[id] === 1)) {
+    if (!record && this.finishedCode(id) === Finished.No) {
       this.anomaly({ at: this.elapsed(), kind: "unmatched", messageId: id, detail: "event for a message this run did not plan" });
     }
     return record;
@@ -273,10 +308,23 @@ export class Ledger {
   }
 }
 
+/** How a message that left the ledger ended. */
+const enum Finished {
+  No = 0,
+  Delivered = 1,
+  Dropped = 2,
+  /** Dropped because its source transaction was rolled back; a later delivery is a phantom. */
+  RolledBack = 3,
+  /** Delivered although its source transaction was rolled back (counted once). */
+  Phantom = 4,
+}
+
 /** Why an undelivered message is dropped: the last hop it reached. */
 export function stallReason(r: MessageRecord): string {
   if (r.sentAt === undefined) return "not-sent";
   if (r.sourceIncludedAt === undefined) return r.sendError ? `send-failed: ${r.sendError}` : "not-included-on-source";
+  // A rolled-back message's sequence was used again: a relayer fetching by VAA id may get the old VAA.
+  if (r.vaaIdOf !== undefined) return `vaa-id-reused: ${r.vaaKey} was message ${r.vaaIdOf}'s first`;
   if (r.vaaReadyAt === undefined) return "no-quorum";
   if (r.relayerGaveUp) return `relayer-gave-up: ${r.relayerGaveUp}`;
   if (r.relayerFetchedAt === undefined) return "vaa-not-fetched-by-relayer";

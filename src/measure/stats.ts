@@ -93,6 +93,8 @@ export interface StageSummary {
   dropped: number;
   duplicates: number;
   duplicateAttempts: number;
+  /** Deliveries of messages whose source transaction a reorg rolled back. */
+  phantoms: number;
   late: number;
   outOfOrder: number;
   /** Deliveries (of any stage's messages) observed during this stage's window, per second. */
@@ -123,7 +125,7 @@ export interface InFlightSample {
 export class StageStats {
   readonly stages: StageSummary[] = [];
   /** The whole run, for thresholds. */
-  readonly total = { offered: 0, delivered: 0, dropped: 0, late: 0, duplicates: 0, delay: new DelayHistogram(), sendLateness: new DelayHistogram() };
+  readonly total = { offered: 0, delivered: 0, dropped: 0, late: 0, duplicates: 0, phantoms: 0, delay: new DelayHistogram(), sendLateness: new DelayHistogram() };
   private starts: number[] = [];
 
   constructor(private readonly specs: StageSpec[]) {
@@ -149,6 +151,7 @@ export class StageStats {
         dropped: 0,
         duplicates: 0,
         duplicateAttempts: 0,
+        phantoms: 0,
         late: 0,
         outOfOrder: 0,
         deliveredRate: 0,
@@ -184,6 +187,9 @@ export class StageStats {
       this.total.duplicates++;
     } else if (a.kind === "duplicate-attempt") {
       s.duplicateAttempts++;
+    } else if (a.kind === "phantom-delivery") {
+      s.phantoms++;
+      this.total.phantoms++;
     }
   }
 
@@ -258,6 +264,7 @@ export class StageStats {
       late_rate: t.delivered ? t.late / t.delivered : undefined,
       delivered_rate: t.offered ? t.delivered / t.offered : undefined,
       duplicates: t.duplicates,
+      phantom_deliveries: t.phantoms,
       send_lateness_p99: t.sendLateness.percentile(99),
     };
   }

@@ -14,6 +14,7 @@ export const THRESHOLD_METRICS = {
   late_rate: "late / delivered",
   delivered_rate: "delivered / offered",
   duplicates: "duplicate deliveries (count)",
+  phantom_deliveries: "deliveries of messages a source reorg rolled back (count)",
   send_lateness_p99: "p99 of how late sends left, ms",
 } as const;
 

@@ -135,6 +135,7 @@ export class RunRecorder {
         dropped: t.dropped,
         late: t.late,
         duplicates: t.duplicates,
+        phantom_deliveries: t.phantoms,
         p50_ms: fixed(metrics.p50),
         p99_ms: fixed(metrics.p99),
         max_ms: fixed(metrics.max),

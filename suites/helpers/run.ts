@@ -6,6 +6,7 @@ import { parse } from "csv-parse/sync";
 import { validateScenario } from "../../src/load/scenario.ts";
 import { runScenario, type RunOptions, type RunResult } from "../../src/run.ts";
 import { percentile } from "../../src/measure/stats.ts";
+import { isAlive } from "../../chains/instance.ts";
 
 export type Row = Record<string, string>;
 
@@ -21,7 +22,8 @@ export function readCsv(runDir: string, file: string): Row[] {
 
 /**
  * Runs a small scenario on fresh local chains — Ethereum → Base, 200 ms blocks, 2 senders
- * unless `fields` say otherwise — and returns the result with its CSVs at hand.
+ * unless `fields` say otherwise — and returns the result with its CSVs at hand, and the
+ * processes of its stack (anvil, fault proxy, relayer) still alive after it returned.
  */
 export async function runLocal(fields: Record<string, unknown>, options: Omit<RunOptions, "outDir"> = {}) {
   const scenario = validateScenario(
@@ -33,8 +35,16 @@ export async function runLocal(fields: Record<string, unknown>, options: Omit<Ru
     },
     String(fields.name ?? "test scenario"),
   );
-  const result: RunResult = await runScenario(scenario, { ...options, outDir: tempReports() });
-  return { result, rows: (file: string) => readCsv(result.runDir, file) };
+  const pids: number[] = [];
+  const result: RunResult = await runScenario(scenario, {
+    ...options,
+    outDir: tempReports(),
+    inspect: async (stack) => {
+      pids.push(...stack.pids());
+      await options.inspect?.(stack);
+    },
+  });
+  return { result, rows: (file: string) => readCsv(result.runDir, file), survivors: pids.filter(isAlive) };
 }
 
 /** Median end-to-end delay of the delivered messages intended in [from, to) ms. */
