@@ -1,20 +1,122 @@
-import { existsSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Where the setup step puts the tools it builds (cached outside git). */
 export const TOOLS_DIR = fileURLToPath(new URL("../.cache/tools/", import.meta.url));
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
-/** Tools built from Go modules by scripts/setup.ts, pinned. */
+/**
+ * Tools built from Go modules, pinned. `install` tools have no replace lines and are
+ * `go install`ed by version. Cosmos SDK apps do have replace lines, so `go install` refuses
+ * them: they are built from a wrapper module of this project's own (`dir`, with go.mod and
+ * go.sum committed) that requires the app and copies its replaces; the cache is keyed by
+ * the wrapper's go.mod and go.sum.
+ */
 export const GO_TOOLS = {
-  "toxiproxy-server": { module: "github.com/Shopify/toxiproxy/v2/cmd/server", version: "v2.12.0", builds: "server" },
+  "toxiproxy-server": { kind: "install", module: "github.com/Shopify/toxiproxy/v2/cmd/server", version: "v2.12.0", builds: "server", about: "about a minute" },
+  simd: {
+    kind: "wrapper",
+    dir: "chains/cosmos/simd",
+    pkg: "github.com/cosmos/ibc-go/v8/testing/simapp/simd",
+    version: "ibc-go v8.8.0 (Cosmos SDK 0.50, CometBFT 0.38)",
+    about: "3–10 minutes on 2 cores",
+  },
+  rly: { kind: "wrapper", dir: "chains/cosmos/rly", pkg: "github.com/cosmos/relayer/v2", version: "relayer v2.6.0", about: "3–10 minutes on 2 cores" },
 } as const;
 
 export type GoTool = keyof typeof GO_TOOLS;
+
+/** Tools the Cosmos and IBC paths need. */
+export const COSMOS_TOOLS: GoTool[] = ["simd", "rly"];
 
 /** Path of a built tool; throws with the command that builds it when it is missing. */
 export function toolPath(tool: GoTool): string {
   const path = join(TOOLS_DIR, "bin", tool);
   if (!existsSync(path)) throw new Error(`${tool} is not built yet: run "npm run setup" (npm test and npm run stress run it for you)`);
   return path;
+}
+
+/** What a built tool must have been built from: its version, and for wrappers the hash of go.mod and go.sum. */
+function stampOf(tool: GoTool): string {
+  const spec = GO_TOOLS[tool];
+  if (spec.kind === "install") return spec.version;
+  const hash = createHash("sha256");
+  for (const file of ["go.mod", "go.sum"]) hash.update(readFileSync(join(ROOT, spec.dir, file)));
+  return `${spec.version} ${hash.digest("hex").slice(0, 16)}`;
+}
+
+/** The version a built tool was built as (for the manifest), or undefined when it is not built. */
+export function builtVersion(tool: GoTool): string | undefined {
+  const stamp = join(TOOLS_DIR, "bin", `${tool}.version`);
+  return existsSync(stamp) ? readFileSync(stamp, "utf8").trim() : undefined;
+}
+
+/**
+ * Builds a tool unless the cached one was built from the same pins. Prints what it does and,
+ * while a build runs, a progress line every 15 s (packages compiled so far). Returns a
+ * one-line status.
+ */
+export async function ensureGoTool(tool: GoTool, log: (line: string) => void = console.log): Promise<string> {
+  const spec = GO_TOOLS[tool];
+  const bin = join(TOOLS_DIR, "bin", tool);
+  const stampPath = `${bin}.version`;
+  const stamp = stampOf(tool);
+  if (existsSync(bin) && existsSync(stampPath) && readFileSync(stampPath, "utf8").trim() === stamp) return `${spec.version} (cached)`;
+  const go = spawnSync("go", ["version"], { encoding: "utf8" });
+  if (go.status !== 0) throw new Error("Go is needed to build it and `go version` failed; install Go 1.22 or newer");
+  log(`setup: building ${tool} (${spec.version}) from Go modules — first time only, ${spec.about}…`);
+  mkdirSync(join(TOOLS_DIR, "bin"), { recursive: true });
+  const scratch = join(TOOLS_DIR, "build", tool);
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  const started = Date.now();
+  if (spec.kind === "install") {
+    await goCommand(tool, ["install", `${spec.module}@${spec.version}`], { cwd: ROOT, env: { GOBIN: scratch, GOFLAGS: "-mod=mod" } }, log, started);
+    renameSync(join(scratch, spec.builds), join(scratch, tool));
+  } else {
+    const cwd = join(ROOT, spec.dir);
+    log(`setup: ${tool}: downloading modules…`);
+    await goCommand(tool, ["mod", "download"], { cwd, env: {} }, log, started);
+    await goCommand(tool, ["build", "-v", "-o", join(scratch, tool), spec.pkg], { cwd, env: {} }, log, started);
+  }
+  renameSync(join(scratch, tool), bin);
+  rmSync(scratch, { recursive: true, force: true });
+  writeFileSync(stampPath, `${stamp}\n`);
+  return `${spec.version} (built in ${((Date.now() - started) / 1000).toFixed(0)} s)`;
+}
+
+/** Runs a go command; `-v` package lines are counted for progress, anything else is kept for the error. */
+function goCommand(tool: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }, log: (line: string) => void, started: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("go", args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+    let packages = 0;
+    const other: string[] = [];
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n")) {
+        if (!line.trim()) continue;
+        // `go build -v` names each package as it compiles it.
+        if (/^[\w.-]+(\.[\w-]+)*(\/[\w.~-]+)*$/.test(line.trim())) packages++;
+        else other.push(line);
+      }
+      if (other.length > 200) other.splice(0, other.length - 200);
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    const ticker = setInterval(() => {
+      const elapsed = ((Date.now() - started) / 1000).toFixed(0);
+      log(`setup: ${tool}: go ${args[0]} running, ${elapsed} s${packages ? `, ${packages} packages compiled` : ""}…`);
+    }, 15_000);
+    child.once("error", (err) => {
+      clearInterval(ticker);
+      reject(new Error(`could not run go: ${err.message}`));
+    });
+    child.once("exit", (code) => {
+      clearInterval(ticker);
+      if (code === 0) resolve();
+      else reject(new Error(`go ${args.join(" ")} failed (exit ${code}):\n${other.slice(-30).join("\n")}`));
+    });
+  });
 }

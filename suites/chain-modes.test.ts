@@ -3,7 +3,7 @@ import { Anvil } from "../chains/anvil.ts";
 import { chainUrlVariable } from "../chains/profiles.ts";
 import { validateScenario } from "../src/load/scenario.ts";
 import { runScenario } from "../src/run.ts";
-import { tempReports } from "./helpers/run.ts";
+import { tempReports, evmStack } from "./helpers/run.ts";
 
 // The same run against chains this harness does not start from scratch: Ethereum forked
 // from an RPC (here a local anvil standing in for a real endpoint, so the test runs
@@ -31,7 +31,8 @@ test("fork and remote chains carry messages like local ones", async (t) => {
   let arbitrumSpawned = true;
   const result = await runScenario(scenario, {
     outDir: tempReports(),
-    inspect: async (stack) => {
+    inspect: async (path) => {
+      const stack = evmStack(path);
       forkArgs = stack.chain("Ethereum").anvil?.options.args ?? [];
       arbitrumSpawned = stack.chain("Arbitrum").anvil !== undefined;
     },

@@ -1,6 +1,6 @@
 import test from "ava";
 import { isAlive } from "../chains/instance.ts";
-import { runLocal } from "./helpers/run.ts";
+import { runLocal, evmStack } from "./helpers/run.ts";
 
 test("relayer killed with SIGKILL mid-run and restarted from its checkpoint: zero lost, no second delivery", async (t) => {
   const pids: number[] = [];
@@ -17,7 +17,8 @@ test("relayer killed with SIGKILL mid-run and restarted from its checkpoint: zer
       faults: [{ kind: "relayer-restart", at: "2s", for: "2s" }],
     },
     {
-      inspect: async (stack) => {
+      inspect: async (path) => {
+        const stack = evmStack(path);
         if (stack.relayerProcess?.pid) pids.push(stack.relayerProcess.pid);
       },
     },

@@ -8,7 +8,7 @@ import { loadScenario } from "../src/load/scenario.ts";
 import { runScenario, type RunResult } from "../src/run.ts";
 import { MESSAGE_COLUMNS, STEP_COLUMNS } from "../src/report/csv.ts";
 import { percentile } from "../src/measure/stats.ts";
-import { readCsv, tempReports } from "./helpers/run.ts";
+import { readCsv, tempReports, evmStack } from "./helpers/run.ts";
 import { fileSha256, scenarioHash, sequenceHash } from "../src/report/manifest.ts";
 
 // One short ramp through the whole path (Ethereum → Arbitrum, Base), shared by the assertions below.
@@ -20,7 +20,8 @@ test.before(async () => {
   const outDir = tempReports();
   result = await runScenario(loadScenario("smoke"), {
     outDir,
-    inspect: async (stack) => {
+    inspect: async (path) => {
+      const stack = evmStack(path);
       for (const [name, receiver] of stack.receivers) {
         const client = createPublicClient({ transport: http(stack.chain(name).rpcUrl) });
         const logs = await client.getContractEvents({ address: receiver, abi: liquidationReceiverAbi, eventName: "TriggerDelivered", fromBlock: 0n });

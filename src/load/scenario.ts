@@ -49,8 +49,32 @@ export interface SearchConfig {
   refine: number;
 }
 
+/** How messages travel: Wormhole between EVM chains, or CosmJS transactions into a Cosmos chain. */
+export type Bridge = "wormhole" | "cosmos";
+
+/** The Cosmos localnet of the `cosmos` bridge. */
+export interface CosmosSettings {
+  chainId: string;
+  /** Validators, each its own process. */
+  validators: number;
+  /** CometBFT timeout_commit, ms. */
+  blockTimeMs: number;
+  /** Sender accounts (each with its own sequence). */
+  accounts: number;
+  /** Validator height skew (blocks) above which a stage fails the desync criterion. */
+  maxHeightSkew: number;
+  /** x/auth max_memo_characters: the trigger memo takes 193. */
+  maxMemoCharacters: number;
+  /** CometBFT mempool size, transactions. */
+  mempoolSize: number;
+}
+
 export interface Scenario {
   name: string;
+  /** wormhole (default) or cosmos. */
+  bridge: Bridge;
+  /** The Cosmos localnet (bridge cosmos). */
+  cosmos: CosmosSettings;
   /** Seeds the message sequence (kinds, routes, positions). */
   seed: number;
   chains: Partial<Record<Chain, ChainSettings>>;
@@ -85,6 +109,9 @@ export interface Scenario {
   faults: FaultSpec[];
 }
 
+/** The source of every message on the cosmos bridge (messages.csv's source_chain). */
+export const COSMOS_SENDERS = "cosmjs";
+
 export class ScenarioError extends Error {
   constructor(where: string, field: string, value: unknown, allowed: string) {
     super(`${where}: field "${field}" is ${JSON.stringify(value)}; ${allowed}`);
@@ -95,7 +122,7 @@ export class ScenarioError extends Error {
 const SCENARIO_DIR = fileURLToPath(new URL("../../fixtures/scenarios/", import.meta.url));
 
 /** Names of the scenarios shipped in fixtures/scenarios/. */
-export const SHIPPED_SCENARIOS = ["default", "smoke", "ramp-to-knee", "soak"] as const;
+export const SHIPPED_SCENARIOS = ["default", "smoke", "ramp-to-knee", "soak", "cosmos"] as const;
 
 /** Parses "10s", "500ms", "2m", "1h" or a number of seconds. */
 export function parseDurationS(value: unknown): number | undefined {
@@ -157,6 +184,18 @@ function scenarioSchema() {
     description: z.string().optional(),
     seed: integer(0, 2 ** 32 - 1).default(1),
     chains: z.record(chain, z.strictObject({ blockTimeMs: z.number().positive({ error: "must be a number > 0" }).max(60_000).optional(), mode: z.enum(CHAIN_MODES, { error: `must be one of ${CHAIN_MODES.join(", ")}` }).optional() })).default({}),
+    bridge: z.enum(["wormhole", "cosmos"], { error: 'must be "wormhole" (EVM chains, the default) or "cosmos" (CosmJS transactions into a Cosmos localnet)' }).default("wormhole"),
+    cosmos: z
+      .strictObject({
+        chainId: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, { error: 'must be a chain id like "stress-a" (lower-case letters, digits, dashes)' }).default("stress-a"),
+        validators: integer(1, 10).default(4),
+        blockTimeMs: z.number({ error: "must be a number of ms from 50 to 10000" }).min(50).max(10_000).default(500),
+        accounts: integer(1, 50).default(8),
+        maxHeightSkew: integer(1, 1000).default(3),
+        maxMemoCharacters: integer(1, 1_000_000).default(4096),
+        mempoolSize: integer(1, 1_000_000).default(5000),
+      })
+      .default({ chainId: "stress-a", validators: 4, blockTimeMs: 500, accounts: 8, maxHeightSkew: 3, maxMemoCharacters: 4096, mempoolSize: 5000 }),
     routes: z
       .array(z.strictObject({ from: chain, to: z.array(chain).min(1, { error: "must be a non-empty array of chain names" }) }), {
         error: 'must be a non-empty array like [{ "from": "Ethereum", "to": ["Arbitrum"] }]',
@@ -168,7 +207,8 @@ function scenarioSchema() {
             if (to === r.from) ctx.addIssue({ code: "custom", path: [i, "to", j], message: "must differ from the route's source chain", input: to });
           }),
         ),
-      ),
+      )
+      .optional(),
     search: z
       .strictObject({
         from: rate(),
@@ -247,14 +287,23 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   if (s.stages && s.search) throw new ScenarioError(where, "search", s.search, 'cannot be combined with "stages": a capacity search chooses its own rates');
   const mix = { liquidation: 70, order: 20, cancel: 5, spam: 5, ...s.mix } as Record<TriggerKind, number>;
   if (Object.values(mix).every((w) => w === 0)) throw new ScenarioError(where, "mix", s.mix, "needs at least one weight > 0");
-  const chainsInRoutes = new Set(s.routes.flatMap((r) => [r.from, ...r.to]));
+  if (s.bridge === "cosmos") {
+    if (s.routes) throw new ScenarioError(where, "routes", s.routes, 'is not used with bridge "cosmos": messages go from CosmJS senders to the localnet in "cosmos"');
+    if (s.faults.length) throw new ScenarioError(where, "faults", s.faults.map((f) => f.kind), 'are not available with bridge "cosmos" yet; remove them');
+    if (s.search) throw new ScenarioError(where, "search", s.search, 'is not available with bridge "cosmos" yet; use "stages"');
+  } else if (!s.routes) {
+    throw new ScenarioError(where, "routes", undefined, 'must be a non-empty array like [{ "from": "Ethereum", "to": ["Arbitrum"] }]');
+  }
+  // The cosmos bridge has one route: CosmJS senders → the localnet.
+  const routes = s.routes ?? [{ from: COSMOS_SENDERS, to: [s.cosmos.chainId] }];
+  const chainsInRoutes = new Set(routes.flatMap((r) => [r.from, ...r.to]));
   s.faults.forEach((f, i) => {
     if ("target" in f && !chainsInRoutes.has(f.target) && (f.target !== "vaa-api" || CHAIN_FAULTS.has(f.kind))) {
       const allowed = CHAIN_FAULTS.has(f.kind) ? "" : ' or "vaa-api"';
       throw new ScenarioError(where, `faults[${i}].target`, f.target, `must be a chain of the routes (${[...chainsInRoutes].join(", ")})${allowed}`);
     }
-    if (f.kind === "reorg" && !s.routes.some((r) => r.from === f.target)) {
-      throw new ScenarioError(where, `faults[${i}].target`, f.target, `must be a source chain of the routes (${[...new Set(s.routes.map((r) => r.from))].join(", ")}): a reorg rolls back published messages`);
+    if (f.kind === "reorg" && !routes.some((r) => r.from === f.target)) {
+      throw new ScenarioError(where, `faults[${i}].target`, f.target, `must be a source chain of the routes (${[...new Set(routes.map((r) => r.from))].join(", ")}): a reorg rolls back published messages`);
     }
     const count = "count" in f ? f.count : "split" in f ? f.split : undefined;
     if (count !== undefined && count > s.guardians) {
@@ -272,7 +321,9 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     name: s.name ?? "unnamed",
     seed: s.seed,
     chains: s.chains as Scenario["chains"],
-    routes: s.routes as Scenario["routes"],
+    bridge: s.bridge,
+    cosmos: s.cosmos,
+    routes: routes as Scenario["routes"],
     stages: s.stages ? expandStages(s.stages as never) : [],
     drainS: s.drain,
     mix,

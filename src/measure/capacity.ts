@@ -8,7 +8,8 @@ import type { StageSummary } from "./stats.ts";
  * - `drops`: any message of the stage was dropped;
  * - `p99>slo`: the stage's p99 delay exceeded the scenario's SLO (when one is set);
  * - `desync`: the p99 observation skew (first to last guardian seeing a message) exceeded the
- *   scenario's bound (when one is set).
+ *   scenario's bound (when one is set), or on a Cosmos localnet the validators' height skew
+ *   exceeded its bound.
  */
 export interface CapacityCriteria {
   minDeliveredRatio: number;
@@ -17,6 +18,8 @@ export interface CapacityCriteria {
   sloP99Ms?: number;
   /** Bound on the p99 observation skew, ms. */
   desyncMs?: number;
+  /** Bound on the validators' height skew, blocks (Cosmos). */
+  maxHeightSkew?: number;
 }
 
 export const DEFAULT_CRITERIA: CapacityCriteria = { minDeliveredRatio: 0.98, maxInFlightGrowth: 0.02 };
@@ -29,7 +32,11 @@ export function failedCriteria(s: StageSummary, criteria: CapacityCriteria = DEF
   const p99 = s.delay.percentile(99);
   if (criteria.sloP99Ms !== undefined && p99 !== undefined && p99 > criteria.sloP99Ms) failed.push("p99>slo");
   const skew = s.observationSkew.percentile(99);
-  if (criteria.desyncMs !== undefined && skew !== undefined && skew > criteria.desyncMs) failed.push("desync");
+  const heightSkew = s.heightSkewMax;
+  const desync =
+    (criteria.desyncMs !== undefined && skew !== undefined && skew > criteria.desyncMs) ||
+    (criteria.maxHeightSkew !== undefined && heightSkew !== undefined && heightSkew > criteria.maxHeightSkew);
+  if (desync) failed.push("desync");
   return failed;
 }
 

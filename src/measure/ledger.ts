@@ -146,6 +146,14 @@ export class Ledger {
     record.sendError = error;
   }
 
+  /** The chain refused the message for good (CheckTx, or a failed inclusion): dropped now with that reason. */
+  refused(id: number, at: number, reason: string): void {
+    const record = this.match(id);
+    if (!record) return;
+    record.sentAt ??= this.elapsed(at);
+    this.finish(record, "dropped", reason);
+  }
+
   /** The message was due but could not be sent at all (counted, like k6's dropped_iterations). */
   notSent(id: number, reason: string): void {
     const record = this.match(id);

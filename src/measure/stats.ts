@@ -105,6 +105,8 @@ export interface StageSummary {
   sendLateness: DelayHistogram;
   /** First to last guardian observing the same message, for messages first seen in this stage's window. */
   observationSkew: DelayHistogram;
+  /** Largest validator height skew (blocks) sampled during the stage (Cosmos localnets). */
+  heightSkewMax: number | undefined;
   /** Least-squares slope of the in-flight count during the stage, messages/s (Little's law: > 0 means a backlog builds). */
   inFlightSlope: number | undefined;
   dropReasons: Map<string, number>;
@@ -160,6 +162,7 @@ export class StageStats {
         hops: Object.fromEntries(Object.keys(HOPS).map((h) => [h, new DelayHistogram()])) as Record<Hop, DelayHistogram>,
         sendLateness: new DelayHistogram(),
         observationSkew: new DelayHistogram(),
+        heightSkewMax: undefined,
         inFlightSlope: undefined,
         dropReasons: new Map(),
       });
@@ -197,6 +200,14 @@ export class StageStats {
   addObservationSkew(firstAt: number, skewMs: number): void {
     const stage = this.stageAt(firstAt);
     if (stage !== undefined) this.stages[stage]!.observationSkew.record(skewMs);
+  }
+
+  /** Records a sample of the validators' height skew (blocks) taken at `at` (ms from start). */
+  addHeightSkew(at: number, blocks: number): void {
+    const stage = this.stageAt(at);
+    if (stage === undefined) return;
+    const s = this.stages[stage]!;
+    s.heightSkewMax = Math.max(s.heightSkewMax ?? 0, blocks);
   }
 
   /** Index of the stage whose window holds time `at` (ms from start), if any. */

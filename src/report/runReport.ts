@@ -25,6 +25,8 @@ export interface ReportInput {
   endpoints: Record<string, string>;
   limits: HarnessLimits;
   criteria?: CapacityCriteria;
+  /** Versions of the tools the run used beyond npm packages (chain binaries, relayers). */
+  tools?: Record<string, string>;
 }
 
 export interface RunReport {
@@ -38,7 +40,7 @@ export const MANIFEST = "manifest.json";
 
 /** Writes manifest.json alone: at the start of a run, marked incomplete, so even a kill -9 leaves that on record. */
 export function writeManifest(input: ReportInput, status: string, complete: boolean, extra: Record<string, unknown> = {}): void {
-  const { runId, scenario, startedAt, endpoints, limits } = input;
+  const { runId, scenario, startedAt, endpoints, limits, tools } = input;
   const manifest = {
     runId,
     complete,
@@ -51,6 +53,7 @@ export function writeManifest(input: ReportInput, status: string, complete: bool
     endpoints,
     harnessLimits: limits,
     environment: environmentFacts(),
+    tools,
     ...extra,
   };
   writeFileSync(join(input.runDir, MANIFEST), `${JSON.stringify(manifest, (_, v) => (typeof v === "bigint" ? String(v) : v), 2)}\n`);

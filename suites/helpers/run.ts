@@ -7,6 +7,9 @@ import { validateScenario } from "../../src/load/scenario.ts";
 import { runScenario, type RunOptions, type RunResult } from "../../src/run.ts";
 import { percentile } from "../../src/measure/stats.ts";
 import { isAlive } from "../../chains/instance.ts";
+import type { DeliveryPath } from "../../src/paths/path.ts";
+import { WormholePath } from "../../src/paths/wormhole.ts";
+import type { EvmStack } from "../../src/stack.ts";
 
 export type Row = Record<string, string>;
 
@@ -39,9 +42,9 @@ export async function runLocal(fields: Record<string, unknown>, options: Omit<Ru
   const result: RunResult = await runScenario(scenario, {
     ...options,
     outDir: tempReports(),
-    inspect: async (stack) => {
-      pids.push(...stack.pids());
-      await options.inspect?.(stack);
+    inspect: async (path) => {
+      pids.push(...path.pids());
+      await options.inspect?.(path);
     },
   });
   return { result, rows: (file: string) => readCsv(result.runDir, file), survivors: pids.filter(isAlive) };
@@ -63,4 +66,10 @@ export function pidsNamed(name: string): string[] {
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }
+}
+
+/** The EVM stack of a Wormhole run's delivery path (for tests that read chain state). */
+export function evmStack(path: DeliveryPath): EvmStack {
+  if (!(path instanceof WormholePath)) throw new Error(`expected a Wormhole run, got ${path.description}`);
+  return path.stack;
 }

@@ -1,0 +1,37 @@
+import type { PlannedMessage } from "../load/schedule.ts";
+import type { Ledger } from "../measure/ledger.ts";
+import type { HarnessLimits, RunRecorder } from "../report/runReport.ts";
+
+/**
+ * One way trigger messages travel, with everything it runs: Wormhole between EVM chains,
+ * CosmJS transactions into a Cosmos chain. The run drives it in this order: `start` (chains,
+ * bridge, relayer), `attach` (watchers and faults against the run's ledger), `send` for
+ * each planned message, `settle` after the drain, `stop` always.
+ */
+export interface DeliveryPath {
+  /** What it starts, for the progress line. */
+  readonly description: string;
+  /** The harness's own observation limits on this path, printed next to every result. */
+  readonly limits: HarnessLimits;
+  /** Endpoints for the manifest (redacted there). */
+  endpoints(): Record<string, string>;
+  /** Versions of what it runs beyond npm packages (tools built by the setup step). */
+  versions(): Record<string, string>;
+  start(): Promise<void>;
+  /** Starts watching and the fault timeline; the ledger's clock starts the run. */
+  attach(ledger: Ledger, recorder: RunRecorder): Promise<void>;
+  /**
+   * Sends one planned message; resolves once the chain accepted or refused it (the ledger
+   * records which), so the run can cap sends waiting on the node.
+   */
+  send(message: PlannedMessage): Promise<void>;
+  /**
+   * After the drain: heals faults, lets what is under way land and takes in everything up
+   * to the head, so nothing delivered is judged lost. `complete` is false for an
+   * interrupted run (then it only stops).
+   */
+  settle(complete: boolean): Promise<void>;
+  /** Process ids of everything it runs as a process. */
+  pids(): number[];
+  stop(): Promise<void>;
+}
