@@ -7,6 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "./freePort.ts";
 import { InstanceError, ProcessInstance, type Instance, type InstanceStatus } from "./instance.ts";
 import { toolPath } from "./tools.ts";
+import type { Toxiproxy } from "./toxiproxy.ts";
 
 const run = promisify(execFile);
 
@@ -27,6 +28,11 @@ export interface CosmosLocalnetOptions {
   mempoolSize?: number;
   /** Folder for the validators' homes. [a fresh temporary folder, removed on stop] */
   home?: string;
+  /**
+   * Route every validator-to-validator p2p link through this fault proxy (one proxy per
+   * ordered pair), so validators can be cut off from each other (`cutOff`).
+   */
+  p2pProxy?: Toxiproxy;
 }
 
 /** Ports of one validator, all on 127.0.0.1 and chosen by the OS. */
@@ -137,6 +143,27 @@ export class CosmosLocalnet implements Instance {
     return heights.length ? Math.max(...heights) - Math.min(...heights) : 0;
   }
 
+  private linkName(from: number, to: number): string {
+    return `${this.options.chainId}-p2p-${from}-${to}`;
+  }
+
+  /**
+   * Cuts the validators `indices` off from the others (both directions of every link
+   * between the two groups go down, open connections dropped), or heals it. Needs `p2pProxy`.
+   */
+  async cutOff(indices: number[], cut: boolean): Promise<void> {
+    const proxy = this.options.p2pProxy;
+    if (!proxy) throw new Error(`${this.name} was started without a p2p fault proxy`);
+    const inside = new Set(indices);
+    const links: Promise<void>[] = [];
+    for (const a of this.validators) {
+      for (const b of this.validators) {
+        if (a !== b && inside.has(a.index) !== inside.has(b.index)) links.push(proxy.setEnabled(this.linkName(a.index, b.index), !cut));
+      }
+    }
+    await Promise.all(links);
+  }
+
   private async init(): Promise<void> {
     const { chainId, validators = 4, blockTimeMs = 500 } = this.options;
     if (!Number.isInteger(validators) || validators < 1) throw new Error(`validators: ${validators}; must be a whole number ≥ 1`);
@@ -190,8 +217,20 @@ export class CosmosLocalnet implements Instance {
     await run(simd, ["genesis", "collect-gentxs", "--home", homes[0]!]);
     for (const home of homes.slice(1)) copyFileSync(genesisPath(homes[0]!), genesisPath(home));
 
-    // Ports, peers and timing.
-    const peers = nodes.map((n) => `${n.nodeId}@127.0.0.1:${n.ports.p2p}`);
+    // Ports, peers and timing. Through the fault proxy, node k reaches node j at its own
+    // proxy for the link k → j.
+    const proxy = this.options.p2pProxy;
+    const peersOf = await Promise.all(
+      nodes.map(async (_, k) => {
+        const peers: string[] = [];
+        for (const [j, n] of nodes.entries()) {
+          if (j === k) continue;
+          const address = proxy ? await proxy.createProxy(this.linkName(k, j), `127.0.0.1:${n.ports.p2p}`) : `127.0.0.1:${n.ports.p2p}`;
+          peers.push(`${n.nodeId}@${address}`);
+        }
+        return peers;
+      }),
+    );
     nodes.forEach((node, k) => {
       const configPath = join(node.home, "config", "config.toml");
       let config = readFileSync(configPath, "utf8");
@@ -200,7 +239,7 @@ export class CosmosLocalnet implements Instance {
       set("rpc", "pprof_laddr", `""`);
       set("p2p", "laddr", `"tcp://127.0.0.1:${node.ports.p2p}"`);
       set("p2p", "external_address", `"127.0.0.1:${node.ports.p2p}"`);
-      set("p2p", "persistent_peers", `"${peers.filter((_, j) => j !== k).join(",")}"`);
+      set("p2p", "persistent_peers", `"${peersOf[k]!.join(",")}"`);
       set("p2p", "pex", "false");
       set("p2p", "addr_book_strict", "false");
       set("p2p", "allow_duplicate_ip", "true");

@@ -2,10 +2,10 @@ import { parseArgs } from "node:util";
 import { relative } from "node:path";
 import { loadScenario } from "./load/scenario.ts";
 import { CHAIN_MODES, type ChainMode } from "../chains/profiles.ts";
-import { runScenario } from "./run.ts";
+import { runScenario, type RunResult } from "./run.ts";
+import { headroom, MIN_HEADROOM } from "./report/runReport.ts";
 import { summaryTable } from "./report/summaryTable.ts";
 import { parseThreshold, THRESHOLD_EXIT_CODE } from "./measure/thresholds.ts";
-import type { CapacityVerdict } from "./measure/capacity.ts";
 
 const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--threshold EXPR ...] [--chain-mode CHAIN=MODE ...]
 
@@ -21,12 +21,26 @@ const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--thr
 
 class UsageError extends Error {}
 
-function verdictLines(v: CapacityVerdict, sendLatenessP99: number | undefined): string {
+function verdictLines(result: RunResult): string {
+  const v = result.verdict;
   const capacity = v.failureThreshold === undefined
     ? `throughput capacity ≥ ${v.capacity} msgs/s (no stage failed)`
     : `throughput capacity ${v.capacity ?? "below the first stage's"} msgs/s; failure threshold ${v.failureThreshold} msgs/s (${v.failed.join(", ")})`;
   const knee = v.knee === undefined ? "" : `; p99 knee at ${v.knee} msgs/s`;
-  return `${capacity}${knee}\nharness: send lateness p99 ${sendLatenessP99?.toFixed(1) ?? "-"} ms; hop times observed by polling every 20 ms`;
+  const { limits } = result;
+  const lateness = result.stats.total.sendLateness.percentile(99);
+  const lines = [
+    `${capacity}${knee}`,
+    `harness: send lateness p99 ${lateness?.toFixed(1) ?? "-"} ms; hop times observed by polling every ${limits.observationPollMs} ms`,
+  ];
+  const room = headroom(limits, v, result.stats);
+  if (limits.ceilingMsgsPerS !== undefined) {
+    lines.push(`harness ceiling ≈ ${limits.ceilingMsgsPerS.toFixed(0)} msgs/s (${limits.ceilingWhat})${room === undefined ? "" : `: ${room.toFixed(1)}× the measured capacity`}`);
+  }
+  if (room !== undefined && room < MIN_HEADROOM) {
+    lines.push(`WARNING: the harness's own ceiling is under ${MIN_HEADROOM}× the measured capacity; the capacity may be the harness's limit, not the bridge's`);
+  }
+  return lines.join("\n");
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -79,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const result = await runScenario(scenario, { outDir: values.out, onProgress: (line) => console.log(line) });
   console.log(`\n${summaryTable(result.stats.stages, result.criteria)}\n`);
-  console.log(verdictLines(result.verdict, result.stats.total.sendLateness.percentile(99)));
+  console.log(verdictLines(result));
   const failed = result.thresholds.filter((r) => !r.passed);
   for (const r of result.thresholds) {
     console.log(`threshold ${r.passed ? "ok  " : "FAIL"} ${r.text} (actual ${r.actual === undefined ? "no data" : +r.actual.toFixed(4)})`);

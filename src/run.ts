@@ -10,10 +10,11 @@ import { dispatch } from "./load/dispatcher.ts";
 import { Ledger } from "./measure/ledger.ts";
 import { now } from "./measure/clock.ts";
 import type { StageStats } from "./measure/stats.ts";
-import { RunRecorder, writeManifest, type ReportInput, type RunReport } from "./report/runReport.ts";
+import { RunRecorder, writeManifest, type HarnessLimits, type ReportInput, type RunReport } from "./report/runReport.ts";
 import type { DeliveryPath } from "./paths/path.ts";
 import { WormholePath } from "./paths/wormhole.ts";
 import { CosmosTxPath } from "./paths/cosmosTx.ts";
+import { IbcPath } from "./paths/ibc.ts";
 
 export interface RunOptions {
   /** Folder that receives the run's folder. [reports] */
@@ -26,6 +27,8 @@ export interface RunOptions {
 
 export interface RunResult extends RunReport {
   runDir: string;
+  /** The harness's own limits on this run (observation resolution, measured ceiling). */
+  limits: HarnessLimits;
 }
 
 /** How often the in-flight count is sampled for the timeline and its per-stage slope. */
@@ -43,14 +46,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   mkdirSync(runDir, { recursive: true });
   const progress = options.onProgress ?? (() => undefined);
 
-  const path: DeliveryPath = scenario.bridge === "cosmos" ? new CosmosTxPath(scenario) : new WormholePath(scenario, runDir);
+  const path: DeliveryPath =
+    scenario.bridge === "cosmos" ? new CosmosTxPath(scenario) : scenario.bridge === "ibc" ? new IbcPath(scenario) : new WormholePath(scenario, runDir);
   // A capacity search decides its stages (probes) as it goes; the report covers what ran.
   const stages: StageConfig[] = scenario.search ? [] : scenario.stages;
   const criteria: CapacityCriteria = {
     ...DEFAULT_CRITERIA,
     sloP99Ms: scenario.sloP99Ms,
     desyncMs: scenario.desyncMs,
-    ...(scenario.bridge === "cosmos" ? { maxHeightSkew: scenario.cosmos.maxHeightSkew } : {}),
+    ...(scenario.bridge !== "wormhole" ? { maxHeightSkew: scenario.cosmos.maxHeightSkew } : {}),
   };
   const reportInput = (): ReportInput => ({
     runId,
@@ -77,6 +81,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   try {
     progress(`starting ${path.description}`);
     await path.start();
+    await path.measureCeiling();
     // The run's clock starts here: stage 0 begins now, not while chains were starting.
     const ledger = new Ledger();
     const activeRecorder = (recorder = new RunRecorder(reportInput(), ledger));
@@ -122,7 +127,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     if (complete) ledger.closeDrain();
     const result = await activeRecorder.finish(complete ? "complete" : "interrupted", complete);
     await options.inspect?.(path);
-    return { runDir, ...result };
+    return { runDir, limits: path.limits, ...result };
   } catch (err) {
     await finish(`failed: ${(err as Error).message}`, false).catch(() => undefined);
     throw err;

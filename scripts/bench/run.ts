@@ -38,6 +38,9 @@ const heaps = ledgerRuns.map((r) => r.heapMiB as Array<[number, number]>);
 const heapAt = (n: number) => heaps.map((h) => h.find(([count]) => count === n)![1]);
 const peakRss = ledgerRuns.map((r) => r.rssMiB as number);
 
+const startEvm = repeat("start-up: 3 EVM chains + core + guardians + relayer", "startup.ts", ["evm"], (r) => r.ms as number);
+const startCosmos = repeat("start-up: 4-validator Cosmos localnet", "startup.ts", ["cosmos"], (r) => r.ms as number);
+
 const env = environmentFacts();
 const ok = (pass: boolean) => (pass ? "met" : "**missed**");
 const md = `# Benchmarks
@@ -82,6 +85,16 @@ Each message goes through six ledger events (plan, sent, source inclusion, VAA, 
 fetch and submit) and its delivery. Memory is flat because the ledger forgets a message
 once it is counted and written; what stays is a bit per finished id and the VAA ids of the
 last 100,000 finished messages (to match late duplicate attempts).
+
+## Start-up (from nothing to ready)
+
+| what | ms | target |
+| --- | --- | --- |
+| 3 anvil chains, Wormhole core on each, hub and receivers, 19 guardians, VAA API, reference relayer | ${spread(startEvm, 0)} | < 3,000: ${ok(median(startEvm) < 3000)} |
+| 4-validator Cosmos localnet (simd), until every validator signed a block | ${spread(startCosmos, 0)} | < 10,000: ${ok(median(startCosmos) < 10_000)} |
+
+The localnet's time is mostly \`simd init\`, gentx and collect-gentxs (each a Go process
+start) and the first blocks at a 500 ms commit timeout.
 `;
 writeFileSync("BENCHMARKS.md", md);
 console.log("bench: wrote BENCHMARKS.md");

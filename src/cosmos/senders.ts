@@ -106,6 +106,19 @@ export class CosmosSenders {
     return sent;
   }
 
+  /** Transactions/s this process can sign (CosmJS, one core) over `ms`, broadcasting nothing: the senders' CPU ceiling. */
+  async signingRate(messages: (from: string) => EncodeObject[], memo: string, ms: number): Promise<number> {
+    const account = this.accounts[0]!;
+    let count = 0;
+    const started = performance.now();
+    while (performance.now() - started < ms) {
+      const signed = await this.client.sign(account.address, messages(account.address), FEE, memo, { accountNumber: account.accountNumber, sequence: account.sequence + 1_000_000 + count, chainId: this.chainId });
+      TxRaw.encode(signed).finish();
+      count++;
+    }
+    return count / ((performance.now() - started) / 1000);
+  }
+
   disconnect(): void {
     this.client.disconnect();
   }

@@ -1,4 +1,5 @@
 import type { GuardianNetwork } from "../bridge/guardianNetwork.ts";
+import type { CosmosLocalnet } from "../../chains/cosmos.ts";
 import type { Ledger } from "../measure/ledger.ts";
 import { faultLabel, NETWORK_FAULTS, type FaultSpec } from "./faults.ts";
 import type { Toxic, Toxiproxy } from "../../chains/toxiproxy.ts";
@@ -19,7 +20,7 @@ export interface FaultEvent {
   /** ms from the run's start. */
   at: number;
   /** `fault` for a fault that happens at one moment (a reorg). */
-  event: "fault-start" | "fault-end" | "fault" | "fault-error";
+  event: "fault-start" | "fault-end" | "fault" | "fault-error" | "chain-halted" | "chain-resumed";
   kind: string;
   fault: string;
 }
@@ -36,13 +37,16 @@ export interface FaultChain {
 }
 
 export interface FaultTargets {
-  guardians: GuardianNetwork;
+  /** The guardian network (Wormhole runs). */
+  guardians?: GuardianNetwork;
+  /** Cosmos localnets by chain id (cosmos and ibc runs). */
+  localnets?: Map<string, CosmosLocalnet>;
   /** The fault proxy in front of the bridge's links (proxies named by target), when network faults are scheduled. */
   toxiproxy?: Toxiproxy;
   /** The relayer, when it runs as its own process (needed for relayer-restart). */
   relayerProcess?: ProcessRelayer;
-  /** Each chain as faults on the chain itself need it. */
-  chains: Map<string, FaultChain>;
+  /** Each EVM chain as faults on the chain itself need it. */
+  chains?: Map<string, FaultChain>;
   /**
    * Runs a reorg of a chain (`reorg` resolves with the first replaced block) with whatever
    * must hold still around it (senders), and finds what it rolled back; returns a summary
@@ -84,7 +88,7 @@ export class FaultRunner {
     // Hand back block production to anvil (whole seconds at most) so the drain sweep still sees blocks.
     for (const [name, timer] of this.handMined) {
       clearInterval(timer);
-      const chain = this.targets.chains.get(name)!;
+      const chain = this.targets.chains?.get(name)!;
       await rpc(chain.rpcUrl, "evm_setIntervalMining", [Math.max(1, Math.round(chain.blockTimeMs / 1000))]).catch(() => undefined);
     }
     this.handMined.clear();
@@ -122,6 +126,20 @@ export class FaultRunner {
     if (NETWORK_FAULTS.has(fault.kind)) return this.setNetwork(fault as NetworkFault, on);
     if (fault.kind === "reorg") return this.reorg(fault);
     if (fault.kind === "congestion") return this.congest(fault, on);
+    if (fault.kind === "validators-offline") {
+      const net = this.targets.localnets?.get(fault.target);
+      if (!net) throw new Error(`no Cosmos localnet ${fault.target} in this run`);
+      const down = net.validators.slice(Math.max(0, net.validators.length - fault.count));
+      await Promise.all(down.map((v) => (on ? v.stop() : v.start())));
+      return `${down.map((v) => v.name).join(", ")} ${on ? "stopped" : "started"}`;
+    }
+    if (fault.kind === "validators-partition") {
+      const net = this.targets.localnets?.get(fault.target);
+      if (!net) throw new Error(`no Cosmos localnet ${fault.target} in this run`);
+      const cut = net.validators.slice(Math.max(0, net.validators.length - fault.count));
+      await net.cutOff(cut.map((v) => v.index), on);
+      return `${cut.map((v) => v.name).join(", ")} ${on ? "cut off from" : "reconnected to"} the others`;
+    }
     if (fault.kind === "gas-spike" || fault.kind === "block-time") return this.setChain(fault, on);
     if (fault.kind === "relayer-restart") {
       const relayer = this.targets.relayerProcess;
@@ -129,6 +147,7 @@ export class FaultRunner {
       return on ? relayer.kill() : relayer.start();
     }
     const network = this.targets.guardians;
+    if (!network) throw new Error(`${fault.kind} needs the Wormhole guardian network`);
     const all = network.guardians;
     const last = (count: number) => all.slice(Math.max(0, all.length - count));
     switch (fault.kind) {
@@ -156,7 +175,7 @@ export class FaultRunner {
   private readonly handMined = new Map<string, NodeJS.Timeout>();
 
   private async setChain(fault: Extract<FaultSpec, { kind: "gas-spike" | "block-time" }>, on: boolean): Promise<void> {
-    const chain = this.targets.chains.get(fault.target);
+    const chain = this.targets.chains?.get(fault.target);
     if (!chain) throw new Error(`no chain ${fault.target} in this stack`);
     clearInterval(this.holders.get(fault));
     this.holders.delete(fault);
@@ -186,7 +205,7 @@ export class FaultRunner {
       this.background.delete(fault);
     }
     if (!on) return running ? `${running.sent} background transactions sent, ${running.refused} refused` : undefined;
-    const chain = this.targets.chains.get(fault.target);
+    const chain = this.targets.chains?.get(fault.target);
     if (!chain?.gasBurner) throw new Error(`no GasBurner deployed on ${fault.target}`);
     const pool = new WalletPool({
       rpcUrl: chain.rpcUrl,
@@ -221,7 +240,7 @@ export class FaultRunner {
    * (anvil_reorg): their transactions are gone, and nonces and the core's sequences roll back.
    */
   private async reorg(fault: Extract<FaultSpec, { kind: "reorg" }>): Promise<string> {
-    const chain = this.targets.chains.get(fault.target);
+    const chain = this.targets.chains?.get(fault.target);
     if (!chain) throw new Error(`no chain ${fault.target} in this stack`);
     let replaced = "";
     const reorg = async () => {

@@ -19,6 +19,8 @@ export type FaultSpec =
   | { kind: "block-time"; atS: number; forS: number; target: string; ms: number }
   | { kind: "reorg"; atS: number; forS: number; target: string; depth: number }
   | { kind: "congestion"; atS: number; forS: number; target: string; share: number; priorityGwei: number }
+  | { kind: "validators-offline"; atS: number; forS: number; target: string; count: number }
+  | { kind: "validators-partition"; atS: number; forS: number; target: string; count: number }
   | { kind: "relayer-restart"; atS: number; forS: number };
 
 export type FaultKind = FaultSpec["kind"];
@@ -38,6 +40,10 @@ export const FAULT_KINDS: Record<FaultKind, string> = {
   "block-time": "chain `target` produces a block every `ms`",
   congestion:
     "other accounts send `share` × the block gas limit of gas-burning transactions to chain `target` every block, tipping `priorityGwei`; above 1 demand exceeds block space",
+  "validators-offline":
+    "the last `count` validators of Cosmos localnet `target` are stopped and started again `for` later; with more than a third down the chain halts",
+  "validators-partition":
+    "the last `count` validators of Cosmos localnet `target` are cut off from the others (their p2p links through the fault proxy go down) and reconnected `for` later",
   reorg:
     "source chain `target` replaces its last `depth` blocks with empty ones (anvil_reorg): their messages are rolled back; instant-level ones guardians already signed are delivered anyway (phantom deliveries)",
   "relayer-restart": "the relayer process is killed with SIGKILL and started again `for` later from its checkpoint",
@@ -45,6 +51,9 @@ export const FAULT_KINDS: Record<FaultKind, string> = {
 
 /** Faults that act on a chain itself (its node), not on links or guardians. */
 export const CHAIN_FAULTS = new Set<FaultKind>(["gas-spike", "block-time", "reorg", "congestion"]);
+
+/** Faults of Cosmos localnets (bridges cosmos and ibc); every other kind acts on the Wormhole stack. */
+export const COSMOS_FAULTS = new Set<FaultKind>(["validators-offline", "validators-partition"]);
 
 /** Faults that act on network links through the fault proxy. */
 export const NETWORK_FAULTS = new Set<FaultKind>(["rpc-latency", "rpc-bandwidth", "rpc-timeout", "rpc-reset", "rpc-outage"]);
@@ -75,6 +84,8 @@ export function faultSchema(duration: z.ZodType<number>, count: z.ZodType<number
       z.strictObject({ kind: z.literal("gas-spike"), ...timing, target, gwei: z.number({ error: "must be a number of gwei > 0" }).positive() }),
       z.strictObject({ kind: z.literal("block-time"), ...timing, target, ms: z.number({ error: "must be a number of ms ≥ 10" }).min(10) }),
       z.strictObject({ kind: z.literal("relayer-restart"), ...timing }),
+      z.strictObject({ kind: z.literal("validators-offline"), ...timing, target, count }),
+      z.strictObject({ kind: z.literal("validators-partition"), ...timing, target, count }),
       z.strictObject({
         kind: z.literal("congestion"),
         ...timing,

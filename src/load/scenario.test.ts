@@ -26,6 +26,11 @@ test("errors name the field, the value and what is allowed", (t) => {
     [{ ...valid, faults: [{ kind: "reorg", at: "1s", target: "Arbitrum", depth: 2 }] }, /field "faults\[0\]\.target" is "Arbitrum"; must be a source chain of the routes \(Ethereum\)/],
     [{ ...valid, faults: [{ kind: "reorg", at: "1s", target: "Ethereum", depth: 0 }] }, /field "faults\[0\]\.depth" is 0; must be a whole number of blocks ≥ 1/],
     [{ ...valid, faults: [{ kind: "congestion", at: "1s", for: "1s", target: "Arbitrum", share: -1 }] }, /field "faults\[0\]\.share" is -1; must be a share of the block gas limit > 0/],
+    [{ ...valid, bridge: "ibc" }, /field "routes" is .*; is not used with bridge "ibc": the chains are set in "cosmos" and "ibc"/],
+    [{ stages: valid.stages, bridge: "ibc", ibc: { destinationChainId: "stress-a" } }, /field "ibc\.destinationChainId" is "stress-a"; must differ from cosmos\.chainId/],
+    [{ ...valid, faults: [{ kind: "validators-offline", at: "1s", for: "1s", target: "stress-a", count: 1 }] }, /field "faults\[0\]\.kind" is "validators-offline"; needs a Cosmos localnet/],
+    [{ stages: valid.stages, bridge: "cosmos", faults: [{ kind: "validators-offline", at: "1s", for: "1s", target: "stress-b", count: 1 }] }, /field "faults\[0\]\.target" is "stress-b"; must be a localnet of this scenario \(stress-a\)/],
+    [{ stages: valid.stages, bridge: "cosmos", faults: [{ kind: "rpc-outage", at: "1s", for: "1s", target: "stress-a" }] }, /field "faults\[0\]\.kind" is "rpc-outage"; is not available with bridge "cosmos"/],
     [{ ...valid, chains: { Ethereum: { mode: "cloud" } } }, /field "chains\.Ethereum\.mode" is "cloud"; must be one of local, fork, remote/],
   ];
   for (const [raw, message] of cases) t.throws(() => validateScenario(raw, "s.json"), { message }, JSON.stringify(raw));

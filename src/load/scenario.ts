@@ -6,7 +6,7 @@ import { chains as sdkChains, type Chain } from "@wormhole-foundation/sdk-base";
 import { CHAIN_MODES, evmChainNames, type ChainMode } from "../../chains/profiles.ts";
 import { TRIGGER_KINDS, type TriggerKind } from "../bridge/payload.ts";
 import { parseThreshold, type Threshold } from "../measure/thresholds.ts";
-import { CHAIN_FAULTS, faultSchema, toFaultSpec, type FaultSpec } from "../faults/faults.ts";
+import { CHAIN_FAULTS, COSMOS_FAULTS, faultSchema, toFaultSpec, type FaultSpec } from "../faults/faults.ts";
 
 export type Consistency = "instant" | "safe" | "finalized";
 
@@ -49,8 +49,18 @@ export interface SearchConfig {
   refine: number;
 }
 
-/** How messages travel: Wormhole between EVM chains, or CosmJS transactions into a Cosmos chain. */
-export type Bridge = "wormhole" | "cosmos";
+/** How messages travel: Wormhole between EVM chains, CosmJS transactions into a Cosmos chain, or IBC between two. */
+export type Bridge = "wormhole" | "cosmos" | "ibc";
+
+/** The IBC path of the `ibc` bridge: a second localnet like `cosmos`, and rly between them. */
+export interface IbcSettings {
+  /** Chain id of the destination localnet (the source is `cosmos.chainId`). */
+  destinationChainId: string;
+  /** rly preset in fixtures/relayers/rly/. */
+  relayer: string;
+  /** ICS-20 packet timeout after the send, ms: a packet not received by then is dropped as ibc-timeout. */
+  timeoutMs: number;
+}
 
 /** The Cosmos localnet of the `cosmos` bridge. */
 export interface CosmosSettings {
@@ -73,8 +83,10 @@ export interface Scenario {
   name: string;
   /** wormhole (default) or cosmos. */
   bridge: Bridge;
-  /** The Cosmos localnet (bridge cosmos). */
+  /** The Cosmos localnet (bridge cosmos; the source chain of bridge ibc). */
   cosmos: CosmosSettings;
+  /** The IBC path (bridge ibc). */
+  ibc: IbcSettings;
   /** Seeds the message sequence (kinds, routes, positions). */
   seed: number;
   chains: Partial<Record<Chain, ChainSettings>>;
@@ -122,7 +134,7 @@ export class ScenarioError extends Error {
 const SCENARIO_DIR = fileURLToPath(new URL("../../fixtures/scenarios/", import.meta.url));
 
 /** Names of the scenarios shipped in fixtures/scenarios/. */
-export const SHIPPED_SCENARIOS = ["default", "smoke", "ramp-to-knee", "soak", "cosmos"] as const;
+export const SHIPPED_SCENARIOS = ["default", "smoke", "ramp-to-knee", "soak", "cosmos", "ibc"] as const;
 
 /** Parses "10s", "500ms", "2m", "1h" or a number of seconds. */
 export function parseDurationS(value: unknown): number | undefined {
@@ -184,7 +196,18 @@ function scenarioSchema() {
     description: z.string().optional(),
     seed: integer(0, 2 ** 32 - 1).default(1),
     chains: z.record(chain, z.strictObject({ blockTimeMs: z.number().positive({ error: "must be a number > 0" }).max(60_000).optional(), mode: z.enum(CHAIN_MODES, { error: `must be one of ${CHAIN_MODES.join(", ")}` }).optional() })).default({}),
-    bridge: z.enum(["wormhole", "cosmos"], { error: 'must be "wormhole" (EVM chains, the default) or "cosmos" (CosmJS transactions into a Cosmos localnet)' }).default("wormhole"),
+    bridge: z
+      .enum(["wormhole", "cosmos", "ibc"], {
+        error: 'must be "wormhole" (EVM chains, the default), "cosmos" (CosmJS transactions into a Cosmos localnet) or "ibc" (ICS-20 transfers between two localnets, relayed by rly)',
+      })
+      .default("wormhole"),
+    ibc: z
+      .strictObject({
+        destinationChainId: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, { error: 'must be a chain id like "stress-b" (lower-case letters, digits, dashes)' }).default("stress-b"),
+        relayer: z.string({ error: "must be an rly preset name from fixtures/relayers/rly/" }).default("default"),
+        timeoutMs: z.number({ error: "must be a number of ms ≥ 1" }).min(1, { error: "must be a number of ms ≥ 1" }).default(60_000),
+      })
+      .default({ destinationChainId: "stress-b", relayer: "default", timeoutMs: 60_000 }),
     cosmos: z
       .strictObject({
         chainId: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, { error: 'must be a chain id like "stress-a" (lower-case letters, digits, dashes)' }).default("stress-a"),
@@ -287,17 +310,32 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   if (s.stages && s.search) throw new ScenarioError(where, "search", s.search, 'cannot be combined with "stages": a capacity search chooses its own rates');
   const mix = { liquidation: 70, order: 20, cancel: 5, spam: 5, ...s.mix } as Record<TriggerKind, number>;
   if (Object.values(mix).every((w) => w === 0)) throw new ScenarioError(where, "mix", s.mix, "needs at least one weight > 0");
-  if (s.bridge === "cosmos") {
-    if (s.routes) throw new ScenarioError(where, "routes", s.routes, 'is not used with bridge "cosmos": messages go from CosmJS senders to the localnet in "cosmos"');
-    if (s.faults.length) throw new ScenarioError(where, "faults", s.faults.map((f) => f.kind), 'are not available with bridge "cosmos" yet; remove them');
-    if (s.search) throw new ScenarioError(where, "search", s.search, 'is not available with bridge "cosmos" yet; use "stages"');
+  if (s.bridge !== "wormhole") {
+    if (s.routes) throw new ScenarioError(where, "routes", s.routes, `is not used with bridge "${s.bridge}": the chains are set in "cosmos"${s.bridge === "ibc" ? ' and "ibc"' : ""}`);
+    s.faults.forEach((f, i) => {
+      if (!COSMOS_FAULTS.has(f.kind)) throw new ScenarioError(where, `faults[${i}].kind`, f.kind, `is not available with bridge "${s.bridge}"; use one of ${[...COSMOS_FAULTS].join(", ")}`);
+    });
+    if (s.search) throw new ScenarioError(where, "search", s.search, `is not available with bridge "${s.bridge}" yet; use "stages"`);
+    if (s.bridge === "ibc" && s.ibc.destinationChainId === s.cosmos.chainId) {
+      throw new ScenarioError(where, "ibc.destinationChainId", s.ibc.destinationChainId, `must differ from cosmos.chainId ("${s.cosmos.chainId}")`);
+    }
   } else if (!s.routes) {
     throw new ScenarioError(where, "routes", undefined, 'must be a non-empty array like [{ "from": "Ethereum", "to": ["Arbitrum"] }]');
   }
-  // The cosmos bridge has one route: CosmJS senders → the localnet.
-  const routes = s.routes ?? [{ from: COSMOS_SENDERS, to: [s.cosmos.chainId] }];
+  // The cosmos bridge has one route, CosmJS senders → the localnet; ibc one too, source → destination localnet.
+  const routes =
+    s.routes ?? (s.bridge === "ibc" ? [{ from: s.cosmos.chainId, to: [s.ibc.destinationChainId] }] : [{ from: COSMOS_SENDERS, to: [s.cosmos.chainId] }]);
   const chainsInRoutes = new Set(routes.flatMap((r) => [r.from, ...r.to]));
   s.faults.forEach((f, i) => {
+    if (s.bridge === "wormhole" && COSMOS_FAULTS.has(f.kind)) {
+      throw new ScenarioError(where, `faults[${i}].kind`, f.kind, 'needs a Cosmos localnet (bridge "cosmos" or "ibc")');
+    }
+    if (f.kind === "validators-offline" || f.kind === "validators-partition") {
+      const ids = s.bridge === "ibc" ? [s.cosmos.chainId, s.ibc.destinationChainId] : [s.cosmos.chainId];
+      if (!ids.includes(f.target)) throw new ScenarioError(where, `faults[${i}].target`, f.target, `must be a localnet of this scenario (${ids.join(", ")})`);
+      if (f.count > s.cosmos.validators) throw new ScenarioError(where, `faults[${i}].count`, f.count, `must be at most cosmos.validators (${s.cosmos.validators})`);
+      return;
+    }
     if ("target" in f && !chainsInRoutes.has(f.target) && (f.target !== "vaa-api" || CHAIN_FAULTS.has(f.kind))) {
       const allowed = CHAIN_FAULTS.has(f.kind) ? "" : ' or "vaa-api"';
       throw new ScenarioError(where, `faults[${i}].target`, f.target, `must be a chain of the routes (${[...chainsInRoutes].join(", ")})${allowed}`);
@@ -323,6 +361,7 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     chains: s.chains as Scenario["chains"],
     bridge: s.bridge,
     cosmos: s.cosmos,
+    ibc: s.ibc,
     routes: routes as Scenario["routes"],
     stages: s.stages ? expandStages(s.stages as never) : [],
     drainS: s.drain,

@@ -29,6 +29,8 @@ export interface MessageRecord {
   relayerGaveUp?: string;
   deliveredAt?: number;
   deliveryTxHash?: Hex;
+  /** IBC: when the source chain recorded the packet's acknowledgement. */
+  acknowledgedAt?: number;
   /** Delivered after its deadline (judged on-chain by the receiver). */
   late?: boolean;
   /** Delivered after a later message of the same emitter to the same destination. */
@@ -195,7 +197,8 @@ export class Ledger {
     if (record) record.relayerGaveUp = reason;
   }
 
-  delivered(id: number, at: number, txHash: Hex, late: boolean): void {
+  /** Delivered at `at`; `acknowledgedAt` for IBC packets, whose delivery is final once acknowledged. */
+  delivered(id: number, at: number, txHash: Hex, late: boolean, acknowledgedAt?: number): void {
     const record = this.live.get(id);
     if (!record) {
       const code = this.finishedCode(id);
@@ -207,6 +210,7 @@ export class Ledger {
     record.deliveredAt = this.elapsed(at);
     record.deliveryTxHash = txHash;
     record.late = late;
+    if (acknowledgedAt !== undefined) record.acknowledgedAt = this.elapsed(acknowledgedAt);
     this.checkOrder(record);
     this.finish(record, "delivered");
     if (record.sourceRolledBack) this.phantom(id, at, `delivery ${txHash} of a message rolled back on its source after its VAA was signed`);

@@ -71,6 +71,10 @@ export const HOPS = {
   guardian_quorum: (r: MessageRecord) => diff(r.vaaReadyAt, r.sourceIncludedAt),
   relayer_pickup: (r: MessageRecord) => diff(r.relayerSubmittedAt, r.vaaReadyAt),
   destination_inclusion: (r: MessageRecord) => diff(r.deliveredAt, r.relayerSubmittedAt),
+  /** IBC: source inclusion → packet received on the destination. */
+  ibc_receive: (r: MessageRecord) => (r.acknowledgedAt === undefined ? undefined : diff(r.deliveredAt, r.sourceIncludedAt)),
+  /** IBC: packet received → acknowledgement recorded on the source. */
+  ibc_acknowledgement: (r: MessageRecord) => diff(r.acknowledgedAt, r.deliveredAt),
 } as const;
 export type Hop = keyof typeof HOPS;
 

@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import { keccak256, toHex, type Hex } from "viem";
-import { CosmosLocalnet, cometRpc, DENOM } from "../../chains/cosmos.ts";
+import { CometWatcher, type CometBlock } from "../../chains/cometWatcher.ts";
+import { CosmosLocalnet, DENOM } from "../../chains/cosmos.ts";
 import { builtVersion, ensureGoTool } from "../../chains/tools.ts";
 import { encodeTrigger } from "../bridge/payload.ts";
 import { CheckTxError, CosmosSenders, testAddresses } from "../cosmos/senders.ts";
@@ -9,13 +8,13 @@ import type { Scenario } from "../load/scenario.ts";
 import type { PlannedMessage } from "../load/schedule.ts";
 import { now } from "../measure/clock.ts";
 import type { Ledger } from "../measure/ledger.ts";
-import type { RunRecorder } from "../report/runReport.ts";
+import type { HarnessLimits, RunRecorder } from "../report/runReport.ts";
 import type { DeliveryPath } from "./path.ts";
+import { dropWhileHalted, LocalnetMonitor, p2pProxyFor } from "./localnets.ts";
+import type { Toxiproxy } from "../../chains/toxiproxy.ts";
 
 /** How often the harness asks validator 0 for new blocks (its observation resolution), ms. */
 const OBSERVATION_POLL_MS = 20;
-/** How often validator heights are compared for the height skew. */
-const SKEW_EVERY_MS = 250;
 /** Memo prefix of a trigger transaction; the rest is the v1 payload in hex. */
 export const MEMO_PREFIX = "bridge-stress:v1:";
 
@@ -27,18 +26,17 @@ export const MEMO_PREFIX = "bridge-stress:v1:";
  * included with a non-zero code = dropped with reason `deliver-tx: …`.
  */
 export class CosmosTxPath implements DeliveryPath {
-  readonly limits = { observationPollMs: OBSERVATION_POLL_MS };
+  readonly limits: HarnessLimits = { observationPollMs: OBSERVATION_POLL_MS };
   readonly description: string;
   private net: CosmosLocalnet | undefined;
+  private proxy: Toxiproxy | undefined;
   private senders: CosmosSenders | undefined;
   private engine = "";
   private ledger: Ledger | undefined;
   /** Trigger transactions sent and not yet seen in a block, by tx hash. */
   private readonly pending = new Map<string, { id: number; deadlineMs: number }>();
-  private watching = false;
-  private watcher: Promise<void> | undefined;
-  private skewTimer: NodeJS.Timeout | undefined;
-  private nextHeight = 0;
+  private watcher: CometWatcher | undefined;
+  private monitor: LocalnetMonitor | undefined;
 
   constructor(private readonly scenario: Scenario) {
     const c = scenario.cosmos;
@@ -54,11 +52,12 @@ export class CosmosTxPath implements DeliveryPath {
   }
 
   pids(): number[] {
-    return this.net?.validators.flatMap((v) => (v.pid ? [v.pid] : [])) ?? [];
+    return [...(this.net?.validators.flatMap((v) => (v.pid ? [v.pid] : [])) ?? []), ...(this.proxy?.pid ? [this.proxy.pid] : [])];
   }
 
   async start(): Promise<void> {
     await ensureGoTool("simd");
+    this.proxy = await p2pProxyFor(this.scenario);
     const c = this.scenario.cosmos;
     const addresses = await testAddresses(c.accounts + 1);
     // The last test account is the liquidation engine that receives every trigger.
@@ -70,6 +69,7 @@ export class CosmosTxPath implements DeliveryPath {
       accounts: [...addresses, this.engine],
       maxMemoCharacters: c.maxMemoCharacters,
       mempoolSize: c.mempoolSize,
+      p2pProxy: this.proxy,
     });
     await this.net.start();
     this.senders = await CosmosSenders.connect(this.net.rpcUrl, c.chainId, c.accounts);
@@ -78,14 +78,21 @@ export class CosmosTxPath implements DeliveryPath {
   async attach(ledger: Ledger, recorder: RunRecorder): Promise<void> {
     this.ledger = ledger;
     const net = this.net!;
-    const status = await cometRpc<{ sync_info: { latest_block_height: string } }>(net.rpcUrl, "status");
-    this.nextHeight = Number(status.sync_info.latest_block_height) + 1;
-    this.watching = true;
-    this.watcher = this.watch();
-    this.skewTimer = setInterval(() => {
-      const at = ledger.elapsed();
-      void net.heightSkew().then((skew) => recorder.stats.addHeightSkew(at, skew));
-    }, SKEW_EVERY_MS);
+    this.watcher = new CometWatcher(net.rpcUrl, (block, seenAt) => this.onBlock(block, seenAt), OBSERVATION_POLL_MS);
+    await this.watcher.start();
+    this.monitor = new LocalnetMonitor([net], this.scenario);
+    this.monitor.start(ledger, recorder);
+  }
+
+  /** Per message this process signs one transaction (CosmJS): the harness's CPU ceiling on one core. */
+  async measureCeiling(): Promise<void> {
+    const memo = `${MEMO_PREFIX}${"00".repeat(88)}`;
+    this.limits.ceilingMsgsPerS = await this.senders!.signingRate((from) => this.transfer(from), memo, 300);
+    this.limits.ceilingWhat = "CosmJS signature of each trigger transaction, one core";
+  }
+
+  private transfer(from: string) {
+    return [{ typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: from, toAddress: this.engine, amount: [{ denom: DENOM, amount: "1" }] } }];
   }
 
   send(m: PlannedMessage): Promise<void> {
@@ -102,10 +109,7 @@ export class CosmosTxPath implements DeliveryPath {
       destinationChain: 0,
     });
     const memo = `${MEMO_PREFIX}${toHex(payload).slice(2)}`;
-    const messages = (from: string) => [
-      { typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: from, toAddress: this.engine, amount: [{ denom: DENOM, amount: "1" }] } },
-    ];
-    return this.senders!.send(messages, memo).then(
+    return this.senders!.send((from) => this.transfer(from), memo).then(
       (hash) => {
         this.pending.set(hash, { id: m.id, deadlineMs });
         ledger.sent(m.id, sentAt, `0x${hash.toLowerCase()}` as Hex);
@@ -118,55 +122,35 @@ export class CosmosTxPath implements DeliveryPath {
   }
 
   async settle(complete: boolean): Promise<void> {
-    clearInterval(this.skewTimer);
+    const halted = this.monitor?.halted() ?? [];
+    await this.monitor?.stop();
     if (!complete) return;
     // Take in every block up to the head before judging.
-    this.watching = false;
-    await this.watcher;
-    await this.readBlocks().catch(() => undefined);
+    await this.watcher?.sweep();
+    await this.watcher?.stop();
+    dropWhileHalted(this.ledger!, halted);
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.skewTimer);
-    this.watching = false;
-    await this.watcher;
+    await this.monitor?.stop();
+    await this.watcher?.stop();
     this.senders?.disconnect();
     await this.net?.stop();
+    await this.proxy?.stop();
   }
 
-  /** Follows validator 0's blocks: every trigger transaction in them is delivered (code 0) or dropped. */
-  private async watch(): Promise<void> {
-    while (this.watching) {
-      await this.readBlocks().catch(() => undefined);
-      if (this.watching) await sleep(OBSERVATION_POLL_MS);
-    }
-  }
-
-  private async readBlocks(): Promise<void> {
-    const rpcUrl = this.net!.rpcUrl;
-    const status = await cometRpc<{ sync_info: { latest_block_height: string } }>(rpcUrl, "status");
-    const head = Number(status.sync_info.latest_block_height);
-    const seenAt = now();
-    for (; this.nextHeight <= head; this.nextHeight++) {
-      const block = await cometRpc<{ block: { header: { time: string }; data: { txs: string[] | null } } }>(rpcUrl, `block?height=${this.nextHeight}`);
-      const txs = block.block.data.txs ?? [];
-      if (!txs.length) continue;
-      const results = await cometRpc<{ txs_results: Array<{ code: number; codespace?: string; log?: string }> | null }>(rpcUrl, `block_results?height=${this.nextHeight}`);
-      const blockMs = Date.parse(block.block.header.time);
-      txs.forEach((tx, i) => {
-        const hash = createHash("sha256").update(Buffer.from(tx, "base64")).digest("hex").toUpperCase();
-        const sent = this.pending.get(hash);
-        if (!sent) return;
-        this.pending.delete(hash);
-        const { id, deadlineMs } = sent;
-        const result = results.txs_results?.[i];
-        if (result && result.code !== 0) {
-          this.ledger!.refused(id, seenAt, `deliver-tx: ${result.codespace || "sdk"} code ${result.code}: ${result.log ?? ""}`);
-          return;
-        }
-        // Late as the EVM receiver judges it: the including block's time past the deadline.
-        this.ledger!.delivered(id, seenAt, `0x${hash.toLowerCase()}` as Hex, blockMs > deadlineMs);
-      });
+  /** Every trigger transaction in a block of validator 0 is delivered (code 0) or dropped. */
+  private onBlock(block: CometBlock, seenAt: number): void {
+    for (const tx of block.txs) {
+      const sent = this.pending.get(tx.hash);
+      if (!sent) continue;
+      this.pending.delete(tx.hash);
+      if (tx.code !== 0) {
+        this.ledger!.refused(sent.id, seenAt, `deliver-tx: ${tx.codespace || "sdk"} code ${tx.code}: ${tx.log}`);
+        continue;
+      }
+      // Late as the EVM receiver judges it: the including block's time past the deadline.
+      this.ledger!.delivered(sent.id, seenAt, `0x${tx.hash.toLowerCase()}` as Hex, block.timeMs > sent.deadlineMs);
     }
   }
 }

@@ -18,6 +18,11 @@ export interface DeliveryPath {
   /** Versions of what it runs beyond npm packages (tools built by the setup step). */
   versions(): Record<string, string>;
   start(): Promise<void>;
+  /**
+   * Measures the harness's own ceiling on this path (its per-message CPU work, one core)
+   * into `limits`, before the load starts; every report states it next to the capacity.
+   */
+  measureCeiling(): Promise<void>;
   /** Starts watching and the fault timeline; the ledger's clock starts the run. */
   attach(ledger: Ledger, recorder: RunRecorder): Promise<void>;
   /**

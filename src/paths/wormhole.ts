@@ -19,12 +19,17 @@ import type { Ledger } from "../measure/ledger.ts";
 import { SourceBlocks } from "../measure/sourceBlocks.ts";
 import { loadRelayerPreset } from "../relayer/config.ts";
 import { vaaKey } from "../relayer/relayer.ts";
-import type { RunRecorder } from "../report/runReport.ts";
+import type { HarnessLimits, RunRecorder } from "../report/runReport.ts";
+import { privateKeyToAccount } from "viem/accounts";
+import { generateGuardianKeys } from "../bridge/guardianKeys.ts";
+import { bodyDigest, signDigest } from "../bridge/vaa.ts";
 import { EvmStack } from "../stack.ts";
 import type { DeliveryPath } from "./path.ts";
 
 /** Gas of one LiquidationHub.trigger call (publishMessage ≈ 51 k plus payload and padding). */
 const TRIGGER_GAS = 250_000n;
+/** How long the harness's ceiling is sampled before the load. */
+const CEILING_SAMPLE_MS = 300;
 /** Head polling interval of the harness's own watchers (its observation resolution). */
 const OBSERVATION_POLL_MS = 20;
 
@@ -37,7 +42,7 @@ type Watcher = { start(): Promise<void>; sweep(): Promise<void>; stop(): Promise
  */
 export class WormholePath implements DeliveryPath {
   readonly stack: EvmStack;
-  readonly limits = { observationPollMs: OBSERVATION_POLL_MS };
+  readonly limits: HarnessLimits = { observationPollMs: OBSERVATION_POLL_MS };
   readonly description: string;
   private readonly sources: Chain[];
   private readonly destinations: Chain[];
@@ -80,6 +85,28 @@ export class WormholePath implements DeliveryPath {
 
   start(): Promise<void> {
     return this.stack.start();
+  }
+
+  /**
+   * Per message this process signs the sender's transaction (viem), 19 guardian signatures
+   * (libsecp256k1) and, with the in-process relayer, the delivery transaction: the CPU
+   * ceiling of the harness on one core, RPC and chains left out.
+   */
+  async measureCeiling(): Promise<void> {
+    const keys = generateGuardianKeys(this.scenario.guardians);
+    const account = privateKeyToAccount(roleKeys("senders", 1)[0]!);
+    const tx = { type: "eip1559", chainId: 1, to: account.address, data: "0x", gas: 100_000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n } as const;
+    let count = 0;
+    const started = performance.now();
+    while (performance.now() - started < CEILING_SAMPLE_MS) {
+      await account.signTransaction({ ...tx, nonce: count });
+      const digest = bodyDigest(new Uint8Array([count & 255, count >> 8, 1]));
+      for (const key of keys) signDigest(key.privateKey, digest);
+      if (!this.stack.relayerProcess) await account.signTransaction({ ...tx, nonce: count + 1 });
+      count++;
+    }
+    this.limits.ceilingMsgsPerS = count / ((performance.now() - started) / 1000);
+    this.limits.ceilingWhat = `sender signature + ${keys.length} guardian signatures${this.stack.relayerProcess ? "" : " + relayer signature"} per message, one core`;
   }
 
   async attach(ledger: Ledger, recorder: RunRecorder): Promise<void> {

@@ -19,6 +19,7 @@ export const MESSAGE_COLUMNS = [
   "relayer_fetched_at_ms",
   "relayer_submitted_at_ms",
   "delivered_at_ms",
+  "acknowledged_at_ms",
   "delay_ms",
   "delay_from_send_ms",
   "status",
@@ -88,6 +89,7 @@ export function messageRow(r: MessageRecord): string[] {
     ms(r.relayerFetchedAt),
     ms(r.relayerSubmittedAt),
     ms(delivered ? r.deliveredAt : undefined),
+    ms(r.acknowledgedAt),
     ms(delivered ? r.deliveredAt! - r.intendedAt : undefined),
     ms(delivered && r.sentAt !== undefined ? r.deliveredAt! - r.sentAt : undefined),
     r.status,
@@ -207,11 +209,14 @@ export function writeStepsCsv(path: string, stages: StageSummary[], criteria: Ca
   return writeCsv(path, STEP_COLUMNS, stages, (s) => stepRow(s, criteria, faultsByStage[s.stage] ?? ""));
 }
 
-/** Columns of hops.csv: one row per stage and hop of the message path. */
+/** Columns of hops.csv: one row per stage and hop of the message path (hops no message of the run took, such as IBC's on a Wormhole run, are left out). */
 export const HOP_COLUMNS = ["stage", "hop", "count", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "mean_ms", "stddev_ms"] as const;
 
 export function writeHopsCsv(path: string, stages: StageSummary[]): Promise<void> {
-  const rows = stages.flatMap((s) => (Object.keys(HOPS) as Hop[]).map((hop) => ({ stage: s.stage, hop, h: s.hops[hop] })));
+  const all = Object.keys(HOPS) as Hop[];
+  const taken = all.filter((hop) => stages.some((s) => s.hops[hop].count > 0));
+  const hops = taken.length ? taken : all;
+  const rows = stages.flatMap((s) => hops.map((hop) => ({ stage: s.stage, hop, h: s.hops[hop] })));
   return writeCsv(path, HOP_COLUMNS, rows, ({ stage, hop, h }) => [
     String(stage),
     hop,

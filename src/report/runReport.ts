@@ -15,6 +15,20 @@ import { environmentFacts, fileSha256, scenarioHash, sequenceHash } from "./mani
 export interface HarnessLimits {
   /** Head polling interval of the harness's chain watchers, ms. */
   observationPollMs: number;
+  /** The harness's own ceiling, measured before the load: messages/s its per-message CPU work allows on one core. */
+  ceilingMsgsPerS?: number;
+  /** What that ceiling measured. */
+  ceilingWhat?: string;
+}
+
+/** Below this ratio of harness ceiling to measured capacity, a result may be the harness's own limit. */
+export const MIN_HEADROOM = 3;
+
+/** Harness ceiling ÷ measured capacity (or, when no stage passed, the highest delivered rate). */
+export function headroom(limits: HarnessLimits, verdict: CapacityVerdict, stats: StageStats): number | undefined {
+  const measured = verdict.capacity ?? Math.max(0, ...stats.stages.map((s) => s.deliveredRate));
+  if (!limits.ceilingMsgsPerS || !measured) return undefined;
+  return limits.ceilingMsgsPerS / measured;
 }
 
 export interface ReportInput {
@@ -149,6 +163,8 @@ export class RunRecorder {
         thresholds_failed: thresholds.filter((r) => !r.passed).length,
         harness_send_lateness_p99_ms: fixed(metrics.send_lateness_p99),
         harness_observation_poll_ms: this.input.limits.observationPollMs,
+        harness_ceiling_msgs_per_s: fixed(this.input.limits.ceilingMsgsPerS),
+        headroom: fixed(headroom(this.input.limits, verdict, stats), 2),
       },
     ]);
     await writeRecordsCsv(
