@@ -3,11 +3,18 @@ import { relative } from "node:path";
 import { loadScenario } from "./load/scenario.ts";
 import { CHAIN_MODES, type ChainMode } from "../chains/profiles.ts";
 import { runScenario, type RunResult } from "./run.ts";
+import { compareRelayers } from "./compare.ts";
 import { headroom, MIN_HEADROOM } from "./report/runReport.ts";
 import { summaryTable } from "./report/summaryTable.ts";
 import { parseThreshold, THRESHOLD_EXIT_CODE } from "./measure/thresholds.ts";
 
 const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--threshold EXPR ...] [--chain-mode CHAIN=MODE ...]
+       bridge-stress compare <scenario> --relayer A --relayer B [...] [--seed N] [--out DIR]
+
+  compare    run the same seeded scenario once per relayer preset (fixtures/relayers/, or
+             fixtures/relayers/rly/ on the ibc bridge) and write comparison.csv: per stage, the
+             p50, p99 and mean delay of each preset against the first, with a 95 % bootstrap
+             confidence interval and a verdict
 
   scenario   a name in fixtures/scenarios/ (default: "default") or a path to a scenario JSON file
   --seed N   override the scenario's seed (same seed, same message sequence)
@@ -54,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
         out: { type: "string" },
         "chain-mode": { type: "string", multiple: true },
         threshold: { type: "string", multiple: true },
+        relayer: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -66,7 +74,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [command, scenarioName = "default", ...extra] = positionals;
-  if (command !== "run") throw new UsageError(command ? `unknown command "${command}"` : "missing command");
+  if (command !== "run" && command !== "compare") throw new UsageError(command ? `unknown command "${command}"` : "missing command");
+  if (command === "compare" && (values.relayer?.length ?? 0) < 2) throw new UsageError("compare needs at least two --relayer presets, e.g. --relayer default --relayer serial");
+  if (command === "run" && values.relayer) throw new UsageError("--relayer belongs to compare; for one run set \"relayer\" in the scenario");
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const scenario = loadScenario(scenarioName);
   if (values.seed !== undefined) {
@@ -90,6 +100,14 @@ async function main(argv: string[]): Promise<number> {
     } catch (err) {
       throw new UsageError(`--threshold ${JSON.stringify(text)}: ${(err as Error).message}`);
     }
+  }
+  if (command === "compare") {
+    const compared = await compareRelayers(scenario, values.relayer!, { outDir: values.out, onProgress: (line) => console.log(line) });
+    for (const { relayer, result } of compared.runs) console.log(`\n${relayer}:\n${summaryTable(result.stats.stages, result.criteria)}`);
+    console.log("");
+    for (const c of compared.comparisons) console.log(`stage ${c.stage} ${c.metric}: ${c.verdict}`);
+    console.log(`reports: ${relative(process.cwd(), compared.dir) || "."}/ (comparison.csv and one folder per run)`);
+    return 0;
   }
   const result = await runScenario(scenario, { outDir: values.out, onProgress: (line) => console.log(line) });
   console.log(`\n${summaryTable(result.stats.stages, result.criteria)}\n`);

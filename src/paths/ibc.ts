@@ -173,6 +173,7 @@ export class IbcPath implements DeliveryPath {
     const halted = this.monitor?.halted() ?? [];
     await this.monitor?.stop();
     if (!complete) return;
+    await this.rly?.settle();
     for (const w of this.watchers) await w.sweep();
     await Promise.all(this.watchers.map((w) => w.stop()));
     dropWhileHalted(this.ledger!, halted);

@@ -7,7 +7,9 @@ import { promisify } from "node:util";
 import { z } from "zod";
 import type { CosmosLocalnet } from "../../chains/cosmos.ts";
 import { DENOM } from "../../chains/cosmos.ts";
-import { ProcessInstance, type Instance, type InstanceStatus } from "../../chains/instance.ts";
+import { EventEmitter } from "node:events";
+import { ProcessInstance, type InstanceStatus } from "../../chains/instance.ts";
+import type { Relayer, RelayerEventMap } from "./relayer.ts";
 import { toolPath } from "../../chains/tools.ts";
 
 const run = promisify(execFile);
@@ -59,12 +61,15 @@ export const PATH_NAME = "transfer";
 
 /**
  * rly (cosmos/relayer v2.6, built by the setup step) relaying ICS-20 packets between two
- * Cosmos localnets, as an external relayer process: its home (chain configs, the relayer's
+ * Cosmos localnets, as an external relayer process behind the same Relayer interface as the
+ * reference relayer: its home (chain configs, the relayer's
  * TEST-ONLY key, the path) is written to a temporary folder; `start()` opens clients, a
  * connection and a transfer channel (`rly transact link`) and then runs `rly start`.
  */
-export class Rly implements Instance {
+export class Rly implements Relayer {
   readonly name: string;
+  /** rly reports nothing to the harness: it is measured on-chain only, like any outside relayer. */
+  readonly events = new EventEmitter<RelayerEventMap>();
   status: InstanceStatus = "idle";
   private readonly home = mkdtempSync(join(tmpdir(), "bridge-stress-rly-"));
   private process: ProcessInstance | undefined;
@@ -151,6 +156,9 @@ export class Rly implements Instance {
       throw err;
     }
   }
+
+  /** rly's submissions cannot be observed from outside; the run's final sweep reads what landed. */
+  async settle(): Promise<void> {}
 
   async stop(): Promise<void> {
     this.status = "stopping";

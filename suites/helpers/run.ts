@@ -59,6 +59,12 @@ export function p50Between(messages: Row[], from: number, to: number): number {
   return percentile(delays, 50)!;
 }
 
+/** Mean end-to-end delay of the delivered messages intended in [from, to) ms. */
+export function meanBetween(messages: Row[], from: number, to: number): number {
+  const delays = messages.filter((m) => m.status === "delivered" && Number(m.intended_at_ms) >= from && Number(m.intended_at_ms) < to).map((m) => Number(m.delay_ms));
+  return delays.reduce((a, b) => a + b, 0) / delays.length;
+}
+
 /** PIDs of running processes with this exact name (names are cut to 15 characters). */
 export function pidsNamed(name: string): string[] {
   try {
