@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
-import { freePort } from "./freePort.ts";
+import { reservePorts } from "./freePort.ts";
 import { InstanceError, ProcessInstance, type Instance, type InstanceStatus } from "./instance.ts";
 import { toolPath } from "./tools.ts";
 import type { Toxiproxy } from "./toxiproxy.ts";
@@ -79,6 +79,7 @@ export class CosmosLocalnet implements Instance {
   status: InstanceStatus = "idle";
   readonly validators: CosmosValidator[] = [];
   private home = "";
+  private releasePorts: (() => Promise<void>) | undefined;
   private ownsHome = false;
 
   constructor(readonly options: CosmosLocalnetOptions) {
@@ -107,6 +108,7 @@ export class CosmosLocalnet implements Instance {
     this.status = "starting";
     try {
       await this.init();
+      await this.releasePorts?.();
       await Promise.all(this.validators.map((v) => v.start()));
       await this.waitUntilAllSign(60_000);
       this.status = "started";
@@ -118,6 +120,8 @@ export class CosmosLocalnet implements Instance {
 
   async stop(): Promise<void> {
     this.status = "stopping";
+    await this.releasePorts?.();
+    this.releasePorts = undefined;
     await Promise.all(this.validators.map((v) => v.stop()));
     if (this.ownsHome && this.home) rmSync(this.home, { recursive: true, force: true });
     this.status = "stopped";
@@ -172,6 +176,10 @@ export class CosmosLocalnet implements Instance {
     const simd = toolPath("simd");
     const homes = Array.from({ length: validators }, (_, k) => join(this.home, `val${k}`));
 
+    // Every port is held until the validators start, so the fault proxy's listeners (port 0)
+    // and other localnets cannot be handed one of them in between.
+    const reserved = await reservePorts(3 * validators);
+    this.releasePorts = reserved.release;
     // Homes and TEST-ONLY validator keys (random, kept in each home's test keyring).
     const nodes = await Promise.all(
       homes.map(async (home, k) => {
@@ -179,7 +187,8 @@ export class CosmosLocalnet implements Instance {
         const { stdout } = await run(simd, ["keys", "add", `val${k}`, "--keyring-backend", "test", "--home", home, "--output", "json"]);
         const { address } = JSON.parse(stdout) as { address: string };
         const { stdout: id } = await run(simd, ["comet", "show-node-id", "--home", home]);
-        const ports = { rpc: await freePort(), p2p: await freePort(), grpc: await freePort() };
+        const [rpc, p2p, grpc] = reserved.ports.slice(3 * k, 3 * k + 3) as [number, number, number];
+        const ports = { rpc, p2p, grpc };
         return { home, address, nodeId: id.trim(), ports };
       }),
     );
@@ -247,6 +256,12 @@ export class CosmosLocalnet implements Instance {
       set("consensus", "timeout_propose", `"${Math.max(300, blockTimeMs)}ms"`);
       set("consensus", "timeout_prevote", `"300ms"`);
       set("consensus", "timeout_precommit", `"300ms"`);
+      // Each failed round waits longer by these deltas (CometBFT: 500 ms). After an outage of
+      // seconds the rounds have piled up, and at 500 ms a round the chain took tens of seconds
+      // to agree again once enough validators were back.
+      set("consensus", "timeout_propose_delta", `"100ms"`);
+      set("consensus", "timeout_prevote_delta", `"100ms"`);
+      set("consensus", "timeout_precommit_delta", `"100ms"`);
       set("tx_index", "indexer", `"kv"`);
       set("mempool", "size", String(this.options.mempoolSize ?? 5000));
       set("instrumentation", "prometheus", "false");

@@ -4,13 +4,17 @@ import { loadScenario } from "./load/scenario.ts";
 import { CHAIN_MODES, type ChainMode } from "../chains/profiles.ts";
 import { runScenario, type RunResult } from "./run.ts";
 import { compareRelayers } from "./compare.ts";
+import { bundleRun } from "./report/bundle.ts";
 import { headroom, MIN_HEADROOM } from "./report/runReport.ts";
 import { summaryTable } from "./report/summaryTable.ts";
 import { parseThreshold, THRESHOLD_EXIT_CODE } from "./measure/thresholds.ts";
 
 const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--threshold EXPR ...] [--chain-mode CHAIN=MODE ...]
        bridge-stress compare <scenario> --relayer A --relayer B [...] [--seed N] [--out DIR]
+       bridge-stress bundle <run-dir>
 
+  bundle     pack a run's CSVs and manifest with a SHA256SUMS file into <run-dir>.tar.gz
+             (verify: tar -xzf it, then sha256sum -c SHA256SUMS in the run's folder)
   compare    run the same seeded scenario once per relayer preset (fixtures/relayers/, or
              fixtures/relayers/rly/ on the ibc bridge) and write comparison.csv: per stage, the
              p50, p99 and mean delay of each preset against the first, with a 95 % bootstrap
@@ -74,6 +78,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [command, scenarioName = "default", ...extra] = positionals;
+  if (command === "bundle") {
+    if (!positionals[1] || extra.length) throw new UsageError("bundle takes one run folder, e.g. bridge-stress bundle reports/<run-id>");
+    const { archive, files } = bundleRun(positionals[1]);
+    console.log(`bundle: ${relative(process.cwd(), archive)} (${files.join(", ")})`);
+    return 0;
+  }
   if (command !== "run" && command !== "compare") throw new UsageError(command ? `unknown command "${command}"` : "missing command");
   if (command === "compare" && (values.relayer?.length ?? 0) < 2) throw new UsageError("compare needs at least two --relayer presets, e.g. --relayer default --relayer serial");
   if (command === "run" && values.relayer) throw new UsageError("--relayer belongs to compare; for one run set \"relayer\" in the scenario");

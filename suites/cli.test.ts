@@ -1,9 +1,9 @@
 import test from "ava";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 async function cli(args: string[]): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], { stdio: ["ignore", "pipe", "pipe"] });
@@ -36,6 +36,13 @@ test("thresholds decide the exit code", async (t) => {
   const ceiling = /harness ceiling ≈ (\d+) msgs\/s \(sender signature \+ 19 guardian signatures \+ relayer signature per message, one core\): ([\d.]+)× the measured capacity/.exec(pass.output);
   t.truthy(ceiling, pass.output);
   t.true(Number(ceiling![1]) > 0);
+  // The run's folder bundles into an archive whose checksums verify with standard tools.
+  const runDir = /reports: (\S+)\/ \(/.exec(pass.output)![1]!;
+  const bundled = await cli(["bundle", runDir]);
+  t.is(bundled.code, 0, bundled.output);
+  const out = mkdtempSync(join(tmpdir(), "bridge-stress-unbundle-"));
+  execFileSync("tar", ["-xzf", `${runDir}.tar.gz`, "-C", out]);
+  t.regex(execFileSync("sha256sum", ["-c", "SHA256SUMS"], { cwd: join(out, basename(runDir)), encoding: "utf8" }), /messages\.csv: OK\n[\s\S]*summary\.csv: OK/);
   const fail = await cli(["run", tiny, "--out", dir, "--threshold", "p99<1"]);
   t.is(fail.code, 99, fail.output);
   t.regex(fail.output, /threshold FAIL p99<1 \(actual \d+/);
@@ -60,4 +67,7 @@ test("bad flags get the usage text and exit 2", async (t) => {
   const unknown = await cli(["fly"]);
   t.is(unknown.code, 2);
   t.regex(unknown.output, /unknown command "fly"[\s\S]*usage: bridge-stress run/);
+  const bundle = await cli(["bundle"]);
+  t.is(bundle.code, 2);
+  t.regex(bundle.output, /bundle takes one run folder/);
 });

@@ -6,6 +6,7 @@ import { chains as sdkChains, type Chain } from "@wormhole-foundation/sdk-base";
 import { CHAIN_MODES, evmChainNames, type ChainMode } from "../../chains/profiles.ts";
 import { TRIGGER_KINDS, type TriggerKind } from "../bridge/payload.ts";
 import { parseThreshold, type Threshold } from "../measure/thresholds.ts";
+import { DEFAULT_RISK, type RiskSettings } from "../measure/risk.ts";
 import { CHAIN_FAULTS, COSMOS_FAULTS, faultSchema, toFaultSpec, type FaultSpec } from "../faults/faults.ts";
 
 export type Consistency = "instant" | "safe" | "finalized";
@@ -87,6 +88,8 @@ export interface Scenario {
   cosmos: CosmosSettings;
   /** The IBC path (bridge ibc). */
   ibc: IbcSettings;
+  /** The market the triggers protect, for the liquidation-risk columns of steps.csv. */
+  risk: RiskSettings;
   /** Seeds the message sequence (kinds, routes, positions). */
   seed: number;
   chains: Partial<Record<Chain, ChainSettings>>;
@@ -201,6 +204,14 @@ function scenarioSchema() {
         error: 'must be "wormhole" (EVM chains, the default), "cosmos" (CosmJS transactions into a Cosmos localnet) or "ibc" (ICS-20 transfers between two localnets, relayed by rly)',
       })
       .default("wormhole"),
+    risk: z
+      .strictObject({
+        annualVolatility: z.number({ error: "must be a share > 0, e.g. 0.8 for 80 % a year" }).positive({ error: "must be a share > 0, e.g. 0.8 for 80 % a year" }).max(20),
+        maintenanceMargin: z.number({ error: "must be a share from 0 to 1, e.g. 0.005 for 0.5 %" }).min(0).max(1),
+        confidence: z.number({ error: "must be a probability between 0.5 and 1, e.g. 0.99" }).gt(0.5, { error: "must be a probability between 0.5 and 1, e.g. 0.99" }).lt(1, { error: "must be a probability between 0.5 and 1, e.g. 0.99" }),
+      })
+      .partial()
+      .default({}),
     ibc: z
       .strictObject({
         destinationChainId: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, { error: 'must be a chain id like "stress-b" (lower-case letters, digits, dashes)' }).default("stress-b"),
@@ -362,6 +373,7 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     bridge: s.bridge,
     cosmos: s.cosmos,
     ibc: s.ibc,
+    risk: { ...DEFAULT_RISK, ...s.risk },
     routes: routes as Scenario["routes"],
     stages: s.stages ? expandStages(s.stages as never) : [],
     drainS: s.drain,

@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { stringify as stringifySync } from "csv-stringify/sync";
 import type { Anomaly, MessageRecord } from "../measure/ledger.ts";
 import { HOPS, type Hop, type StageSummary } from "../measure/stats.ts";
+import { DEFAULT_RISK, stageRisk, type RiskSettings } from "../measure/risk.ts";
 import { DEFAULT_CRITERIA, failedCriteria, type CapacityCriteria } from "../measure/capacity.ts";
 
 /** Columns of messages.csv, in order (documented in the README). */
@@ -66,6 +67,9 @@ export const STEP_COLUMNS = [
   "height_skew_max",
   "send_lateness_p99_ms",
   "send_lateness_max_ms",
+  "on_time_share",
+  "p99_price_move_pct",
+  "max_leverage",
   "sustainable",
   "failed_criteria",
   "drop_reasons",
@@ -103,8 +107,9 @@ export function messageRow(r: MessageRecord): string[] {
   ];
 }
 
-function stepRow(s: StageSummary, criteria: CapacityCriteria, faults: string): string[] {
+function stepRow(s: StageSummary, criteria: CapacityCriteria, faults: string, risk: RiskSettings): string[] {
   const failed = failedCriteria(s, criteria);
+  const r = stageRisk(s, risk);
   return [
     String(s.stage),
     String(s.startRate),
@@ -138,6 +143,9 @@ function stepRow(s: StageSummary, criteria: CapacityCriteria, faults: string): s
     s.heightSkewMax === undefined ? "" : String(s.heightSkewMax),
     ms(s.sendLateness.percentile(99)),
     ms(s.sendLateness.percentile(100)),
+    r.onTimeShare === undefined ? "" : r.onTimeShare.toFixed(4),
+    r.priceMove === undefined ? "" : (r.priceMove * 100).toFixed(4),
+    r.maxLeverage === undefined ? "" : r.maxLeverage.toFixed(1),
     String(failed.length === 0),
     failed.join(";"),
     [...s.dropReasons].map(([reason, n]) => `${reason}=${n}`).join(";"),
@@ -205,8 +213,8 @@ async function writeCsv<T>(path: string, columns: readonly string[], rows: Itera
 }
 
 /** `faultsByStage[i]`: the faults that overlapped stage i, `;`-separated. */
-export function writeStepsCsv(path: string, stages: StageSummary[], criteria: CapacityCriteria = DEFAULT_CRITERIA, faultsByStage: string[] = []): Promise<void> {
-  return writeCsv(path, STEP_COLUMNS, stages, (s) => stepRow(s, criteria, faultsByStage[s.stage] ?? ""));
+export function writeStepsCsv(path: string, stages: StageSummary[], criteria: CapacityCriteria = DEFAULT_CRITERIA, faultsByStage: string[] = [], risk: RiskSettings = DEFAULT_RISK): Promise<void> {
+  return writeCsv(path, STEP_COLUMNS, stages, (s) => stepRow(s, criteria, faultsByStage[s.stage] ?? "", risk));
 }
 
 /** Columns of hops.csv: one row per stage and hop of the message path (hops no message of the run took, such as IBC's on a Wormhole run, are left out). */

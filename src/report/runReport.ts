@@ -134,7 +134,7 @@ export class RunRecorder {
     const thresholds = evaluateThresholds(scenario.thresholds, metrics);
 
     const files: string[] = ["messages.csv", "anomalies.csv", "steps.csv", "hops.csv", "summary.csv", "timeline.csv", "events.csv"];
-    await writeStepsCsv(join(runDir, "steps.csv"), stats.stages, criteria, faultsByStage(scenario));
+    await writeStepsCsv(join(runDir, "steps.csv"), stats.stages, criteria, faultsByStage(scenario), scenario.risk);
     await writeRecordsCsv(
       join(runDir, "events.csv"),
       this.faultEvents.map((e) => ({ at_ms: e.at.toFixed(1), event: e.event, kind: e.kind, fault: e.fault })),
