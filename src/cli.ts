@@ -9,7 +9,7 @@ import { headroom, MIN_HEADROOM } from "./report/runReport.ts";
 import { summaryTable } from "./report/summaryTable.ts";
 import { parseThreshold, THRESHOLD_EXIT_CODE } from "./measure/thresholds.ts";
 
-const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--threshold EXPR ...] [--chain-mode CHAIN=MODE ...]
+const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--threshold EXPR ...] [--chain-mode CHAIN=MODE ...] [--metrics-port N]
        bridge-stress compare <scenario> --relayer A --relayer B [...] [--seed N] [--out DIR]
        bridge-stress bundle <run-dir>
 
@@ -26,6 +26,9 @@ const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--thr
   --threshold EXPR
              pass/fail criterion, k6 style, e.g. "p99<2000", "drop_rate==0", "late_rate<0.01";
              repeatable, added to the scenario's; any failure exits with code ${THRESHOLD_EXIT_CODE}
+  --metrics-port N
+             serve Prometheus metrics at http://127.0.0.1:N/metrics during the run (0: any free port,
+             printed at the start)
   --chain-mode CHAIN=MODE
              run CHAIN as local (fresh anvil), fork (anvil --fork-url $BRIDGE_STRESS_FORK_URL_<CHAIN>)
              or remote (the dev node at $BRIDGE_STRESS_RPC_URL_<CHAIN>); repeatable`;
@@ -66,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
         "chain-mode": { type: "string", multiple: true },
         threshold: { type: "string", multiple: true },
         relayer: { type: "string", multiple: true },
+        "metrics-port": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -119,7 +123,12 @@ async function main(argv: string[]): Promise<number> {
     console.log(`reports: ${relative(process.cwd(), compared.dir) || "."}/ (comparison.csv and one folder per run)`);
     return 0;
   }
-  const result = await runScenario(scenario, { outDir: values.out, onProgress: (line) => console.log(line) });
+  let metricsPort: number | undefined;
+  if (values["metrics-port"] !== undefined) {
+    metricsPort = Number(values["metrics-port"]);
+    if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535) throw new UsageError(`--metrics-port ${values["metrics-port"]}: must be a port from 0 to 65535 (0: any free port)`);
+  }
+  const result = await runScenario(scenario, { outDir: values.out, metricsPort, onProgress: (line) => console.log(line) });
   console.log(`\n${summaryTable(result.stats.stages, result.criteria)}\n`);
   console.log(verdictLines(result));
   const failed = result.thresholds.filter((r) => !r.passed);

@@ -12,6 +12,7 @@ import { now } from "./measure/clock.ts";
 import type { StageStats } from "./measure/stats.ts";
 import { RunRecorder, writeManifest, type HarnessLimits, type ReportInput, type RunReport } from "./report/runReport.ts";
 import type { DeliveryPath } from "./paths/path.ts";
+import { serveMetrics } from "./report/metrics.ts";
 import { WormholePath } from "./paths/wormhole.ts";
 import { CosmosTxPath } from "./paths/cosmosTx.ts";
 import { IbcPath } from "./paths/ibc.ts";
@@ -21,6 +22,8 @@ export interface RunOptions {
   outDir?: string;
   /** Called about once a second while messages are offered and drained. */
   onProgress?: (line: string) => void;
+  /** Serve Prometheus metrics at http://127.0.0.1:<port>/metrics while the run goes (0: a port the OS chooses). */
+  metricsPort?: number;
   /** Called with the live delivery path after the report is written and before it is stopped (tests read chain state here). */
   inspect?: (path: DeliveryPath) => Promise<void>;
 }
@@ -78,6 +81,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     await finish("interrupted", false);
   });
 
+  let closeMetrics: (() => Promise<void>) | undefined;
   try {
     progress(`starting ${path.description}`);
     await path.start();
@@ -85,6 +89,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     // The run's clock starts here: stage 0 begins now, not while chains were starting.
     const ledger = new Ledger();
     const activeRecorder = (recorder = new RunRecorder(reportInput(), ledger));
+    if (options.metricsPort !== undefined) {
+      const server = await serveMetrics(options.metricsPort, ledger, activeRecorder.stats);
+      closeMetrics = server.close;
+      progress(`metrics: ${server.url}`);
+    }
     await path.attach(ledger, activeRecorder);
     const live = new LiveProgress(ledger, activeRecorder.stats, stages);
     const sampler = setInterval(() => activeRecorder.sample(), SAMPLE_EVERY_MS);
@@ -133,6 +142,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     throw err;
   } finally {
     removeHook();
+    await closeMetrics?.();
     await path.stop();
   }
 }

@@ -29,8 +29,9 @@ writeFileSync(
 );
 
 test("thresholds decide the exit code", async (t) => {
-  const pass = await cli(["run", tiny, "--out", dir, "--threshold", "p99<60000", "--threshold", "drop_rate==0"]);
+  const pass = await cli(["run", tiny, "--out", dir, "--threshold", "p99<60000", "--threshold", "drop_rate==0", "--metrics-port", "0"]);
   t.is(pass.code, 0, pass.output);
+  t.regex(pass.output, /^metrics: http:\/\/127\.0\.0\.1:\d+\/metrics$/m);
   t.regex(pass.output, /threshold ok {3}p99<60000/);
   // The harness's own ceiling, measured before the load, stands next to the capacity.
   const ceiling = /harness ceiling ≈ (\d+) msgs\/s \(sender signature \+ 19 guardian signatures \+ relayer signature per message, one core\): ([\d.]+)× the measured capacity/.exec(pass.output);
@@ -67,6 +68,9 @@ test("bad flags get the usage text and exit 2", async (t) => {
   const unknown = await cli(["fly"]);
   t.is(unknown.code, 2);
   t.regex(unknown.output, /unknown command "fly"[\s\S]*usage: bridge-stress run/);
+  const port = await cli(["run", tiny, "--metrics-port", "http"]);
+  t.is(port.code, 2);
+  t.regex(port.output, /--metrics-port http: must be a port from 0 to 65535/);
   const bundle = await cli(["bundle"]);
   t.is(bundle.code, 2);
   t.regex(bundle.output, /bundle takes one run folder/);

@@ -1,0 +1,55 @@
+import { createServer, type Server } from "node:http";
+import type { Ledger } from "../measure/ledger.ts";
+import type { StageStats } from "../measure/stats.ts";
+
+const QUANTILES = [0.5, 0.9, 0.99, 0.999];
+
+/** Prometheus text exposition of a run so far: message counts, in flight, delay quantiles, the current stage. */
+export function metricsText(ledger: Ledger, stats: StageStats): string {
+  const { planned, sent, delivered, dropped } = ledger.counts;
+  const delay = stats.total.delay;
+  const stage = stats.stageAt(ledger.elapsed());
+  const lines = [
+    "# HELP bridge_stress_messages_total Messages of this run by how far they got.",
+    "# TYPE bridge_stress_messages_total counter",
+    `bridge_stress_messages_total{state="offered"} ${planned}`,
+    `bridge_stress_messages_total{state="sent"} ${sent}`,
+    `bridge_stress_messages_total{state="delivered"} ${delivered}`,
+    `bridge_stress_messages_total{state="dropped"} ${dropped}`,
+    "# HELP bridge_stress_in_flight Messages offered and not yet delivered or dropped.",
+    "# TYPE bridge_stress_in_flight gauge",
+    `bridge_stress_in_flight ${ledger.inFlight}`,
+    "# HELP bridge_stress_delay_ms End-to-end delay from the intended send time, delivered messages so far (HdrHistogram).",
+    "# TYPE bridge_stress_delay_ms summary",
+    ...QUANTILES.map((q) => `bridge_stress_delay_ms{quantile="${q}"} ${delay.percentile(q * 100) ?? "NaN"}`),
+    `bridge_stress_delay_ms_sum ${(delay.mean ?? 0) * delay.count}`,
+    `bridge_stress_delay_ms_count ${delay.count}`,
+    "# HELP bridge_stress_stage Index of the load stage under way (-1 between stages and in the drain).",
+    "# TYPE bridge_stress_stage gauge",
+    `bridge_stress_stage ${stage ?? -1}`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * A Prometheus endpoint on 127.0.0.1 (`/metrics`) for watching a long run, e.g. a soak, in
+ * Grafana. Port 0 lets the OS choose; the URL says which.
+ */
+export async function serveMetrics(port: number, ledger: Ledger, stats: StageStats): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    if (req.url !== "/metrics") {
+      res.writeHead(404, { "content-type": "text/plain" }).end("only /metrics here\n");
+      return;
+    }
+    res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(metricsText(ledger, stats));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  const { port: bound } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${bound}/metrics`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
