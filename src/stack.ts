@@ -1,3 +1,4 @@
+import { CommandRelayer, type CommandRelayerConfig } from "./relayer/commandRelayer.ts";
 import type { Chain } from "@wormhole-foundation/sdk-base";
 import type { Address } from "viem";
 import { Anvil } from "../chains/anvil.ts";
@@ -25,7 +26,8 @@ export interface StackOptions {
   destinations: Chain[];
   /** Guardian set size. */
   guardians: number;
-  relayer: ReferenceRelayerConfig;
+  /** The reference relayer's preset, or an outside relayer run as a command. */
+  relayer: ReferenceRelayerConfig | CommandRelayerConfig;
   /**
    * Put the guardians' and relayer's links (every chain RPC and the VAA API) behind a
    * Toxiproxy, so network faults can act on them. The harness's own watchers and the load
@@ -120,9 +122,13 @@ export class EvmStack {
             return { wormholeChainId: c.profile.wormholeChainId, evmChainId: c.profile.evmChainId, rpcUrl: rpcFor(name), receiver: this.receivers.get(name)! };
           }),
       };
-      this.relayer = this.options.relayerCheckpoint
-        ? (this.relayerProcess = new ProcessRelayer(endpoints, this.options.relayer, this.options.relayerCheckpoint))
-        : new ReferenceRelayer(endpoints, this.options.relayer);
+      const relayer = this.options.relayer;
+      this.relayer =
+        "command" in relayer
+          ? new CommandRelayer(endpoints, relayer)
+          : this.options.relayerCheckpoint
+            ? (this.relayerProcess = new ProcessRelayer(endpoints, relayer, this.options.relayerCheckpoint))
+            : new ReferenceRelayer(endpoints, relayer);
       await this.launch(this.relayer);
     } catch (err) {
       await this.stop();

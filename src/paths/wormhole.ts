@@ -18,6 +18,7 @@ import { now } from "../measure/clock.ts";
 import type { Ledger } from "../measure/ledger.ts";
 import { SourceBlocks } from "../measure/sourceBlocks.ts";
 import { loadRelayerPreset } from "../relayer/config.ts";
+import { loadCommandRelayer, OUTSIDE_PREFIX } from "../relayer/commandRelayer.ts";
 import { vaaKey } from "../relayer/relayer.ts";
 import type { HarnessLimits, RunRecorder } from "../report/runReport.ts";
 import { privateKeyToAccount } from "viem/accounts";
@@ -64,7 +65,7 @@ export class WormholePath implements DeliveryPath {
       sources: this.sources,
       destinations: this.destinations,
       guardians: scenario.guardians,
-      relayer: loadRelayerPreset(scenario.relayer),
+      relayer: scenario.relayer.startsWith(OUTSIDE_PREFIX) ? loadCommandRelayer(scenario.relayer) : loadRelayerPreset(scenario.relayer),
       faultProxy: scenario.faults.some((f) => NETWORK_FAULTS.has(f.kind)),
       relayerCheckpoint: scenario.faults.some((f) => f.kind === "relayer-restart") ? join(runDir, "relayer-checkpoint.json") : undefined,
     });
@@ -96,17 +97,19 @@ export class WormholePath implements DeliveryPath {
     const keys = generateGuardianKeys(this.scenario.guardians);
     const account = privateKeyToAccount(roleKeys("senders", 1)[0]!);
     const tx = { type: "eip1559", chainId: 1, to: account.address, data: "0x", gas: 100_000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n } as const;
+    // The reference relayer in this process signs deliveries too; one in its own process does not.
+    const inProcessRelayer = !this.stack.relayerProcess && !this.scenario.relayer.startsWith(OUTSIDE_PREFIX);
     let count = 0;
     const started = performance.now();
     while (performance.now() - started < CEILING_SAMPLE_MS) {
       await account.signTransaction({ ...tx, nonce: count });
       const digest = bodyDigest(new Uint8Array([count & 255, count >> 8, 1]));
       for (const key of keys) signDigest(key.privateKey, digest);
-      if (!this.stack.relayerProcess) await account.signTransaction({ ...tx, nonce: count + 1 });
+      if (inProcessRelayer) await account.signTransaction({ ...tx, nonce: count + 1 });
       count++;
     }
     this.limits.ceilingMsgsPerS = count / ((performance.now() - started) / 1000);
-    this.limits.ceilingWhat = `sender signature + ${keys.length} guardian signatures${this.stack.relayerProcess ? "" : " + relayer signature"} per message, one core`;
+    this.limits.ceilingWhat = `sender signature + ${keys.length} guardian signatures${inProcessRelayer ? " + relayer signature" : ""} per message, one core`;
   }
 
   async attach(ledger: Ledger, recorder: RunRecorder): Promise<void> {
