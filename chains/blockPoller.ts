@@ -4,7 +4,10 @@ import { rpc } from "./anvil.ts";
 import { now } from "../src/measure/clock.ts";
 
 export interface BlockPollerOptions {
-  rpcUrl: string;
+  /** EVM JSON-RPC endpoint whose eth_blockNumber is the head (unless `head` is given). */
+  rpcUrl?: string;
+  /** Reads the chain's current head, for chains that are not EVM JSON-RPC. [eth_blockNumber on rpcUrl] */
+  head?: () => Promise<bigint>;
   /** How often the head is asked for, ms. This is the resolution of every time it reports. [20] */
   pollIntervalMs?: number;
   /** First block to report. [the head at start + 1] */
@@ -18,7 +21,8 @@ export interface BlockPollerOptions {
 
 /**
  * Follows a chain's head over HTTP and hands each new block range to `onBlocks` exactly
- * once, in order. One poller serves one consumer: log watchers and receipt trackers.
+ * once, in order. One poller serves one consumer: log watchers, receipt trackers, the
+ * CometBFT block watcher.
  */
 export class BlockPoller {
   private nextBlock: bigint | undefined;
@@ -26,10 +30,16 @@ export class BlockPoller {
   private loop: Promise<void> | undefined;
   private lastError: Error | undefined;
 
-  constructor(private readonly options: BlockPollerOptions) {}
+  private readonly head: () => Promise<bigint>;
+
+  constructor(private readonly options: BlockPollerOptions) {
+    const { rpcUrl, head } = options;
+    if (!head && !rpcUrl) throw new Error("BlockPoller needs an rpcUrl or a head function");
+    this.head = head ?? (async () => BigInt(await rpc<Hex>(rpcUrl!, "eth_blockNumber", [])));
+  }
 
   async start(): Promise<void> {
-    this.nextBlock = this.options.fromBlock ?? BigInt(await rpc<Hex>(this.options.rpcUrl, "eth_blockNumber", [])) + 1n;
+    this.nextBlock = this.options.fromBlock ?? (await this.head()) + 1n;
     this.running = true;
     this.loop = this.run();
   }
@@ -67,7 +77,7 @@ export class BlockPoller {
 
   private async poll(): Promise<void> {
     try {
-      const head = BigInt(await rpc<Hex>(this.options.rpcUrl, "eth_blockNumber", []));
+      const head = await this.head();
       const seenAt = now();
       if (this.nextBlock === undefined || head < this.nextBlock) return;
       await this.options.onBlocks(this.nextBlock, head, seenAt);
@@ -84,5 +94,24 @@ export class BlockPoller {
       await this.pollOnce();
       if (this.running) await sleep(interval);
     }
+  }
+}
+
+/** A watcher whose following is a BlockPoller's: start, stop and sweep are the poller's. */
+export abstract class PolledWatcher {
+  abstract readonly poller: BlockPoller;
+
+  start(): Promise<void> {
+    return this.poller.start();
+  }
+
+  /** Stops after the current poll. */
+  stop(): Promise<void> {
+    return this.poller.stop();
+  }
+
+  /** Takes in everything up to the current head now. */
+  sweep(): Promise<void> {
+    return this.poller.sweep();
   }
 }

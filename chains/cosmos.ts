@@ -143,8 +143,7 @@ export class CosmosLocalnet implements Instance {
 
   /** Highest minus lowest height among the validators that answer: how far apart they are. */
   async heightSkew(): Promise<number> {
-    const heights = (await this.heights()).filter((h): h is number => h !== undefined);
-    return heights.length ? Math.max(...heights) - Math.min(...heights) : 0;
+    return heightSpread(await this.heights());
   }
 
   private linkName(from: number, to: number): string {
@@ -311,6 +310,12 @@ export class CosmosLocalnet implements Instance {
     }
     throw new InstanceError(this.name, `not every validator signed a block within ${timeoutMs} ms (${last})`, this.logs().slice(-40));
   }
+}
+
+/** Highest minus lowest of the heights known (validators that did not answer are left out). */
+export function heightSpread(heights: Array<number | undefined>): number {
+  const known = heights.filter((h): h is number => h !== undefined);
+  return known.length ? Math.max(...known) - Math.min(...known) : 0;
 }
 
 /** GET on a CometBFT RPC endpoint (`status`, `block?height=5`, …); returns `result`. */

@@ -1,6 +1,6 @@
 import { formatLog, parseEventLogs, numberToHex, type Abi, type Address, type RpcLog } from "viem";
 import { rpc } from "./anvil.ts";
-import { BlockPoller } from "./blockPoller.ts";
+import { BlockPoller, PolledWatcher } from "./blockPoller.ts";
 
 export interface LogWatcherOptions<TAbi extends Abi> {
   rpcUrl: string;
@@ -17,10 +17,11 @@ export interface LogWatcherOptions<TAbi extends Abi> {
 }
 
 /** Follows the logs of some contracts on one chain, block range by block range. */
-export class LogWatcher<TAbi extends Abi> {
+export class LogWatcher<TAbi extends Abi> extends PolledWatcher {
   readonly poller: BlockPoller;
 
   constructor(options: LogWatcherOptions<TAbi>) {
+    super();
     this.poller = new BlockPoller({
       rpcUrl: options.rpcUrl,
       pollIntervalMs: options.pollIntervalMs,
@@ -33,17 +34,5 @@ export class LogWatcher<TAbi extends Abi> {
         await options.afterRange?.(to, seenAt);
       },
     });
-  }
-
-  start(): Promise<void> {
-    return this.poller.start();
-  }
-
-  stop(): Promise<void> {
-    return this.poller.stop();
-  }
-
-  sweep(): Promise<void> {
-    return this.poller.sweep();
   }
 }

@@ -98,16 +98,19 @@ export class WalletPool {
       return await rpc<Hex>(this.options.rpcUrl, "eth_sendRawTransaction", [signed]);
     } catch (err) {
       // The node did not take this nonce; later sends would wait behind the gap forever.
-      wallet.resync ??= this.readNonce(wallet).finally(() => (wallet.resync = undefined));
+      void this.resyncWallet(wallet);
       throw err;
     }
   }
 
   /** Re-reads every account's nonce from the node. */
   async resync(): Promise<void> {
-    await Promise.all(
-      this.wallets.map((wallet) => (wallet.resync ??= this.readNonce(wallet).finally(() => (wallet.resync = undefined)))),
-    );
+    await Promise.all(this.wallets.map((wallet) => this.resyncWallet(wallet)));
+  }
+
+  /** Re-reads one account's nonce; sends from it wait until that is done. One re-read at a time. */
+  private resyncWallet(wallet: Wallet): Promise<void> {
+    return (wallet.resync ??= this.readNonce(wallet).finally(() => (wallet.resync = undefined)));
   }
 
   private async readNonce(wallet: Wallet): Promise<void> {

@@ -7,8 +7,6 @@ async function runWithValidatorsOffline(count: number, kind = "validators-offlin
   const { result, rows, survivors } = await runLocal({
     name: `cosmos-${kind}-${count}`,
     bridge: "cosmos",
-    routes: undefined,
-    chains: undefined,
     cosmos: { validators: 4, blockTimeMs: 300, accounts: 4 },
     stages: [{ rate: 10, duration: "6s" }],
     drain: "20s",

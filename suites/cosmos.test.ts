@@ -49,8 +49,6 @@ test.serial("triggers delivered as CosmJS transactions: every one included, with
   const { result, rows, survivors } = await runLocal({
     name: "cosmos-delivery",
     bridge: "cosmos",
-    routes: undefined,
-    chains: undefined,
     cosmos: { validators: 4, blockTimeMs: 300, accounts: 4 },
     stages: [{ rate: 10, duration: "2s" }, { rate: 30, duration: "2s" }],
     drain: "10s",
@@ -79,8 +77,6 @@ test.serial("CheckTx refusals end as drops with the node's reason; nothing is lo
   const { result, rows, survivors } = await runLocal({
     name: "cosmos-refused",
     bridge: "cosmos",
-    routes: undefined,
-    chains: undefined,
     cosmos: { validators: 1, blockTimeMs: 200, accounts: 2, maxMemoCharacters: 100 },
     stages: [{ rate: 10, duration: "1s" }],
     drain: "5s",
@@ -96,8 +92,6 @@ test.serial("a full mempool refuses the excess: drops with reason mempool is ful
   const { result, rows } = await runLocal({
     name: "cosmos-mempool-full",
     bridge: "cosmos",
-    routes: undefined,
-    chains: undefined,
     cosmos: { validators: 1, blockTimeMs: 2000, accounts: 8, mempoolSize: 10 },
     stages: [{ rate: 40, duration: "1s" }],
     drain: "10s",

@@ -43,7 +43,7 @@ test.serial("a slower destination block time adds about the difference to the de
   // (the fault ends at 5 s; later ones meet 200 ms blocks again and would dilute the mean).
   const faulted = meanBetween(messages, 2000, 4000);
   t.log(`mean ${clean.toFixed(0)} ms → ${faulted.toFixed(0)} ms with 1 s blocks`);
-  // About +400 ms expected; CI runs measured from +190 (a wider window) to +280.
+  // About +400 ms expected; measured +190 (in CI, with a window reaching past the heal) to +500.
   t.true(faulted - clean >= 150 && faulted - clean <= 1500, `mean ${clean} ms → ${faulted} ms`);
   t.is(result.stats.total.dropped, 0);
 });

@@ -9,8 +9,6 @@ function runIbc(name: string, ibc: Record<string, unknown>, fields: Record<strin
     name,
     seed: 31,
     bridge: "ibc",
-    routes: undefined,
-    chains: undefined,
     cosmos: { validators: 1, blockTimeMs: 300, accounts: 4 },
     ibc,
     stages: [{ rate: 5, duration: "2s" }, { type: "ramping", rate: 20, duration: "2s" }],

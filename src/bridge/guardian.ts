@@ -63,8 +63,6 @@ export interface ChainObserverOptions {
 export class ChainObserver {
   private readonly watcher: LogWatcher<typeof coreAbi>;
   private pending: SeenMessage[] = [];
-  /** Messages dropped at their consistency level because their block was no longer canonical. */
-  rolledBack = 0;
 
   constructor(private readonly options: ChainObserverOptions) {
     const { chain } = options;
@@ -134,9 +132,9 @@ export class ChainObserver {
     }
     // Only now that every request succeeded is the queue replaced (a throw retries it all).
     this.pending = [...waiting, ...this.pending.slice(queue.length)];
+    // A message whose block is no longer canonical was rolled back: it is never signed.
     for (const p of ready) {
-      if (p.body.consistencyLevel !== 200 && canonical.get(p.blockNumber)?.toLowerCase() !== p.blockHash.toLowerCase()) this.rolledBack++;
-      else this.options.onReady(p);
+      if (p.body.consistencyLevel === 200 || canonical.get(p.blockNumber)?.toLowerCase() === p.blockHash.toLowerCase()) this.options.onReady(p);
     }
   }
 }

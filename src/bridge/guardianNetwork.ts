@@ -65,7 +65,7 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
   readonly name = "guardian-network";
   status: InstanceStatus = "idle";
   readonly guardians: Guardian[];
-  readonly observers: ChainObserver[];
+  private readonly observers: ChainObserver[];
   readonly quorum: number;
   private readonly tallies = new Map<Hex, Tally>();
   private readonly byId = new Map<string, SignedVaa>();

@@ -126,19 +126,18 @@ export class FaultRunner {
     if (NETWORK_FAULTS.has(fault.kind)) return this.setNetwork(fault as NetworkFault, on);
     if (fault.kind === "reorg") return this.reorg(fault);
     if (fault.kind === "congestion") return this.congest(fault, on);
-    if (fault.kind === "validators-offline") {
+    if (fault.kind === "validators-offline" || fault.kind === "validators-partition") {
       const net = this.targets.localnets?.get(fault.target);
       if (!net) throw new Error(`no Cosmos localnet ${fault.target} in this run`);
-      const down = net.validators.slice(Math.max(0, net.validators.length - fault.count));
-      await Promise.all(down.map((v) => (on ? v.stop() : v.start())));
-      return `${down.map((v) => v.name).join(", ")} ${on ? "stopped" : "started"}`;
-    }
-    if (fault.kind === "validators-partition") {
-      const net = this.targets.localnets?.get(fault.target);
-      if (!net) throw new Error(`no Cosmos localnet ${fault.target} in this run`);
-      const cut = net.validators.slice(Math.max(0, net.validators.length - fault.count));
-      await net.cutOff(cut.map((v) => v.index), on);
-      return `${cut.map((v) => v.name).join(", ")} ${on ? "cut off from" : "reconnected to"} the others`;
+      // The last `count` validators, like guardians: the same scenario always hits the same ones.
+      const hit = net.validators.slice(Math.max(0, net.validators.length - fault.count));
+      const names = hit.map((v) => v.name).join(", ");
+      if (fault.kind === "validators-partition") {
+        await net.cutOff(hit.map((v) => v.index), on);
+        return `${names} ${on ? "cut off from" : "reconnected to"} the others`;
+      }
+      await Promise.all(hit.map((v) => (on ? v.stop() : v.start())));
+      return `${names} ${on ? "stopped" : "started"}`;
     }
     if (fault.kind === "gas-spike" || fault.kind === "block-time") return this.setChain(fault, on);
     if (fault.kind === "relayer-restart") {

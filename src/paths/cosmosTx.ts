@@ -1,22 +1,20 @@
-import { keccak256, toHex, type Hex } from "viem";
+import type { Hex } from "viem";
 import { CometWatcher, type CometBlock } from "../../chains/cometWatcher.ts";
 import { CosmosLocalnet, DENOM } from "../../chains/cosmos.ts";
 import { builtVersion, ensureGoTool } from "../../chains/tools.ts";
-import { encodeTrigger } from "../bridge/payload.ts";
-import { CheckTxError, CosmosSenders, testAddresses } from "../cosmos/senders.ts";
+import { PAYLOAD_HEADER_BYTES } from "../bridge/payload.ts";
+import { CosmosSenders, testAddresses } from "../cosmos/senders.ts";
 import type { Scenario } from "../load/scenario.ts";
 import type { PlannedMessage } from "../load/schedule.ts";
 import { now } from "../measure/clock.ts";
 import type { Ledger } from "../measure/ledger.ts";
 import type { HarnessLimits, RunRecorder } from "../report/runReport.ts";
 import type { DeliveryPath } from "./path.ts";
-import { dropWhileHalted, LocalnetMonitor, p2pProxyFor } from "./localnets.ts";
+import { dropWhileHalted, LocalnetMonitor, localnetEndpoints, localnetPids, MEMO_PREFIX, p2pProxyFor, recordSend, triggerMemo } from "./localnets.ts";
 import type { Toxiproxy } from "../../chains/toxiproxy.ts";
 
 /** How often the harness asks validator 0 for new blocks (its observation resolution), ms. */
 const OBSERVATION_POLL_MS = 20;
-/** Memo prefix of a trigger transaction; the rest is the v1 payload in hex. */
-export const MEMO_PREFIX = "bridge-stress:v1:";
 
 /**
  * Trigger messages delivered to a Cosmos SDK chain as transactions, through CosmJS: a
@@ -44,7 +42,7 @@ export class CosmosTxPath implements DeliveryPath {
   }
 
   endpoints(): Record<string, string> {
-    return Object.fromEntries(this.net?.validators.map((v) => [`${this.scenario.cosmos.chainId}/val${v.index}`, v.rpcUrl]) ?? []);
+    return localnetEndpoints([this.net]);
   }
 
   versions(): Record<string, string> {
@@ -52,7 +50,7 @@ export class CosmosTxPath implements DeliveryPath {
   }
 
   pids(): number[] {
-    return [...(this.net?.validators.flatMap((v) => (v.pid ? [v.pid] : [])) ?? []), ...(this.proxy?.pid ? [this.proxy.pid] : [])];
+    return localnetPids([this.net], [this.proxy]);
   }
 
   async start(): Promise<void> {
@@ -86,7 +84,7 @@ export class CosmosTxPath implements DeliveryPath {
 
   /** Per message this process signs one transaction (CosmJS): the harness's CPU ceiling on one core. */
   async measureCeiling(): Promise<void> {
-    const memo = `${MEMO_PREFIX}${"00".repeat(88)}`;
+    const memo = `${MEMO_PREFIX}${"00".repeat(PAYLOAD_HEADER_BYTES)}`;
     this.limits.ceilingMsgsPerS = await this.senders!.signingRate((from) => this.transfer(from), memo, 300);
     this.limits.ceilingWhat = "CosmJS signature of each trigger transaction, one core";
   }
@@ -96,29 +94,9 @@ export class CosmosTxPath implements DeliveryPath {
   }
 
   send(m: PlannedMessage): Promise<void> {
-    const ledger = this.ledger!;
     const sentAt = now();
-    const deadlineMs = Math.round(Date.now() + this.scenario.deadlineMs[m.kind] - (now() - ledger.startedAt - m.intendedAt));
-    const payload = encodeTrigger({
-      triggerId: BigInt(m.id),
-      kind: m.kind,
-      positionId: keccak256(toHex(`position-${m.positionSalt}`)),
-      account: "0x000000000000000000000000000000000000dEaD",
-      price: 2_000n * 10n ** 8n,
-      deadlineMs: BigInt(deadlineMs),
-      destinationChain: 0,
-    });
-    const memo = `${MEMO_PREFIX}${toHex(payload).slice(2)}`;
-    return this.senders!.send((from) => this.transfer(from), memo).then(
-      (hash) => {
-        this.pending.set(hash, { id: m.id, deadlineMs });
-        ledger.sent(m.id, sentAt, `0x${hash.toLowerCase()}` as Hex);
-      },
-      (err) => {
-        if (err instanceof CheckTxError) ledger.refused(m.id, sentAt, err.message);
-        else ledger.sendFailed(m.id, sentAt, (err as Error).message);
-      },
-    );
+    const { memo, deadlineMs } = triggerMemo(this.scenario, this.ledger!, m);
+    return recordSend(this.senders!.send((from) => this.transfer(from), memo), this.ledger!, this.pending, m.id, deadlineMs, sentAt);
   }
 
   async settle(complete: boolean): Promise<void> {

@@ -1,19 +1,18 @@
-import { keccak256, toHex, type Hex } from "viem";
+import type { Hex } from "viem";
 import { english, generateMnemonic } from "viem/accounts";
 import { CometWatcher, type CometBlock } from "../../chains/cometWatcher.ts";
 import { CosmosLocalnet, DENOM } from "../../chains/cosmos.ts";
 import { builtVersion, ensureGoTool } from "../../chains/tools.ts";
-import { encodeTrigger } from "../bridge/payload.ts";
-import { CheckTxError, CosmosSenders, testAddresses } from "../cosmos/senders.ts";
+import { PAYLOAD_HEADER_BYTES } from "../bridge/payload.ts";
+import { CosmosSenders, testAddresses } from "../cosmos/senders.ts";
 import type { Scenario } from "../load/scenario.ts";
 import type { PlannedMessage } from "../load/schedule.ts";
 import { now } from "../measure/clock.ts";
 import type { Ledger } from "../measure/ledger.ts";
 import { loadRlyPreset, Rly } from "../relayer/rly.ts";
 import type { HarnessLimits, RunRecorder } from "../report/runReport.ts";
-import { MEMO_PREFIX } from "./cosmosTx.ts";
 import type { DeliveryPath } from "./path.ts";
-import { dropWhileHalted, LocalnetMonitor, p2pProxyFor } from "./localnets.ts";
+import { dropWhileHalted, LocalnetMonitor, localnetEndpoints, localnetPids, MEMO_PREFIX, p2pProxyFor, recordSend, triggerMemo } from "./localnets.ts";
 import type { Toxiproxy } from "../../chains/toxiproxy.ts";
 
 const OBSERVATION_POLL_MS = 20;
@@ -60,9 +59,7 @@ export class IbcPath implements DeliveryPath {
   }
 
   endpoints(): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const net of [this.source, this.destination]) for (const v of net?.validators ?? []) out[`${net!.options.chainId}/val${v.index}`] = v.rpcUrl;
-    return out;
+    return localnetEndpoints([this.source, this.destination]);
   }
 
   versions(): Record<string, string> {
@@ -70,11 +67,7 @@ export class IbcPath implements DeliveryPath {
   }
 
   pids(): number[] {
-    return [
-      ...[this.source, this.destination].flatMap((net) => net?.validators.flatMap((v) => (v.pid ? [v.pid] : [])) ?? []),
-      ...(this.rly?.pid ? [this.rly.pid] : []),
-      ...(this.proxy?.pid ? [this.proxy.pid] : []),
-    ];
+    return localnetPids([this.source, this.destination], [this.rly, this.proxy]);
   }
 
   async start(): Promise<void> {
@@ -120,7 +113,7 @@ export class IbcPath implements DeliveryPath {
 
   /** Per message this process signs one MsgTransfer (CosmJS): the harness's CPU ceiling on one core; rly is measured as the bridge. */
   async measureCeiling(): Promise<void> {
-    this.limits.ceilingMsgsPerS = await this.senders!.signingRate((from) => this.transfer(from, `${MEMO_PREFIX}${"00".repeat(88)}`), "", 300);
+    this.limits.ceilingMsgsPerS = await this.senders!.signingRate((from) => this.transfer(from, `${MEMO_PREFIX}${"00".repeat(PAYLOAD_HEADER_BYTES)}`), "", 300);
     this.limits.ceilingWhat = "CosmJS signature of each MsgTransfer, one core";
   }
 
@@ -144,29 +137,9 @@ export class IbcPath implements DeliveryPath {
   }
 
   send(m: PlannedMessage): Promise<void> {
-    const ledger = this.ledger!;
     const sentAt = now();
-    const deadlineMs = Math.round(Date.now() + this.scenario.deadlineMs[m.kind] - (now() - ledger.startedAt - m.intendedAt));
-    const payload = encodeTrigger({
-      triggerId: BigInt(m.id),
-      kind: m.kind,
-      positionId: keccak256(toHex(`position-${m.positionSalt}`)),
-      account: "0x000000000000000000000000000000000000dEaD",
-      price: 2_000n * 10n ** 8n,
-      deadlineMs: BigInt(deadlineMs),
-      destinationChain: 0,
-    });
-    const memo = `${MEMO_PREFIX}${toHex(payload).slice(2)}`;
-    return this.senders!.send((from) => this.transfer(from, memo), "").then(
-      (hash) => {
-        this.pending.set(hash, { id: m.id, deadlineMs });
-        ledger.sent(m.id, sentAt, `0x${hash.toLowerCase()}` as Hex);
-      },
-      (err) => {
-        if (err instanceof CheckTxError) ledger.refused(m.id, sentAt, err.message);
-        else ledger.sendFailed(m.id, sentAt, (err as Error).message);
-      },
-    );
+    const { memo, deadlineMs } = triggerMemo(this.scenario, this.ledger!, m);
+    return recordSend(this.senders!.send((from) => this.transfer(from, memo), ""), this.ledger!, this.pending, m.id, deadlineMs, sentAt);
   }
 
   async settle(complete: boolean): Promise<void> {

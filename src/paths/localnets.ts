@@ -1,10 +1,15 @@
-import type { CosmosLocalnet } from "../../chains/cosmos.ts";
+import { heightSpread, type CosmosLocalnet } from "../../chains/cosmos.ts";
 import { ensureGoTool } from "../../chains/tools.ts";
 import { Toxiproxy } from "../../chains/toxiproxy.ts";
 import { FaultRunner } from "../faults/faultRunner.ts";
 import type { Scenario } from "../load/scenario.ts";
 import { seededRandom } from "../load/schedule.ts";
 import type { Ledger } from "../measure/ledger.ts";
+import { keccak256, toHex, type Hex } from "viem";
+import { encodeTrigger } from "../bridge/payload.ts";
+import { CheckTxError } from "../cosmos/senders.ts";
+import type { PlannedMessage } from "../load/schedule.ts";
+import { triggerDeadlineMs } from "./path.ts";
 import { now } from "../measure/clock.ts";
 import type { RunRecorder } from "../report/runReport.ts";
 
@@ -44,8 +49,8 @@ export class LocalnetMonitor {
         .then((samples) => {
           let skew = 0;
           for (const { net, heights } of samples) {
+            skew = Math.max(skew, heightSpread(heights));
             const up = heights.filter((h): h is number => h !== undefined);
-            if (up.length) skew = Math.max(skew, Math.max(...up) - Math.min(...up));
             this.track(net.options.chainId, up.length ? Math.max(...up) : undefined, at, faults);
           }
           recorder.stats.addHeightSkew(at, skew);
@@ -92,4 +97,56 @@ export async function p2pProxyFor(scenario: Scenario): Promise<Toxiproxy | undef
   if (!scenario.faults.some((f) => f.kind === "validators-partition")) return undefined;
   await ensureGoTool("toxiproxy-server");
   return Toxiproxy.launch();
+}
+
+/** Memo prefix of a trigger on the Cosmos paths; the rest is the v1 payload in hex. */
+export const MEMO_PREFIX = "bridge-stress:v1:";
+
+/** The trigger of a planned message as a memo (the same v1 payload the EVM path publishes), with its deadline. */
+export function triggerMemo(scenario: Scenario, ledger: Ledger, m: PlannedMessage): { memo: string; deadlineMs: number } {
+  const deadlineMs = triggerDeadlineMs(scenario, ledger, m);
+  const payload = encodeTrigger({
+    triggerId: BigInt(m.id),
+    kind: m.kind,
+    positionId: keccak256(toHex(`position-${m.positionSalt}`)),
+    account: "0x000000000000000000000000000000000000dEaD",
+    price: 2_000n * 10n ** 8n,
+    deadlineMs: BigInt(deadlineMs),
+    destinationChain: 0,
+  });
+  return { memo: `${MEMO_PREFIX}${toHex(payload).slice(2)}`, deadlineMs };
+}
+
+/**
+ * Records what became of a CosmJS send: accepted (then `pending` waits for it in a block),
+ * refused in CheckTx (dropped now, with the node's reason), or failed otherwise.
+ */
+export function recordSend(
+  sending: Promise<string>,
+  ledger: Ledger,
+  pending: Map<string, { id: number; deadlineMs: number }>,
+  id: number,
+  deadlineMs: number,
+  sentAt: number,
+): Promise<void> {
+  return sending.then(
+    (hash) => {
+      pending.set(hash, { id, deadlineMs });
+      ledger.sent(id, sentAt, `0x${hash.toLowerCase()}` as Hex);
+    },
+    (err) => {
+      if (err instanceof CheckTxError) ledger.refused(id, sentAt, err.message);
+      else ledger.sendFailed(id, sentAt, (err as Error).message);
+    },
+  );
+}
+
+/** Each validator's RPC, named `<chain id>/val<k>`, for the manifest. */
+export function localnetEndpoints(nets: Array<CosmosLocalnet | undefined>): Record<string, string> {
+  return Object.fromEntries(nets.flatMap((net) => net?.validators.map((v) => [`${net.options.chainId}/val${v.index}`, v.rpcUrl]) ?? []));
+}
+
+/** Process ids of the localnets' validators and of the other processes given. */
+export function localnetPids(nets: Array<CosmosLocalnet | undefined>, others: Array<{ pid?: number } | undefined>): number[] {
+  return [...nets.flatMap((net) => net?.validators ?? []), ...others].flatMap((p) => (p?.pid ? [p.pid] : []));
 }

@@ -1,4 +1,6 @@
+import type { Scenario } from "../load/scenario.ts";
 import type { PlannedMessage } from "../load/schedule.ts";
+import { now } from "../measure/clock.ts";
 import type { Ledger } from "../measure/ledger.ts";
 import type { HarnessLimits, RunRecorder } from "../report/runReport.ts";
 
@@ -39,4 +41,12 @@ export interface DeliveryPath {
   /** Process ids of everything it runs as a process. */
   pids(): number[];
   stop(): Promise<void>;
+}
+
+/**
+ * A trigger's deadline, unix ms: its kind's deadline after its *intended* send time (a
+ * late send does not move it), as every path writes it into the payload.
+ */
+export function triggerDeadlineMs(scenario: Scenario, ledger: Ledger, m: PlannedMessage): number {
+  return Math.round(Date.now() + scenario.deadlineMs[m.kind] - (now() - ledger.startedAt - m.intendedAt));
 }

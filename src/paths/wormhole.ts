@@ -25,7 +25,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { generateGuardianKeys } from "../bridge/guardianKeys.ts";
 import { bodyDigest, signDigest } from "../bridge/vaa.ts";
 import { EvmStack } from "../stack.ts";
-import type { DeliveryPath } from "./path.ts";
+import { triggerDeadlineMs, type DeliveryPath } from "./path.ts";
 
 /** Gas of one LiquidationHub.trigger call (publishMessage ≈ 51 k plus payload and padding). */
 const TRIGGER_GAS = 250_000n;
@@ -177,7 +177,7 @@ export class WormholePath implements DeliveryPath {
         keccak256(toHex(`position-${m.positionSalt}`)),
         "0x000000000000000000000000000000000000dEaD",
         2_000n * 10n ** 8n,
-        BigInt(Math.round(Date.now() + scenario.deadlineMs[m.kind] - (now() - ledger.startedAt - m.intendedAt))),
+        BigInt(triggerDeadlineMs(scenario, ledger, m)),
         destination.wormholeChainId,
         CONSISTENCY_LEVEL[scenario.consistency],
         m.kind === "spam" ? toHex(new Uint8Array(scenario.spamPaddingBytes)) : "0x",

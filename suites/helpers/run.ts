@@ -24,20 +24,15 @@ export function readCsv(runDir: string, file: string): Row[] {
 }
 
 /**
- * Runs a small scenario on fresh local chains — Ethereum → Base, 200 ms blocks, 2 senders
- * unless `fields` say otherwise — and returns the result with its CSVs at hand, and the
- * processes of its stack (anvil, fault proxy, relayer) still alive after it returned.
+ * Runs a small scenario on fresh local chains — on the Wormhole bridge Ethereum → Base,
+ * 200 ms blocks, 2 senders unless `fields` say otherwise — and returns the result with its
+ * CSVs at hand, and the processes of its stack (chains, fault proxy, relayer) still alive
+ * after it returned.
  */
 export async function runLocal(fields: Record<string, unknown>, options: Omit<RunOptions, "outDir"> = {}) {
-  const scenario = validateScenario(
-    {
-      chains: { Ethereum: { blockTimeMs: 200 }, Base: { blockTimeMs: 200 } },
-      routes: [{ from: "Ethereum", to: ["Base"] }],
-      senders: 2,
-      ...fields,
-    },
-    String(fields.name ?? "test scenario"),
-  );
+  const wormhole = fields.bridge === undefined || fields.bridge === "wormhole";
+  const defaults = wormhole ? { chains: { Ethereum: { blockTimeMs: 200 }, Base: { blockTimeMs: 200 } }, routes: [{ from: "Ethereum", to: ["Base"] }], senders: 2 } : {};
+  const scenario = validateScenario({ ...defaults, ...fields }, String(fields.name ?? "test scenario"));
   const pids: number[] = [];
   const result: RunResult = await runScenario(scenario, {
     ...options,
@@ -50,18 +45,22 @@ export async function runLocal(fields: Record<string, unknown>, options: Omit<Ru
   return { result, rows: (file: string) => readCsv(result.runDir, file), survivors: pids.filter(isAlive) };
 }
 
-/** Median end-to-end delay of the delivered messages intended in [from, to) ms. */
-export function p50Between(messages: Row[], from: number, to: number): number {
-  const delays = messages
+/** End-to-end delays of the delivered messages intended in [from, to) ms, sorted. */
+function delaysBetween(messages: Row[], from: number, to: number): number[] {
+  return messages
     .filter((m) => m.status === "delivered" && Number(m.intended_at_ms) >= from && Number(m.intended_at_ms) < to)
     .map((m) => Number(m.delay_ms))
     .sort((a, b) => a - b);
-  return percentile(delays, 50)!;
+}
+
+/** Median end-to-end delay of the delivered messages intended in [from, to) ms. */
+export function p50Between(messages: Row[], from: number, to: number): number {
+  return percentile(delaysBetween(messages, from, to), 50)!;
 }
 
 /** Mean end-to-end delay of the delivered messages intended in [from, to) ms. */
 export function meanBetween(messages: Row[], from: number, to: number): number {
-  const delays = messages.filter((m) => m.status === "delivered" && Number(m.intended_at_ms) >= from && Number(m.intended_at_ms) < to).map((m) => Number(m.delay_ms));
+  const delays = delaysBetween(messages, from, to);
   return delays.reduce((a, b) => a + b, 0) / delays.length;
 }
 
