@@ -29,6 +29,9 @@ export const GO_TOOLS = {
 
 export type GoTool = keyof typeof GO_TOOLS;
 
+/** Debian's Chromium (package chromium), which the setup step installs for the report's browser test. */
+export const CHROMIUM = "/usr/bin/chromium";
+
 /** Tools the Cosmos and IBC paths need. */
 export const COSMOS_TOOLS: GoTool[] = ["simd", "rly"];
 

@@ -1,15 +1,17 @@
 // Set-up step run by `npm test` and `npm run stress`: makes sure every tool the suites
 // need beyond npm packages is present and working, building what is missing from Go
-// modules into .cache/tools (outside git). Idempotent: a tool built from the same pins is
+// modules into .cache/tools (outside git), and installing Debian's chromium for the report's
+// browser test. Idempotent: a tool built from the same pins is
 // kept. Prints what it does, and progress while it builds.
 //
 //   tsx scripts/setup.ts        everything (npm test)
 //   tsx scripts/setup.ts evm    anvil and the fault proxy only (npm run stress of an EVM
 //                               scenario; a Cosmos scenario builds its tools when it starts)
-import { execFileSync } from "node:child_process";
-import { chmodSync, statSync } from "node:fs";
+//   tsx scripts/setup.ts quick  evm and chromium (npm run test:quick)
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, statSync } from "node:fs";
 import { anvilBinary } from "../chains/anvil.ts";
-import { COSMOS_TOOLS, ensureGoTool, type GoTool } from "../chains/tools.ts";
+import { CHROMIUM, COSMOS_TOOLS, ensureGoTool, type GoTool } from "../chains/tools.ts";
 
 interface Tool {
   name: string;
@@ -29,12 +31,34 @@ const anvil: Tool = {
   },
 };
 
+/**
+ * Debian's Chromium, for the suite that opens the HTML report in a real browser. Installed
+ * with apt-get when missing (the machine's Debian mirror is reachable; a test tool's own
+ * browser download is not).
+ */
+const chromium: Tool = {
+  name: "chromium (Debian package, for the report browser test)",
+  async ensure() {
+    const version = () => execFileSync(CHROMIUM, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    if (existsSync(CHROMIUM)) return version();
+    if (process.getuid?.() !== 0) throw new Error(`${CHROMIUM} is missing and installing it needs root: run "sudo apt-get install -y chromium"`);
+    console.log("setup: chromium: not installed; installing Debian's chromium package with apt-get (about a minute)");
+    const install = () => spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } }).status === 0;
+    // A fresh machine may have no package lists yet.
+    if (!install()) {
+      spawnSync("apt-get", ["update"], { stdio: "inherit" });
+      if (!install()) throw new Error("apt-get install chromium failed (output above)");
+    }
+    return version();
+  },
+};
+
 const only = process.argv[2];
-if (only !== undefined && only !== "evm") {
-  console.error(`setup: unknown argument "${only}"; use no argument (every tool) or "evm" (anvil and the fault proxy)`);
+if (only !== undefined && only !== "evm" && only !== "quick") {
+  console.error(`setup: unknown argument "${only}"; use no argument (every tool), "evm" (anvil and the fault proxy) or "quick" (evm and chromium)`);
   process.exit(2);
 }
-const tools: Tool[] = [anvil, goTool("toxiproxy-server"), ...(only === "evm" ? [] : COSMOS_TOOLS.map(goTool))];
+const tools: Tool[] = [anvil, goTool("toxiproxy-server"), ...(only === undefined ? COSMOS_TOOLS.map(goTool) : []), ...(only === "evm" ? [] : [chromium])];
 
 let failed = false;
 for (const tool of tools) {

@@ -5,15 +5,20 @@ import { CHAIN_MODES, type ChainMode } from "../chains/profiles.ts";
 import { runScenario, type RunResult } from "./run.ts";
 import { compareRelayers } from "./compare.ts";
 import { bundleRun } from "./report/bundle.ts";
+import { writeHtmlReport } from "./report/html.ts";
 import { headroom, MIN_HEADROOM } from "./report/runReport.ts";
 import { summaryTable } from "./report/summaryTable.ts";
 import { parseThreshold, THRESHOLD_EXIT_CODE } from "./measure/thresholds.ts";
 
 const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--threshold EXPR ...] [--chain-mode CHAIN=MODE ...] [--metrics-port N]
        bridge-stress compare <scenario> --relayer A --relayer B [...] [--seed N] [--out DIR]
+       bridge-stress report <run-dir>
        bridge-stress bundle <run-dir>
 
-  bundle     pack a run's CSVs and manifest with a SHA256SUMS file into <run-dir>.tar.gz
+  report     (re)build <run-dir>/report.html from the run's CSVs and manifest alone: charts
+             rendered to SVG, self-contained (opens offline); a comparison folder gets the
+             relayers overlaid. Every run and comparison writes one at its end.
+  bundle     pack a run's CSVs, manifest and report with a SHA256SUMS file into <run-dir>.tar.gz
              (verify: tar -xzf it, then sha256sum -c SHA256SUMS in the run's folder)
   compare    run the same seeded scenario once per relayer preset (fixtures/relayers/, or
              fixtures/relayers/rly/ on the ibc bridge) and write comparison.csv: per stage, the
@@ -88,6 +93,12 @@ async function main(argv: string[]): Promise<number> {
     console.log(`bundle: ${relative(process.cwd(), archive)} (${files.join(", ")})`);
     return 0;
   }
+  if (command === "report") {
+    if (!positionals[1] || extra.length) throw new UsageError("report takes one run folder, e.g. bridge-stress report reports/<run-id>");
+    const path = await writeHtmlReport(positionals[1]);
+    console.log(`report: ${relative(process.cwd(), path)}`);
+    return 0;
+  }
   if (command !== "run" && command !== "compare") throw new UsageError(command ? `unknown command "${command}"` : "missing command");
   if (command === "compare" && (values.relayer?.length ?? 0) < 2) throw new UsageError("compare needs at least two --relayer presets, e.g. --relayer default --relayer serial");
   if (command === "run" && values.relayer) throw new UsageError("--relayer belongs to compare; for one run set \"relayer\" in the scenario");
@@ -120,7 +131,8 @@ async function main(argv: string[]): Promise<number> {
     for (const { relayer, result } of compared.runs) console.log(`\n${relayer}:\n${summaryTable(result.stats.stages, result.criteria)}`);
     console.log("");
     for (const c of compared.comparisons) console.log(`stage ${c.stage} ${c.metric}: ${c.verdict}`);
-    console.log(`reports: ${relative(process.cwd(), compared.dir) || "."}/ (comparison.csv and one folder per run)`);
+    console.log(`reports: ${relative(process.cwd(), compared.dir) || "."}/ (comparison.csv, report.html and one folder per run)`);
+    if ("error" in compared.html) console.error(`bridge-stress: report.html not built: ${compared.html.error}`);
     return 0;
   }
   let metricsPort: number | undefined;
@@ -136,6 +148,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(`threshold ${r.passed ? "ok  " : "FAIL"} ${r.text} (actual ${r.actual === undefined ? "no data" : +r.actual.toFixed(4)})`);
   }
   console.log(`reports: ${relative(process.cwd(), result.runDir) || "."}/ (messages.csv, steps.csv, hops.csv, summary.csv, timeline.csv, anomalies.csv, manifest.json)`);
+  if ("path" in result.html) console.log(`report: ${relative(process.cwd(), result.html.path)}`);
+  else console.error(`bridge-stress: report.html not built (the CSVs are complete): ${result.html.error}`);
   if (failed.length) {
     console.error(`bridge-stress: ${failed.length} threshold(s) failed: ${failed.map((r) => r.text).join(", ")}`);
     return THRESHOLD_EXIT_CODE;

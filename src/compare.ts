@@ -6,6 +6,7 @@ import { chainProfile } from "../chains/profiles.ts";
 import { seededRandom } from "./load/schedule.ts";
 import { percentile } from "./measure/stats.ts";
 import { writeRecordsCsv } from "./report/csv.ts";
+import { writeHtmlReport } from "./report/html.ts";
 import { runScenario, type RunOptions, type RunResult } from "./run.ts";
 
 /** Metrics compared per stage, over the delays (ms from the intended send) of delivered messages. */
@@ -38,6 +39,8 @@ export interface CompareResult {
   dir: string;
   runs: Array<{ relayer: string; result: RunResult }>;
   comparisons: Comparison[];
+  /** The comparison's report.html (relayers overlaid), or why it could not be built. */
+  html: { path: string } | { error: string };
 }
 
 /**
@@ -84,7 +87,11 @@ export async function compareRelayers(scenario: Scenario, relayers: string[], op
       verdict: c.verdict,
     })),
   );
-  return { dir, runs, comparisons };
+  const html = await writeHtmlReport(dir).then(
+    (path) => ({ path }),
+    (err: Error) => ({ error: err.message }),
+  );
+  return { dir, runs, comparisons, html };
 }
 
 /** The longest block time of the scenario's chains: the resolution of a delay comparison. */

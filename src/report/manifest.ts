@@ -8,6 +8,9 @@ import { anvilBinary } from "../../chains/anvil.ts";
 import type { Scenario } from "../load/scenario.ts";
 import { schedule } from "../load/schedule.ts";
 
+/** The file of a run folder that describes the run (and marks it complete or not). */
+export const MANIFEST = "manifest.json";
+
 /** Packages whose versions decide what a run measured. */
 const TRACKED_PACKAGES = [
   "@foundry-rs/anvil",

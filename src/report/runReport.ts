@@ -9,7 +9,8 @@ import { ANOMALY_COLUMNS, anomalyRow, CsvStream, MESSAGE_COLUMNS, messageRow, wr
 import { stageStarts } from "../load/schedule.ts";
 import { faultLabel } from "../faults/faults.ts";
 import type { FaultEvent } from "../faults/faultRunner.ts";
-import { environmentFacts, fileSha256, scenarioHash, sequenceHash } from "./manifest.ts";
+import { writeHtmlReport } from "./html.ts";
+import { environmentFacts, fileSha256, MANIFEST, scenarioHash, sequenceHash } from "./manifest.ts";
 
 /** Observation limits of the harness, printed next to every result. */
 export interface HarnessLimits {
@@ -48,9 +49,11 @@ export interface RunReport {
   verdict: CapacityVerdict;
   thresholds: ThresholdResult[];
   criteria: CapacityCriteria;
+  /** report.html, or why it could not be built (the CSVs stand without it). */
+  html: { path: string } | { error: string };
 }
 
-export const MANIFEST = "manifest.json";
+export { MANIFEST };
 
 /** Writes manifest.json alone: at the start of a run, marked incomplete, so even a kill -9 leaves that on record. */
 export function writeManifest(input: ReportInput, status: string, complete: boolean, extra: Record<string, unknown> = {}): void {
@@ -180,7 +183,11 @@ export class RunRecorder {
     }
     const checksums = Object.fromEntries(files.map((f) => [f, fileSha256(join(runDir, f))]));
     writeManifest(this.input, status, complete, { sha256: checksums, thresholds: thresholds.map((r) => ({ threshold: r.text, actual: r.actual, passed: r.passed })) });
-    return { stats, verdict, thresholds, criteria };
+    const html = await writeHtmlReport(runDir).then(
+      (path) => ({ path }),
+      (err: Error) => ({ error: err.message }),
+    );
+    return { stats, verdict, thresholds, criteria, html };
   }
 }
 

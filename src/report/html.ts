@@ -1,0 +1,543 @@
+import { createReadStream, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { parse } from "csv-parse/sync";
+import { parse as parseStream } from "csv-parse";
+import * as vega from "vega";
+import { compile, version as vegaLiteVersion, type TopLevelSpec } from "vega-lite";
+import { seededRandom } from "../load/schedule.ts";
+import { HOPS } from "../measure/stats.ts";
+import { MANIFEST } from "./manifest.ts";
+import { redactUrl } from "./redact.ts";
+
+export const REPORT_FILE = "report.html";
+
+/** Messages drawn in the per-message delay chart at most (a seeded uniform sample beyond that). */
+const MAX_POINTS = 4000;
+
+type Row = Record<string, string>;
+
+/** One chart of a report: a Vega-Lite spec rendered to SVG, with what it shows. */
+interface Chart {
+  id: string;
+  title: string;
+  caption: string;
+  spec: TopLevelSpec;
+}
+
+/** A run's folder read back: only its CSVs and manifest (what `bridge-stress report` rebuilds from). */
+interface RunData {
+  dir: string;
+  manifest: Record<string, any>;
+  summary: Row | undefined;
+  steps: Row[];
+  hops: Row[];
+  timeline: Row[];
+  events: Row[];
+  thresholds: Row[];
+  messages: Row[];
+  messageCount: number;
+}
+
+const num = (v: string | undefined): number | undefined => (v === undefined || v === "" ? undefined : Number(v));
+
+function readCsv(dir: string, file: string): Row[] {
+  const path = join(dir, file);
+  return existsSync(path) ? (parse(readFileSync(path), { columns: true }) as Row[]) : [];
+}
+
+/** messages.csv can hold millions of rows: streamed, with a seeded reservoir sample kept. */
+async function sampleMessages(dir: string): Promise<{ rows: Row[]; count: number }> {
+  const path = join(dir, "messages.csv");
+  if (!existsSync(path)) return { rows: [], count: 0 };
+  const random = seededRandom(1);
+  const rows: Row[] = [];
+  let count = 0;
+  for await (const row of createReadStream(path).pipe(parseStream({ columns: true })) as AsyncIterable<Row>) {
+    count++;
+    if (rows.length < MAX_POINTS) rows.push(row);
+    else {
+      const j = Math.floor(random() * count);
+      if (j < MAX_POINTS) rows[j] = row;
+    }
+  }
+  return { rows, count };
+}
+
+async function readRun(dir: string): Promise<RunData> {
+  if (!existsSync(join(dir, MANIFEST))) throw new Error(`${dir}: no ${MANIFEST} here; give the folder of one run (reports/<run-id>) or of a comparison`);
+  const manifest = JSON.parse(readFileSync(join(dir, MANIFEST), "utf8")) as Record<string, any>;
+  const { rows, count } = await sampleMessages(dir);
+  return {
+    dir,
+    manifest,
+    summary: readCsv(dir, "summary.csv")[0],
+    steps: readCsv(dir, "steps.csv"),
+    hops: readCsv(dir, "hops.csv"),
+    timeline: readCsv(dir, "timeline.csv"),
+    events: readCsv(dir, "events.csv"),
+    thresholds: readCsv(dir, "thresholds.csv"),
+    messages: rows,
+    messageCount: count,
+  };
+}
+
+const stageLabel = (row: Row): string => `S${row.stage} · ${row.offered_rate}/s`;
+const stageSort = (steps: Row[]): string[] => steps.map(stageLabel);
+
+const WIDTH = 620;
+const HEIGHT = 240;
+
+/** Fault windows (fault-start … fault-end, chain-halted … chain-resumed) and momentary faults, in s from the run's start. */
+function faultWindows(events: Row[], endS: number): { windows: Array<{ from: number; to: number; label: string }>; moments: Array<{ at: number; label: string }> } {
+  const windows: Array<{ from: number; to: number; label: string }> = [];
+  const moments: Array<{ at: number; label: string }> = [];
+  const open = new Map<string, number>();
+  let halted: number | undefined;
+  for (const e of events) {
+    const at = Number(e.at_ms) / 1000;
+    const label = redactText(e.fault ?? "");
+    if (e.event === "fault-start") open.set(`${e.kind}`, at);
+    else if (e.event === "fault-end") {
+      const from = open.get(`${e.kind}`);
+      open.delete(`${e.kind}`);
+      windows.push({ from: from ?? 0, to: at, label: `${e.kind}` });
+    } else if (e.event === "chain-halted") halted = at;
+    else if (e.event === "chain-resumed") {
+      windows.push({ from: halted ?? 0, to: at, label: "chain halted" });
+      halted = undefined;
+    } else if (e.event === "fault") moments.push({ at, label });
+  }
+  for (const [kind, from] of open) windows.push({ from, to: endS, label: kind });
+  if (halted !== undefined) windows.push({ from: halted, to: endS, label: "chain halted" });
+  return { windows, moments };
+}
+
+/** Layers that shade fault windows and mark momentary faults on a chart whose x is seconds. */
+function faultLayers(run: RunData, endS: number): any[] {
+  const { windows, moments } = faultWindows(run.events, endS);
+  const layers: any[] = [];
+  if (windows.length) {
+    layers.push({
+      data: { values: windows },
+      mark: { type: "rect", opacity: 0.18 },
+      encoding: {
+        x: { field: "from", type: "quantitative" },
+        x2: { field: "to" },
+        color: { field: "label", type: "nominal", title: "fault window", scale: { scheme: "reds" } },
+      },
+    });
+  }
+  if (moments.length) {
+    layers.push({
+      data: { values: moments },
+      mark: { type: "rule", color: "#b30000", strokeDash: [4, 3], strokeWidth: 1.5 },
+      encoding: { x: { field: "at", type: "quantitative" } },
+    });
+  }
+  return layers;
+}
+
+function runCharts(run: RunData): Chart[] {
+  const charts: Chart[] = [];
+  const steps = run.steps;
+  const sort = stageSort(steps);
+  const stageX = { field: "stage_label", type: "ordinal", sort, title: "stage · offered rate", axis: { labelAngle: 0 } } as const;
+
+  const percentiles = steps.flatMap((s) =>
+    (["p50_ms", "p90_ms", "p99_ms", "max_ms"] as const).flatMap((key) => {
+      const value = num(s[key]);
+      return value && value > 0 ? [{ stage_label: stageLabel(s), percentile: key.replace("_ms", ""), delay_ms: value }] : [];
+    }),
+  );
+  charts.push({
+    id: "delay-percentiles",
+    title: "Delay percentiles against offered rate",
+    caption: "End-to-end delay from each message's intended send time (no coordinated omission), per stage; log scale.",
+    spec: {
+      data: { values: percentiles },
+      mark: { type: "line", point: true },
+      encoding: {
+        x: stageX,
+        y: { field: "delay_ms", type: "quantitative", scale: { type: "log" }, title: "delay (ms)" },
+        color: { field: "percentile", type: "nominal", sort: ["p50", "p90", "p99", "max"] },
+      },
+    },
+  });
+
+  const rates = steps.flatMap((s) => [
+    { stage_label: stageLabel(s), series: "offered", rate: Number(s.offered_rate) },
+    { stage_label: stageLabel(s), series: "delivered", rate: Number(s.delivered_rate) },
+  ]);
+  charts.push({
+    id: "delivered-vs-offered",
+    title: "Delivered against offered rate",
+    caption: "Messages per second offered by the schedule and delivered on the destination, per stage. Delivered below offered means a backlog: the throughput capacity is reached.",
+    spec: {
+      data: { values: rates },
+      mark: { type: "line", point: true },
+      encoding: {
+        x: stageX,
+        y: { field: "rate", type: "quantitative", title: "messages / s" },
+        color: { field: "series", type: "nominal", sort: ["offered", "delivered"] },
+      },
+    },
+  });
+
+  const outcomes = steps.flatMap((s) => [
+    { stage_label: stageLabel(s), outcome: "dropped", count: Number(s.dropped) },
+    { stage_label: stageLabel(s), outcome: "late", count: Number(s.late) },
+    { stage_label: stageLabel(s), outcome: "duplicate", count: Number(s.duplicates) },
+  ]);
+  charts.push({
+    id: "drops-and-late",
+    title: "Drops and late deliveries per stage",
+    caption: "Dropped messages (reasons in the table below), deliveries after the trigger's deadline, and duplicate deliveries.",
+    spec: {
+      data: { values: outcomes },
+      mark: "bar",
+      encoding: {
+        x: stageX,
+        y: { field: "count", type: "quantitative", stack: "zero", title: "messages", scale: { domainMin: 0, domainMax: 1 }, axis: { format: "d", tickMinStep: 1 } },
+        color: { field: "outcome", type: "nominal", sort: ["dropped", "late", "duplicate"], scale: { range: ["#d62728", "#ff7f0e", "#9467bd"] } },
+      },
+    },
+  });
+
+  const hopOrder = Object.keys(HOPS);
+  const hops = run.hops.filter((h) => num(h.mean_ms) !== undefined && Number(h.count) > 0);
+  const labelOf = new Map(steps.map((s) => [s.stage, stageLabel(s)]));
+  charts.push({
+    id: "hops",
+    title: "Where the time goes: per-hop breakdown",
+    caption: "Mean time of each hop of a message's path, stacked per stage (means add up to the mean end-to-end time of the messages that reached every hop).",
+    spec: {
+      data: { values: hops.map((h) => ({ stage_label: labelOf.get(h.stage) ?? `S${h.stage}`, hop: h.hop, mean_ms: Number(h.mean_ms), order: hopOrder.indexOf(h.hop!) })) },
+      mark: "bar",
+      encoding: {
+        x: stageX,
+        y: { field: "mean_ms", type: "quantitative", stack: "zero", title: "mean (ms)" },
+        color: { field: "hop", type: "nominal", sort: hopOrder },
+        order: { field: "order", type: "quantitative" },
+      },
+    },
+  });
+
+  const timeline = run.timeline.map((r) => ({ at_s: Number(r.at_s), in_flight: Number(r.in_flight) }));
+  const endS = Math.max(1, ...timeline.map((r) => r.at_s), ...run.messages.map((m) => (num(m.intended_at_ms) ?? 0) / 1000));
+  charts.push({
+    id: "in-flight",
+    title: "Messages in flight over time",
+    caption: "Sent and not yet delivered or dropped. A line that keeps rising means the bridge falls behind; shaded: fault windows; dashed: momentary faults (a reorg).",
+    spec: {
+      layer: [
+        ...faultLayers(run, endS),
+        { data: { values: timeline }, mark: { type: "line", color: "#1f77b4" }, encoding: { x: { field: "at_s", type: "quantitative", title: "time since start (s)" }, y: { field: "in_flight", type: "quantitative", title: "in flight" } } },
+      ],
+      resolve: { scale: { color: "independent" } },
+    },
+  });
+
+  const points = run.messages.flatMap((m): Array<{ at_s: number; delay_ms?: number; outcome: string }> => {
+    const at = num(m.intended_at_ms);
+    if (at === undefined) return [];
+    if (m.status === "delivered") return [{ at_s: at / 1000, delay_ms: Math.max(1, Number(m.delay_ms)), outcome: m.late === "true" ? "late" : "on time" }];
+    return [{ at_s: at / 1000, outcome: m.status === "dropped" ? "dropped" : m.status }];
+  });
+  const top = Math.max(1, ...points.map((p) => p.delay_ms ?? 0)) * 1.5;
+  for (const p of points) p.delay_ms ??= top;
+  const sampled = run.messageCount > run.messages.length ? ` A seeded sample of ${run.messages.length} of ${run.messageCount} messages.` : "";
+  charts.push({
+    id: "delay-over-time",
+    title: "Delay of each message over time",
+    caption: `Each message at its intended send time; dropped and unfinished messages drawn at the top. Shaded: fault windows.${sampled}`,
+    spec: {
+      layer: [
+        ...faultLayers(run, endS),
+        {
+          data: { values: points },
+          mark: { type: "point", filled: true, size: 12, opacity: 0.6 },
+          encoding: {
+            x: { field: "at_s", type: "quantitative", title: "intended send (s since start)" },
+            y: { field: "delay_ms", type: "quantitative", scale: { type: "log" }, title: "delay (ms)" },
+            color: { field: "outcome", type: "nominal", title: "message", scale: { domain: ["on time", "late", "dropped", "in-flight"], range: ["#1f77b4", "#ff7f0e", "#d62728", "#7f7f7f"] } },
+          },
+        },
+      ],
+      resolve: { scale: { color: "independent" } },
+    },
+  });
+
+  const risk = steps.filter((s) => num(s.on_time_share) !== undefined);
+  if (risk.length) {
+    charts.push({
+      id: "liquidation-risk",
+      title: "Liquidation risk per stage",
+      caption: "Left: share of triggers delivered before their deadline. Right: the highest leverage whose maintenance margin still covers the price move expected over the stage's p99 delay (formula in the README).",
+      spec: {
+        data: { values: risk.map((s) => ({ stage_label: stageLabel(s), on_time_share: Number(s.on_time_share), max_leverage: num(s.max_leverage) ?? null })) },
+        hconcat: [
+          { width: WIDTH / 2 - 40, height: HEIGHT, mark: { type: "bar", color: "#2ca02c" }, encoding: { x: stageX, y: { field: "on_time_share", type: "quantitative", scale: { domain: [0, 1] }, title: "on-time share", axis: { format: "%" } } } },
+          { width: WIDTH / 2 - 40, height: HEIGHT, mark: { type: "bar", color: "#8c564b" }, encoding: { x: stageX, y: { field: "max_leverage", type: "quantitative", title: "max leverage (×)" } } },
+        ],
+      } as any,
+    });
+  }
+  return charts;
+}
+
+/** Overlays of the runs of a comparison (one folder per relayer preset). */
+function comparisonCharts(runs: Array<{ label: string; run: RunData }>): Chart[] {
+  const sort = stageSort(runs[0]?.run.steps ?? []);
+  const stageX = { field: "stage_label", type: "ordinal", sort, title: "stage · offered rate", axis: { labelAngle: 0 } } as const;
+  const rows = runs.flatMap(({ label, run }) =>
+    run.steps.map((s) => ({ relayer: label, stage_label: stageLabel(s), p50_ms: num(s.p50_ms), p99_ms: num(s.p99_ms), delivered_rate: Number(s.delivered_rate) })),
+  );
+  const relayers = runs.map((r) => r.label);
+  const line = (field: string, title: string, log: boolean): TopLevelSpec => ({
+    data: { values: rows.filter((r) => (r as Record<string, unknown>)[field] !== undefined) },
+    mark: { type: "line", point: true },
+    encoding: {
+      x: stageX,
+      y: { field, type: "quantitative", title, ...(log ? { scale: { type: "log" } } : {}) },
+      color: { field: "relayer", type: "nominal", sort: relayers },
+    },
+  });
+  const cdf = runs.flatMap(({ label, run }) => {
+    const delays = run.messages.filter((m) => m.status === "delivered").map((m) => Math.max(1, Number(m.delay_ms))).sort((a, b) => a - b);
+    return delays.map((delay_ms, i) => ({ relayer: label, delay_ms, share: (i + 1) / delays.length }));
+  });
+  return [
+    { id: "compare-p50", title: "p50 delay per stage, relayers overlaid", caption: "Median delay from the intended send time; log scale.", spec: line("p50_ms", "p50 delay (ms)", true) },
+    { id: "compare-p99", title: "p99 delay per stage, relayers overlaid", caption: "99th percentile delay from the intended send time; log scale.", spec: line("p99_ms", "p99 delay (ms)", true) },
+    { id: "compare-delivered", title: "Delivered rate per stage, relayers overlaid", caption: "Messages per second delivered on the destination.", spec: line("delivered_rate", "delivered / s", false) },
+    {
+      id: "compare-cdf",
+      title: "Delay distribution over the whole run, relayers overlaid",
+      caption: "Share of delivered messages (y) delivered within a delay (x); further left is faster.",
+      spec: {
+        data: { values: cdf },
+        mark: { type: "line", interpolate: "step-after" },
+        encoding: {
+          x: { field: "delay_ms", type: "quantitative", scale: { type: "log" }, title: "delay (ms)" },
+          y: { field: "share", type: "quantitative", axis: { format: "%" }, title: "delivered within" },
+          color: { field: "relayer", type: "nominal", sort: relayers },
+        },
+      },
+    },
+  ];
+}
+
+/** Renders a Vega-Lite spec to an SVG string in this process (no browser, no network). */
+async function renderSvg(chart: Chart): Promise<string> {
+  const spec = {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: WIDTH,
+    height: HEIGHT,
+    config: { font: "system-ui, sans-serif", view: { stroke: "#ddd" } },
+    ...chart.spec,
+  } as TopLevelSpec;
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+const escape = (s: unknown): string =>
+  String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+
+/** Anything URL-shaped in free text (fault labels, statuses) is redacted like an RPC URL. */
+function redactText(text: string): string {
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s;,)]+/gi, (url) => redactUrl(url));
+}
+
+function table(rows: Row[], columns: Array<[key: string, title: string]>): string {
+  if (!rows.length) return "<p class=\"none\">none</p>";
+  const head = columns.map(([, title]) => `<th>${escape(title)}</th>`).join("");
+  const cell = (v: string) => `<td${v === "" || Number.isFinite(Number(v)) ? "" : ' class="text"'}>${escape(redactText(v))}</td>`;
+  const body = rows.map((r) => `<tr>${columns.map(([key]) => cell(r[key] ?? "")).join("")}</tr>`).join("\n");
+  return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+async function figures(charts: Chart[]): Promise<string> {
+  const out: string[] = [];
+  for (const chart of charts) {
+    out.push(
+      `<figure class="chart" id="${chart.id}" data-chart="${chart.id}">\n<figcaption><h3>${escape(chart.title)}</h3><p>${escape(chart.caption)}</p></figcaption>\n${await renderSvg(chart)}\n</figure>`,
+    );
+  }
+  return out.join("\n");
+}
+
+const STYLE = `
+body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1100px; padding: 0 16px; color: #222; }
+h1 { font-size: 22px; margin-bottom: 4px; } h2 { margin-top: 36px; border-bottom: 1px solid #ddd; } h3 { margin: 0; font-size: 15px; }
+.banner { padding: 10px 14px; border-radius: 4px; margin: 12px 0; }
+.incomplete { background: #fde2e1; border: 1px solid #d62728; } .complete { background: #e6f4ea; border: 1px solid #2ca02c; }
+.warn { background: #fff4e0; border: 1px solid #ff7f0e; }
+dl.facts { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; } dl.facts dt { color: #555; } dl.facts dd { margin: 0; }
+figure.chart { margin: 24px 0; } figcaption p { margin: 2px 0 8px; color: #555; }
+table { border-collapse: collapse; font-size: 12px; margin: 8px 0; } th, td { border: 1px solid #ddd; padding: 3px 6px; text-align: right; }
+th { background: #f4f4f4; } td:first-child, th:first-child, td.text { text-align: left; }
+.none { color: #777; } footer { margin-top: 40px; color: #777; font-size: 12px; }
+`;
+
+function page(title: string, body: string): string {
+  // The CSP forbids every fetch: the report must be whole on its own (and an auditor can see it is).
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${escape(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+${body}
+<footer>Built from this folder's CSV files and manifest by <code>bridge-stress report</code>; charts by Vega-Lite ${escape(vegaLiteVersion)} and Vega ${escape(vega.version)}, rendered to SVG without a browser.</footer>
+</body>
+</html>
+`;
+}
+
+function facts(entries: Array<[string, unknown]>): string {
+  return `<dl class="facts">${entries
+    .filter(([, v]) => v !== undefined && v !== "")
+    .map(([k, v]) => `<dt>${escape(k)}</dt><dd>${escape(v)}</dd>`)
+    .join("")}</dl>`;
+}
+
+function runHeader(run: RunData): string {
+  const m = run.manifest;
+  const s = run.summary ?? {};
+  const complete = m.complete === true && s.complete !== "false";
+  const banner = complete
+    ? `<div class="banner complete">Complete run: every sent message ended delivered or dropped with a reason.</div>`
+    : `<div class="banner incomplete"><strong>INCOMPLETE run</strong> (${escape(redactText(String(m.status ?? "unknown")))}): the figures cover what was recorded before it stopped; unfinished messages are listed as in-flight.</div>`;
+  const headroom = num(s.headroom);
+  const warn =
+    headroom !== undefined && headroom < 3
+      ? `<div class="banner warn">The harness's own ceiling (${escape(s.harness_ceiling_msgs_per_s)} msgs/s) is only ${headroom.toFixed(2)}× the measured capacity: the result may be the harness's limit, not the bridge's.</div>`
+      : "";
+  return `${banner}${warn}
+<h2>Result</h2>
+${facts([
+  ["scenario", `${m.scenario?.name ?? s.scenario} (seed ${m.seed ?? s.seed})`],
+  ["bridge", m.scenario?.config?.bridge],
+  ["relayer", m.scenario?.config?.bridge === "ibc" ? m.scenario?.config?.ibc?.relayer : m.scenario?.config?.relayer],
+  ["offered / delivered / dropped", `${s.offered} / ${s.delivered} / ${s.dropped}`],
+  ["late / duplicates / phantom deliveries", `${s.late} / ${s.duplicates} / ${s.phantom_deliveries}`],
+  ["delay p50 / p99 / max (ms)", `${s.p50_ms} / ${s.p99_ms} / ${s.max_ms}`],
+  ["throughput capacity (msgs/s)", s.throughput_capacity || "no stage sustained"],
+  ["failure threshold (msgs/s)", s.failure_threshold || "not reached"],
+  ["criteria failed at the threshold", s.failed_criteria],
+  ["thresholds failed", s.thresholds_failed],
+])}
+<h2>The harness's own limits</h2>
+${facts([
+  ["harness ceiling (msgs/s, one core)", s.harness_ceiling_msgs_per_s],
+  ["headroom (ceiling ÷ capacity)", s.headroom],
+  ["send lateness p99 (ms)", s.harness_send_lateness_p99_ms],
+  ["chain observation poll (ms)", s.harness_observation_poll_ms],
+  ["machine", m.environment ? `${m.environment.cores} × ${m.environment.cpuModel}, Node ${m.environment.node}` : undefined],
+  ["commit", m.environment?.gitCommit],
+])}`;
+}
+
+function runTables(run: RunData): string {
+  const stepCols: Array<[string, string]> = [
+    ["stage", "stage"],
+    ["offered_rate", "offered/s"],
+    ["offered", "offered"],
+    ["delivered", "delivered"],
+    ["dropped", "dropped"],
+    ["late", "late"],
+    ["delivered_rate", "delivered/s"],
+    ["p50_ms", "p50 ms"],
+    ["p99_ms", "p99 ms"],
+    ["max_ms", "max ms"],
+    ["jitter_ms", "jitter ms"],
+    ["on_time_share", "on time"],
+    ["max_leverage", "max leverage"],
+    ["sustainable", "sustainable"],
+    ["failed_criteria", "failed criteria"],
+    ["faults", "faults"],
+  ];
+  const drops = run.steps.flatMap((s) =>
+    (s.drop_reasons ?? "")
+      .split(";")
+      .filter(Boolean)
+      .map((entry) => {
+        const at = entry.lastIndexOf("=");
+        return { stage: s.stage!, reason: entry.slice(0, at), count: entry.slice(at + 1) };
+      }),
+  );
+  return `<h2>Stages</h2>
+${table(run.steps, stepCols)}
+<h2>Drop reasons</h2>
+${table(drops, [["stage", "stage"], ["reason", "reason"], ["count", "messages"]])}
+<h2>Fault and chain events</h2>
+${table(run.events, [["at_ms", "at (ms)"], ["event", "event"], ["kind", "kind"], ["fault", "detail"]])}
+${run.thresholds.length ? `<h2>Thresholds</h2>\n${table(run.thresholds, [["threshold", "threshold"], ["metric", "metric"], ["actual", "actual"], ["passed", "passed"]])}` : ""}`;
+}
+
+/** The HTML of one run's report. */
+async function runPage(run: RunData): Promise<string> {
+  const title = `bridge-stress: ${run.manifest.scenario?.name ?? basename(run.dir)}`;
+  const body = `<h1>${escape(title)}</h1>
+<p>Run <code>${escape(run.manifest.runId ?? basename(run.dir))}</code>, started ${escape(run.manifest.startedAt)}.</p>
+${runHeader(run)}
+<h2>Charts</h2>
+${await figures(runCharts(run))}
+${runTables(run)}`;
+  return page(title, body);
+}
+
+/** Run folders of a comparison folder, in the order they ran (their names start with the start time). */
+function comparisonRuns(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => statSync(join(dir, f)).isDirectory() && existsSync(join(dir, f, MANIFEST)))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+async function comparisonPage(dir: string): Promise<string> {
+  const runs = await Promise.all(comparisonRuns(dir).map(readRun));
+  const names = runs.map((r) => String(r.manifest.scenario?.config?.bridge === "ibc" ? r.manifest.scenario?.config?.ibc?.relayer : r.manifest.scenario?.config?.relayer));
+  // The same preset twice (a noise check) gets numbered labels.
+  const labels = names.map((n, i) => (names.filter((x) => x === n).length > 1 ? `${n} #${names.slice(0, i + 1).filter((x) => x === n).length}` : n));
+  const labelled = runs.map((run, i) => ({ label: labels[i]!, run }));
+  const comparison = readCsv(dir, "comparison.csv");
+  const title = `bridge-stress comparison: ${runs[0]?.manifest.scenario?.name ?? basename(dir)}`;
+  const incomplete = runs.filter((r) => r.manifest.complete !== true).map((r, i) => labels[i]);
+  const body = `<h1>${escape(title)}</h1>
+<p>The same seeded scenario run once per relayer: ${labels.map((l) => `<code>${escape(l)}</code>`).join(", ")}. Each run's own report is in its folder.</p>
+${incomplete.length ? `<div class="banner incomplete"><strong>INCOMPLETE</strong>: ${escape(incomplete.join(", "))} did not finish.</div>` : ""}
+<h2>Verdicts</h2>
+${table(comparison, [["stage", "stage"], ["metric", "metric"], ["baseline", "baseline"], ["other", "other"], ["baseline_ms", "baseline ms"], ["other_ms", "other ms"], ["difference_ms", "difference ms"], ["ci95_low_ms", "95 % CI low"], ["ci95_high_ms", "95 % CI high"], ["verdict", "verdict"]])}
+<h2>Charts</h2>
+${await figures(comparisonCharts(labelled))}
+<h2>Runs</h2>
+${labelled.map(({ label, run }) => `<h3>${escape(label)}</h3>${table(run.summary ? [run.summary] : [], [["offered", "offered"], ["delivered", "delivered"], ["dropped", "dropped"], ["p50_ms", "p50 ms"], ["p99_ms", "p99 ms"], ["throughput_capacity", "capacity/s"], ["failure_threshold", "failure threshold/s"], ["headroom", "harness headroom"]])}<p><a href="${escape(basename(run.dir))}/${REPORT_FILE}">${escape(basename(run.dir))}/${REPORT_FILE}</a></p>`).join("\n")}`;
+  return page(title, body);
+}
+
+/**
+ * Writes `report.html` into a run's folder (or a comparison's folder, with the relayers
+ * overlaid) from its CSV files and manifest alone. Returns the file's path.
+ */
+export async function writeHtmlReport(dir: string): Promise<string> {
+  const root = resolve(dir);
+  if (!existsSync(root)) throw new Error(`${dir}: no such folder; give a run folder (reports/<run-id>)`);
+  const isComparison = existsSync(join(root, "comparison.csv")) && !existsSync(join(root, MANIFEST));
+  const html = isComparison ? await comparisonPage(root) : await runPage(await readRun(root));
+  const path = join(root, REPORT_FILE);
+  writeFileSync(path, html);
+  return path;
+}
+
+/** The chart ids a report of this folder holds (what a browser test expects to see rendered). */
+export function chartIds(html: string): string[] {
+  return [...html.matchAll(/data-chart="([^"]+)"/g)].map((m) => m[1]!);
+}
