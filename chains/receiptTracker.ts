@@ -38,7 +38,10 @@ export class ReceiptTracker {
     return this.poller.start();
   }
 
+  private stopped = false;
+
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.poller.stop();
     for (const [hash, w] of this.waiting) {
       clearTimeout(w.timer);
@@ -47,8 +50,9 @@ export class ReceiptTracker {
     this.waiting.clear();
   }
 
-  /** Resolves when the transaction is in a block; rejects after `timeoutMs`. */
+  /** Resolves when the transaction is in a block; rejects after `timeoutMs`, or at once when the tracker has stopped. */
   wait(txHash: Hex, timeoutMs: number): Promise<Inclusion> {
+    if (this.stopped) return Promise.reject(new Error(`receipt tracker stopped; not waiting for ${txHash}`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(txHash);

@@ -13,6 +13,24 @@ export interface WalletPoolOptions {
   priorityFeeGwei?: number;
 }
 
+/** EIP-1559 fees of one transaction, wei per gas. */
+export interface Fees {
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+}
+
+/** A sent transaction: which account and nonce it holds, so it can be replaced. */
+export interface Ticket {
+  hash: Hex;
+  wallet: number;
+  nonce: number;
+  to: Address;
+  data: Hex;
+  gas: bigint;
+  value: bigint;
+  fees: Fees;
+}
+
 interface Wallet {
   account: PrivateKeyAccount;
   nonce: number;
@@ -69,8 +87,13 @@ export class WalletPool {
 
   /** Signs and sends a call from the next account in turn; resolves with the tx hash once the node accepted it. */
   async send(to: Address, data: Hex, gas: bigint, value = 0n): Promise<Hex> {
+    return (await this.sendTicket(to, data, gas, value)).hash;
+  }
+
+  /** Like send(), with the pool's fees unless `fees` are given; returns what replace() needs. */
+  async sendTicket(to: Address, data: Hex, gas: bigint, value = 0n, fees?: Fees): Promise<Ticket> {
     while (this.gate) await this.gate;
-    const sent = this.signAndSend(to, data, gas, value);
+    const sent = this.signAndSend(to, data, gas, value, fees ?? { maxFeePerGas: this.maxFeePerGas, maxPriorityFeePerGas: this.maxPriorityFeePerGas });
     this.sending.add(sent);
     try {
       return await sent;
@@ -79,23 +102,31 @@ export class WalletPool {
     }
   }
 
-  private async signAndSend(to: Address, data: Hex, gas: bigint, value: bigint): Promise<Hex> {
-    const wallet = this.wallets[this.next++ % this.wallets.length]!;
+  /**
+   * Sends the same call again with the same account and nonce and higher fees (a node
+   * keeps the one that pays more). Rejects when the node refuses it, e.g. because the
+   * first one was already included; the account's nonce is left as it is.
+   */
+  async replace(ticket: Ticket, fees: Fees): Promise<Ticket> {
+    const wallet = this.wallets[ticket.wallet]!;
+    const signed = await this.sign(wallet, ticket.to, ticket.data, ticket.gas, ticket.value, ticket.nonce, fees);
+    const hash = await rpc<Hex>(this.options.rpcUrl, "eth_sendRawTransaction", [signed]);
+    return { ...ticket, hash, fees };
+  }
+
+  private sign(wallet: Wallet, to: Address, data: Hex, gas: bigint, value: bigint, nonce: number, fees: Fees): Promise<Hex> {
+    return wallet.account.signTransaction({ type: "eip1559", chainId: this.options.chainId, to, data, gas, value, nonce, ...fees });
+  }
+
+  private async signAndSend(to: Address, data: Hex, gas: bigint, value: bigint, fees: Fees): Promise<Ticket> {
+    const index = this.next++ % this.wallets.length;
+    const wallet = this.wallets[index]!;
     if (wallet.resync) await wallet.resync;
     const nonce = wallet.nonce++;
-    const signed = await wallet.account.signTransaction({
-      type: "eip1559",
-      chainId: this.options.chainId,
-      to,
-      data,
-      gas,
-      value,
-      nonce,
-      maxFeePerGas: this.maxFeePerGas,
-      maxPriorityFeePerGas: this.maxPriorityFeePerGas,
-    });
+    const signed = await this.sign(wallet, to, data, gas, value, nonce, fees);
     try {
-      return await rpc<Hex>(this.options.rpcUrl, "eth_sendRawTransaction", [signed]);
+      const hash = await rpc<Hex>(this.options.rpcUrl, "eth_sendRawTransaction", [signed]);
+      return { hash, wallet: index, nonce, to, data, gas, value, fees };
     } catch (err) {
       // The node did not take this nonce; later sends would wait behind the gap forever.
       void this.resyncWallet(wallet);

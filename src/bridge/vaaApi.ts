@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Hex } from "viem";
 import { LogRing, type Instance, type InstanceStatus } from "../../chains/instance.ts";
 import type { GuardianNetwork, SignedVaa } from "./guardianNetwork.ts";
+import { vaaKey } from "./vaa.ts";
 
 /**
  * Serves the guardian network's VAAs over HTTP on 127.0.0.1 at the paths the Wormhole
@@ -10,6 +11,9 @@ import type { GuardianNetwork, SignedVaa } from "./guardianNetwork.ts";
  * - `GET /v1/signed_vaa/{chain}/{emitter}/{sequence}` → `{ "vaaBytes": base64 }` (guardian/Wormholescan)
  * - `GET /api/v1/vaas?txHash=0x…` → `{ "data": [{ "vaa": base64, … }] }` (Wormholescan)
  * A VAA without quorum yet answers 404, which the SDK reads as "not available yet".
+ * - `GET /v1/signed_vaa/stream` → server-sent events, one per VAA as it reaches quorum:
+ *   `id: {chain}/{emitter}/{sequence}` and `data: { "id", "vaaBytes": base64 }` (a push
+ *   feed like a spy's subscription; it does not replay what was signed before it opened).
  */
 export class VaaApi implements Instance {
   readonly name = "vaa-api";
@@ -57,6 +61,8 @@ export class VaaApi implements Instance {
     };
     if (req.method !== "GET") return send(405, { message: `${req.method} is not supported; use GET` });
 
+    if (url.pathname === "/v1/signed_vaa/stream") return this.stream(req, res);
+
     const byId = /^\/v1\/signed_vaa\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (byId) {
       const [, chain, emitter, sequence] = byId as unknown as [string, string, string, string];
@@ -75,7 +81,21 @@ export class VaaApi implements Instance {
       return send(200, { data: vaas.map(wormholescanVaa) });
     }
     this.recent.push(`404 ${url.pathname}`);
-    return send(404, { message: `no route ${url.pathname}; use /v1/signed_vaa/{chain}/{emitter}/{sequence} or /api/v1/vaas?txHash=` });
+    return send(404, { message: `no route ${url.pathname}; use /v1/signed_vaa/{chain}/{emitter}/{sequence}, /v1/signed_vaa/stream or /api/v1/vaas?txHash=` });
+  }
+
+  /** Pushes every VAA signed from now on to this client until it hangs up. */
+  private stream(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+    res.flushHeaders();
+    const push = (vaa: SignedVaa) => {
+      const id = vaaKey(vaa.emitterChain, vaa.emitterAddress, vaa.sequence);
+      res.write(`id: ${id}\ndata: ${JSON.stringify({ id, vaaBytes: Buffer.from(vaa.bytes).toString("base64") })}\n\n`);
+    };
+    this.network.on("vaa", push);
+    const close = () => this.network.off("vaa", push);
+    req.once("close", close);
+    res.once("close", close);
   }
 }
 

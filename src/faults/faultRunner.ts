@@ -194,7 +194,8 @@ export class FaultRunner {
 
   /**
    * Every block interval, the background accounts send GasBurner calls worth `share` of the
-   * block gas limit, tipping `priorityGwei` (the relayer tips 1 gwei). At the heal they stop
+   * block gas limit, tipping `priorityGwei` with max fee `maxFeeGwei`. anvil picks pending
+   * transactions by max fee per gas, so the max fee decides who waits. At the heal they stop
    * sending; whatever they queued beyond the block space still drains, as a real backlog does.
    */
   private async congest(fault: Extract<FaultSpec, { kind: "congestion" }>, on: boolean): Promise<string | void> {
@@ -210,7 +211,7 @@ export class FaultRunner {
       rpcUrl: chain.rpcUrl,
       chainId: chain.evmChainId,
       privateKeys: roleKeys("background", ACCOUNT_ROLES.background.max),
-      maxFeeGwei: 100_000,
+      maxFeeGwei: fault.maxFeeGwei,
       priorityFeeGwei: fault.priorityGwei,
     });
     await pool.init();

@@ -18,7 +18,7 @@ export type FaultSpec =
   | { kind: "gas-spike"; atS: number; forS: number; target: string; gwei: number }
   | { kind: "block-time"; atS: number; forS: number; target: string; ms: number }
   | { kind: "reorg"; atS: number; forS: number; target: string; depth: number }
-  | { kind: "congestion"; atS: number; forS: number; target: string; share: number; priorityGwei: number }
+  | { kind: "congestion"; atS: number; forS: number; target: string; share: number; priorityGwei: number; maxFeeGwei: number }
   | { kind: "validators-offline"; atS: number; forS: number; target: string; count: number }
   | { kind: "validators-partition"; atS: number; forS: number; target: string; count: number }
   | { kind: "relayer-restart"; atS: number; forS: number };
@@ -39,7 +39,7 @@ export const FAULT_KINDS: Record<FaultKind, string> = {
   "gas-spike": "chain `target`'s base fee is held at `gwei`",
   "block-time": "chain `target` produces a block every `ms`",
   congestion:
-    "other accounts send `share` × the block gas limit of gas-burning transactions to chain `target` every block, tipping `priorityGwei`; above 1 demand exceeds block space",
+    "other accounts send `share` × the block gas limit of gas-burning transactions to chain `target` every block, tipping `priorityGwei` with max fee `maxFeeGwei`; above 1 demand exceeds block space",
   "validators-offline":
     "the last `count` validators of Cosmos localnet `target` are stopped and started again `for` later; with more than a third down the chain halts",
   "validators-partition":
@@ -92,6 +92,8 @@ export function faultSchema(duration: z.ZodType<number>, count: z.ZodType<number
         target,
         share: z.number({ error: "must be a share of the block gas limit > 0 (e.g. 0.5, or 1.5 for more demand than fits)" }).positive({ error: "must be a share of the block gas limit > 0 (e.g. 0.5, or 1.5 for more demand than fits)" }).max(10, { error: "must be at most 10 (10 blocks' worth of gas a block)" }),
         priorityGwei: z.number({ error: "must be a number of gwei ≥ 0" }).min(0, { error: "must be a number of gwei ≥ 0" }).default(10),
+        // anvil orders pending transactions by max fee per gas (not by effective tip): this is what outbids.
+        maxFeeGwei: z.number({ error: "must be a number of gwei > 0" }).positive({ error: "must be a number of gwei > 0" }).default(100_000),
       }),
       // A reorg happens at one moment: `for` is accepted but has no effect.
       z.strictObject({

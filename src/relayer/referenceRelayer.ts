@@ -2,21 +2,23 @@ import { EventEmitter } from "node:events";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import pLimit from "p-limit";
-import { encodeFunctionData, bytesToHex, type Address, type Hex } from "viem";
+import { encodeFunctionData, bytesToHex, parseGwei, type Address, type Hex } from "viem";
 import { LogRing, type InstanceStatus } from "../../chains/instance.ts";
 import { LogWatcher } from "../../chains/logWatcher.ts";
-import { ReceiptTracker } from "../../chains/receiptTracker.ts";
-import { WalletPool } from "../../chains/walletPool.ts";
+import { ReceiptTracker, type Inclusion } from "../../chains/receiptTracker.ts";
+import { WalletPool, type Fees, type Ticket } from "../../chains/walletPool.ts";
 import { roleKeys } from "../../chains/devAccounts.ts";
 import { rpc } from "../../chains/anvil.ts";
 import { coreAbi } from "../bridge/core.ts";
-import { decodeTrigger } from "../bridge/payload.ts";
+import { decodeTrigger, type TriggerKind } from "../bridge/payload.ts";
 import { parseVaa } from "../bridge/vaa.ts";
 import { watchPublishedMessages } from "../bridge/publishedMessages.ts";
 import { liquidationReceiverAbi } from "../../fixtures/contracts/artifacts/index.ts";
 import { now } from "../measure/clock.ts";
 import { within } from "../within.ts";
 import type { ReferenceRelayerConfig } from "./config.ts";
+import { LaneLimit } from "./lanes.ts";
+import { VaaStream } from "./vaaStream.ts";
 import { type Relayer, type RelayerEndpoints, type RelayerEventMap, type VaaKey } from "./relayer.ts";
 
 interface Checkpoint {
@@ -30,13 +32,22 @@ interface Destination {
   rpcUrl: string;
   wallets: WalletPool;
   receipts: ReceiptTracker;
+  /** Latest base fee read (eip1559 gas strategy), shared by submissions for a moment. */
+  baseFee?: { value: Promise<bigint>; at: number };
 }
+
+/** Submission lanes with priority lanes on: liquidation triggers first, spam last. */
+const LANES: Record<TriggerKind, number> = { liquidation: 0, cancel: 1, order: 2, spam: 3 };
+
+/** How long one base-fee reading is used, ms. */
+const BASE_FEE_TTL_MS = 100;
 
 /**
  * The reference relayer: watches the source chains for messages of the registered
- * emitters, polls the VAA API for each until it is signed, and submits it to the
- * destination's receiver from several wallets with local nonces, retrying with
- * exponential backoff. Polling (not a push stream) is the design under test here.
+ * emitters, gets each one's VAA from the VAA API (polling, or from its push stream), and
+ * submits it to the destination's receiver from several wallets with local nonces —
+ * optionally liquidation triggers first (priority lanes), priced fixed or from the base
+ * fee, replaced with higher fees when stuck, retried with exponential backoff.
  */
 export class ReferenceRelayer implements Relayer {
   readonly name: string;
@@ -45,13 +56,18 @@ export class ReferenceRelayer implements Relayer {
   private readonly watchers: LogWatcher<typeof coreAbi>[] = [];
   private readonly destinations = new Map<number, Destination>();
   private readonly fetchLimit: ReturnType<typeof pLimit>;
-  private readonly submitLimit: ReturnType<typeof pLimit>;
+  private readonly submitLimit: LaneLimit;
+  private stream: VaaStream | undefined;
+  /** Transactions replaced with higher fees (bumps). */
+  replacements = 0;
   /** Messages being relayed (from first sight to done). */
   private readonly relaying = new Set<Promise<void>>();
   /** Submissions under way (sent, waiting for inclusion or retrying). */
   private readonly submitting = new Set<Promise<void>>();
   private readonly recent = new LogRing();
   private running = false;
+  /** Aborted by stop(): wakes waits that would otherwise sleep until their timeout. */
+  private halt = new AbortController();
 
   /** VAA ids seen and not yet done (delivered, duplicate or given up): what a restart must pick up. */
   private readonly pending = new Set<VaaKey>();
@@ -66,7 +82,7 @@ export class ReferenceRelayer implements Relayer {
   constructor(private readonly endpoints: RelayerEndpoints, readonly config: ReferenceRelayerConfig, private readonly checkpointPath?: string) {
     this.name = `relayer:${config.name}`;
     this.fetchLimit = pLimit(config.fetchConcurrency);
-    this.submitLimit = pLimit(config.concurrency);
+    this.submitLimit = new LaneLimit(config.concurrency, config.priorityLanes ? 4 : 1);
   }
 
   logs(): string[] {
@@ -76,12 +92,17 @@ export class ReferenceRelayer implements Relayer {
   async start(): Promise<void> {
     this.status = "starting";
     this.running = true;
+    this.halt = new AbortController();
     const keys = roleKeys("relayer", this.config.wallets);
     for (const d of this.endpoints.destinations) {
       const wallets = new WalletPool({ rpcUrl: d.rpcUrl, chainId: d.evmChainId, privateKeys: keys, maxFeeGwei: this.config.maxFeeGwei });
       const receipts = new ReceiptTracker(d.rpcUrl);
       await Promise.all([wallets.init(), receipts.start()]);
       this.destinations.set(d.wormholeChainId, { receiver: d.receiver, rpcUrl: d.rpcUrl, wallets, receipts });
+    }
+    if (this.config.vaaSource === "push") {
+      this.stream = new VaaStream(`${this.endpoints.vaaApiUrl}/v1/signed_vaa/stream`, (line) => this.log(line));
+      await this.stream.start();
     }
     const checkpoint = this.readCheckpoint();
     for (const source of this.endpoints.sources) {
@@ -107,8 +128,10 @@ export class ReferenceRelayer implements Relayer {
     if (this.status === "stopped") return;
     this.status = "stopping";
     this.running = false;
+    this.halt.abort();
     clearInterval(this.checkpointTimer);
     await Promise.all(this.watchers.map((w) => w.stop()));
+    await this.stream?.stop();
     this.writeCheckpoint();
     await Promise.all([...this.destinations.values()].map((d) => d.receipts.stop()));
     await within(Promise.allSettled([...this.relaying]), 5_000);
@@ -152,35 +175,46 @@ export class ReferenceRelayer implements Relayer {
     const vaa = await this.fetchVaa(key);
     if (!vaa) return;
     this.events.emit("fetched", { key, at: now() });
-    const destinationChain = decodeTrigger(parseVaa(vaa).body.payload).destinationChain;
+    const { destinationChain, kind } = decodeTrigger(parseVaa(vaa).body.payload);
     const destination = this.destinations.get(destinationChain);
     if (!destination) {
       this.events.emit("gaveUp", { key, at: now(), reason: `no receiver configured for destination chain ${destinationChain}` });
       return;
     }
-    const submission = this.submitLimit(() => this.submit(key, vaa, destination));
+    const submission = this.submitLimit.run(LANES[kind], () => this.submit(key, vaa, destination));
     this.submitting.add(submission);
     await submission.finally(() => this.submitting.delete(submission));
   }
 
-  /** Asks the VAA API until the VAA is signed; undefined if the relayer stopped first. */
+  /**
+   * The signed VAA, or undefined if the relayer stopped first. Polling: asks the VAA API
+   * every pollIntervalMs. Push: waits for the stream, asking only when it has not brought
+   * the VAA within pollIntervalMs (signed while the stream was down, or not signed yet).
+   */
   private async fetchVaa(key: VaaKey): Promise<Uint8Array | undefined> {
-    const url = `${this.endpoints.vaaApiUrl}/v1/signed_vaa/${key}`;
     while (this.running) {
-      const vaa = await this.fetchLimit(async () => {
-        const response = await fetch(url);
-        if (response.status === 404) return undefined;
-        if (!response.ok) throw new Error(`VAA API answered ${response.status} for ${key}`);
-        const body = (await response.json()) as { vaaBytes: string };
-        return new Uint8Array(Buffer.from(body.vaaBytes, "base64"));
-      }).catch((err) => {
-        this.log(`fetch ${key}: ${(err as Error).message}`);
-        return undefined;
-      });
+      const pushed = await this.stream?.take(key, this.config.pollIntervalMs);
+      if (pushed) return pushed;
+      const vaa = await this.askVaa(key);
       if (vaa) return vaa;
-      await sleep(this.config.pollIntervalMs);
+      if (!this.stream) await sleep(this.config.pollIntervalMs);
     }
     return undefined;
+  }
+
+  /** One ask of the VAA API; undefined while the VAA is not signed (or the API fails). */
+  private askVaa(key: VaaKey): Promise<Uint8Array | undefined> {
+    const url = `${this.endpoints.vaaApiUrl}/v1/signed_vaa/${key}`;
+    return this.fetchLimit(async () => {
+      const response = await fetch(url);
+      if (response.status === 404) return undefined;
+      if (!response.ok) throw new Error(`VAA API answered ${response.status} for ${key}`);
+      const body = (await response.json()) as { vaaBytes: string };
+      return new Uint8Array(Buffer.from(body.vaaBytes, "base64"));
+    }).catch((err) => {
+      this.log(`fetch ${key}: ${(err as Error).message}`);
+      return undefined;
+    });
   }
 
   private async submit(key: VaaKey, vaa: Uint8Array, destination: Destination): Promise<void> {
@@ -188,29 +222,92 @@ export class ReferenceRelayer implements Relayer {
     let lastReason = "not attempted";
     for (let attempt = 1; attempt <= this.config.maxAttempts && this.running; attempt++) {
       if (attempt > 1) await sleep(this.config.backoffMs * 2 ** (attempt - 2));
-      let txHash: Hex;
+      let ticket: Ticket;
       try {
-        txHash = await destination.wallets.send(destination.receiver, data, BigInt(this.config.gasLimit));
+        ticket = await destination.wallets.sendTicket(destination.receiver, data, BigInt(this.config.gasLimit), 0n, await this.fees(destination));
       } catch (err) {
         lastReason = `send failed: ${(err as Error).message}`;
         continue;
       }
-      this.events.emit("submitted", { key, at: now(), txHash, attempt });
-      const included = await destination.receipts.wait(txHash, this.config.receiptTimeoutMs).catch(() => undefined);
+      this.events.emit("submitted", { key, at: now(), txHash: ticket.hash, attempt });
+      const { included, hashes } = await this.inclusion(key, destination, ticket);
       if (included?.success) return;
-      if (!included && (await this.minedAnyway(destination, txHash))) return;
+      if (!included && (await this.minedAnyway(destination, hashes))) return;
       lastReason = included ? await this.revertReason(destination, data) : "not included before the receipt timeout";
       if (lastReason.includes("already delivered")) {
-        this.events.emit("duplicate", { key, at: now(), txHash });
+        this.events.emit("duplicate", { key, at: now(), txHash: included?.txHash ?? ticket.hash });
         return;
       }
     }
     this.events.emit("gaveUp", { key, at: now(), reason: lastReason });
   }
 
-  private async minedAnyway(destination: Destination, txHash: Hex): Promise<boolean> {
-    const receipt = await rpc<{ status: Hex } | null>(destination.rpcUrl, "eth_getTransactionReceipt", [txHash]).catch(() => null);
-    return receipt?.status === "0x1";
+  /** Fees of a new submission under the preset's gas strategy. */
+  private async fees(destination: Destination): Promise<Fees> {
+    const cap = parseGwei(String(this.config.maxFeeGwei));
+    const tip = parseGwei(String(this.config.priorityFeeGwei));
+    const maxPriorityFeePerGas = tip < cap ? tip : cap;
+    if (this.config.gasStrategy === "fixed") return { maxFeePerGas: cap, maxPriorityFeePerGas };
+    const t = now();
+    if (!destination.baseFee || t - destination.baseFee.at > BASE_FEE_TTL_MS) {
+      const value = rpc<{ baseFeePerGas?: Hex }>(destination.rpcUrl, "eth_getBlockByNumber", ["latest", false]).then((b) => BigInt(b.baseFeePerGas ?? 0));
+      destination.baseFee = { value, at: t };
+      value.catch(() => (destination.baseFee = undefined));
+    }
+    const baseFee = await destination.baseFee.value;
+    // Integer arithmetic on a multiplier with two decimals.
+    const wanted = (baseFee * BigInt(Math.round(this.config.feeMultiplier * 100))) / 100n + maxPriorityFeePerGas;
+    return { maxFeePerGas: wanted < cap ? wanted : cap, maxPriorityFeePerGas };
+  }
+
+  /**
+   * Waits for the submission (or one of its replacements) to be included, up to the receipt
+   * timeout. With bumpAfterMs set, a transaction still pending after that long is replaced
+   * with the same nonce and both fees raised by bumpPercent, and again after each further
+   * bumpAfterMs.
+   */
+  private async inclusion(key: VaaKey, destination: Destination, first: Ticket): Promise<{ included: Inclusion | undefined; hashes: Hex[] }> {
+    const deadline = now() + this.config.receiptTimeoutMs;
+    const hashes: Hex[] = [];
+    let found!: (inclusion: Inclusion) => void;
+    const included = new Promise<Inclusion>((resolve) => (found = resolve));
+    const watch = (ticket: Ticket) => {
+      hashes.push(ticket.hash);
+      destination.receipts.wait(ticket.hash, Math.max(1, deadline - now())).then(found, () => undefined);
+    };
+    watch(first);
+    let ticket = first;
+    const { bumpAfterMs, bumpPercent } = this.config;
+    for (;;) {
+      const remaining = deadline - now();
+      if (remaining <= 0 || !this.running) return { included: undefined, hashes };
+      const step = bumpAfterMs > 0 ? Math.min(bumpAfterMs, remaining) : remaining;
+      const timer = new AbortController();
+      const woken = () => timer.abort();
+      this.halt.signal.addEventListener("abort", woken);
+      const result = await Promise.race([included, sleep(step, undefined, { signal: timer.signal }).catch(() => undefined)]);
+      timer.abort();
+      this.halt.signal.removeEventListener("abort", woken);
+      if (result) return { included: result, hashes };
+      if (bumpAfterMs === 0 || deadline - now() <= 0 || !this.running) continue;
+      const raise = (fee: bigint) => (fee * BigInt(100 + bumpPercent)) / 100n + 1n;
+      try {
+        ticket = await destination.wallets.replace(ticket, { maxFeePerGas: raise(ticket.fees.maxFeePerGas), maxPriorityFeePerGas: raise(ticket.fees.maxPriorityFeePerGas) });
+        this.replacements++;
+        watch(ticket);
+      } catch (err) {
+        // Most often: the previous one was included meanwhile ("nonce too low"); its receipt will tell.
+        this.log(`${key}: replacement refused: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private async minedAnyway(destination: Destination, hashes: Hex[]): Promise<boolean> {
+    for (const hash of hashes) {
+      const receipt = await rpc<{ status: Hex } | null>(destination.rpcUrl, "eth_getTransactionReceipt", [hash]).catch(() => null);
+      if (receipt?.status === "0x1") return true;
+    }
+    return false;
   }
 
   /** Replays a reverted call to read its reason (the receipt does not carry it). */
