@@ -62,6 +62,18 @@ test.serial("push: the relayer gets each VAA from the stream, and catches up aft
   for (const m of cut) t.true(Number(m.relayer_fetched_at_ms) >= 3450, `message ${m.message_id} fetched at ${m.relayer_fetched_at_ms} ms`);
 });
 
+test.serial("batch size: VAAs go out several per transaction through receiveMessages, each measured", async (t) => {
+  const { result, rows, survivors } = await runLocal({ name: "batched", seed: 74, relayer: "batched", stages: [{ rate: 30, duration: "2s" }], drain: "20s" });
+  t.deepEqual(survivors, []);
+  const messages = rows("messages.csv");
+  t.is(result.stats.total.dropped, 0);
+  t.is(result.stats.total.delivered, messages.length);
+  const transactions = new Set(messages.map((m) => m.delivery_tx));
+  t.log(`${messages.length} deliveries in ${transactions.size} transactions`);
+  t.true(transactions.size <= messages.length / 3, `${messages.length} deliveries in ${transactions.size} transactions`);
+  for (const m of messages) t.true(Number(m.relayer_submitted_at_ms) <= Number(m.delivered_at_ms), `message ${m.message_id}`);
+});
+
 test.serial("gas strategy: replacing stuck transactions with higher fees gets deliveries through congestion; without, they stay stuck", async (t) => {
   // Background accounts offer 1.5 blocks of gas a block on Base at a 20 gwei max fee (anvil
   // picks by max fee); both presets start at 2 × base fee + 1 gwei, far below it.

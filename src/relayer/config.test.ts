@@ -17,6 +17,7 @@ test("a bad knob names the field and what it may be", (t) => {
   t.throws(() => validateRelayerConfig({ ...base, vaaSource: "spy" }, "preset x"), { message: /field "vaaSource" is "spy"; must be one of "poll", "push"/ });
   t.throws(() => validateRelayerConfig({ ...base, bumpPercent: 5 }, "preset x"), { message: /field "bumpPercent" is 5; must be a number from 10 to 1000/ });
   t.throws(() => validateRelayerConfig({ ...base, priorityLanes: "yes" }, "preset x"), { message: /field "priorityLanes" is "yes"; must be true or false/ });
-  t.throws(() => validateRelayerConfig({ ...base, batchSize: 4 }, "preset x"), { message: /unknown field "batchSize"/ });
+  t.throws(() => validateRelayerConfig({ ...base, batching: 4 }, "preset x"), { message: /unknown field "batching"/ });
+  t.throws(() => validateRelayerConfig({ ...base, batchSize: 100 }, "preset x"), { message: /field "batchSize" is 100; must be a number from 1 to 50/ });
   t.throws(() => validateRelayerConfig({ ...base, concurrency: undefined }, "preset x"), { message: /field "concurrency" is undefined; must be a number from 1 to 4096/ });
 });

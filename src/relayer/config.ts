@@ -31,9 +31,16 @@ export interface ReferenceRelayerConfig {
    * spam — instead of first come, first served.
    */
   priorityLanes: boolean;
+  /**
+   * VAAs per transaction: above 1, signed VAAs wait for each other (up to batchWaitMs) and go
+   * out together through the receiver's receiveMessages(bytes[]).
+   */
+  batchSize: number;
+  /** How long the first VAA of a batch waits for more, ms. */
+  batchWaitMs: number;
   /** Signer wallets per destination chain (TEST-ONLY dev accounts), 1..9. */
   wallets: number;
-  /** Gas limit of one receiveMessage transaction. */
+  /** Gas limit of one receiveMessage transaction (a batch asks for this much per VAA, at most 25 M). */
   gasLimit: number;
   /**
    * `fixed`: max fee `maxFeeGwei`. `eip1559`: max fee = latest base fee × `feeMultiplier`
@@ -67,6 +74,8 @@ const NUMBERS: Record<NumberField, [min: number, max: number, fallback?: number]
   pollIntervalMs: [1, 60_000],
   fetchConcurrency: [1, 1024],
   concurrency: [1, 4096],
+  batchSize: [1, 50, 1],
+  batchWaitMs: [0, 10_000, 50],
   wallets: [1, 9],
   gasLimit: [50_000, 30_000_000],
   maxFeeGwei: [0, 100_000],

@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import pLimit from "p-limit";
-import { encodeFunctionData, bytesToHex, parseGwei, type Address, type Hex } from "viem";
+import { encodeFunctionData, bytesToHex, parseEventLogs, parseGwei, type Address, type Hex, type Log } from "viem";
 import { LogRing, type InstanceStatus } from "../../chains/instance.ts";
 import { LogWatcher } from "../../chains/logWatcher.ts";
 import { ReceiptTracker, type Inclusion } from "../../chains/receiptTracker.ts";
@@ -34,7 +34,19 @@ interface Destination {
   receipts: ReceiptTracker;
   /** Latest base fee read (eip1559 gas strategy), shared by submissions for a moment. */
   baseFee?: { value: Promise<bigint>; at: number };
+  /** Signed VAAs waiting to go out together (batchSize > 1). */
+  batch?: { items: BatchItem[]; timer: NodeJS.Timeout | undefined };
 }
+
+interface BatchItem {
+  key: VaaKey;
+  vaa: Uint8Array;
+  lane: number;
+  done: () => void;
+}
+
+/** Most gas one batch transaction asks for (blocks hold 30 M). */
+const MAX_BATCH_GAS = 25_000_000;
 
 /** Submission lanes with priority lanes on: liquidation triggers first, spam last. */
 const LANES: Record<TriggerKind, number> = { liquidation: 0, cancel: 1, order: 2, spam: 3 };
@@ -130,6 +142,11 @@ export class ReferenceRelayer implements Relayer {
     this.running = false;
     this.halt.abort();
     clearInterval(this.checkpointTimer);
+    // Batches not sent yet stay pending in the checkpoint.
+    for (const { batch } of this.destinations.values()) {
+      clearTimeout(batch?.timer);
+      for (const item of batch?.items.splice(0) ?? []) item.done();
+    }
     await Promise.all(this.watchers.map((w) => w.stop()));
     await this.stream?.stop();
     this.writeCheckpoint();
@@ -181,7 +198,10 @@ export class ReferenceRelayer implements Relayer {
       this.events.emit("gaveUp", { key, at: now(), reason: `no receiver configured for destination chain ${destinationChain}` });
       return;
     }
-    const submission = this.submitLimit.run(LANES[kind], () => this.submit(key, vaa, destination));
+    const submission =
+      this.config.batchSize > 1
+        ? new Promise<void>((done) => this.enqueue(destination, { key, vaa, lane: LANES[kind], done }))
+        : this.submitLimit.run(LANES[kind], () => this.submit(key, vaa, destination));
     this.submitting.add(submission);
     await submission.finally(() => this.submitting.delete(submission));
   }
@@ -242,6 +262,64 @@ export class ReferenceRelayer implements Relayer {
     this.events.emit("gaveUp", { key, at: now(), reason: lastReason });
   }
 
+  /** Adds a VAA to its destination's batch; the batch leaves when full or batchWaitMs after its first VAA. */
+  private enqueue(destination: Destination, item: BatchItem): void {
+    const batch = (destination.batch ??= { items: [], timer: undefined });
+    batch.items.push(item);
+    if (batch.items.length >= this.config.batchSize) this.flush(destination);
+    else batch.timer ??= setTimeout(() => this.flush(destination), this.config.batchWaitMs);
+  }
+
+  private flush(destination: Destination): void {
+    const batch = destination.batch!;
+    clearTimeout(batch.timer);
+    batch.timer = undefined;
+    const items = batch.items.splice(0, this.config.batchSize);
+    if (batch.items.length) batch.timer = setTimeout(() => this.flush(destination), this.config.batchWaitMs);
+    if (!items.length) return;
+    // A batch goes in the lane of its most urgent message.
+    const lane = Math.min(...items.map((i) => i.lane));
+    void this.submitLimit
+      .run(lane, () => this.submitBatch(destination, items))
+      .catch((err) => this.log(`batch of ${items.length}: ${(err as Error).message}`))
+      .finally(() => items.forEach((i) => i.done()));
+  }
+
+  /**
+   * Delivers a batch through the receiver's receiveMessages(bytes[]) in one transaction. The
+   * receiver reports each VAA it rejects (TriggerRejected): an "already delivered" one is a
+   * duplicate, any other is submitted again on its own; so is the whole batch when its
+   * transaction fails or is not included.
+   */
+  private async submitBatch(destination: Destination, items: BatchItem[]): Promise<void> {
+    const data = encodeFunctionData({ abi: liquidationReceiverAbi, functionName: "receiveMessages", args: [items.map((i) => bytesToHex(i.vaa))] });
+    const gas = BigInt(Math.min(this.config.gasLimit * items.length, MAX_BATCH_GAS));
+    const oneByOne = (retry: BatchItem[]) => Promise.all(retry.map((i) => this.submit(i.key, i.vaa, destination)));
+    let ticket: Ticket;
+    try {
+      ticket = await destination.wallets.sendTicket(destination.receiver, data, gas, 0n, await this.fees(destination));
+    } catch (err) {
+      this.log(`batch of ${items.length}: send failed: ${(err as Error).message}`);
+      await oneByOne(items);
+      return;
+    }
+    for (const { key } of items) this.events.emit("submitted", { key, at: now(), txHash: ticket.hash, attempt: 1 });
+    const { included } = await this.inclusion(`batch of ${items.length}`, destination, ticket);
+    if (!included?.success) {
+      if (this.running) await oneByOne(items);
+      return;
+    }
+    const receipt = await rpc<{ logs: Log[] }>(destination.rpcUrl, "eth_getTransactionReceipt", [included.txHash]);
+    const retry: BatchItem[] = [];
+    for (const rejected of parseEventLogs({ abi: liquidationReceiverAbi, eventName: "TriggerRejected", logs: receipt.logs })) {
+      const item = items[Number(rejected.args.index)];
+      if (!item) continue;
+      if (rejected.args.reason.includes("already delivered")) this.events.emit("duplicate", { key: item.key, at: now(), txHash: included.txHash });
+      else retry.push(item);
+    }
+    await oneByOne(retry);
+  }
+
   /** Fees of a new submission under the preset's gas strategy. */
   private async fees(destination: Destination): Promise<Fees> {
     const cap = parseGwei(String(this.config.maxFeeGwei));
@@ -266,7 +344,7 @@ export class ReferenceRelayer implements Relayer {
    * with the same nonce and both fees raised by bumpPercent, and again after each further
    * bumpAfterMs.
    */
-  private async inclusion(key: VaaKey, destination: Destination, first: Ticket): Promise<{ included: Inclusion | undefined; hashes: Hex[] }> {
+  private async inclusion(key: string, destination: Destination, first: Ticket): Promise<{ included: Inclusion | undefined; hashes: Hex[] }> {
     const deadline = now() + this.config.receiptTimeoutMs;
     const hashes: Hex[] = [];
     let found!: (inclusion: Inclusion) => void;
