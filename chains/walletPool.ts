@@ -1,6 +1,7 @@
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { parseGwei, type Address, type Hex } from "viem";
 import { rpc } from "./anvil.ts";
+import { signTransaction } from "./txSigner.ts";
 
 export interface WalletPoolOptions {
   rpcUrl: string;
@@ -33,6 +34,7 @@ export interface Ticket {
 
 interface Wallet {
   account: PrivateKeyAccount;
+  privateKey: Hex;
   nonce: number;
   /** Set while the local nonce is being re-read after a failed send. */
   resync: Promise<void> | undefined;
@@ -41,7 +43,8 @@ interface Wallet {
 /**
  * Sends contract calls from several accounts with nonces tracked locally, so many
  * transactions can be in flight without asking the node for a nonce each time.
- * Transactions are signed here and sent raw; a failed send re-reads that account's nonce.
+ * Transactions are signed here (libsecp256k1) and sent raw; a failed send re-reads that
+ * account's nonce.
  */
 export class WalletPool {
   private wallets: Wallet[];
@@ -50,7 +53,7 @@ export class WalletPool {
   private readonly maxPriorityFeePerGas: bigint;
 
   constructor(private readonly options: WalletPoolOptions) {
-    this.wallets = options.privateKeys.map((key) => ({ account: privateKeyToAccount(key), nonce: 0, resync: undefined }));
+    this.wallets = options.privateKeys.map((key) => ({ account: privateKeyToAccount(key), privateKey: key, nonce: 0, resync: undefined }));
     this.maxFeePerGas = parseGwei(String(options.maxFeeGwei ?? 200));
     this.maxPriorityFeePerGas = parseGwei(String(options.priorityFeeGwei ?? 1));
   }
@@ -114,8 +117,8 @@ export class WalletPool {
     return { ...ticket, hash, fees };
   }
 
-  private sign(wallet: Wallet, to: Address, data: Hex, gas: bigint, value: bigint, nonce: number, fees: Fees): Promise<Hex> {
-    return wallet.account.signTransaction({ type: "eip1559", chainId: this.options.chainId, to, data, gas, value, nonce, ...fees });
+  private async sign(wallet: Wallet, to: Address, data: Hex, gas: bigint, value: bigint, nonce: number, fees: Fees): Promise<Hex> {
+    return signTransaction(wallet.privateKey, { type: "eip1559", chainId: this.options.chainId, to, data, gas, value, nonce, ...fees });
   }
 
   private async signAndSend(to: Address, data: Hex, gas: bigint, value: bigint, fees: Fees): Promise<Ticket> {

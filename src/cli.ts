@@ -7,6 +7,7 @@ import { compareRelayers } from "./compare.ts";
 import { bundleRun } from "./report/bundle.ts";
 import { writeHtmlReport } from "./report/html.ts";
 import { headroom, MIN_HEADROOM } from "./report/runReport.ts";
+import { BUSY_HARNESS_CPU } from "./measure/stats.ts";
 import { summaryTable } from "./report/summaryTable.ts";
 import { parseThreshold, THRESHOLD_EXIT_CODE } from "./measure/thresholds.ts";
 
@@ -55,6 +56,12 @@ function verdictLines(result: RunResult): string {
   const room = headroom(limits, v, result.stats);
   if (limits.ceilingMsgsPerS !== undefined) {
     lines.push(`harness ceiling ≈ ${limits.ceilingMsgsPerS.toFixed(0)} msgs/s (${limits.ceilingWhat})${room === undefined ? "" : `: ${room.toFixed(1)}× the measured capacity`}`);
+  }
+  const busy = result.stats.stages.filter((s) => (s.harnessCpu ?? 0) >= BUSY_HARNESS_CPU);
+  if (busy.length) {
+    lines.push(
+      `WARNING: the harness process used ${busy.map((s) => `${Math.round(s.harnessCpu! * 100)} % of a core in stage ${s.stage} (${s.offeredRate} msgs/s)`).join(", ")}: results at these rates may be the harness's own limit (harness_cpu in steps.csv)`,
+    );
   }
   if (room !== undefined && room < MIN_HEADROOM) {
     lines.push(`WARNING: the harness's own ceiling is under ${MIN_HEADROOM}× the measured capacity; the capacity may be the harness's limit, not the bridge's`);

@@ -113,13 +113,23 @@ export interface StageSummary {
   heightSkewMax: number | undefined;
   /** Least-squares slope of the in-flight count during the stage, messages/s (Little's law: > 0 means a backlog builds). */
   inFlightSlope: number | undefined;
+  /**
+   * Share of one core the harness process (load generator, guardians, in-process relayer,
+   * watchers) used during the stage. Near 1 the harness itself may be what limits the stage.
+   */
+  harnessCpu: number | undefined;
   dropReasons: Map<string, number>;
 }
+
+/** At or above this share of a core, the harness process may be what limits a stage. */
+export const BUSY_HARNESS_CPU = 0.9;
 
 export interface InFlightSample {
   /** ms from the run's start. */
   at: number;
   inFlight: number;
+  /** CPU time (user + system) the harness process had used by then, ms. */
+  cpuMs?: number;
 }
 
 /**
@@ -168,6 +178,7 @@ export class StageStats {
         observationSkew: new DelayHistogram(),
         heightSkewMax: undefined,
         inFlightSlope: undefined,
+        harnessCpu: undefined,
         dropReasons: new Map(),
       });
     }
@@ -295,6 +306,9 @@ export class StageStats {
       const end = start + s.durationS * 1000;
       const inStage = samples.filter((p) => p.at >= (start + end) / 2 && p.at <= end);
       s.inFlightSlope = slope(inStage.map((p) => [p.at / 1000, p.inFlight]));
+      const withCpu = samples.filter((p) => p.at >= start && p.at <= end && p.cpuMs !== undefined);
+      const [first, last] = [withCpu[0], withCpu.at(-1)];
+      s.harnessCpu = first && last && last.at > first.at ? (last.cpuMs! - first.cpuMs!) / (last.at - first.at) : undefined;
     }
   }
 }

@@ -1,6 +1,5 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import { once } from "node:events";
-import { stringify as stringifySync } from "csv-stringify/sync";
 import type { Anomaly, MessageRecord } from "../measure/ledger.ts";
 import { HOPS, type Hop, type StageSummary } from "../measure/stats.ts";
 import { DEFAULT_RISK, stageRisk, type RiskSettings } from "../measure/risk.ts";
@@ -67,6 +66,7 @@ export const STEP_COLUMNS = [
   "height_skew_max",
   "send_lateness_p99_ms",
   "send_lateness_max_ms",
+  "harness_cpu",
   "on_time_share",
   "p99_price_move_pct",
   "max_leverage",
@@ -77,6 +77,12 @@ export const STEP_COLUMNS = [
 ] as const;
 
 const ms = (v: number | undefined): string => (v === undefined ? "" : v.toFixed(1));
+
+/** A messages.csv line; only free-text fields go through quoting (numbers, ids and hashes never need it). */
+export function messageLine(r: MessageRecord): string {
+  const delivered = r.status === "delivered";
+  return `${r.id},${text(r.kind)},${text(r.sourceChain)},${text(r.destinationChain)},${r.stage},${ms(r.intendedAt)},${ms(r.sentAt)},${ms(r.sourceIncludedAt)},${ms(r.vaaReadyAt)},${ms(r.relayerFetchedAt)},${ms(r.relayerSubmittedAt)},${ms(delivered ? r.deliveredAt : undefined)},${ms(r.acknowledgedAt)},${ms(delivered ? r.deliveredAt! - r.intendedAt : undefined)},${ms(delivered && r.sentAt !== undefined ? r.deliveredAt! - r.sentAt : undefined)},${r.status},${text(r.dropReason ?? "")},${r.late === undefined ? "" : r.late},${r.attempts},${Boolean(r.outOfOrder)},${text(r.vaaKey ?? "")},${text(r.sendTxHash ?? "")},${text(r.deliveryTxHash ?? "")}\n`;
+}
 
 export function messageRow(r: MessageRecord): string[] {
   const delivered = r.status === "delivered";
@@ -143,6 +149,7 @@ function stepRow(s: StageSummary, criteria: CapacityCriteria, faults: string, ri
     s.heightSkewMax === undefined ? "" : String(s.heightSkewMax),
     ms(s.sendLateness.percentile(99)),
     ms(s.sendLateness.percentile(100)),
+    s.harnessCpu === undefined ? "" : s.harnessCpu.toFixed(2),
     r.onTimeShare === undefined ? "" : r.onTimeShare.toFixed(4),
     r.priceMove === undefined ? "" : (r.priceMove * 100).toFixed(4),
     r.maxLeverage === undefined ? "" : r.maxLeverage.toFixed(1),
@@ -153,30 +160,50 @@ function stepRow(s: StageSummary, criteria: CapacityCriteria, faults: string, ri
   ];
 }
 
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** One field, quoted (quotes doubled) when it holds a comma, quote or line break. */
+function text(field: string): string {
+  return NEEDS_QUOTES.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
+}
+
+/** One CSV line (RFC 4180): a field with a comma, quote or line break is quoted, its quotes doubled. */
+export function csvLine(fields: readonly string[]): string {
+  let line = "";
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
+    if (i > 0) line += ",";
+    line += text(field);
+  }
+  return `${line}\n`;
+}
+
 /**
- * A CSV file written as a run goes (constant memory). Rows are stringified in batches with
- * csv-stringify's sync API, which is many times faster than a stream per row; a batch
- * leaves when it is full or at least once a second, so a crash loses at most a second.
+ * A CSV file written as a run goes (constant memory). Rows are formatted as they come and
+ * written in batches; a batch leaves when it is full or at least once a second, so a crash
+ * loses at most a second.
  */
 export class CsvStream<T> {
   private readonly out: WriteStream;
   private readonly done: Promise<unknown>;
   private readonly timer: NodeJS.Timeout;
-  private batch: string[][] = [];
-  private header = true;
+  private batch = "";
+  private rows = 0;
 
-  constructor(path: string, private readonly columns: readonly string[], private readonly toRow: (row: T) => string[]) {
+  /** `toRow` gives a row's fields, or its whole CSV line ending in "\n" (for hot paths that format it directly). */
+  constructor(path: string, columns: readonly string[], private readonly toRow: (row: T) => string[] | string) {
     this.out = createWriteStream(path);
     this.done = once(this.out, "finish");
     this.timer = setInterval(() => this.flush(), 1000);
     this.timer.unref();
     // An empty run still gets its header.
-    this.flush();
+    this.out.write(csvLine(columns));
   }
 
   write(row: T): void {
-    this.batch.push(this.toRow(row));
-    if (this.batch.length >= 512) this.flush();
+    const out = this.toRow(row);
+    this.batch += typeof out === "string" ? out : csvLine(out);
+    if (++this.rows >= 512) this.flush();
   }
 
   /** Resolves once the file has taken what was written so far (backpressure for bulk writers). */
@@ -192,10 +219,10 @@ export class CsvStream<T> {
   }
 
   private flush(): void {
-    if (!this.batch.length && !this.header) return;
-    this.out.write(stringifySync(this.batch, { header: this.header, columns: [...this.columns] }));
-    this.header = false;
-    this.batch = [];
+    if (!this.rows) return;
+    this.out.write(this.batch);
+    this.batch = "";
+    this.rows = 0;
   }
 }
 

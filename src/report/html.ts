@@ -5,8 +5,9 @@ import { parse as parseStream } from "csv-parse";
 import * as vega from "vega";
 import { compile, version as vegaLiteVersion, type TopLevelSpec } from "vega-lite";
 import { seededRandom } from "../load/schedule.ts";
-import { HOPS } from "../measure/stats.ts";
+import { BUSY_HARNESS_CPU, HOPS } from "../measure/stats.ts";
 import { MANIFEST } from "./manifest.ts";
+
 import { redactUrl } from "./redact.ts";
 
 export const REPORT_FILE = "report.html";
@@ -91,23 +92,25 @@ const HEIGHT = 240;
 function faultWindows(events: Row[], endS: number): { windows: Array<{ from: number; to: number; label: string }>; moments: Array<{ at: number; label: string }> } {
   const windows: Array<{ from: number; to: number; label: string }> = [];
   const moments: Array<{ at: number; label: string }> = [];
-  const open = new Map<string, number>();
+  const open = new Map<string, { from: number; kind: string }>();
   let halted: number | undefined;
   for (const e of events) {
     const at = Number(e.at_ms) / 1000;
     const label = redactText(e.fault ?? "");
-    if (e.event === "fault-start") open.set(`${e.kind}`, at);
+    // A fault's start and end share its label (the text before ": detail"); two faults of one kind stay apart.
+    const id = (e.fault ?? "").split(": ")[0]!;
+    if (e.event === "fault-start") open.set(id, { from: at, kind: e.kind! });
     else if (e.event === "fault-end") {
-      const from = open.get(`${e.kind}`);
-      open.delete(`${e.kind}`);
-      windows.push({ from: from ?? 0, to: at, label: `${e.kind}` });
+      const start = open.get(id);
+      open.delete(id);
+      windows.push({ from: start?.from ?? 0, to: at, label: e.kind! });
     } else if (e.event === "chain-halted") halted = at;
     else if (e.event === "chain-resumed") {
       windows.push({ from: halted ?? 0, to: at, label: "chain halted" });
       halted = undefined;
     } else if (e.event === "fault") moments.push({ at, label });
   }
-  for (const [kind, from] of open) windows.push({ from, to: endS, label: kind });
+  for (const { from, kind } of open.values()) windows.push({ from, to: endS, label: kind });
   if (halted !== undefined) windows.push({ from: halted, to: endS, label: "chain halted" });
   return { windows, moments };
 }
@@ -416,10 +419,14 @@ function runHeader(run: RunData): string {
     ? `<div class="banner complete">Complete run: every sent message ended delivered or dropped with a reason.</div>`
     : `<div class="banner incomplete"><strong>INCOMPLETE run</strong> (${escape(redactText(String(m.status ?? "unknown")))}): the figures cover what was recorded before it stopped; unfinished messages are listed as in-flight.</div>`;
   const headroom = num(s.headroom);
-  const warn =
+  let warn =
     headroom !== undefined && headroom < 3
       ? `<div class="banner warn">The harness's own ceiling (${escape(s.harness_ceiling_msgs_per_s)} msgs/s) is only ${headroom.toFixed(2)}× the measured capacity: the result may be the harness's limit, not the bridge's.</div>`
       : "";
+  const busy = run.steps.filter((row) => (num(row.harness_cpu) ?? 0) >= BUSY_HARNESS_CPU);
+  if (busy.length) {
+    warn += `<div class="banner warn">The harness process used ${busy.map((row) => `${Math.round(Number(row.harness_cpu) * 100)} % of a core in stage ${escape(row.stage)} (${escape(row.offered_rate)} msgs/s)`).join(", ")}: results at these rates may be the harness's own limit.</div>`;
+  }
   return `${banner}${warn}
 <h2>Result</h2>
 ${facts([
@@ -437,6 +444,7 @@ ${facts([
 <h2>The harness's own limits</h2>
 ${facts([
   ["harness ceiling (msgs/s, one core)", s.harness_ceiling_msgs_per_s],
+  ["harness CPU, busiest stage (share of a core)", s.harness_cpu_max],
   ["headroom (ceiling ÷ capacity)", s.headroom],
   ["send lateness p99 (ms)", s.harness_send_lateness_p99_ms],
   ["chain observation poll (ms)", s.harness_observation_poll_ms],
@@ -458,6 +466,7 @@ function runTables(run: RunData): string {
     ["p99_ms", "p99 ms"],
     ["max_ms", "max ms"],
     ["jitter_ms", "jitter ms"],
+    ["harness_cpu", "harness CPU"],
     ["on_time_share", "on time"],
     ["max_leverage", "max leverage"],
     ["sustainable", "sustainable"],

@@ -21,7 +21,6 @@ const TRACKED_PACKAGES = [
   "secp256k1",
   "solc",
   "p-limit",
-  "csv-stringify",
   "zod",
 ];
 

@@ -5,7 +5,7 @@ import type { Anomaly, Ledger, MessageRecord } from "../measure/ledger.ts";
 import { StageStats, type InFlightSample } from "../measure/stats.ts";
 import { capacityVerdict, DEFAULT_CRITERIA, type CapacityCriteria, type CapacityVerdict } from "../measure/capacity.ts";
 import { evaluateThresholds, type ThresholdResult } from "../measure/thresholds.ts";
-import { ANOMALY_COLUMNS, anomalyRow, CsvStream, MESSAGE_COLUMNS, messageRow, writeHopsCsv, writeRecordsCsv, writeStepsCsv } from "./csv.ts";
+import { ANOMALY_COLUMNS, anomalyRow, CsvStream, MESSAGE_COLUMNS, messageLine, writeHopsCsv, writeRecordsCsv, writeStepsCsv } from "./csv.ts";
 import { stageStarts } from "../load/schedule.ts";
 import { faultLabel } from "../faults/faults.ts";
 import type { FaultEvent } from "../faults/faultRunner.ts";
@@ -95,7 +95,7 @@ export class RunRecorder {
 
   constructor(private readonly input: ReportInput, private readonly ledger: Ledger) {
     this.stats = new StageStats(input.scenario.stages);
-    this.messages = new CsvStream(join(input.runDir, "messages.csv"), MESSAGE_COLUMNS, messageRow);
+    this.messages = new CsvStream(join(input.runDir, "messages.csv"), MESSAGE_COLUMNS, messageLine);
     this.anomalies = new CsvStream(join(input.runDir, "anomalies.csv"), ANOMALY_COLUMNS, anomalyRow);
     ledger.onPlan = (r) => this.stats.offer(r.stage);
     ledger.onFinal = (r) => {
@@ -109,7 +109,8 @@ export class RunRecorder {
   }
 
   sample(): void {
-    this.samples.push({ at: this.ledger.elapsed(), inFlight: this.ledger.inFlight });
+    const cpu = process.cpuUsage();
+    this.samples.push({ at: this.ledger.elapsed(), inFlight: this.ledger.inFlight, cpuMs: (cpu.user + cpu.system) / 1000 });
   }
 
   /** Resolves when the CSV streams have caught up. */
@@ -167,6 +168,7 @@ export class RunRecorder {
         harness_send_lateness_p99_ms: fixed(metrics.send_lateness_p99),
         harness_observation_poll_ms: this.input.limits.observationPollMs,
         harness_ceiling_msgs_per_s: fixed(this.input.limits.ceilingMsgsPerS),
+        harness_cpu_max: fixed(Math.max(...stats.stages.map((s) => s.harnessCpu ?? 0)), 2),
         headroom: fixed(headroom(this.input.limits, verdict, stats), 2),
       },
     ]);

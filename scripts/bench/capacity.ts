@@ -1,0 +1,58 @@
+// The suite's own highest sustainable end-to-end rate on the destination settings of the
+// destination-ceiling benchmark: Ethereum → Base (Base at the given block time, 30 M gas),
+// 19 guardians, the default relayer, stages rising until one fails the capacity criteria.
+// Prints one JSON line.
+//
+//   tsx scripts/bench/capacity.ts [blockTimeMs]
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { validateScenario } from "../../src/load/scenario.ts";
+import { runScenario } from "../../src/run.ts";
+
+const blockTimeMs = Number(process.argv[2] ?? 250);
+const rates = [100, 150, 200, 250];
+const scenario = validateScenario(
+  {
+    name: "bench-capacity",
+    seed: 7,
+    chains: { Ethereum: { blockTimeMs: 500 }, Base: { blockTimeMs } },
+    routes: [{ from: "Ethereum", to: ["Base"] }],
+    stages: rates.map((rate) => ({ rate, duration: "8s" })),
+    drain: "30s",
+    relayer: "default",
+    senders: 10,
+  },
+  "bench-capacity",
+);
+const outDir = mkdtempSync(join(tmpdir(), "bench-capacity-"));
+/** CPU seconds of this process's reaped children (the anvil chains), from /proc/self/stat. */
+const childCpuS = () => {
+  const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[13]) + Number(fields[14])) / 100; // cutime + cstime, clock ticks
+};
+try {
+  const wallStart = performance.now();
+  const cpuStart = process.cpuUsage();
+  const result = await runScenario(scenario, { outDir });
+  const wallS = (performance.now() - wallStart) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const nodeCpuS = (cpu.user + cpu.system) / 1e6;
+  const stages = result.stats.stages.map((s) => ({ rate: s.offeredRate, delivered: +s.deliveredRate.toFixed(1), p99: s.delay.percentile(99), sendLatenessP99: s.sendLateness.percentile(99), harnessCpu: s.harnessCpu }));
+  console.log(
+    JSON.stringify({
+      blockTimeMs,
+      capacity: result.verdict.capacity ?? 0,
+      failureThreshold: result.verdict.failureThreshold,
+      failed: result.verdict.failed,
+      harnessCeiling: result.limits.ceilingMsgsPerS,
+      // Whole run (start-up, load, drain): cores used on average by Node and by the chains.
+      wallS,
+      nodeCores: nodeCpuS / wallS,
+      chainCores: childCpuS() / wallS,
+      stages,
+    }),
+  );
+} finally {
+  rmSync(outDir, { recursive: true, force: true });
+}
