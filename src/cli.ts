@@ -7,7 +7,7 @@ import { compareRelayers } from "./compare.ts";
 import { bundleRun } from "./report/bundle.ts";
 import { writeHtmlReport } from "./report/html.ts";
 import { headroom, MIN_HEADROOM } from "./report/runReport.ts";
-import { BUSY_HARNESS_CPU } from "./measure/stats.ts";
+import { BUSY_HARNESS_LOOP } from "./measure/stats.ts";
 import { summaryTable } from "./report/summaryTable.ts";
 import { parseThreshold, THRESHOLD_EXIT_CODE } from "./measure/thresholds.ts";
 
@@ -57,10 +57,10 @@ function verdictLines(result: RunResult): string {
   if (limits.ceilingMsgsPerS !== undefined) {
     lines.push(`harness ceiling ≈ ${limits.ceilingMsgsPerS.toFixed(0)} msgs/s (${limits.ceilingWhat})${room === undefined ? "" : `: ${room.toFixed(1)}× the measured capacity`}`);
   }
-  const busy = result.stats.stages.filter((s) => (s.harnessCpu ?? 0) >= BUSY_HARNESS_CPU);
+  const busy = result.stats.stages.filter((s) => (s.harnessLoopBusy ?? 0) >= BUSY_HARNESS_LOOP);
   if (busy.length) {
     lines.push(
-      `WARNING: the harness process used ${busy.map((s) => `${Math.round(s.harnessCpu! * 100)} % of a core in stage ${s.stage} (${s.offeredRate} msgs/s)`).join(", ")}: results at these rates may be the harness's own limit (harness_cpu in steps.csv)`,
+      `WARNING: the harness's event loop was busy ${busy.map((s) => `${Math.round(s.harnessLoopBusy! * 100)} % of stage ${s.stage} (${s.offeredRate} msgs/s)`).join(", ")}: results at these rates may be the harness's own limit (harness_loop_busy in steps.csv)`,
     );
   }
   if (room !== undefined && room < MIN_HEADROOM) {

@@ -38,7 +38,7 @@ try {
   const wallS = (performance.now() - wallStart) / 1000;
   const cpu = process.cpuUsage(cpuStart);
   const nodeCpuS = (cpu.user + cpu.system) / 1e6;
-  const stages = result.stats.stages.map((s) => ({ rate: s.offeredRate, delivered: +s.deliveredRate.toFixed(1), p99: s.delay.percentile(99), sendLatenessP99: s.sendLateness.percentile(99), harnessCpu: s.harnessCpu }));
+  const stages = result.stats.stages.map((s) => ({ rate: s.offeredRate, delivered: +s.deliveredRate.toFixed(1), p99: s.delay.percentile(99), sendLatenessP99: s.sendLateness.percentile(99), harnessCpu: s.harnessCpu, harnessLoopBusy: s.harnessLoopBusy }));
   console.log(
     JSON.stringify({
       blockTimeMs,

@@ -80,9 +80,10 @@ at 1,000–5,000 msgs/s on this machine, before this change).
 | libsecp256k1 on ${cpus().length} worker threads, fed batches of 32 digests by the main thread | ${spread(workers, 0)} | ${ok(median(workers) >= 1000)} |
 
 Native is ${(median(native) / median(noble)).toFixed(1)}× faster than pure JS on one thread; worker threads add
-${(median(workers) / median(native)).toFixed(1)}× on ${cpus().length} cores. The run's guardian network signs on the main thread
-(the per-run harness ceiling in summary.csv measures that path); at the default stage rates it
-needs well under one core for signing.
+${(median(workers) / median(native)).toFixed(1)}× on ${cpus().length} cores. In a run, the guardian network computes only the quorum's
+13 signatures a VAA (the 6 that would arrive after quorum are never used) on one worker
+thread of its own (src/bridge/signerPool.ts), leaving the main thread to the load and the
+observers; the second core is shared with the anvil chains.
 
 ## Destination ceiling and end-to-end capacity
 
@@ -91,11 +92,27 @@ needs well under one core for signing.
 | bare ceiling: pre-signed \`receiveMessage\` transactions (13-of-19 VAAs) sent raw to anvil, Base at ${DEST_BLOCK_MS} ms blocks, 30 M gas | ${spread(ceiling, 0)} | |
 | what the gas limit alone would allow (${Math.round(median(ceilingRuns.map((r) => r.gasPerDelivery as number)))} gas a delivery) | ${spread(ceilingRuns.map((r) => r.gasLimitBound as number), 0)} | |
 | how fast anvil takes raw transactions (eth_sendRawTransaction, 64 at once) | ${spread(ceilingRuns.map((r) => r.sendPerSecond as number), 0)} | |
-| the suite's highest sustainable end-to-end rate, same destination settings (stages of 50–300 msgs/s, 5 s each) | ${spread(capacity, 0)} | |
+| the suite's highest sustainable end-to-end rate, same destination settings (stages of 100–250 msgs/s, 8 s each) | ${spread(capacity, 0)} | |
 | ratio, per repetition | ${spread(ratios, 2)} | ≥ 0.80: ${ok(median(ratios) >= 0.8)} |
 
 Stages of the end-to-end runs (median run): ${JSON.stringify(capacityRuns[Math.floor(capacityRuns.length / 2)]?.stages ?? [])}.
 Harness ceiling measured in those runs (msgs/s, one core): ${spread(capacityRuns.map((r) => r.harnessCeiling as number), 0)}.
+Cores used on average over a whole run (start-up, load, drain): Node ${spread(capacityRuns.map((r) => r.nodeCores as number), 2)}, the anvil chains ${spread(capacityRuns.map((r) => r.chainCores as number), 2)}.
+
+The bare ceiling is what one anvil takes and includes when nothing else runs: it accepts raw
+transactions at about the rate it includes them, just under what the 30 M gas limit allows.
+End to end, the same machine also runs the source chain, the load generator (one signed
+transaction a message), 19 guardians, the VAA API and the relayer (one more signed
+transaction, several RPC round trips and log parses a message) — all but the guardians'
+signatures on Node's main thread. \`harnessLoopBusy\` in the stages above is that thread's
+event-loop utilization: from about 0.75 at 100–150 msgs/s it reaches 0.9 or more where
+the stages start to fail, so on 2 cores the harness's main thread, not the destination
+chain, sets the end-to-end capacity; the run says so (harness_loop_busy in steps.csv and
+a warning). The 80 % target is out of reach on this machine for that reason; measured
+here, the signing work the issue names is no longer the limit (guardian signatures moved
+to a worker thread took the loop from ~0.93 to ~0.78 at 150 msgs/s), what remains is
+spread over HTTP, JSON, ABI and RLP encoding and hashing (no function above 6 % in a
+profile).
 
 ## Ledger, statistics and messages.csv (1,000,000 messages, ~2,000 in flight)
 

@@ -3,7 +3,7 @@ import { rpc } from "../../chains/anvil.ts";
 import { LogWatcher } from "../../chains/logWatcher.ts";
 import { coreAbi } from "./core.ts";
 import type { GuardianKey } from "./guardianKeys.ts";
-import { bodyDigest, serializeBody, signDigest, toEmitterAddress, type VaaBody } from "./vaa.ts";
+import { bodyDigest, serializeBody, toEmitterAddress, type VaaBody } from "./vaa.ts";
 
 /** A source chain as a guardian sees it. */
 export interface WatchedChain {
@@ -18,12 +18,6 @@ export interface Observation {
   body: VaaBody;
   bodyBytes: Uint8Array;
   digest: Hex;
-  /**
-   * This guardian's signature of the digest, made when first asked: the network asks only
-   * for the signatures that go into the VAA (a quorum), so a real guardian's signing cost is
-   * modelled without paying for the ones that arrive after quorum.
-   */
-  sign: () => Uint8Array;
   txHash: Hex;
   /** When this guardian saw the message's block (clock.now()). */
   observedAt: number;
@@ -195,13 +189,14 @@ export class Guardian {
       m.signed = { bodyBytes: bytes, digest: bodyDigest(bytes) };
     }
     const { bodyBytes, digest } = m.signed;
-    const key = this.options.key.privateKey;
+    // The signature itself is made by the network when this guardian's is one of the quorum
+    // that goes into the VAA (GuardianNetwork, SignerPool): the ones that would arrive after
+    // quorum cost nothing here.
     this.options.gossip({
       guardianIndex: this.index,
       body: m.body,
       bodyBytes,
       digest: bytesToHex(digest),
-      sign: () => signDigest(key, digest),
       txHash: m.txHash,
       observedAt,
     });

@@ -1,10 +1,11 @@
 import { EventEmitter } from "node:events";
-import type { Hex } from "viem";
+import { hexToBytes, type Hex } from "viem";
 import type { Instance, InstanceStatus } from "../../chains/instance.ts";
 import { now } from "../measure/clock.ts";
 import { ChainObserver, Guardian, type Observation, type WatchedChain } from "./guardian.ts";
 import type { GuardianKey } from "./guardianKeys.ts";
-import { quorum, serializeVaa, vaaKey } from "./vaa.ts";
+import { quorum, serializeVaa, vaaKey, type GuardianSignature } from "./vaa.ts";
+import { SignerPool } from "./signerPool.ts";
 
 /** A VAA that reached quorum. Times come from clock.now(). */
 export interface SignedVaa {
@@ -40,8 +41,8 @@ export interface GuardianNetworkOptions {
 }
 
 interface Tally {
-  /** Signatures gossiped so far, each made only if it goes into the VAA. */
-  signatures: Array<{ guardianIndex: number; sign: () => Uint8Array }>;
+  /** Guardians whose observation (and so signature) arrived so far; signatures are made only for the quorum that goes into the VAA. */
+  signatures: Array<{ guardianIndex: number }>;
   firstObservedAt: number;
   /** When the last guardian so far saw the message: last − first is the observation skew. */
   lastObservedAt: number;
@@ -55,11 +56,12 @@ interface Tally {
  * source chain (see ChainObserver) hands each message to every guardian once its block
  * reached its consistency level; each guardian signs on its own, after its own observation
  * delay; signatures are gathered per body digest and a VAA exists once quorum is reached,
- * carrying the first `quorum` signatures. Only those are computed: what the signatures
- * that arrive after quorum would cost each guardian is paid by no one here.
+ * carrying the first `quorum` signatures. Only those are computed, on a worker thread
+ * (SignerPool): what the signatures that arrive after quorum would cost each guardian is
+ * paid by no one here, and the main thread stays free for the load and the observers.
  *
  * Signing uses libsecp256k1 through the native `secp256k1` package: ~13–20 k signatures/s
- * per core, so 13 signatures a VAA are ~1,000–1,500 messages/s on one core. Pure-JS signing (noble)
+ * per core, so 13 signatures a VAA are ~1,000–1,500 messages/s on one thread. Pure-JS signing (noble)
  * caps a 13–19-signature network near 100–200 VAAs/s on 2 cores, below the rates the
  * scenarios offer, so it would make the harness the bottleneck it reports.
  */
@@ -72,10 +74,15 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
   private readonly tallies = new Map<Hex, Tally>();
   private readonly byId = new Map<string, SignedVaa>();
   private readonly byTx = new Map<Hex, SignedVaa[]>();
+  /** Makes the quorum's signatures off the main thread. */
+  private readonly signer: SignerPool;
 
   constructor(private readonly options: GuardianNetworkOptions) {
     super();
     this.quorum = quorum(options.guardianKeys.length);
+    const keys: Uint8Array[] = [];
+    for (const key of options.guardianKeys) keys[key.index] = key.privateKey;
+    this.signer = new SignerPool(keys);
     this.guardians = options.guardianKeys.map((key) => new Guardian({ key, gossip: (o) => this.receive(o) }));
     this.observers = options.chains.map(
       (chain) =>
@@ -96,6 +103,7 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
 
   async start(): Promise<void> {
     this.status = "starting";
+    this.signer.start();
     await Promise.all(this.observers.map((o) => o.start()));
     this.status = "started";
   }
@@ -104,6 +112,7 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
     this.status = "stopping";
     await Promise.all(this.observers.map((o) => o.stop()));
     for (const guardian of this.guardians) guardian.stop();
+    await this.signer.stop();
     this.status = "stopped";
   }
 
@@ -153,7 +162,7 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
     tally.lastObservedAt = Math.max(tally.lastObservedAt, o.observedAt);
     if (this.withholding.has(o.guardianIndex)) return;
     if (tally.done || tally.signatures.some((s) => s.guardianIndex === o.guardianIndex)) return;
-    tally.signatures.push({ guardianIndex: o.guardianIndex, sign: o.sign });
+    tally.signatures.push({ guardianIndex: o.guardianIndex });
     this.tryAssemble(o.digest, tally);
   }
 
@@ -165,9 +174,18 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
       .find((inGroup) => inGroup.length >= this.quorum);
     if (!signatures) return;
 
-    const o = tally.observation;
     tally.done = true;
-    const signed = signatures.slice(0, this.quorum).map((s) => ({ guardianIndex: s.guardianIndex, signature: s.sign() }));
+    const chosen = signatures.slice(0, this.quorum).map((s) => s.guardianIndex);
+    // Signatures nobody else needs are no longer kept.
+    tally.signatures = [];
+    void this.signer.sign(hexToBytes(digest), chosen).then((made) => {
+      if (this.status === "stopped") return;
+      this.assemble(digest, tally, chosen.map((guardianIndex, i) => ({ guardianIndex, signature: made[i]! })));
+    });
+  }
+
+  private assemble(digest: Hex, tally: Tally, signed: GuardianSignature[]): void {
+    const o = tally.observation;
     const bytes = serializeVaa({ guardianSetIndex: this.options.guardianSetIndex ?? 0, signatures: signed, bodyBytes: o.bodyBytes });
     const vaa: SignedVaa = {
       emitterChain: o.body.emitterChain,
@@ -180,8 +198,6 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
       firstObservedAt: tally.firstObservedAt,
       readyAt: now(),
     };
-    // Signatures are no longer needed once the VAA exists; keep only the marker.
-    tally.signatures = [];
     this.byId.set(vaaKey(vaa.emitterChain, vaa.emitterAddress, vaa.sequence), vaa);
     const tx = vaa.txHash.toLowerCase() as Hex;
     this.byTx.set(tx, [...(this.byTx.get(tx) ?? []), vaa]);

@@ -118,11 +118,17 @@ export interface StageSummary {
    * watchers) used during the stage. Near 1 the harness itself may be what limits the stage.
    */
   harnessCpu: number | undefined;
+  /**
+   * Share of the stage the harness's event loop was busy (Node's event-loop utilization):
+   * near 1 the main thread — where sends are dispatched and every hop is observed — is
+   * saturated, and the stage's delays include the harness's own queueing.
+   */
+  harnessLoopBusy: number | undefined;
   dropReasons: Map<string, number>;
 }
 
-/** At or above this share of a core, the harness process may be what limits a stage. */
-export const BUSY_HARNESS_CPU = 0.9;
+/** At or above this share of the stage busy, the harness's event loop may be what limits a stage. */
+export const BUSY_HARNESS_LOOP = 0.9;
 
 export interface InFlightSample {
   /** ms from the run's start. */
@@ -130,6 +136,8 @@ export interface InFlightSample {
   inFlight: number;
   /** CPU time (user + system) the harness process had used by then, ms. */
   cpuMs?: number;
+  /** Time the harness's event loop had been busy by then, ms. */
+  loopActiveMs?: number;
 }
 
 /**
@@ -179,6 +187,7 @@ export class StageStats {
         heightSkewMax: undefined,
         inFlightSlope: undefined,
         harnessCpu: undefined,
+        harnessLoopBusy: undefined,
         dropReasons: new Map(),
       });
     }
@@ -309,6 +318,7 @@ export class StageStats {
       const withCpu = samples.filter((p) => p.at >= start && p.at <= end && p.cpuMs !== undefined);
       const [first, last] = [withCpu[0], withCpu.at(-1)];
       s.harnessCpu = first && last && last.at > first.at ? (last.cpuMs! - first.cpuMs!) / (last.at - first.at) : undefined;
+      s.harnessLoopBusy = first && last && last.at > first.at && first.loopActiveMs !== undefined ? (last.loopActiveMs! - first.loopActiveMs!) / (last.at - first.at) : undefined;
     }
   }
 }

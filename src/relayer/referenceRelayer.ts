@@ -78,8 +78,8 @@ export class ReferenceRelayer implements Relayer {
   private readonly submitting = new Set<Promise<void>>();
   private readonly recent = new LogRing();
   private running = false;
-  /** Aborted by stop(): wakes waits that would otherwise sleep until their timeout. */
-  private halt = new AbortController();
+  /** Inclusion waits under way: stop() wakes them, or they would sleep until their timeout. */
+  private readonly waits = new Set<AbortController>();
 
   /** VAA ids seen and not yet done (delivered, duplicate or given up): what a restart must pick up. */
   private readonly pending = new Set<VaaKey>();
@@ -104,7 +104,6 @@ export class ReferenceRelayer implements Relayer {
   async start(): Promise<void> {
     this.status = "starting";
     this.running = true;
-    this.halt = new AbortController();
     const keys = roleKeys("relayer", this.config.wallets);
     for (const d of this.endpoints.destinations) {
       const wallets = new WalletPool({ rpcUrl: d.rpcUrl, chainId: d.evmChainId, privateKeys: keys, maxFeeGwei: this.config.maxFeeGwei });
@@ -140,7 +139,7 @@ export class ReferenceRelayer implements Relayer {
     if (this.status === "stopped") return;
     this.status = "stopping";
     this.running = false;
-    this.halt.abort();
+    for (const wait of this.waits) wait.abort();
     clearInterval(this.checkpointTimer);
     // Batches not sent yet stay pending in the checkpoint.
     for (const { batch } of this.destinations.values()) {
@@ -361,11 +360,10 @@ export class ReferenceRelayer implements Relayer {
       if (remaining <= 0 || !this.running) return { included: undefined, hashes };
       const step = bumpAfterMs > 0 ? Math.min(bumpAfterMs, remaining) : remaining;
       const timer = new AbortController();
-      const woken = () => timer.abort();
-      this.halt.signal.addEventListener("abort", woken);
+      this.waits.add(timer);
       const result = await Promise.race([included, sleep(step, undefined, { signal: timer.signal }).catch(() => undefined)]);
       timer.abort();
-      this.halt.signal.removeEventListener("abort", woken);
+      this.waits.delete(timer);
       if (result) return { included: result, hashes };
       if (bumpAfterMs === 0 || deadline - now() <= 0 || !this.running) continue;
       const raise = (fee: bigint) => (fee * BigInt(100 + bumpPercent)) / 100n + 1n;

@@ -5,7 +5,7 @@ import { parse as parseStream } from "csv-parse";
 import * as vega from "vega";
 import { compile, version as vegaLiteVersion, type TopLevelSpec } from "vega-lite";
 import { seededRandom } from "../load/schedule.ts";
-import { BUSY_HARNESS_CPU, HOPS } from "../measure/stats.ts";
+import { BUSY_HARNESS_LOOP, HOPS } from "../measure/stats.ts";
 import { MANIFEST } from "./manifest.ts";
 
 import { redactUrl } from "./redact.ts";
@@ -423,9 +423,9 @@ function runHeader(run: RunData): string {
     headroom !== undefined && headroom < 3
       ? `<div class="banner warn">The harness's own ceiling (${escape(s.harness_ceiling_msgs_per_s)} msgs/s) is only ${headroom.toFixed(2)}× the measured capacity: the result may be the harness's limit, not the bridge's.</div>`
       : "";
-  const busy = run.steps.filter((row) => (num(row.harness_cpu) ?? 0) >= BUSY_HARNESS_CPU);
+  const busy = run.steps.filter((row) => (num(row.harness_loop_busy) ?? 0) >= BUSY_HARNESS_LOOP);
   if (busy.length) {
-    warn += `<div class="banner warn">The harness process used ${busy.map((row) => `${Math.round(Number(row.harness_cpu) * 100)} % of a core in stage ${escape(row.stage)} (${escape(row.offered_rate)} msgs/s)`).join(", ")}: results at these rates may be the harness's own limit.</div>`;
+    warn += `<div class="banner warn">The harness's event loop was busy ${busy.map((row) => `${Math.round(Number(row.harness_loop_busy) * 100)} % of stage ${escape(row.stage)} (${escape(row.offered_rate)} msgs/s)`).join(", ")}: results at these rates may be the harness's own limit.</div>`;
   }
   return `${banner}${warn}
 <h2>Result</h2>
@@ -445,6 +445,7 @@ ${facts([
 ${facts([
   ["harness ceiling (msgs/s, one core)", s.harness_ceiling_msgs_per_s],
   ["harness CPU, busiest stage (share of a core)", s.harness_cpu_max],
+  ["harness event loop busy, busiest stage", s.harness_loop_busy_max],
   ["headroom (ceiling ÷ capacity)", s.headroom],
   ["send lateness p99 (ms)", s.harness_send_lateness_p99_ms],
   ["chain observation poll (ms)", s.harness_observation_poll_ms],
@@ -467,6 +468,7 @@ function runTables(run: RunData): string {
     ["max_ms", "max ms"],
     ["jitter_ms", "jitter ms"],
     ["harness_cpu", "harness CPU"],
+    ["harness_loop_busy", "harness loop busy"],
     ["on_time_share", "on time"],
     ["max_leverage", "max leverage"],
     ["sustainable", "sustainable"],

@@ -1,4 +1,5 @@
 import { writeFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
 import { join } from "node:path";
 import type { Scenario } from "../load/scenario.ts";
 import type { Anomaly, Ledger, MessageRecord } from "../measure/ledger.ts";
@@ -110,7 +111,8 @@ export class RunRecorder {
 
   sample(): void {
     const cpu = process.cpuUsage();
-    this.samples.push({ at: this.ledger.elapsed(), inFlight: this.ledger.inFlight, cpuMs: (cpu.user + cpu.system) / 1000 });
+    const loop = performance.eventLoopUtilization();
+    this.samples.push({ at: this.ledger.elapsed(), inFlight: this.ledger.inFlight, cpuMs: (cpu.user + cpu.system) / 1000, loopActiveMs: loop.active });
   }
 
   /** Resolves when the CSV streams have caught up. */
@@ -169,6 +171,7 @@ export class RunRecorder {
         harness_observation_poll_ms: this.input.limits.observationPollMs,
         harness_ceiling_msgs_per_s: fixed(this.input.limits.ceilingMsgsPerS),
         harness_cpu_max: fixed(Math.max(...stats.stages.map((s) => s.harnessCpu ?? 0)), 2),
+        harness_loop_busy_max: fixed(Math.max(...stats.stages.map((s) => s.harnessLoopBusy ?? 0)), 2),
         headroom: fixed(headroom(this.input.limits, verdict, stats), 2),
       },
     ]);
