@@ -105,8 +105,8 @@ End to end, the same machine also runs the source chain, the load generator (one
 transaction a message), 19 guardians, the VAA API and the relayer (one more signed
 transaction, several RPC round trips and log parses a message) — all but the guardians'
 signatures on Node's main thread. \`harnessLoopBusy\` in the stages above is that thread's
-event-loop utilization: from about 0.75 at 100–150 msgs/s it reaches 0.9 or more where
-the stages start to fail, so on 2 cores the harness's main thread, not the destination
+event-loop utilization: about 0.75–0.8 at 100 msgs/s, about 0.9 at 150, and 0.95 or more
+where the stages fail, so on 2 cores the harness's main thread, not the destination
 chain, sets the end-to-end capacity; the run says so (harness_loop_busy in steps.csv and
 a warning). The 80 % target is out of reach on this machine for that reason; measured
 here, the signing work the issue names is no longer the limit (guardian signatures moved
@@ -127,6 +127,14 @@ Each message goes through six ledger events (plan, sent, source inclusion, VAA, 
 fetch and submit) and its delivery. Memory is flat because the ledger forgets a message
 once it is counted and written; what stays is a bit per finished id and the VAA ids of the
 last 100,000 finished messages (to match late duplicate attempts).
+
+The 200 k target is not met. This figure was ~15 k until message records got one fixed
+shape (they were a spread copy that grew fields later, ~15× slower per update in V8) and
+messages.csv lines were formatted directly instead of through csv-stringify. What a message
+costs now is spread out (a profile of 300 k messages): the VAA-id string maps (matching,
+out-of-order lanes, retirement) ~17 %, garbage collection ~12 %, CSV formatting ~12 %,
+histograms ~6 %. A run's end-to-end rate on this machine (~150 msgs/s) is about 500× below
+it, so the ledger never limits a run here.
 
 ## Start-up (from nothing to ready)
 
