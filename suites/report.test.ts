@@ -28,7 +28,7 @@ test.serial("every run writes report.html; it renders in Chromium with every cha
   t.true("path" in result.html, `report not built: ${"error" in result.html ? result.html.error : ""}`);
   const htmlPath = join(result.runDir, "report.html");
   const html = readFileSync(htmlPath, "utf8");
-  const expected = ["delay-percentiles", "delivered-vs-offered", "drops-and-late", "hops", "in-flight", "delay-over-time", "liquidation-risk"];
+  const expected = ["delay-percentiles", "delivered-vs-offered", "drops-and-late", "hops", "in-flight", "delay-over-time", "harness-load", "liquidation-risk"];
   t.deepEqual(chartIds(html), expected);
 
   const page = await openReport(htmlPath, "report-with-fault");

@@ -270,6 +270,33 @@ function runCharts(run: RunData): Chart[] {
     },
   });
 
+  const load = steps.flatMap((s) => [
+    ...(num(s.harness_loop_busy) === undefined ? [] : [{ stage_label: stageLabel(s), measure: "event loop busy", share: Number(s.harness_loop_busy) }]),
+    ...(num(s.harness_cpu) === undefined ? [] : [{ stage_label: stageLabel(s), measure: "CPU", share: Number(s.harness_cpu) }]),
+  ]);
+  if (load.length) {
+    charts.push({
+      id: "harness-load",
+      title: "The harness's own load per stage",
+      caption: `How busy the harness process was while it measured each stage: its event loop (share of the stage) and its CPU (1 = one core). At ${BUSY_HARNESS_LOOP} (dashed) or more of its event loop busy, a stage's result may be the harness's limit rather than the bridge's.`,
+      spec: {
+        layer: [
+          {
+            data: { values: load },
+            mark: "bar",
+            encoding: {
+              x: stageX,
+              xOffset: { field: "measure", type: "nominal" },
+              y: { field: "share", type: "quantitative", title: "share", scale: { domainMin: 0, domainMax: 1 } },
+              color: { field: "measure", type: "nominal", sort: ["event loop busy", "CPU"] },
+            },
+          },
+          { data: { values: [{ y: BUSY_HARNESS_LOOP }] }, mark: { type: "rule", strokeDash: [6, 4], color: "#b30000" }, encoding: { y: { field: "y", type: "quantitative" } } },
+        ],
+      },
+    });
+  }
+
   const risk = steps.filter((s) => num(s.on_time_share) !== undefined);
   if (risk.length) {
     charts.push({
