@@ -4,7 +4,8 @@ import type { StageSummary } from "./stats.ts";
  * When a stage counts as sustainable. A stage fails on the first of these that holds:
  * - `delivered<98%`: fewer than 98 % of the stage's own messages were delivered;
  * - `in-flight-growing`: the in-flight count rose faster than max(1, 2 % of the rate) messages/s
- *   during the stage (Little's law: the backlog is building, delay will keep growing);
+ *   over the stage's second half, judged on the lower end of the fitted slope's ~95 %
+ *   interval (Little's law: the backlog is building, delay will keep growing);
  * - `drops`: any message of the stage was dropped;
  * - `p99>slo`: the stage's p99 delay exceeded the scenario's SLO (when one is set);
  * - `desync`: the p99 observation skew (first to last guardian seeing a message) exceeded the
@@ -27,7 +28,10 @@ export const DEFAULT_CRITERIA: CapacityCriteria = { minDeliveredRatio: 0.98, max
 export function failedCriteria(s: StageSummary, criteria: CapacityCriteria = DEFAULT_CRITERIA): string[] {
   const failed: string[] = [];
   if (s.offered > 0 && s.delivered < criteria.minDeliveredRatio * s.offered) failed.push(`delivered<${Math.round(criteria.minDeliveredRatio * 100)}%`);
-  if (s.inFlightSlope !== undefined && s.inFlightSlope > Math.max(1, criteria.maxInFlightGrowth * s.offeredRate)) failed.push("in-flight-growing");
+  // Judged on the slope's lower bound when there is one: a block-time sawtooth in a short
+  // window must not read as growth.
+  const growth = s.inFlightSlopeLow ?? s.inFlightSlope;
+  if (growth !== undefined && growth > Math.max(1, criteria.maxInFlightGrowth * s.offeredRate)) failed.push("in-flight-growing");
   if (s.dropped > 0) failed.push("drops");
   const p99 = s.delay.percentile(99);
   if (criteria.sloP99Ms !== undefined && p99 !== undefined && p99 > criteria.sloP99Ms) failed.push("p99>slo");

@@ -113,6 +113,8 @@ export interface StageSummary {
   heightSkewMax: number | undefined;
   /** Least-squares slope of the in-flight count during the stage, messages/s (Little's law: > 0 means a backlog builds). */
   inFlightSlope: number | undefined;
+  /** Lower end of the slope's ~95 % interval (slope − 2 standard errors): what the capacity criterion judges. */
+  inFlightSlopeLow?: number;
   /**
    * Share of one core the harness process (load generator, guardians, in-process relayer,
    * watchers) used during the stage. Near 1 the harness itself may be what limits the stage.
@@ -314,7 +316,10 @@ export class StageStats {
       const start = this.starts[s.stage]!;
       const end = start + s.durationS * 1000;
       const inStage = samples.filter((p) => p.at >= (start + end) / 2 && p.at <= end);
-      s.inFlightSlope = slope(inStage.map((p) => [p.at / 1000, p.inFlight]));
+      const fit = fitSlope(inStage.map((p) => [p.at / 1000, p.inFlight]));
+      s.inFlightSlope = fit?.slope;
+      // The lower end of its ~95 % interval: the growth the stage shows beyond its noise.
+      s.inFlightSlopeLow = fit ? fit.slope - 2 * fit.stdErr : undefined;
       const withCpu = samples.filter((p) => p.at >= start && p.at <= end && p.cpuMs !== undefined);
       const [first, last] = [withCpu[0], withCpu.at(-1)];
       s.harnessCpu = first && last && last.at > first.at ? (last.cpuMs! - first.cpuMs!) / (last.at - first.at) : undefined;
@@ -325,6 +330,14 @@ export class StageStats {
 
 /** Least-squares slope of y over x; undefined with fewer than 3 points. */
 export function slope(points: Array<[number, number]>): number | undefined {
+  return fitSlope(points)?.slope;
+}
+
+/**
+ * Least-squares slope with its standard error; undefined with fewer than 3 points. (The
+ * error assumes independent residuals: a block-time sawtooth makes it a little optimistic.)
+ */
+export function fitSlope(points: Array<[number, number]>): { slope: number; stdErr: number } | undefined {
   if (points.length < 3) return undefined;
   const n = points.length;
   const mx = points.reduce((a, [x]) => a + x, 0) / n;
@@ -335,5 +348,8 @@ export function slope(points: Array<[number, number]>): number | undefined {
     num += (x - mx) * (y - my);
     den += (x - mx) ** 2;
   }
-  return den === 0 ? undefined : num / den;
+  if (den === 0) return undefined;
+  const fitted = num / den;
+  const residuals = points.reduce((a, [x, y]) => a + (y - my - fitted * (x - mx)) ** 2, 0);
+  return { slope: fitted, stdErr: Math.sqrt(residuals / (n - 2) / den) };
 }
