@@ -13,7 +13,7 @@ import { runScenario } from "../../src/run.ts";
 import { capacityVerdict } from "../../src/measure/capacity.ts";
 
 const blockTimeMs = Number(process.argv[2] ?? 250);
-const rates = [100, 150, 200, 250];
+const rates = [100, 200, 300, 400, 500];
 const scenario = validateScenario(
   {
     name: "bench-capacity",
