@@ -111,8 +111,8 @@ const agents = { "http:": new http.Agent({ keepAlive: true, maxSockets: 256 }), 
 /**
  * One JSON-RPC call over HTTP; throws with the method name on an RPC error. Plain
  * node:http with kept-alive connections, not fetch: the harness makes hundreds of calls a
- * second (every watcher polls its chain head every 20 ms), and fetch cost about 1.8 ms of
- * the main thread per call here against a fraction of that for http.request.
+ * second (every watcher polls its chain head every 20 ms), and with fetch a default run's
+ * event loop was 0.47 busy at 1 msg/s against 0.21 with this.
  */
 export function rpc<T>(url: string, method: string, params: unknown[]): Promise<T> {
   return post<T>(url, method, JSON.stringify({ jsonrpc: "2.0", id: ++rpcId, method, params }), true);

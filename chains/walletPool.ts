@@ -112,12 +112,12 @@ export class WalletPool {
    */
   async replace(ticket: Ticket, fees: Fees): Promise<Ticket> {
     const wallet = this.wallets[ticket.wallet]!;
-    const signed = await this.sign(wallet, ticket.to, ticket.data, ticket.gas, ticket.value, ticket.nonce, fees);
+    const signed = this.sign(wallet, ticket.to, ticket.data, ticket.gas, ticket.value, ticket.nonce, fees);
     const hash = await rpc<Hex>(this.options.rpcUrl, "eth_sendRawTransaction", [signed]);
     return { ...ticket, hash, fees };
   }
 
-  private async sign(wallet: Wallet, to: Address, data: Hex, gas: bigint, value: bigint, nonce: number, fees: Fees): Promise<Hex> {
+  private sign(wallet: Wallet, to: Address, data: Hex, gas: bigint, value: bigint, nonce: number, fees: Fees): Hex {
     return signTransaction(wallet.privateKey, { type: "eip1559", chainId: this.options.chainId, to, data, gas, value, nonce, ...fees });
   }
 
@@ -126,7 +126,7 @@ export class WalletPool {
     const wallet = this.wallets[index]!;
     if (wallet.resync) await wallet.resync;
     const nonce = wallet.nonce++;
-    const signed = await this.sign(wallet, to, data, gas, value, nonce, fees);
+    const signed = this.sign(wallet, to, data, gas, value, nonce, fees);
     try {
       const hash = await rpc<Hex>(this.options.rpcUrl, "eth_sendRawTransaction", [signed]);
       return { hash, wallet: index, nonce, to, data, gas, value, fees };

@@ -94,16 +94,13 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [command, scenarioName = "default", ...extra] = positionals;
-  if (command === "bundle") {
-    if (!positionals[1] || extra.length) throw new UsageError("bundle takes one run folder, e.g. bridge-stress bundle reports/<run-id>");
-    const { archive, files } = bundleRun(positionals[1]);
-    console.log(`bundle: ${relative(process.cwd(), archive)} (${files.join(", ")})`);
-    return 0;
-  }
-  if (command === "report") {
-    if (!positionals[1] || extra.length) throw new UsageError("report takes one run folder, e.g. bridge-stress report reports/<run-id>");
-    const path = await writeHtmlReport(positionals[1]);
-    console.log(`report: ${relative(process.cwd(), path)}`);
+  if (command === "bundle" || command === "report") {
+    const folder = positionals[1];
+    if (!folder || extra.length) throw new UsageError(`${command} takes one run folder, e.g. bridge-stress ${command} reports/<run-id>`);
+    if (command === "bundle") {
+      const { archive, files } = bundleRun(folder);
+      console.log(`bundle: ${relative(process.cwd(), archive)} (${files.join(", ")})`);
+    } else console.log(`report: ${relative(process.cwd(), await writeHtmlReport(folder))}`);
     return 0;
   }
   if (command !== "run" && command !== "compare") throw new UsageError(command ? `unknown command "${command}"` : "missing command");

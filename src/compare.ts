@@ -6,7 +6,7 @@ import { chainProfile } from "../chains/profiles.ts";
 import { seededRandom } from "./load/schedule.ts";
 import { percentile } from "./measure/stats.ts";
 import { writeRecordsCsv } from "./report/csv.ts";
-import { writeHtmlReport } from "./report/html.ts";
+import { tryWriteHtmlReport } from "./report/html.ts";
 import { runScenario, type RunOptions, type RunResult } from "./run.ts";
 
 /** Metrics compared per stage, over the delays (ms from the intended send) of delivered messages. */
@@ -87,11 +87,7 @@ export async function compareRelayers(scenario: Scenario, relayers: string[], op
       verdict: c.verdict,
     })),
   );
-  const html = await writeHtmlReport(dir).then(
-    (path) => ({ path }),
-    (err: Error) => ({ error: err.message }),
-  );
-  return { dir, runs, comparisons, html };
+  return { dir, runs, comparisons, html: await tryWriteHtmlReport(dir) };
 }
 
 /** The longest block time of the scenario's chains: the resolution of a delay comparison. */

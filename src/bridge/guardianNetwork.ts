@@ -41,8 +41,8 @@ export interface GuardianNetworkOptions {
 }
 
 interface Tally {
-  /** Guardians whose observation (and so signature) arrived so far; signatures are made only for the quorum that goes into the VAA. */
-  signatures: Array<{ guardianIndex: number }>;
+  /** Guardians whose observation (and so signature) arrived so far, in arrival order; signatures are made only for the quorum that goes into the VAA. */
+  signers: number[];
   firstObservedAt: number;
   /** When the last guardian so far saw the message: last − first is the observation skew. */
   lastObservedAt: number;
@@ -155,29 +155,26 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
     this.emit("observed", { digest: o.digest, guardianIndex: o.guardianIndex, at });
     let tally = this.tallies.get(o.digest);
     if (!tally) {
-      tally = { signatures: [], firstObservedAt: o.observedAt, lastObservedAt: o.observedAt, done: false, observation: o };
+      tally = { signers: [], firstObservedAt: o.observedAt, lastObservedAt: o.observedAt, done: false, observation: o };
       this.tallies.set(o.digest, tally);
     }
     tally.firstObservedAt = Math.min(tally.firstObservedAt, o.observedAt);
     tally.lastObservedAt = Math.max(tally.lastObservedAt, o.observedAt);
     if (this.withholding.has(o.guardianIndex)) return;
-    if (tally.done || tally.signatures.some((s) => s.guardianIndex === o.guardianIndex)) return;
-    tally.signatures.push({ guardianIndex: o.guardianIndex });
+    if (tally.done || tally.signers.includes(o.guardianIndex)) return;
+    tally.signers.push(o.guardianIndex);
     this.tryAssemble(o.digest, tally);
   }
 
   /** Assembles the VAA once one gossip group holds a quorum of signatures. */
   private tryAssemble(digest: Hex, tally: Tally): void {
-    const groups = this.groups ?? [tally.signatures.map((s) => s.guardianIndex)];
-    const signatures = groups
-      .map((group) => tally.signatures.filter((s) => group.includes(s.guardianIndex)))
-      .find((inGroup) => inGroup.length >= this.quorum);
-    if (!signatures) return;
+    const groups = this.groups ?? [tally.signers];
+    const signers = groups.map((group) => tally.signers.filter((g) => group.includes(g))).find((inGroup) => inGroup.length >= this.quorum);
+    if (!signers) return;
 
     tally.done = true;
-    const chosen = signatures.slice(0, this.quorum).map((s) => s.guardianIndex);
-    // Signatures nobody else needs are no longer kept.
-    tally.signatures = [];
+    const chosen = signers.slice(0, this.quorum);
+    tally.signers = [];
     void this.signer.sign(hexToBytes(digest), chosen).then((made) => {
       if (this.status === "stopped") return;
       this.assemble(digest, tally, chosen.map((guardianIndex, i) => ({ guardianIndex, signature: made[i]! })));

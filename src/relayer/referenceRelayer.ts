@@ -69,9 +69,9 @@ export class ReferenceRelayer implements Relayer {
   private readonly destinations = new Map<number, Destination>();
   private readonly fetchLimit: ReturnType<typeof pLimit>;
   private readonly submitLimit: LaneLimit;
+  /** The preset's max-fee cap and tip, wei per gas. */
+  private readonly pricing: { cap: bigint; maxPriorityFeePerGas: bigint };
   private stream: VaaStream | undefined;
-  /** Transactions replaced with higher fees (bumps). */
-  replacements = 0;
   /** Messages being relayed (from first sight to done). */
   private readonly relaying = new Set<Promise<void>>();
   /** Submissions under way (sent, waiting for inclusion or retrying). */
@@ -95,6 +95,9 @@ export class ReferenceRelayer implements Relayer {
     this.name = `relayer:${config.name}`;
     this.fetchLimit = pLimit(config.fetchConcurrency);
     this.submitLimit = new LaneLimit(config.concurrency, config.priorityLanes ? 4 : 1);
+    const cap = parseGwei(String(config.maxFeeGwei));
+    const tip = parseGwei(String(config.priorityFeeGwei));
+    this.pricing = { cap, maxPriorityFeePerGas: tip < cap ? tip : cap };
   }
 
   logs(): string[] {
@@ -106,7 +109,8 @@ export class ReferenceRelayer implements Relayer {
     this.running = true;
     const keys = roleKeys("relayer", this.config.wallets);
     for (const d of this.endpoints.destinations) {
-      const wallets = new WalletPool({ rpcUrl: d.rpcUrl, chainId: d.evmChainId, privateKeys: keys, maxFeeGwei: this.config.maxFeeGwei });
+      // Every submission names its fees (see fees()): the pool's own defaults are not used.
+      const wallets = new WalletPool({ rpcUrl: d.rpcUrl, chainId: d.evmChainId, privateKeys: keys });
       const receipts = new ReceiptTracker(d.rpcUrl);
       await Promise.all([wallets.init(), receipts.start()]);
       this.destinations.set(d.wormholeChainId, { receiver: d.receiver, rpcUrl: d.rpcUrl, wallets, receipts });
@@ -321,9 +325,7 @@ export class ReferenceRelayer implements Relayer {
 
   /** Fees of a new submission under the preset's gas strategy. */
   private async fees(destination: Destination): Promise<Fees> {
-    const cap = parseGwei(String(this.config.maxFeeGwei));
-    const tip = parseGwei(String(this.config.priorityFeeGwei));
-    const maxPriorityFeePerGas = tip < cap ? tip : cap;
+    const { cap, maxPriorityFeePerGas } = this.pricing;
     if (this.config.gasStrategy === "fixed") return { maxFeePerGas: cap, maxPriorityFeePerGas };
     const t = now();
     if (!destination.baseFee || t - destination.baseFee.at > BASE_FEE_TTL_MS) {
@@ -369,7 +371,6 @@ export class ReferenceRelayer implements Relayer {
       const raise = (fee: bigint) => (fee * BigInt(100 + bumpPercent)) / 100n + 1n;
       try {
         ticket = await destination.wallets.replace(ticket, { maxFeePerGas: raise(ticket.fees.maxFeePerGas), maxPriorityFeePerGas: raise(ticket.fees.maxPriorityFeePerGas) });
-        this.replacements++;
         watch(ticket);
       } catch (err) {
         // Most often: the previous one was included meanwhile ("nonce too low"); its receipt will tell.

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { within } from "../within.ts";
 import type { VaaKey } from "./relayer.ts";
 
 /** How long a pushed VAA nobody asked for is kept (its message may be seen on the source a little later). */
@@ -15,8 +16,6 @@ export class VaaStream {
   private readonly waiters = new Map<VaaKey, (bytes: Uint8Array) => void>();
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
-  /** Connections made (1 + reconnects). */
-  connections = 0;
 
   constructor(private readonly url: string, private readonly log: (line: string) => void) {}
 
@@ -25,7 +24,8 @@ export class VaaStream {
     let connected!: () => void;
     const first = new Promise<void>((resolve) => (connected = resolve));
     this.loop = this.run(connected);
-    await Promise.race([first, sleep(timeoutMs, undefined, { ref: false }).then(() => Promise.reject(new Error(`VAA stream ${this.url}: no connection within ${timeoutMs} ms`)))]);
+    const open = await within(first.then(() => true), timeoutMs);
+    if (!open) throw new Error(`VAA stream ${this.url}: no connection within ${timeoutMs} ms`);
   }
 
   async stop(): Promise<void> {
@@ -59,7 +59,6 @@ export class VaaStream {
       try {
         const response = await fetch(this.url, { signal: this.abort.signal, headers: { accept: "text/event-stream" } });
         if (!response.ok || !response.body) throw new Error(`answered ${response.status}`);
-        this.connections++;
         connected();
         backoff = 100;
         await this.read(response.body);

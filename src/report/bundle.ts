@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
-import { MANIFEST } from "./runReport.ts";
+import { MANIFEST } from "./manifest.ts";
 
 /** What goes into a bundle: a run's reports, never its relayer checkpoint or scratch files. */
 const INCLUDED = /\.(csv|json|html|md)$/;

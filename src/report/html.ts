@@ -88,6 +88,20 @@ const stageSort = (steps: Row[]): string[] => steps.map(stageLabel);
 const WIDTH = 620;
 const HEIGHT = 240;
 
+/** The x axis every per-stage chart shares: stages in order, labelled with their offered rate. */
+function stageAxis(steps: Row[]) {
+  return { field: "stage_label", type: "ordinal", sort: stageSort(steps), title: "stage · offered rate", axis: { labelAngle: 0 } } as const;
+}
+
+/** Lines with points over the stages, one per `series` value. */
+function stageLines(steps: Row[], values: object[], y: Record<string, unknown>, series: { field: string; sort: string[] }): TopLevelSpec {
+  return {
+    data: { values },
+    mark: { type: "line", point: true },
+    encoding: { x: stageAxis(steps), y: { type: "quantitative", ...y }, color: { type: "nominal", ...series } },
+  } as TopLevelSpec;
+}
+
 /** Fault windows (fault-start … fault-end, chain-halted … chain-resumed) and momentary faults, in s from the run's start. */
 function faultWindows(events: Row[], endS: number): { windows: Array<{ from: number; to: number; label: string }>; moments: Array<{ at: number; label: string }> } {
   const windows: Array<{ from: number; to: number; label: string }> = [];
@@ -143,8 +157,7 @@ function faultLayers(run: RunData, endS: number): any[] {
 function runCharts(run: RunData): Chart[] {
   const charts: Chart[] = [];
   const steps = run.steps;
-  const sort = stageSort(steps);
-  const stageX = { field: "stage_label", type: "ordinal", sort, title: "stage · offered rate", axis: { labelAngle: 0 } } as const;
+  const stageX = stageAxis(steps);
 
   const percentiles = steps.flatMap((s) =>
     (["p50_ms", "p90_ms", "p99_ms", "max_ms"] as const).flatMap((key) => {
@@ -156,15 +169,7 @@ function runCharts(run: RunData): Chart[] {
     id: "delay-percentiles",
     title: "Delay percentiles against offered rate",
     caption: "End-to-end delay from each message's intended send time (no coordinated omission), per stage; log scale.",
-    spec: {
-      data: { values: percentiles },
-      mark: { type: "line", point: true },
-      encoding: {
-        x: stageX,
-        y: { field: "delay_ms", type: "quantitative", scale: { type: "log" }, title: "delay (ms)" },
-        color: { field: "percentile", type: "nominal", sort: ["p50", "p90", "p99", "max"] },
-      },
-    },
+    spec: stageLines(steps, percentiles, { field: "delay_ms", scale: { type: "log" }, title: "delay (ms)" }, { field: "percentile", sort: ["p50", "p90", "p99", "max"] }),
   });
 
   const rates = steps.flatMap((s) => [
@@ -175,15 +180,7 @@ function runCharts(run: RunData): Chart[] {
     id: "delivered-vs-offered",
     title: "Delivered against offered rate",
     caption: "Messages per second offered by the schedule and delivered on the destination, per stage. Delivered below offered means a backlog: the throughput capacity is reached.",
-    spec: {
-      data: { values: rates },
-      mark: { type: "line", point: true },
-      encoding: {
-        x: stageX,
-        y: { field: "rate", type: "quantitative", title: "messages / s" },
-        color: { field: "series", type: "nominal", sort: ["offered", "delivered"] },
-      },
-    },
+    spec: stageLines(steps, rates, { field: "rate", title: "messages / s" }, { field: "series", sort: ["offered", "delivered"] }),
   });
 
   const outcomes = steps.flatMap((s) => [
@@ -227,13 +224,14 @@ function runCharts(run: RunData): Chart[] {
 
   const timeline = run.timeline.map((r) => ({ at_s: Number(r.at_s), in_flight: Number(r.in_flight) }));
   const endS = Math.max(1, ...timeline.map((r) => r.at_s), ...run.messages.map((m) => (num(m.intended_at_ms) ?? 0) / 1000));
+  const faults = faultLayers(run, endS);
   charts.push({
     id: "in-flight",
     title: "Messages in flight over time",
     caption: "Sent and not yet delivered or dropped. A line that keeps rising means the bridge falls behind; shaded: fault windows; dashed: momentary faults (a reorg).",
     spec: {
       layer: [
-        ...faultLayers(run, endS),
+        ...faults,
         { data: { values: timeline }, mark: { type: "line", color: "#1f77b4" }, encoding: { x: { field: "at_s", type: "quantitative", title: "time since start (s)" }, y: { field: "in_flight", type: "quantitative", title: "in flight" } } },
       ],
       resolve: { scale: { color: "independent" } },
@@ -255,7 +253,7 @@ function runCharts(run: RunData): Chart[] {
     caption: `Each message at its intended send time; dropped and unfinished messages drawn at the top. Shaded: fault windows.${sampled}`,
     spec: {
       layer: [
-        ...faultLayers(run, endS),
+        ...faults,
         {
           data: { values: points },
           mark: { type: "point", filled: true, size: 12, opacity: 0.6 },
@@ -317,21 +315,18 @@ function runCharts(run: RunData): Chart[] {
 
 /** Overlays of the runs of a comparison (one folder per relayer preset). */
 function comparisonCharts(runs: Array<{ label: string; run: RunData }>): Chart[] {
-  const sort = stageSort(runs[0]?.run.steps ?? []);
-  const stageX = { field: "stage_label", type: "ordinal", sort, title: "stage · offered rate", axis: { labelAngle: 0 } } as const;
+  const steps = runs[0]?.run.steps ?? [];
   const rows = runs.flatMap(({ label, run }) =>
     run.steps.map((s) => ({ relayer: label, stage_label: stageLabel(s), p50_ms: num(s.p50_ms), p99_ms: num(s.p99_ms), delivered_rate: Number(s.delivered_rate) })),
   );
   const relayers = runs.map((r) => r.label);
-  const line = (field: string, title: string, log: boolean): TopLevelSpec => ({
-    data: { values: rows.filter((r) => (r as Record<string, unknown>)[field] !== undefined) },
-    mark: { type: "line", point: true },
-    encoding: {
-      x: stageX,
-      y: { field, type: "quantitative", title, ...(log ? { scale: { type: "log" } } : {}) },
-      color: { field: "relayer", type: "nominal", sort: relayers },
-    },
-  });
+  const line = (field: string, title: string, log: boolean): TopLevelSpec =>
+    stageLines(
+      steps,
+      rows.filter((r) => (r as Record<string, unknown>)[field] !== undefined),
+      { field, title, ...(log ? { scale: { type: "log" } } : {}) },
+      { field: "relayer", sort: relayers },
+    );
   const cdf = runs.flatMap(({ label, run }) => {
     const delays = run.messages.filter((m) => m.status === "delivered").map((m) => Math.max(1, Number(m.delay_ms))).sort((a, b) => a - b);
     return delays.map((delay_ms, i) => ({ relayer: label, delay_ms, share: (i + 1) / delays.length }));
@@ -573,6 +568,14 @@ export async function writeHtmlReport(dir: string): Promise<string> {
   const path = join(root, REPORT_FILE);
   writeFileSync(path, html);
   return path;
+}
+
+/** writeHtmlReport for the end of a run or comparison: a failure is returned, not thrown (the CSVs stand without the page). */
+export function tryWriteHtmlReport(dir: string): Promise<{ path: string } | { error: string }> {
+  return writeHtmlReport(dir).then(
+    (path) => ({ path }),
+    (err: Error) => ({ error: err.message }),
+  );
 }
 
 /** The chart ids a report of this folder holds (what a browser test expects to see rendered). */

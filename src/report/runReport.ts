@@ -10,7 +10,7 @@ import { ANOMALY_COLUMNS, anomalyRow, CsvStream, MESSAGE_COLUMNS, messageLine, w
 import { stageStarts } from "../load/schedule.ts";
 import { faultLabel } from "../faults/faults.ts";
 import type { FaultEvent } from "../faults/faultRunner.ts";
-import { writeHtmlReport } from "./html.ts";
+import { tryWriteHtmlReport } from "./html.ts";
 import { environmentFacts, fileSha256, MANIFEST, scenarioHash, sequenceHash } from "./manifest.ts";
 
 /** Observation limits of the harness, printed next to every result. */
@@ -54,7 +54,6 @@ export interface RunReport {
   html: { path: string } | { error: string };
 }
 
-export { MANIFEST };
 
 /** Writes manifest.json alone: at the start of a run, marked incomplete, so even a kill -9 leaves that on record. */
 export function writeManifest(input: ReportInput, status: string, complete: boolean, extra: Record<string, unknown> = {}): void {
@@ -188,11 +187,7 @@ export class RunRecorder {
     }
     const checksums = Object.fromEntries(files.map((f) => [f, fileSha256(join(runDir, f))]));
     writeManifest(this.input, status, complete, { sha256: checksums, thresholds: thresholds.map((r) => ({ threshold: r.text, actual: r.actual, passed: r.passed })) });
-    const html = await writeHtmlReport(runDir).then(
-      (path) => ({ path }),
-      (err: Error) => ({ error: err.message }),
-    );
-    return { stats, verdict, thresholds, criteria, html };
+    return { stats, verdict, thresholds, criteria, html: await tryWriteHtmlReport(runDir) };
   }
 }
 

@@ -12,7 +12,7 @@ export interface RenderedChart {
   id: string;
   width: number;
   height: number;
-  /** Drawn marks (paths, lines, symbols) inside the chart's SVG. */
+  /** Data marks drawn (paths and lines of the chart's own marks; axes, grid and legends left out). */
   marks: number;
 }
 
@@ -55,7 +55,8 @@ export async function openReport(htmlPath: string, name: string): Promise<PageCh
       figures.map((f) => {
         const svg = f.querySelector("svg");
         const box = svg?.getBoundingClientRect();
-        const marks = svg ? svg.querySelectorAll("g[class*='mark-'] path, g[class*='mark-'] line").length : 0;
+        // Vega classes the groups of data marks `role-mark`; axes and legends have roles of their own.
+        const marks = svg ? svg.querySelectorAll("g.role-mark path, g.role-mark line").length : 0;
         return { id: f.getAttribute("data-chart") ?? "", width: box?.width ?? 0, height: box?.height ?? 0, marks };
       }),
     );
