@@ -1,3 +1,4 @@
+import { within } from "../src/within.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 
 /** Lifecycle of every long-lived part of a stack: chains, guardians, relayers, proxies. */
@@ -87,6 +88,8 @@ export class ProcessInstance implements Instance {
   private child: ChildProcess | undefined;
   private readonly ring = new LogRing();
   private exited: Promise<number | null> | undefined;
+  /** Settles once the tether shell has said the real process's pid, or has exited. */
+  private spawned: Promise<void> | undefined;
 
   constructor(readonly options: ProcessOptions) {}
 
@@ -109,6 +112,9 @@ export class ProcessInstance implements Instance {
     });
     this.child = child;
     this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+    let spawned!: () => void;
+    this.spawned = new Promise((resolve) => (spawned = resolve));
+    void this.exited.then(spawned);
     registerForCleanup(this);
 
     await new Promise<void>((resolve, reject) => {
@@ -125,6 +131,7 @@ export class ProcessInstance implements Instance {
           const tether = /^tether-child (\d+)$/.exec(line);
           if (tether) {
             this.pid = Number(tether[1]);
+            spawned();
             if (!readyWhen) {
               clearTimeout(timer);
               resolve();
@@ -160,8 +167,13 @@ export class ProcessInstance implements Instance {
     }
     this.status = "stopping";
     const { stopTimeoutMs = 5_000 } = this.options;
+    // Stopped in its first moments, the shell may not have set up its trap yet, and a TERM
+    // to it would leave its child running. So wait for the child's pid and signal the child
+    // itself: the shell, still alive, reaps it and exits.
+    if (this.pid === undefined) await within(this.spawned!, stopTimeoutMs);
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
+      if (this.pid) tryKill(this.pid, "SIGTERM");
+      else child.kill("SIGTERM");
       const timer = setTimeout(() => {
         if (this.pid) tryKill(this.pid, "SIGKILL");
         child.kill("SIGKILL");
