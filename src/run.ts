@@ -6,7 +6,7 @@ import type { Scenario, StageConfig } from "./load/scenario.ts";
 import { searchCapacity } from "./load/search.ts";
 import { DEFAULT_CRITERIA, type CapacityCriteria } from "./measure/capacity.ts";
 import { schedule, stageStarts, type PlannedMessage } from "./load/schedule.ts";
-import { dispatch } from "./load/dispatcher.ts";
+import { dispatch, prepareDispatcher } from "./load/dispatcher.ts";
 import { Ledger } from "./measure/ledger.ts";
 import { now } from "./measure/clock.ts";
 import type { StageStats } from "./measure/stats.ts";
@@ -87,6 +87,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     await path.start();
     await path.measureCeiling();
     // The run's clock starts here: stage 0 begins now, not while chains were starting.
+    // The dispatcher's clock thread starts before the clock does (it takes the main thread ~30 ms).
+    await prepareDispatcher();
     const ledger = new Ledger();
     const activeRecorder = (recorder = new RunRecorder(reportInput(), ledger));
     if (options.metricsPort !== undefined) {

@@ -1,4 +1,5 @@
 import { bytesToHex, hexToBytes, type Address, type Hex } from "viem";
+import { keccak256 } from "../../chains/keccak.ts";
 
 /**
  * Liquidation-trigger payload, version 1 (big-endian, the hub's abi.encodePacked):
@@ -91,4 +92,9 @@ export function decodeTrigger(bytes: Uint8Array): Trigger {
     destinationChain: view.getUint16(86),
     padding: bytes.slice(PAYLOAD_HEADER_BYTES),
   };
+}
+
+/** The position a planned message's trigger names: keccak256("position-" + salt), as both paths publish it. */
+export function positionIdOf(positionSalt: number): Hex {
+  return bytesToHex(keccak256(Buffer.from(`position-${positionSalt}`)));
 }

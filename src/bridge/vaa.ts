@@ -1,5 +1,6 @@
 import secp256k1 from "secp256k1";
-import { keccak256, pad, bytesToHex, hexToBytes, type Hex } from "viem";
+import { pad, bytesToHex, hexToBytes, type Hex } from "viem";
+import { keccak256 } from "../../chains/keccak.ts";
 
 /**
  * The signed part of a VAA: what guardians attest about one published message.
@@ -49,12 +50,12 @@ export function serializeBody(body: VaaBody): Uint8Array {
 
 /** keccak256(body): the VAA hash the SDK and Wormholescan show. */
 export function bodyHash(bodyBytes: Uint8Array): Uint8Array {
-  return keccak256(bodyBytes, "bytes");
+  return keccak256(bodyBytes);
 }
 
 /** keccak256(keccak256(body)): what guardians sign and what `vm.hash` is on-chain. */
 export function bodyDigest(bodyBytes: Uint8Array): Uint8Array {
-  return keccak256(bodyHash(bodyBytes), "bytes");
+  return keccak256(bodyHash(bodyBytes));
 }
 
 /** Signs a 32-byte digest with libsecp256k1 (the native `secp256k1` package). */

@@ -1,5 +1,5 @@
 import test from "ava";
-import { dispatch } from "./dispatcher.ts";
+import { dispatch, prepareDispatcher } from "./dispatcher.ts";
 import { now } from "../measure/clock.ts";
 
 test("sends every item, never before its intended time, in order", async (t) => {
@@ -26,4 +26,16 @@ test("stops when aborted", async (t) => {
   setTimeout(() => abort.abort(), 50);
   await dispatch(items, now(), () => sent++, abort.signal);
   t.true(sent > 0 && sent < 100);
+});
+
+test("the clock thread starts, and sends through it still never leave early", async (t) => {
+  t.true(await prepareDispatcher(), "the clock thread came up");
+  const items = Array.from({ length: 100 }, (_, k) => ({ k, intendedAt: 5 + k * 0.7 }));
+  const early: string[] = [];
+  const start = now();
+  await dispatch(items, start, (item) => {
+    const at = now() - start;
+    if (at < item.intendedAt) early.push(`${item.k} at ${at.toFixed(3)} < ${item.intendedAt}`);
+  });
+  t.deepEqual(early, []);
 });

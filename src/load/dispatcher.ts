@@ -1,9 +1,93 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { performance } from "node:perf_hooks";
+import { Worker } from "node:worker_threads";
 import { now } from "../measure/clock.ts";
 
 export interface Scheduled {
   /** Intended send time, ms after `startedAt`. */
   intendedAt: number;
+}
+
+/** Waits shorter than this are left to the clock thread; longer ones sleep on a timer first. */
+const TIMER_MARGIN_MS = 5;
+/** The clock thread wakes the main thread this early; the rest is yielded away with setImmediate. */
+const WAKE_EARLY_MS = 0.1;
+
+/**
+ * Sub-millisecond waits without spinning. A Node timer overshoots by up to about a
+ * millisecond (libuv keeps loop time in whole ms), so the dispatcher used to yield with
+ * setImmediate through the last 1.5 ms before each send: at 400 msgs/s that spin was most of
+ * the main thread's idle time, burning a core the chains needed and reading as a busy event
+ * loop. A worker thread blocks in Atomics.wait until the instant (the OS timer's precision)
+ * and wakes the main thread with a message. Until the thread is up, or if it fails, the old
+ * spin does the job.
+ */
+class Ticker {
+  private worker: Worker | undefined;
+  private online: Promise<boolean> | undefined;
+  private ready = false;
+  private waiting: (() => void) | undefined;
+
+  /** Starts the thread (once); resolves true when it is up, false when it could not start. */
+  start(): Promise<boolean> {
+    this.online ??= new Promise<boolean>((resolve) => {
+      try {
+        // Plain JavaScript: no loader (tsx) in the thread, which would also hold the process open.
+        const worker = new Worker(new URL("./tickWorker.mjs", import.meta.url), { execArgv: [] });
+        worker.on("online", () => {
+          this.ready = true;
+          // From now on it never keeps the process alive by itself, and lives as long as the
+          // process: held open only while a wait is under way (see until).
+          worker.unref();
+          resolve(true);
+        });
+        worker.on("message", () => {
+          const wake = this.waiting;
+          this.waiting = undefined;
+          wake?.();
+        });
+        worker.on("error", () => (this.fail(), resolve(false)));
+        worker.on("exit", () => (this.fail(), resolve(false)));
+        this.worker = worker;
+      } catch {
+        resolve(false);
+      }
+    });
+    return this.online;
+  }
+
+  /** Resolves at `at` (clock.now() milliseconds), or just after. */
+  async until(at: number): Promise<void> {
+    if (this.worker && this.ready && !this.waiting) {
+      const worker = this.worker;
+      // Held open only while a wait is under way.
+      worker.ref();
+      await new Promise<void>((resolve) => {
+        this.waiting = resolve;
+        worker.postMessage(performance.timeOrigin + at - WAKE_EARLY_MS);
+      });
+      worker.unref();
+    }
+    while (now() < at) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private fail(): void {
+    this.worker = undefined;
+    this.ready = false;
+    const wake = this.waiting;
+    this.waiting = undefined;
+    wake?.();
+  }
+}
+
+const ticker = new Ticker();
+
+/**
+ * Starts the dispatcher's clock thread ahead of a run: starting it takes the main thread
+ * ~30 ms, which would make the first sends late. dispatch() starts it too if nobody did.
+ */
+export function prepareDispatcher(): Promise<boolean> {
+  return ticker.start();
 }
 
 /**
@@ -18,16 +102,16 @@ export async function dispatch<T extends Scheduled>(
   send: (item: T) => void,
   signal?: AbortSignal,
 ): Promise<void> {
+  void ticker.start();
   for (const item of items) {
     if (signal?.aborted) return;
-    let wait = startedAt + item.intendedAt - now();
-    // Sleep coarsely while far away; in the last 1.5 ms only yield to I/O (setImmediate),
-    // because a timer overshoots by about a millisecond.
+    const due = startedAt + item.intendedAt;
+    let wait = due - now();
     while (wait > 0) {
-      if (wait > 1.5) await sleep(wait - 1.5);
-      else await new Promise((resolve) => setImmediate(resolve));
+      if (wait > TIMER_MARGIN_MS) await sleep(wait - TIMER_MARGIN_MS);
+      else await ticker.until(due);
       if (signal?.aborted) return;
-      wait = startedAt + item.intendedAt - now();
+      wait = due - now();
     }
     send(item);
   }

@@ -5,8 +5,8 @@ import { FaultRunner } from "../faults/faultRunner.ts";
 import type { Scenario } from "../load/scenario.ts";
 import { seededRandom } from "../load/schedule.ts";
 import type { Ledger } from "../measure/ledger.ts";
-import { keccak256, toHex, type Hex } from "viem";
-import { encodeTrigger } from "../bridge/payload.ts";
+import { toHex, type Hex } from "viem";
+import { encodeTrigger, positionIdOf } from "../bridge/payload.ts";
 import { CheckTxError } from "../cosmos/senders.ts";
 import type { PlannedMessage } from "../load/schedule.ts";
 import { triggerDeadlineMs } from "./path.ts";
@@ -108,7 +108,7 @@ export function triggerMemo(scenario: Scenario, ledger: Ledger, m: PlannedMessag
   const payload = encodeTrigger({
     triggerId: BigInt(m.id),
     kind: m.kind,
-    positionId: keccak256(toHex(`position-${m.positionSalt}`)),
+    positionId: positionIdOf(m.positionSalt),
     account: "0x000000000000000000000000000000000000dEaD",
     price: 2_000n * 10n ** 8n,
     deadlineMs: BigInt(deadlineMs),

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { encodeFunctionData, hexToBytes, keccak256, toHex, type Address, type Hex } from "viem";
+import { encodeFunctionData, hexToBytes, toHex, type Address, type Hex } from "viem";
 import type { Chain } from "@wormhole-foundation/sdk-base";
 import { rpc } from "../../chains/anvil.ts";
 import { roleKeys } from "../../chains/devAccounts.ts";
@@ -9,7 +9,7 @@ import { WalletPool } from "../../chains/walletPool.ts";
 import { signTransaction } from "../../chains/txSigner.ts";
 import { liquidationHubAbi, liquidationReceiverAbi } from "../../fixtures/contracts/artifacts/index.ts";
 import { deployGasBurner } from "../bridge/deploy.ts";
-import { decodeTrigger, TRIGGER_KIND_CODES } from "../bridge/payload.ts";
+import { decodeTrigger, positionIdOf, TRIGGER_KIND_CODES } from "../bridge/payload.ts";
 import { watchPublishedMessages } from "../bridge/publishedMessages.ts";
 import { FaultRunner } from "../faults/faultRunner.ts";
 import { NETWORK_FAULTS } from "../faults/faults.ts";
@@ -177,7 +177,7 @@ export class WormholePath implements DeliveryPath {
       args: [
         BigInt(m.id),
         TRIGGER_KIND_CODES[m.kind],
-        keccak256(toHex(`position-${m.positionSalt}`)),
+        positionIdOf(m.positionSalt),
         "0x000000000000000000000000000000000000dEaD",
         2_000n * 10n ** 8n,
         BigInt(triggerDeadlineMs(scenario, ledger, m)),

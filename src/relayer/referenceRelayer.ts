@@ -9,6 +9,7 @@ import { ReceiptTracker, type Inclusion } from "../../chains/receiptTracker.ts";
 import { WalletPool, type Fees, type Ticket } from "../../chains/walletPool.ts";
 import { roleKeys } from "../../chains/devAccounts.ts";
 import { rpc } from "../../chains/anvil.ts";
+import { httpRequest } from "../../chains/http.ts";
 import { coreAbi } from "../bridge/core.ts";
 import { decodeTrigger, type TriggerKind } from "../bridge/payload.ts";
 import { parseVaa } from "../bridge/vaa.ts";
@@ -229,11 +230,11 @@ export class ReferenceRelayer implements Relayer {
   private askVaa(key: VaaKey): Promise<Uint8Array | undefined> {
     const url = `${this.endpoints.vaaApiUrl}/v1/signed_vaa/${key}`;
     return this.fetchLimit(async () => {
-      const response = await fetch(url);
-      if (response.status === 404) return undefined;
-      if (!response.ok) throw new Error(`VAA API answered ${response.status} for ${key}`);
-      const body = (await response.json()) as { vaaBytes: string };
-      return new Uint8Array(Buffer.from(body.vaaBytes, "base64"));
+      const { status, body } = await httpRequest(url, `VAA API ${key}`);
+      if (status === 404) return undefined;
+      if (status !== 200) throw new Error(`VAA API answered ${status} for ${key}`);
+      const { vaaBytes } = JSON.parse(body.toString("utf8")) as { vaaBytes: string };
+      return new Uint8Array(Buffer.from(vaaBytes, "base64"));
     }).catch((err) => {
       this.log(`fetch ${key}: ${(err as Error).message}`);
       return undefined;
