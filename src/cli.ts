@@ -8,6 +8,7 @@ import { bundleRun } from "./report/bundle.ts";
 import { writeHtmlReport } from "./report/html.ts";
 import { headroom, MIN_HEADROOM } from "./report/runReport.ts";
 import { BUSY_HARNESS_LOOP } from "./measure/stats.ts";
+import { MACHINE_CORES, SATURATED_MACHINE } from "./measure/machineCpu.ts";
 import { summaryTable } from "./report/summaryTable.ts";
 import { parseThreshold, THRESHOLD_EXIT_CODE } from "./measure/thresholds.ts";
 
@@ -61,6 +62,12 @@ function verdictLines(result: RunResult): string {
   if (busy.length) {
     lines.push(
       `WARNING: the harness's event loop was busy ${busy.map((s) => `${Math.round(s.harnessLoopBusy! * 100)} % of stage ${s.stage} (${s.offeredRate} msgs/s)`).join(", ")}: results at these rates may be the harness's own limit (harness_loop_busy in steps.csv)`,
+    );
+  }
+  const saturated = result.stats.stages.filter((s) => (s.machineCpu ?? 0) >= SATURATED_MACHINE);
+  if (saturated.length) {
+    lines.push(
+      `WARNING: the machine's ${MACHINE_CORES} cores were ${saturated.map((s) => `${Math.round(s.machineCpu! * 100)} % busy in stage ${s.stage} (${s.offeredRate} msgs/s)`).join(", ")}: chains, relayer and harness competed for CPU, so results at these rates are this machine's limit (machine_cpu in steps.csv)`,
     );
   }
   if (room !== undefined && room < MIN_HEADROOM) {

@@ -1,6 +1,7 @@
 import test from "ava";
 import { percentile, StageStats, fitSlope } from "./stats.ts";
 import { Ledger } from "./ledger.ts";
+import { machineBusyMs, MACHINE_CORES } from "./machineCpu.ts";
 
 test("nearest-rank percentiles", (t) => {
   const values = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -49,4 +50,37 @@ test("fitSlope: a block-time sawtooth without trend stays within its noise; a st
   const fit = fitSlope(growing)!;
   t.true(Math.abs(fit.slope - 40) < 10 && fit.slope - 2 * fit.stdErr > 2, `slope ${fit.slope} ± ${fit.stdErr}`);
   t.is(fitSlope([[0, 1], [1, 2]]), undefined);
+});
+
+test("each stage's harness CPU, event loop and machine CPU come from the samples inside it", (t) => {
+  const stats = new StageStats([
+    { rate: 10, startRate: 10, durationS: 2 },
+    { rate: 20, startRate: 20, durationS: 2 },
+  ]);
+  // Every 250 ms: the harness uses half a core, its loop is 40 % busy, the machine's cores are
+  // busy 0.75 core-ms per ms in stage 0 and fully in stage 1.
+  const samples = [];
+  let machine = 0;
+  for (let at = 0; at <= 4000; at += 250) {
+    samples.push({ at, inFlight: 0, cpuMs: at * 0.5, loopActiveMs: at * 0.4, machineBusyMs: machine });
+    machine += 250 * (at < 2000 ? 0.75 : 1) * MACHINE_CORES;
+  }
+  stats.setInFlight(samples);
+  const [first, second] = stats.stages;
+  t.is(first!.harnessCpu!.toFixed(2), "0.50");
+  t.is(first!.harnessLoopBusy!.toFixed(2), "0.40");
+  t.is(first!.machineCpu!.toFixed(2), "0.75");
+  t.is(second!.machineCpu!.toFixed(2), "1.00");
+  // Without /proc/stat (other systems) the machine share is unknown, not zero.
+  stats.setInFlight(samples.map(({ machineBusyMs: _, ...rest }) => rest));
+  t.is(stats.stages[0]!.machineCpu, undefined);
+});
+
+test("the machine's busy time is read from /proc/stat on Linux and grows", async (t) => {
+  if (process.platform !== "linux") return t.pass("no /proc/stat here");
+  const before = machineBusyMs();
+  t.true(before !== undefined && before > 0);
+  const until = performance.now() + 50;
+  while (performance.now() < until); // keep a core busy for 50 ms
+  t.true(machineBusyMs()! > before!);
 });

@@ -2,6 +2,7 @@ import { createHistogram, type RecordableHistogram } from "node:perf_hooks";
 import type { Anomaly, MessageRecord } from "./ledger.ts";
 import type { ThresholdMetric } from "./thresholds.ts";
 import { stageStarts } from "../load/schedule.ts";
+import { MACHINE_CORES } from "./machineCpu.ts";
 
 /** Nearest-rank percentile of an ascending array: the smallest value with ≥ p % of values at or below it. */
 export function percentile(sorted: number[], p: number): number | undefined {
@@ -126,6 +127,12 @@ export interface StageSummary {
    * saturated, and the stage's delays include the harness's own queueing.
    */
   harnessLoopBusy: number | undefined;
+  /**
+   * Share of all the machine's cores busy during the stage (every process: chains, relayer,
+   * harness; Linux only). Near 1 the machine was saturated: the stage shows this machine's
+   * limit, whichever part of the stack used the CPU.
+   */
+  machineCpu?: number;
   dropReasons: Map<string, number>;
 }
 
@@ -140,6 +147,8 @@ export interface InFlightSample {
   cpuMs?: number;
   /** Time the harness's event loop had been busy by then, ms. */
   loopActiveMs?: number;
+  /** Busy time of the whole machine by then, core-ms (machineBusyMs). */
+  machineBusyMs?: number;
 }
 
 /**
@@ -324,6 +333,10 @@ export class StageStats {
       const [first, last] = [withCpu[0], withCpu.at(-1)];
       s.harnessCpu = first && last && last.at > first.at ? (last.cpuMs! - first.cpuMs!) / (last.at - first.at) : undefined;
       s.harnessLoopBusy = first && last && last.at > first.at && first.loopActiveMs !== undefined ? (last.loopActiveMs! - first.loopActiveMs!) / (last.at - first.at) : undefined;
+      s.machineCpu =
+        first && last && last.at > first.at && first.machineBusyMs !== undefined && last.machineBusyMs !== undefined
+          ? Math.min(1, (last.machineBusyMs - first.machineBusyMs) / (last.at - first.at) / MACHINE_CORES)
+          : undefined;
     }
   }
 }

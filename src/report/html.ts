@@ -6,6 +6,7 @@ import * as vega from "vega";
 import { compile, version as vegaLiteVersion, type TopLevelSpec } from "vega-lite";
 import { seededRandom } from "../load/schedule.ts";
 import { BUSY_HARNESS_LOOP, HOPS } from "../measure/stats.ts";
+import { SATURATED_MACHINE } from "../measure/machineCpu.ts";
 import { MANIFEST } from "./manifest.ts";
 
 import { redactUrl } from "./redact.ts";
@@ -271,12 +272,13 @@ function runCharts(run: RunData): Chart[] {
   const load = steps.flatMap((s) => [
     ...(num(s.harness_loop_busy) === undefined ? [] : [{ stage_label: stageLabel(s), measure: "event loop busy", share: Number(s.harness_loop_busy) }]),
     ...(num(s.harness_cpu) === undefined ? [] : [{ stage_label: stageLabel(s), measure: "CPU", share: Number(s.harness_cpu) }]),
+    ...(num(s.machine_cpu) === undefined ? [] : [{ stage_label: stageLabel(s), measure: "machine, all cores", share: Number(s.machine_cpu) }]),
   ]);
   if (load.length) {
     charts.push({
       id: "harness-load",
       title: "The harness's own load per stage",
-      caption: `How busy the harness process was while it measured each stage: its event loop (share of the stage) and its CPU (1 = one core). At ${BUSY_HARNESS_LOOP} (dashed) or more of its event loop busy, a stage's result may be the harness's limit rather than the bridge's.`,
+      caption: `How busy the harness process was while it measured each stage: its event loop (share of the stage) and its CPU (1 = one core); and the whole machine (share of all its cores, chains included). At ${BUSY_HARNESS_LOOP} (dashed) or more of its event loop busy, a stage's result may be the harness's limit rather than the bridge's; with the machine at ${SATURATED_MACHINE} or more, it is this machine's limit.`,
       spec: {
         layer: [
           {
@@ -286,7 +288,7 @@ function runCharts(run: RunData): Chart[] {
               x: stageX,
               xOffset: { field: "measure", type: "nominal" },
               y: { field: "share", type: "quantitative", title: "share", scale: { domainMin: 0, domainMax: 1 } },
-              color: { field: "measure", type: "nominal", sort: ["event loop busy", "CPU"] },
+              color: { field: "measure", type: "nominal", sort: ["event loop busy", "CPU", "machine, all cores"] },
             },
           },
           { data: { values: [{ y: BUSY_HARNESS_LOOP }] }, mark: { type: "rule", strokeDash: [6, 4], color: "#b30000" }, encoding: { y: { field: "y", type: "quantitative" } } },
@@ -449,6 +451,10 @@ function runHeader(run: RunData): string {
   if (busy.length) {
     warn += `<div class="banner warn">The harness's event loop was busy ${busy.map((row) => `${Math.round(Number(row.harness_loop_busy) * 100)} % of stage ${escape(row.stage)} (${escape(row.offered_rate)} msgs/s)`).join(", ")}: results at these rates may be the harness's own limit.</div>`;
   }
+  const saturated = run.steps.filter((row) => (num(row.machine_cpu) ?? 0) >= SATURATED_MACHINE);
+  if (saturated.length) {
+    warn += `<div class="banner warn">The machine's cores were ${saturated.map((row) => `${Math.round(Number(row.machine_cpu) * 100)} % busy in stage ${escape(row.stage)} (${escape(row.offered_rate)} msgs/s)`).join(", ")}: chains, relayer and harness competed for CPU, so results at these rates are this machine's limit.</div>`;
+  }
   return `${banner}${warn}
 <h2>Result</h2>
 ${facts([
@@ -468,6 +474,7 @@ ${facts([
   ["harness ceiling (msgs/s, one core)", s.harness_ceiling_msgs_per_s],
   ["harness CPU, busiest stage (share of a core)", s.harness_cpu_max],
   ["harness event loop busy, busiest stage", s.harness_loop_busy_max],
+  ["machine CPU, busiest stage (share of all cores)", s.machine_cpu_max],
   ["headroom (ceiling ÷ capacity)", s.headroom],
   ["send lateness p99 (ms)", s.harness_send_lateness_p99_ms],
   ["chain observation poll (ms)", s.harness_observation_poll_ms],

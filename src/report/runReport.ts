@@ -12,6 +12,7 @@ import { faultLabel } from "../faults/faults.ts";
 import type { FaultEvent } from "../faults/faultRunner.ts";
 import { tryWriteHtmlReport } from "./html.ts";
 import { environmentFacts, fileSha256, MANIFEST, scenarioHash, sequenceHash } from "./manifest.ts";
+import { machineBusyMs } from "../measure/machineCpu.ts";
 
 /** Observation limits of the harness, printed next to every result. */
 export interface HarnessLimits {
@@ -111,7 +112,7 @@ export class RunRecorder {
   sample(): void {
     const cpu = process.cpuUsage();
     const loop = performance.eventLoopUtilization();
-    this.samples.push({ at: this.ledger.elapsed(), inFlight: this.ledger.inFlight, cpuMs: (cpu.user + cpu.system) / 1000, loopActiveMs: loop.active });
+    this.samples.push({ at: this.ledger.elapsed(), inFlight: this.ledger.inFlight, cpuMs: (cpu.user + cpu.system) / 1000, loopActiveMs: loop.active, machineBusyMs: machineBusyMs() });
   }
 
   /** Resolves when the CSV streams have caught up. */
@@ -171,6 +172,7 @@ export class RunRecorder {
         harness_ceiling_msgs_per_s: fixed(this.input.limits.ceilingMsgsPerS),
         harness_cpu_max: fixed(Math.max(...stats.stages.map((s) => s.harnessCpu ?? 0)), 2),
         harness_loop_busy_max: fixed(Math.max(...stats.stages.map((s) => s.harnessLoopBusy ?? 0)), 2),
+        machine_cpu_max: fixed(Math.max(...stats.stages.map((s) => s.machineCpu ?? 0)), 2),
         headroom: fixed(headroom(this.input.limits, verdict, stats), 2),
       },
     ]);
