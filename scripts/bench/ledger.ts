@@ -19,11 +19,13 @@ const recorder = new RunRecorder(
 
 const heap: Array<[number, number]> = [];
 const at = ledger.startedAt;
+// VAA ids as the chains give them: emitter chain / 32-byte emitter / sequence.
+const KEY_PREFIX = `2/${"0".repeat(24)}${"ab".repeat(20)}/`;
 const started = performance.now();
 for (let id = 1; id <= total; id++) {
   const t = id; // 1 message per ms of run time
   ledger.plan({ id, kind: "liquidation", sourceChain: "Ethereum", destinationChain: "Base", stage: 0, intendedAt: t });
-  const key = `2/${"0".repeat(24)}${"ab".repeat(20)}/${id}`;
+  const key = `${KEY_PREFIX}${id}`;
   ledger.sent(id, at + t + 0.2, "0x01");
   ledger.sourceIncluded(id, key, at + t + 250);
   ledger.vaaReady(id, key, at + t + 300);

@@ -72,8 +72,9 @@ export class Ledger {
   readonly startedAt = now();
   private readonly live = new Map<number, MessageRecord>();
   private readonly idByKey = new Map<string, number>();
-  /** Keys of finished messages, oldest first from `finishedHead`, purged after the retention. */
-  private finishedKeys: Array<{ key: string; at: number }> = [];
+  /** Keys of finished messages and when they finished, oldest first from `finishedHead`, purged after the retention (two arrays: no object per message). */
+  private finishedKeys: string[] = [];
+  private finishedAt: number[] = [];
   private finishedHead = 0;
   /** Per id: 0 not finished, else a Finished code. */
   private finished = new Uint8Array(1024);
@@ -292,17 +293,17 @@ export class Ledger {
   /** Keeps a finished message's VAA id matchable for a while, then forgets it. */
   private retireKey(key: string): void {
     const at = this.elapsed();
-    const queue = this.finishedKeys;
-    queue.push({ key, at });
-    while (
-      this.finishedHead < queue.length &&
-      (queue[this.finishedHead]!.at < at - FINISHED_KEY_RETENTION_MS || queue.length - this.finishedHead > FINISHED_KEY_RETENTION_COUNT)
-    ) {
-      this.idByKey.delete(queue[this.finishedHead++]!.key);
+    const keys = this.finishedKeys;
+    const times = this.finishedAt;
+    keys.push(key);
+    times.push(at);
+    while (this.finishedHead < keys.length && (times[this.finishedHead]! < at - FINISHED_KEY_RETENTION_MS || keys.length - this.finishedHead > FINISHED_KEY_RETENTION_COUNT)) {
+      this.idByKey.delete(keys[this.finishedHead++]!);
     }
     // Array.shift is O(n) on long arrays: advance a head index and compact now and then.
-    if (this.finishedHead > 4096 && this.finishedHead * 2 > queue.length) {
-      this.finishedKeys = queue.slice(this.finishedHead);
+    if (this.finishedHead > 4096 && this.finishedHead * 2 > keys.length) {
+      this.finishedKeys = keys.slice(this.finishedHead);
+      this.finishedAt = times.slice(this.finishedHead);
       this.finishedHead = 0;
     }
   }

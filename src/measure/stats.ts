@@ -78,6 +78,8 @@ export const HOPS = {
   ibc_acknowledgement: (r: MessageRecord) => diff(r.acknowledgedAt, r.deliveredAt),
 } as const;
 export type Hop = keyof typeof HOPS;
+/** HOPS as a list, made once (every delivered message walks it). */
+const HOP_LIST = Object.entries(HOPS) as Array<[Hop, (r: MessageRecord) => number | undefined]>;
 
 function diff(later: number | undefined, earlier: number | undefined): number | undefined {
   return later === undefined || earlier === undefined ? undefined : later - earlier;
@@ -269,9 +271,9 @@ export class StageStats {
       s.delivered++;
       s.delay.record(r.deliveredAt! - r.intendedAt);
       if (r.sentAt !== undefined) s.delayFromSend.record(r.deliveredAt! - r.sentAt);
-      for (const [hop, measure] of Object.entries(HOPS)) {
+      for (const [hop, measure] of HOP_LIST) {
         const ms = measure(r);
-        if (ms !== undefined) s.hops[hop as Hop].record(ms);
+        if (ms !== undefined) s.hops[hop].record(ms);
       }
       if (r.late) s.late++;
       const window = this.stageAt(r.deliveredAt!);

@@ -78,7 +78,22 @@ export const STEP_COLUMNS = [
   "faults",
 ] as const;
 
-const ms = (v: number | undefined): string => (v === undefined ? "" : v.toFixed(1));
+const ms = (v: number | undefined): string => (v === undefined ? "" : fixed1(v));
+
+/**
+ * A number with one decimal, like toFixed(1) but ~2× faster (messages.csv formats ten of
+ * them per message). Rounds half away from zero on the value times ten, so at an exact
+ * half-tenth it may differ from toFixed in the last digit (about once per million random
+ * values); "-0.0" comes out as "0.0".
+ */
+export function fixed1(v: number): string {
+  if (!(v < 1e15 && v > -1e15)) return v.toFixed(1);
+  const magnitude = v < 0 ? -v : v;
+  const tenths = Math.round(magnitude * 10);
+  const whole = Math.floor(tenths / 10);
+  const text = `${whole}.${tenths - whole * 10}`;
+  return v < 0 && tenths !== 0 ? `-${text}` : text;
+}
 
 /** A messages.csv line; only free-text fields go through quoting (numbers, ids and hashes never need it). */
 export function messageLine(r: MessageRecord): string {
