@@ -16,6 +16,7 @@ import { encodeTrigger } from "../../src/bridge/payload.ts";
 import { bodyDigest, quorum, serializeBody, serializeVaa, signDigest, toEmitterAddress } from "../../src/bridge/vaa.ts";
 import { loadRelayerPreset } from "../../src/relayer/config.ts";
 import { EvmStack } from "../../src/stack.ts";
+import { machineBusyMs } from "../../src/measure/machineCpu.ts";
 import { liquidationReceiverAbi } from "../../fixtures/contracts/artifacts/index.ts";
 
 const count = Number(process.argv[2] ?? 3000);
@@ -50,6 +51,7 @@ try {
   }
   const startBlock = BigInt(await rpc<Hex>(rpcUrl, "eth_blockNumber", []));
   const limit = pLimit(64);
+  const busyStart = machineBusyMs();
   const sendStarted = performance.now();
   const hashes = await Promise.all(signed.map((tx) => limit(() => rpc<Hex>(rpcUrl, "eth_sendRawTransaction", [tx]))));
   const sendSeconds = (performance.now() - sendStarted) / 1000;
@@ -76,6 +78,10 @@ try {
     await new Promise((resolve) => setTimeout(resolve, blockTimeMs / 4));
   }
   if (wanted.size) throw new Error(`${wanted.size} of ${count} transactions not included within 120 s`);
+  const busyEnd = machineBusyMs();
+  // Cores the whole machine used from the first send to the last inclusion: anvil, and this
+  // process's sends and block reads.
+  const machineCores = busyStart === undefined || busyEnd === undefined ? undefined : (busyEnd - busyStart) / (performance.now() - sendStarted);
   // Saturated blocks: from the first block with a delivery to the last, the last one excluded (it holds the remainder).
   const first = blocks.findIndex((b) => b.included > 0);
   const last = blocks.findLastIndex((b) => b.included > 0);
@@ -93,6 +99,7 @@ try {
       deliveriesPerSecond: (perBlock * 1000) / blockTimeMs,
       gasPerDelivery,
       gasLimitBound: (Number(destination.gasLimit) / gasPerDelivery) * (1000 / blockTimeMs),
+      machineCores,
     }),
   );
 } finally {

@@ -1,5 +1,9 @@
 // Ledger + statistics + messages.csv throughput, and memory over 1 M messages.
 // Run as a child process per repetition so each gets a fresh heap: prints one JSON line.
+//
+//   tsx scripts/bench/ledger.ts [messages] [all | ledger | stats]
+// `ledger` times the ledger's own events alone, `stats` adds the statistics, `all` (the
+// figure) adds messages.csv as a run writes it.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +12,8 @@ import { RunRecorder } from "../../src/report/runReport.ts";
 import { validateScenario } from "../../src/load/scenario.ts";
 
 const total = Number(process.argv[2] ?? 1_000_000);
+const part = process.argv[3] ?? "all";
+if (!["all", "ledger", "stats"].includes(part)) throw new Error(`ledger bench: part must be all, ledger or stats, not ${part}`);
 const inFlight = 2_000; // messages alive at once, as in a run at ~2,000 msgs/s with 1 s delay
 const dir = mkdtempSync(join(tmpdir(), "bench-ledger-"));
 const scenario = validateScenario({ routes: [{ from: "Ethereum", to: ["Base"] }], stages: [{ rate: 1000, duration: total / 1000 }] }, "bench");
@@ -16,6 +22,11 @@ const recorder = new RunRecorder(
   { runId: "bench", runDir: dir, scenario, startedAt: new Date(), endpoints: {}, limits: { observationPollMs: 20 } },
   ledger,
 );
+
+if (part !== "all") {
+  const stats = recorder.stats;
+  ledger.onFinal = part === "stats" ? (r) => stats.add(r) : () => {};
+}
 
 const heap: Array<[number, number]> = [];
 const at = ledger.startedAt;
@@ -45,4 +56,4 @@ const elapsedS = (performance.now() - started) / 1000;
 await recorder.finish("complete", true);
 const rss = process.memoryUsage().rss;
 rmSync(dir, { recursive: true, force: true });
-console.log(JSON.stringify({ total, recordsPerSecond: total / elapsedS, heapMiB: heap.map(([n, h]) => [n, +(h / 2 ** 20).toFixed(1)]), rssMiB: +(rss / 2 ** 20).toFixed(1) }));
+console.log(JSON.stringify({ total, part, recordsPerSecond: total / elapsedS, heapMiB: heap.map(([n, h]) => [n, +(h / 2 ** 20).toFixed(1)]), rssMiB: +(rss / 2 ** 20).toFixed(1) }));
