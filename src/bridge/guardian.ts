@@ -32,7 +32,7 @@ export interface SeenMessage {
   /** When the message's block was first seen (clock.now()). */
   observedAt: number;
   /** The body as signed, computed by the first guardian that signs it. */
-  signed?: { bodyBytes: Uint8Array; digest: Uint8Array };
+  signed?: { bodyBytes: Uint8Array; digest: Hex };
 }
 
 /** Wormhole consistency levels: 200 instant, 201 safe, anything else finalized. */
@@ -185,8 +185,9 @@ export class Guardian {
   private sign(m: SeenMessage, observedAt: number): void {
     if (!this.online) return;
     if (!m.signed) {
+      // Once per message, not once per guardian.
       const bytes = serializeBody(m.body);
-      m.signed = { bodyBytes: bytes, digest: bodyDigest(bytes) };
+      m.signed = { bodyBytes: bytes, digest: bytesToHex(bodyDigest(bytes)) };
     }
     const { bodyBytes, digest } = m.signed;
     // The signature itself is made by the network when this guardian's is one of the quorum
@@ -196,7 +197,7 @@ export class Guardian {
       guardianIndex: this.index,
       body: m.body,
       bodyBytes,
-      digest: bytesToHex(digest),
+      digest,
       txHash: m.txHash,
       observedAt,
     });

@@ -152,7 +152,7 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
   /** Gossip: one guardian's signature arrives. */
   private receive(o: Observation): void {
     const at = now();
-    this.emit("observed", { digest: o.digest, guardianIndex: o.guardianIndex, at });
+    if (this.listenerCount("observed")) this.emit("observed", { digest: o.digest, guardianIndex: o.guardianIndex, at });
     let tally = this.tallies.get(o.digest);
     if (!tally) {
       tally = { signers: [], firstObservedAt: o.observedAt, lastObservedAt: o.observedAt, done: false, observation: o };
@@ -168,6 +168,8 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
 
   /** Assembles the VAA once one gossip group holds a quorum of signatures. */
   private tryAssemble(digest: Hex, tally: Tally): void {
+    // Nineteen signatures arrive per message: most calls end here, before any list is built.
+    if (tally.signers.length < this.quorum) return;
     const groups = this.groups ?? [tally.signers];
     const signers = groups.map((group) => tally.signers.filter((g) => group.includes(g))).find((inGroup) => inGroup.length >= this.quorum);
     if (!signers) return;

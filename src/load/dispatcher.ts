@@ -12,15 +12,22 @@ export interface Scheduled {
 const TIMER_MARGIN_MS = 5;
 /** The clock thread wakes the main thread this early; the rest is yielded away with setImmediate. */
 const WAKE_EARLY_MS = 0.1;
+/**
+ * Sends closer together than this are waited for by yielding (setImmediate) instead: waking
+ * a sleeping thread on this VM now and then takes over a millisecond, and at such rates
+ * the spin is near-continuous anyway.
+ */
+const SPIN_BELOW_GAP_MS = 1.5;
 
 /**
  * Sub-millisecond waits without spinning. A Node timer overshoots by up to about a
  * millisecond (libuv keeps loop time in whole ms), so the dispatcher used to yield with
- * setImmediate through the last 1.5 ms before each send: at 400 msgs/s that spin was most of
- * the main thread's idle time, burning a core the chains needed and reading as a busy event
- * loop. A worker thread blocks in Atomics.wait until the instant (the OS timer's precision)
- * and wakes the main thread with a message. Until the thread is up, or if it fails, the old
- * spin does the job.
+ * setImmediate through the last 1.5 ms before every send: at 400 msgs/s that spin took 0.57
+ * of a core (a core the chains needed on 2 cores) and read as a busy event loop. Now, for
+ * sends at least SPIN_BELOW_GAP_MS apart, a worker thread blocks in Atomics.wait until just
+ * before the instant and wakes the main thread with a message; closer sends (above ~670
+ * msgs/s) still spin, where it is near-continuous anyway and a woken thread is sometimes
+ * over a millisecond late on this VM. Until the thread is up, or if it fails, waits spin.
  */
 class Ticker {
   private worker: Worker | undefined;
@@ -103,12 +110,16 @@ export async function dispatch<T extends Scheduled>(
   signal?: AbortSignal,
 ): Promise<void> {
   void ticker.start();
+  let previous = -Infinity;
   for (const item of items) {
     if (signal?.aborted) return;
     const due = startedAt + item.intendedAt;
+    const dense = item.intendedAt - previous < SPIN_BELOW_GAP_MS;
+    previous = item.intendedAt;
     let wait = due - now();
     while (wait > 0) {
       if (wait > TIMER_MARGIN_MS) await sleep(wait - TIMER_MARGIN_MS);
+      else if (dense) await new Promise((resolve) => setImmediate(resolve));
       else await ticker.until(due);
       if (signal?.aborted) return;
       wait = due - now();
