@@ -32,6 +32,7 @@ const heap: Array<[number, number]> = [];
 const at = ledger.startedAt;
 // VAA ids as the chains give them: emitter chain / 32-byte emitter / sequence.
 const KEY_PREFIX = `2/${"0".repeat(24)}${"ab".repeat(20)}/`;
+let probeMs = 0;
 const started = performance.now();
 for (let id = 1; id <= total; id++) {
   const t = id; // 1 message per ms of run time
@@ -47,12 +48,15 @@ for (let id = 1; id <= total; id++) {
   // Let the CSV stream write, as the event loop does between events in a real run.
   if (id % 1000 === 0) await recorder.drained();
   if (id % 100_000 === 0) {
+    // The forced collection is the memory probe's, not the ledger's work: its time is left out.
+    const probeStarted = performance.now();
     if (global.gc) global.gc();
     heap.push([id, process.memoryUsage().heapUsed]);
+    probeMs += performance.now() - probeStarted;
   }
 }
 ledger.closeDrain();
-const elapsedS = (performance.now() - started) / 1000;
+const elapsedS = (performance.now() - started - probeMs) / 1000;
 await recorder.finish("complete", true);
 const rss = process.memoryUsage().rss;
 rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import type { MessageRecord } from "../measure/ledger.ts";
-import { CsvStream, csvLine, MESSAGE_COLUMNS, messageLine, messageRow } from "./csv.ts";
+import { CsvStream, csvLine, MESSAGE_COLUMNS, messageLine, messageRow, MessagesCsv } from "./csv.ts";
 
 const tricky = ["plain", "with, comma", 'with "quotes"', "line\nbreak", "carriage\rreturn", "", " spaced ", "relayer-gave-up: send failed: nonce too low; max fee 200"];
 
@@ -35,7 +35,31 @@ test("messageLine formats a record exactly as the generic path (fields, then csv
     { ...base, sentAt: 1200.04, sourceIncludedAt: 1450.26, vaaKey: "2/00ab/9", vaaReadyAt: 1460, relayerFetchedAt: 1470.5, relayerSubmittedAt: 1480, attempts: 1, deliveredAt: 1700.55, deliveryTxHash: "0xdd", sendTxHash: "0xss", late: false, status: "delivered" },
     { ...base, sentAt: 1201, status: "dropped", dropReason: 'relayer-gave-up: send failed: "nonce too low", retry\nlater', late: true, outOfOrder: true },
     { ...base, status: "delivered", deliveredAt: 1300, acknowledgedAt: 1400 },
+    // Negative and rounding edges, non-finite and huge numbers, non-ASCII text, a big id.
+    { ...base, id: 9_007_199_254_740_991, intendedAt: 0, sentAt: -0.04, sourceIncludedAt: -12.35, vaaReadyAt: 9.96, relayerFetchedAt: 99.95, relayerSubmittedAt: Number.NaN, acknowledgedAt: 2e15, status: "dropped", dropReason: "relayer-gave-up: gas price spiked → 3× (Ünïcödé ✓ 🚀)" },
+    { ...base, stage: 65535, attempts: 12, intendedAt: 0.05, sentAt: 1e14 + 0.25, status: "delivered", deliveredAt: Infinity, vaaKey: "", sendTxHash: `0x${"ab".repeat(32)}` },
   ];
   for (const r of records) t.is(messageLine(r), csvLine(messageRow(r)));
   t.is(messageLine(records[1]!).split(",").length, MESSAGE_COLUMNS.length);
+});
+
+test("MessagesCsv writes every record, in order, as messageRow gives it, across buffer flushes and long text", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "csv-"));
+  const path = join(dir, "messages.csv");
+  const csv = new MessagesCsv(path);
+  const records: MessageRecord[] = Array.from({ length: 3000 }, (_, i) => ({
+    id: i + 1, kind: "liquidation", sourceChain: "Ethereum", destinationChain: "Base", stage: i % 7, intendedAt: i * 0.5, attempts: i % 3,
+    sentAt: i * 0.5 + 0.2, vaaKey: `2/${"0".repeat(24)}${"ab".repeat(20)}/${i}`, sendTxHash: `0x${i.toString(16).padStart(64, "0")}`,
+    status: i % 5 === 0 ? "dropped" : "delivered", deliveredAt: i * 0.5 + 700.25, late: i % 11 === 0,
+    // Now and then a reason longer than the whole buffer, with every character that needs quoting.
+    dropReason: i % 5 !== 0 ? undefined : i % 1000 === 0 ? `huge, "quoted"\n${"é".repeat(300_000)}` : tricky[i % tricky.length],
+  }));
+  for (const r of records) csv.write(r);
+  await csv.close();
+  const rows = parse(readFileSync(path), { columns: false }) as string[][];
+  t.deepEqual(rows[0], [...MESSAGE_COLUMNS]);
+  t.is(rows.length, records.length + 1);
+  for (let i = 0; i < records.length; i++) {
+    if (JSON.stringify(rows[i + 1]) !== JSON.stringify(messageRow(records[i]!))) return t.fail(`row ${i + 1}: ${rows[i + 1]} vs ${messageRow(records[i]!)}`);
+  }
 });

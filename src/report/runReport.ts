@@ -6,7 +6,7 @@ import type { Anomaly, Ledger, MessageRecord } from "../measure/ledger.ts";
 import { StageStats, type InFlightSample } from "../measure/stats.ts";
 import { capacityVerdict, DEFAULT_CRITERIA, type CapacityCriteria, type CapacityVerdict } from "../measure/capacity.ts";
 import { evaluateThresholds, type ThresholdResult } from "../measure/thresholds.ts";
-import { ANOMALY_COLUMNS, anomalyRow, CsvStream, MESSAGE_COLUMNS, messageLine, writeHopsCsv, writeRecordsCsv, writeStepsCsv } from "./csv.ts";
+import { ANOMALY_COLUMNS, anomalyRow, CsvStream, MessagesCsv, writeHopsCsv, writeRecordsCsv, writeStepsCsv } from "./csv.ts";
 import { stageStarts } from "../load/schedule.ts";
 import { faultLabel } from "../faults/faults.ts";
 import type { FaultEvent } from "../faults/faultRunner.ts";
@@ -86,7 +86,7 @@ export function writeManifest(input: ReportInput, status: string, complete: bool
 export class RunRecorder {
   readonly stats: StageStats;
   readonly samples: InFlightSample[] = [];
-  private readonly messages: CsvStream<MessageRecord>;
+  private readonly messages: MessagesCsv;
   private readonly anomalies: CsvStream<Anomaly>;
   private finished: Promise<RunReport> | undefined;
   /** Fault start/end events to write to events.csv. */
@@ -96,7 +96,7 @@ export class RunRecorder {
 
   constructor(private readonly input: ReportInput, private readonly ledger: Ledger) {
     this.stats = new StageStats(input.scenario.stages);
-    this.messages = new CsvStream(join(input.runDir, "messages.csv"), MESSAGE_COLUMNS, messageLine);
+    this.messages = new MessagesCsv(join(input.runDir, "messages.csv"));
     this.anomalies = new CsvStream(join(input.runDir, "anomalies.csv"), ANOMALY_COLUMNS, anomalyRow);
     ledger.onPlan = (r) => this.stats.offer(r.stage);
     ledger.onFinal = (r) => {
