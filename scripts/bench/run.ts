@@ -100,6 +100,16 @@ function loopVerdict(): string {
     : `${at}: neither was saturated, so what failed that stage was the path itself (its criteria are in the stages above), not the harness.`;
 }
 
+/** What the 400/s row (clock thread) says about late wake-ups in this run. */
+function slowWake(): string {
+  const clock = dispatcher.find((d) => d.rate === 400);
+  if (!clock) return "";
+  const worst = Math.max(...clock.p99);
+  return worst >= 1
+    ? `the 400/s row's tail here: p99 up to ${worst.toFixed(2)} ms`
+    : `not in this run: the 400/s row's p99 stayed at ${worst.toFixed(2)} ms or less; an earlier run on a busier VM saw up to 1.1 ms`;
+}
+
 const env = environmentFacts();
 const ok = (pass: boolean) => (pass ? "met" : "**missed**");
 const md = `# Benchmarks
@@ -122,11 +132,11 @@ least 1.5 ms apart (400/s above) a clock thread (src/load/tickWorker.mjs) then b
 Atomics.wait until 0.1 ms before it and wakes the main thread, which yields the last 0.1 ms
 with setImmediate; closer messages (1,000/s and up) are waited for by yielding with
 setImmediate alone, which costs a core but is where the spin would be near-continuous anyway
-and the precise way on this VM (a sleeping thread is now and then woken over a millisecond
-late: the 400/s row's tail). A timer alone overshoots by about 1 ms (p99 ≈ 1.1 ms at
-1,000–5,000 msgs/s here). Before the clock thread every rate spun through the last 1.5 ms:
-0.57 of a core at 400 msgs/s, CPU the chains on the other core needed in an end-to-end run,
-and event-loop time that read as harness load.
+and the precise way on a VM, where a sleeping thread is now and then woken over a
+millisecond late (${slowWake()}). A timer alone overshot by about 1 ms (p99 ≈ 1.1 ms at
+1,000–5,000 msgs/s, measured when it was the last step). Before the clock thread every rate
+spun through the last 1.5 ms: 0.57 of a core at 400 msgs/s, CPU the chains on the other core
+needed in an end-to-end run, and event-loop time that read as harness load.
 
 ## Guardian signing (every one of 19 guardians signs each message)
 
@@ -189,7 +199,9 @@ fetch → submit wait grew to ~0.5 s there); the \`wide\` preset (push stream, 5
 | peak RSS (MiB) | ${spread(peakRss)} | |
 
 Each message goes through six ledger events (plan, sent, source inclusion, VAA, relayer
-fetch and submit) and its delivery. Memory is flat because the ledger forgets a message
+fetch and submit) and its delivery. Every 1,000 messages the loop yields to the event loop,
+so messages.csv is written beside it as in a run, and waits for the file once 1 MiB is
+queued (it waited for every write before: disk latency counted as ledger time). Memory is flat because the ledger forgets a message
 once it is counted and written; what stays is a bit per finished id and the VAA ids of the
 last 100,000 finished messages (to match late duplicate attempts).
 
@@ -198,7 +210,8 @@ shape (they were a spread copy that grew fields later, ~15× slower per update i
 messages.csv lines were formatted directly instead of through csv-stringify. Then: the hop
 list built once, retired VAA ids kept without an object each, and messages.csv lines
 encoded straight into a byte buffer, digit by digit, instead of as strings (~15 strings a
-line and their garbage: ~160 k → ~225 k messages/s on the same machine). The forced
+line and their garbage: ~160 k → ~200–225 k messages/s on the same machine, a day's
+runs). The forced
 collections that probe the heap every 100 k messages (a full collection each: the probe's
 cost, not the ledger's) are left out of the time; the collector's own work is in. Measured apart (300 k messages): the
 ledger's own events alone ${spread(ledgerOnly, 0)} messages/s, with statistics

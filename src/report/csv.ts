@@ -223,7 +223,8 @@ export class MessagesCsv {
   private pos = 0;
 
   constructor(path: string) {
-    this.out = createWriteStream(path);
+    // drained() waits only once a few buffers are queued: the file is written while the run goes on.
+    this.out = createWriteStream(path, { highWaterMark: 4 * MESSAGES_BUFFER_BYTES });
     this.done = once(this.out, "finish");
     this.timer = setInterval(() => this.flush(0), 1000);
     this.timer.unref();
