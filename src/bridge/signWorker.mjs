@@ -5,7 +5,13 @@ import { parentPort, workerData } from "node:worker_threads";
 import secp256k1 from "secp256k1";
 
 const keys = workerData.keys;
+/** Set by the main thread when the pool stops: sign nothing more, close, and let the thread end. */
+const stopping = workerData.stopping;
 parentPort.on("message", ({ id, digest, guardianIndices }) => {
+  if (Atomics.load(stopping, 0) === 1) {
+    parentPort.close();
+    return;
+  }
   const signatures = guardianIndices.map((index) => {
     const { signature, recid } = secp256k1.ecdsaSign(digest, keys[index]);
     const out = new Uint8Array(65);

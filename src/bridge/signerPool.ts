@@ -14,6 +14,9 @@ interface Request {
  */
 export class SignerPool {
   private worker: Worker | undefined;
+  /** Shared with the thread: 1 once the pool stops. */
+  private readonly stopping = new Int32Array(new SharedArrayBuffer(4));
+  private exited = false;
   private nextId = 0;
   private readonly pending = new Map<number, Request>();
 
@@ -21,9 +24,15 @@ export class SignerPool {
   constructor(private readonly keys: Uint8Array[]) {}
 
   start(): void {
+    Atomics.store(this.stopping, 0, 0);
+    this.exited = false;
     try {
-      const worker = new Worker(new URL("./signWorker.mjs", import.meta.url), { workerData: { keys: this.keys } });
+      const worker = new Worker(new URL("./signWorker.mjs", import.meta.url), { workerData: { keys: this.keys, stopping: this.stopping } });
       worker.unref();
+      worker.once("exit", () => {
+        this.exited = true;
+        if (this.worker === worker) this.fallBack();
+      });
       worker.on("message", ({ id, signatures }: { id: number; signatures: Uint8Array[] }) => {
         const request = this.pending.get(id);
         this.pending.delete(id);
@@ -36,11 +45,26 @@ export class SignerPool {
     }
   }
 
+  /**
+   * Ends the thread by asking it to close, not with terminate(): terminating a thread while it
+   * is inside libsecp256k1 aborts the whole process (node-addon-api cannot throw into a
+   * terminating environment: "terminate called after throwing an instance of 'Napi::Error'"),
+   * which a stop with signatures still in flight — the end of a run, Ctrl-C — would hit.
+   * terminate() stays the last resort for a thread that does not close within 5 s.
+   */
   async stop(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
     this.pending.clear();
-    await worker?.terminate();
+    if (!worker || this.exited) return;
+    Atomics.store(this.stopping, 0, 1);
+    // An unref'd thread awaited alone would let the process exit under us.
+    worker.ref();
+    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    worker.postMessage({ stop: true });
+    const timer = setTimeout(() => void worker.terminate(), 5000);
+    await exited;
+    clearTimeout(timer);
   }
 
   /** The listed guardians' signatures of `digest`, in the order asked. */
