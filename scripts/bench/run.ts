@@ -7,27 +7,46 @@ import { environmentFacts } from "../../src/report/manifest.ts";
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 
+/** Runs that failed, with the end of what they printed: listed in BENCHMARKS.md, and the bench exits non-zero. */
+const failures: string[] = [];
+
 function run(script: string, args: string[], nodeFlags: string[] = []): Record<string, unknown> {
-  const out = execFileSync(process.execPath, [...nodeFlags, "--import", "tsx", `scripts/bench/${script}`, ...args], { encoding: "utf8" });
+  const out = execFileSync(process.execPath, [...nodeFlags, "--import", "tsx", `scripts/bench/${script}`, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   return JSON.parse(out.trim().split("\n").at(-1)!);
 }
 
+/** REPEATS runs of one figure; a failed run counts as NaN (kept in place: ratios pair runs by index) and is reported, and the others go on. */
 function repeat(label: string, script: string, args: string[], pick: (r: Record<string, unknown>) => number, nodeFlags: string[] = []): number[] {
   const values: number[] = [];
   for (let i = 0; i < REPEATS; i++) {
     process.stdout.write(`bench: ${label} (${i + 1}/${REPEATS}) … `);
-    const value = pick(run(script, args, nodeFlags));
-    console.log(value.toFixed(3));
-    values.push(value);
+    try {
+      const value = pick(run(script, args, nodeFlags));
+      console.log(value.toFixed(3));
+      values.push(value);
+    } catch (error) {
+      const e = error as { status?: number | null; signal?: string | null; stderr?: string; message: string };
+      const said = (e.stderr ?? e.message).trim().split("\n").filter((line) => line.trim() && !/^\s+at /.test(line)).slice(-3).join(" | ");
+      const how = e.signal ? `killed by ${e.signal}` : `exit status ${e.status ?? "unknown"}`;
+      console.log(`failed (${how}): ${said}`);
+      failures.push(`${label}, run ${i + 1}: ${how}: ${said}`);
+      values.push(Number.NaN);
+    }
   }
   return values;
 }
 
+/** min / median / max of the runs that succeeded, and how many failed. */
 const spread = (values: number[], digits = 1): string => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return `${sorted[0]!.toFixed(digits)} / ${sorted[Math.floor(sorted.length / 2)]!.toFixed(digits)} / ${sorted.at(-1)!.toFixed(digits)}`;
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return "every run failed";
+  const failed = values.length - sorted.length;
+  return `${sorted[0]!.toFixed(digits)} / ${sorted[Math.floor(sorted.length / 2)]!.toFixed(digits)} / ${sorted.at(-1)!.toFixed(digits)}${failed ? ` (${failed} run${failed > 1 ? "s" : ""} failed)` : ""}`;
 };
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: number[]) => {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor(sorted.length / 2)]! : Number.NaN;
+};
 
 const dispatcher = [400, 1000, 2000, 5000].map((rate) => {
   const cores: number[] = [];
@@ -231,5 +250,7 @@ so the ledger never limits a run here.
 The localnet's time is mostly \`simd init\`, gentx and collect-gentxs (each a Go process
 start) and the first blocks at a 500 ms commit timeout.
 `;
-writeFileSync("BENCHMARKS.md", md);
-console.log("bench: wrote BENCHMARKS.md");
+const failed = failures.length ? `\n## Failed runs\n\n${failures.map((f) => `- ${f}`).join("\n")}\n` : "";
+writeFileSync("BENCHMARKS.md", md + failed);
+console.log(`bench: wrote BENCHMARKS.md${failures.length ? `; ${failures.length} run(s) failed (listed there)` : ""}`);
+if (failures.length) process.exitCode = 1;
