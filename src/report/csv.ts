@@ -210,57 +210,6 @@ function putText(buf: Buffer, pos: number, field: string): number {
   return pos;
 }
 
-/**
- * messages.csv written as a run goes (constant memory): lines are encoded into a buffer
- * (putMessageLine) that goes to the file when full or at least once a second, so a crash
- * loses at most a second.
- */
-export class MessagesCsv {
-  private readonly out: WriteStream;
-  private readonly done: Promise<unknown>;
-  private readonly timer: NodeJS.Timeout;
-  private buf = Buffer.allocUnsafe(MESSAGES_BUFFER_BYTES);
-  private pos = 0;
-
-  constructor(path: string) {
-    // drained() waits only once a few buffers are queued: the file is written while the run goes on.
-    this.out = createWriteStream(path, { highWaterMark: 4 * MESSAGES_BUFFER_BYTES });
-    this.done = once(this.out, "finish");
-    this.timer = setInterval(() => this.flush(0), 1000);
-    this.timer.unref();
-    this.out.write(csvLine(MESSAGE_COLUMNS));
-  }
-
-  write(r: MessageRecord): void {
-    const bound = messageLineBound(r);
-    if (this.pos + bound > this.buf.length) this.flush(bound);
-    this.pos = putMessageLine(this.buf, this.pos, r);
-  }
-
-  /** Resolves once the file has taken what was written so far (backpressure for bulk writers). */
-  async drained(): Promise<void> {
-    if (this.out.writableNeedDrain) await once(this.out, "drain");
-  }
-
-  async close(): Promise<void> {
-    clearInterval(this.timer);
-    this.flush(0);
-    this.out.end();
-    await this.done;
-  }
-
-  /** Hands the filled part to the file and starts a new buffer with room for at least `room` bytes. */
-  private flush(room: number): void {
-    if (this.pos === 0 && room <= this.buf.length) return;
-    if (this.pos > 0) this.out.write(this.buf.subarray(0, this.pos));
-    this.buf = Buffer.allocUnsafe(Math.max(MESSAGES_BUFFER_BYTES, room));
-    this.pos = 0;
-  }
-}
-
-/** ~700 lines of a typical run. */
-const MESSAGES_BUFFER_BYTES = 256 * 1024;
-
 export function messageRow(r: MessageRecord): string[] {
   const delivered = r.status === "delivered";
   return [
@@ -358,31 +307,21 @@ export function csvLine(fields: readonly string[]): string {
 }
 
 /**
- * A CSV file written as a run goes (constant memory). Rows are formatted as they come and
- * written in batches; a batch leaves when it is full or at least once a second, so a crash
- * loses at most a second.
+ * A CSV file written as a run goes (constant memory): the header at once, then rows in
+ * batches that leave when full or at least once a second, so a crash loses at most a second.
  */
-export class CsvStream<T> {
-  private readonly out: WriteStream;
+abstract class CsvFile {
+  protected readonly out: WriteStream;
   private readonly done: Promise<unknown>;
   private readonly timer: NodeJS.Timeout;
-  private batch = "";
-  private rows = 0;
 
-  /** `toRow` gives a row's fields, or its whole CSV line ending in "\n" (for hot paths that format it directly). */
-  constructor(path: string, columns: readonly string[], private readonly toRow: (row: T) => string[] | string) {
-    this.out = createWriteStream(path);
+  constructor(path: string, columns: readonly string[], highWaterMark?: number) {
+    this.out = createWriteStream(path, { highWaterMark });
     this.done = once(this.out, "finish");
     this.timer = setInterval(() => this.flush(), 1000);
     this.timer.unref();
     // An empty run still gets its header.
     this.out.write(csvLine(columns));
-  }
-
-  write(row: T): void {
-    const out = this.toRow(row);
-    this.batch += typeof out === "string" ? out : csvLine(out);
-    if (++this.rows >= 512) this.flush();
   }
 
   /** Resolves once the file has taken what was written so far (backpressure for bulk writers). */
@@ -397,11 +336,57 @@ export class CsvStream<T> {
     await this.done;
   }
 
-  private flush(): void {
+  /** Hands the batch so far to the file. */
+  protected abstract flush(): void;
+}
+
+/** A CSV file of rows given as fields (see CsvFile). */
+export class CsvStream<T> extends CsvFile {
+  private batch = "";
+  private rows = 0;
+
+  constructor(path: string, columns: readonly string[], private readonly toRow: (row: T) => string[]) {
+    super(path, columns);
+  }
+
+  write(row: T): void {
+    this.batch += csvLine(this.toRow(row));
+    if (++this.rows >= 512) this.flush();
+  }
+
+  protected flush(): void {
     if (!this.rows) return;
     this.out.write(this.batch);
     this.batch = "";
     this.rows = 0;
+  }
+}
+
+/** ~700 lines of a typical run. */
+const MESSAGES_BUFFER_BYTES = 256 * 1024;
+
+/** messages.csv written as a run goes: lines are encoded into a buffer (putMessageLine) that goes to the file when full or at least once a second. */
+export class MessagesCsv extends CsvFile {
+  private buf: Buffer = Buffer.allocUnsafe(MESSAGES_BUFFER_BYTES);
+  private pos = 0;
+
+  constructor(path: string) {
+    // drained() waits only once a few buffers are queued: the file is written while the run goes on.
+    super(path, MESSAGE_COLUMNS, 4 * MESSAGES_BUFFER_BYTES);
+  }
+
+  write(r: MessageRecord): void {
+    const bound = messageLineBound(r);
+    if (this.pos + bound > this.buf.length) this.flush(bound);
+    this.pos = putMessageLine(this.buf, this.pos, r);
+  }
+
+  /** Hands the filled part to the file and starts a new buffer with room for at least `room` bytes. */
+  protected flush(room = 0): void {
+    if (this.pos === 0 && room <= this.buf.length) return;
+    if (this.pos > 0) this.out.write(this.buf.subarray(0, this.pos));
+    this.buf = Buffer.allocUnsafe(Math.max(MESSAGES_BUFFER_BYTES, room));
+    this.pos = 0;
   }
 }
 
