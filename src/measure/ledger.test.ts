@@ -1,5 +1,6 @@
 import test from "ava";
 import { Ledger, type Anomaly } from "./ledger.ts";
+import { RING_SLOTS } from "./vaaIds.ts";
 
 const base = { kind: "liquidation" as const, sourceChain: "Ethereum", destinationChain: "Base", stage: 0, intendedAt: 0 };
 
@@ -12,20 +13,64 @@ function deliverMany(ledger: Ledger, firstId: number, count: number): void {
   }
 }
 
-test("a finished message's VAA id stays matchable while it is among the last 100,000 finished, then is forgotten", (t) => {
+test("a finished message's VAA id stays matchable until a sequence one ring later of its emitter takes its slot", (t) => {
   const ledger = new Ledger();
   const anomalies: Anomaly[] = [];
   ledger.onAnomaly = (a) => anomalies.push(a);
-  deliverMany(ledger, 1, 1);
-  deliverMany(ledger, 2, 99_999);
+  deliverMany(ledger, 1, RING_SLOTS);
   ledger.duplicateAttempt("2/aa/1", ledger.startedAt + 3, "0x03");
   t.like(anomalies.at(-1), { kind: "duplicate-attempt", messageId: 1 });
-  deliverMany(ledger, 100_001, 1);
+  // Another emitter's sequences do not take its slot.
+  ledger.plan({ ...base, id: RING_SLOTS + 1 });
+  ledger.vaaReady(RING_SLOTS + 1, `2/bb/${RING_SLOTS + 1}`, ledger.startedAt + 1);
   ledger.duplicateAttempt("2/aa/1", ledger.startedAt + 3, "0x04");
+  t.like(anomalies.at(-1), { kind: "duplicate-attempt", messageId: 1 });
+  // The next sequence of the same emitter takes slot 1 once its message finishes: message 1's id is forgotten.
+  ledger.plan({ ...base, id: RING_SLOTS + 2 });
+  ledger.vaaReady(RING_SLOTS + 2, `2/aa/${RING_SLOTS + 1}`, ledger.startedAt + 1);
+  t.is(ledger.get(RING_SLOTS + 2)?.vaaIdOf, undefined, "a different sequence in the slot is not a reused id");
+  ledger.duplicateAttempt("2/aa/1", ledger.startedAt + 3, "0x05");
+  t.like(anomalies.at(-1), { kind: "duplicate-attempt", messageId: 1 }, "kept while the later sequence is in flight");
+  ledger.delivered(RING_SLOTS + 2, ledger.startedAt + 2, "0x02", false);
+  ledger.duplicateAttempt("2/aa/1", ledger.startedAt + 3, "0x05");
   t.like(anomalies.at(-1), { kind: "unmatched", messageId: undefined });
   // Recent ones are still known.
-  ledger.duplicateAttempt("2/aa/100001", ledger.startedAt + 3, "0x05");
-  t.like(anomalies.at(-1), { kind: "duplicate-attempt", messageId: 100_001 });
+  ledger.duplicateAttempt(`2/aa/${RING_SLOTS}`, ledger.startedAt + 3, "0x06");
+  t.like(anomalies.at(-1), { kind: "duplicate-attempt", messageId: RING_SLOTS });
+});
+
+test("a VAA id without a decimal sequence is matched while its message is in flight, then forgotten", (t) => {
+  const ledger = new Ledger();
+  const anomalies: Anomaly[] = [];
+  ledger.onAnomaly = (a) => anomalies.push(a);
+  for (const [id, key] of [[1, "odd-id"], [2, "2/aa/0x1f"], [3, "2/aa/"], [4, `2/aa/${"9".repeat(16)}`]] as const) {
+    ledger.plan({ ...base, id });
+    ledger.vaaReady(id, key, ledger.startedAt + 1);
+    ledger.relayerSubmitted(key, ledger.startedAt + 2);
+    t.is(ledger.get(id)?.attempts, 1, key);
+    ledger.delivered(id, ledger.startedAt + 3, "0x02", false);
+    ledger.duplicateAttempt(key, ledger.startedAt + 4, "0x03");
+    t.like(anomalies.at(-1), { kind: "unmatched" }, key);
+  }
+});
+
+test("out-of-order deliveries are counted per emitter and destination", (t) => {
+  const ledger = new Ledger();
+  const finals: Array<[number, boolean | undefined]> = [];
+  ledger.onFinal = (r) => finals.push([r.id, r.outOfOrder]);
+  const deliveries: Array<[number, string, string]> = [
+    [1, "2/aa/5", "Base"],
+    [2, "2/aa/3", "Base"], // out of order behind 5 on aa → Base
+    [3, "2/aa/4", "Optimism"], // another destination: its own order
+    [4, "2/bb/1", "Base"], // another emitter: its own order
+    [5, "2/aa/6", "Base"],
+  ];
+  for (const [id, key, destinationChain] of deliveries) {
+    ledger.plan({ ...base, id, destinationChain });
+    ledger.vaaReady(id, key, ledger.startedAt + 1);
+  }
+  for (const [id] of deliveries) ledger.delivered(id, ledger.startedAt + 2, "0x02", false);
+  t.deepEqual(finals, [[1, undefined], [2, true], [3, undefined], [4, undefined], [5, undefined]]);
 });
 
 test("a message in flight while 250,000 others finish is still matched by its VAA id", (t) => {
@@ -43,4 +88,12 @@ test("a message in flight while 250,000 others finish is still matched by its VA
   ledger.plan({ ...base, id: 250_002 });
   ledger.vaaReady(250_002, "2/aa/1", ledger.startedAt + 7);
   t.is(ledger.get(250_002)?.vaaIdOf, 1);
+  // Relayer events go to the later message; the earlier one finishing does not unlink it.
+  ledger.delivered(1, ledger.startedAt + 8, "0x02", false);
+  ledger.relayerSubmitted("2/aa/1", ledger.startedAt + 9);
+  t.is(ledger.get(250_002)?.attempts, 1);
+  // A finished message's sequence used again is told apart too.
+  ledger.plan({ ...base, id: 250_003 });
+  ledger.vaaReady(250_003, "2/aa/250001", ledger.startedAt + 10);
+  t.is(ledger.get(250_003)?.vaaIdOf, 250_001);
 });

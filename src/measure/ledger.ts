@@ -1,6 +1,7 @@
 import type { Hex } from "viem";
 import type { TriggerKind } from "../bridge/payload.ts";
 import { now } from "./clock.ts";
+import { VaaIdIndex } from "./vaaIds.ts";
 
 export type MessageStatus = "in-flight" | "delivered" | "dropped";
 
@@ -56,31 +57,25 @@ export interface Anomaly {
 }
 
 /**
- * How long, and for how many messages, a finished message can still be matched by its VAA
- * id (for duplicate attempts, which come within a relayer's receipt timeout and backoff).
- */
-const FINISHED_KEY_RETENTION_MS = 60_000;
-const FINISHED_KEY_RETENTION_COUNT = 100_000;
-
-/**
  * One record per message while it is in flight, filled in hop by hop. When a message is
  * delivered or dropped it is handed to `onFinal` (statistics, messages.csv) and forgotten,
  * so memory holds only what is in flight: a long run stays flat. Finished ids stay known
- * in a bitset, so a later duplicate delivery is still recognised and reported.
+ * in a bitset, so a later duplicate delivery is still recognised and reported, and finished
+ * VAA ids in fixed rings (VaaIdIndex), so a late duplicate attempt or a reused sequence is too.
  */
 export class Ledger {
   readonly startedAt = now();
   private readonly live = new Map<number, MessageRecord>();
-  private readonly idByKey = new Map<string, number>();
-  /** Keys of finished messages and when they finished, oldest first from `finishedHead`, purged after the retention (two arrays: no object per message). */
-  private finishedKeys: string[] = [];
-  private finishedAt: number[] = [];
-  private finishedHead = 0;
+  /** In-flight messages by VAA id: small, and the relayer's events look it up by the same string. */
+  private readonly liveByVaaId = new Map<string, number>();
+  /** Finished messages by VAA id. */
+  private readonly vaaIds = new VaaIdIndex();
   /** Per id: 0 not finished, else a Finished code. */
   private finished = new Uint8Array(1024);
   private stageOf = new Uint16Array(1024);
-  /** Highest sequence delivered per emitter → destination, for out-of-order counting. */
-  private readonly highestDelivered = new Map<string, number>();
+  /** Per id: its VAA id's emitter number (0: none, or not a sequence) and sequence, parsed once. */
+  private emitterOf = new Uint16Array(1024);
+  private sequenceOf = new Float64Array(1024);
   /** Running totals, kept as messages move, so progress never scans the ledger. */
   readonly counts = { planned: 0, sent: 0, delivered: 0, dropped: 0 };
   /** Called when a message is planned. */
@@ -151,9 +146,14 @@ export class Ledger {
     const record = this.match(id);
     if (record && !record.vaaKey) {
       record.vaaKey = key;
-      const other = this.idByKey.get(key);
+      let other = this.liveByVaaId.get(key);
+      if (this.vaaIds.parse(key, true)) {
+        this.emitterOf[id] = this.vaaIds.emitter;
+        this.sequenceOf[id] = this.vaaIds.sequence;
+        other ??= this.vaaIds.find(this.vaaIds.emitter, this.vaaIds.sequence);
+      }
       if (other !== undefined && other !== id) record.vaaIdOf = other;
-      this.idByKey.set(key, id);
+      this.liveByVaaId.set(key, id);
     }
     return record;
   }
@@ -217,7 +217,8 @@ export class Ledger {
   }
 
   duplicateAttempt(key: string, at: number, txHash: Hex): void {
-    const id = this.idByKey.get(key);
+    let id = this.liveByVaaId.get(key);
+    if (id === undefined && this.vaaIds.parse(key, false)) id = this.vaaIds.find(this.vaaIds.emitter, this.vaaIds.sequence);
     this.anomaly({ at: this.elapsed(at), kind: id === undefined ? "unmatched" : "duplicate-attempt", messageId: id, detail: `rejected as already delivered: ${txHash}` });
   }
 
@@ -286,37 +287,18 @@ export class Ledger {
     this.counts[status]++;
     this.live.delete(record.id);
     this.finished[record.id] = status === "delivered" ? Finished.Delivered : reason === "source-rolled-back" ? Finished.RolledBack : Finished.Dropped;
-    if (record.vaaKey) this.retireKey(record.vaaKey);
+    if (record.vaaKey) {
+      // A later message may have taken the same VAA id (reused sequence): its entry stays.
+      if (this.liveByVaaId.get(record.vaaKey) === record.id) this.liveByVaaId.delete(record.vaaKey);
+      const emitter = this.emitterOf[record.id]!;
+      if (emitter !== 0) this.vaaIds.remember(emitter, this.sequenceOf[record.id]!, record.id);
+    }
     this.onFinal?.(record);
   }
 
-  /** Keeps a finished message's VAA id matchable for a while, then forgets it. */
-  private retireKey(key: string): void {
-    const at = this.elapsed();
-    const keys = this.finishedKeys;
-    const times = this.finishedAt;
-    keys.push(key);
-    times.push(at);
-    while (this.finishedHead < keys.length && (times[this.finishedHead]! < at - FINISHED_KEY_RETENTION_MS || keys.length - this.finishedHead > FINISHED_KEY_RETENTION_COUNT)) {
-      this.idByKey.delete(keys[this.finishedHead++]!);
-    }
-    // Array.shift is O(n) on long arrays: advance a head index and compact now and then.
-    if (this.finishedHead > 4096 && this.finishedHead * 2 > keys.length) {
-      this.finishedKeys = keys.slice(this.finishedHead);
-      this.finishedAt = times.slice(this.finishedHead);
-      this.finishedHead = 0;
-    }
-  }
-
   private checkOrder(record: MessageRecord): void {
-    if (!record.vaaKey) return;
-    const cut = record.vaaKey.lastIndexOf("/");
-    const lane = `${record.vaaKey.slice(0, cut)}>${record.destinationChain}`;
-    // Sequences of a run stay far below 2^53: a Number compares exactly and costs less than a BigInt.
-    const sequence = Number(record.vaaKey.slice(cut + 1));
-    const highest = this.highestDelivered.get(lane);
-    if (highest !== undefined && sequence < highest) record.outOfOrder = true;
-    else this.highestDelivered.set(lane, sequence);
+    const emitter = this.emitterOf[record.id]!;
+    if (emitter !== 0 && this.vaaIds.deliveredOutOfOrder(emitter, this.sequenceOf[record.id]!, record.destinationChain)) record.outOfOrder = true;
   }
 
   private anomaly(a: Anomaly): void {
@@ -332,7 +314,11 @@ export class Ledger {
     finished.set(this.finished);
     const stageOf = new Uint16Array(size);
     stageOf.set(this.stageOf);
-    [this.finished, this.stageOf] = [finished, stageOf];
+    const emitterOf = new Uint16Array(size);
+    emitterOf.set(this.emitterOf);
+    const sequenceOf = new Float64Array(size);
+    sequenceOf.set(this.sequenceOf);
+    [this.finished, this.stageOf, this.emitterOf, this.sequenceOf] = [finished, stageOf, emitterOf, sequenceOf];
   }
 
   /** A live record by id; an event for a message not in flight is reported, not thrown. */
@@ -345,7 +331,7 @@ export class Ledger {
   }
 
   private liveByKey(key: string): MessageRecord | undefined {
-    const id = this.idByKey.get(key);
+    const id = this.liveByVaaId.get(key);
     return id === undefined ? undefined : this.live.get(id);
   }
 }

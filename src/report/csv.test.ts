@@ -37,6 +37,9 @@ test("messageLine formats a record exactly as the generic path (fields, then csv
     { ...base, status: "delivered", deliveredAt: 1300, acknowledgedAt: 1400 },
     // Negative and rounding edges, non-finite and huge numbers, non-ASCII text, a big id.
     { ...base, id: 9_007_199_254_740_991, intendedAt: 0, sentAt: -0.04, sourceIncludedAt: -12.35, vaaReadyAt: 9.96, relayerFetchedAt: 99.95, relayerSubmittedAt: Number.NaN, acknowledgedAt: 2e15, status: "dropped", dropReason: "relayer-gave-up: gas price spiked → 3× (Ünïcödé ✓ 🚀)" },
+    // Either side of 2^31, where the digits switch from 32-bit to double arithmetic.
+    { ...base, id: 2_147_483_647, intendedAt: 214_748_364.75, sentAt: 214_748_364.84, sourceIncludedAt: 214_748_364.86, vaaKey: "ibc/channel-0/2147483648", dropReason: "x,y: a twelve+ char reason with a comma", status: "dropped" },
+    { ...base, id: 2_147_483_648, stage: 9, attempts: 1_000_000_000, intendedAt: 99_999.95, sentAt: 999_999_999.96 },
     { ...base, stage: 65535, attempts: 12, intendedAt: 0.05, sentAt: 1e14 + 0.25, status: "delivered", deliveredAt: Infinity, vaaKey: "", sendTxHash: `0x${"ab".repeat(32)}` },
   ];
   for (const r of records) t.is(messageLine(r), csvLine(messageRow(r)));
