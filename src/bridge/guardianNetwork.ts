@@ -96,6 +96,11 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
     );
   }
 
+  /** True while the quorum's signatures are made on the signing thread, not the main one. */
+  get signsOnThread(): boolean {
+    return this.signer.onThread;
+  }
+
   /** In-process and silent: its `observed` and `vaa` events are the record. */
   logs(): string[] {
     return [];

@@ -23,6 +23,11 @@ export class SignerPool {
   /** @param keys TEST-ONLY guardian private keys, by guardian index. */
   constructor(private readonly keys: Uint8Array[]) {}
 
+  /** True while signatures are made on the thread (false before start, after stop, or once it fell back). */
+  get onThread(): boolean {
+    return this.worker !== undefined;
+  }
+
   start(): void {
     Atomics.store(this.stopping, 0, 0);
     this.exited = false;

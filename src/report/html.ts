@@ -471,7 +471,7 @@ ${facts([
 ])}
 <h2>The harness's own limits</h2>
 ${facts([
-  ["harness ceiling (msgs/s, one core)", s.harness_ceiling_msgs_per_s],
+  ["harness ceiling (msgs/s, its busiest thread on one core)", s.harness_ceiling_msgs_per_s],
   ["harness CPU, busiest stage (share of a core)", s.harness_cpu_max],
   ["harness event loop busy, busiest stage", s.harness_loop_busy_max],
   ["machine CPU, busiest stage (share of all cores)", s.machine_cpu_max],
