@@ -38,7 +38,21 @@ export interface GuardianNetworkOptions {
   guardianSetIndex?: number;
   /** Head polling interval of the guardians' chain observers, ms. [20] */
   pollIntervalMs?: number;
+  /** How long a signed VAA stays available (by id and by transaction) after it was signed, ms. [VAA_RETENTION_MS] */
+  vaaRetentionMs?: number;
+  /** How long a message's signature tally is kept after quorum and its last observation, ms. [TALLY_RETENTION_MS] */
+  tallyRetentionMs?: number;
 }
+
+/**
+ * Signed VAAs are served for 5 minutes: a relayer fetches within seconds of signing and
+ * retries for well under that (and a fault keeps it away for less). A kept VAA takes ~2.3 KB
+ * (measured), so at the most a local chain includes (~560 msgs/s) the store stays under
+ * ~400 MB however long a soak run lasts.
+ */
+export const VAA_RETENTION_MS = 5 * 60_000;
+/** A tally lives 2 minutes past quorum and its last observation, for guardians that observe late (guardian-delay faults). */
+export const TALLY_RETENTION_MS = 2 * 60_000;
 
 interface Tally {
   /** Guardians whose observation (and so signature) arrived so far, in arrival order; signatures are made only for the quorum that goes into the VAA. */
@@ -74,6 +88,16 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
   private readonly tallies = new Map<Hex, Tally>();
   private readonly byId = new Map<string, SignedVaa>();
   private readonly byTx = new Map<Hex, SignedVaa[]>();
+  /** Signed VAAs and tallies with quorum, oldest first from the head index, to forget after their retention. */
+  private signedOrder: SignedVaa[] = [];
+  private signedHead = 0;
+  private doneOrder: Hex[] = [];
+  private doneHead = 0;
+  /**
+   * Gets the observation skew of each message whose tally is forgotten (times from clock.now());
+   * observationSkews() gives the ones still kept.
+   */
+  onSkew: ((firstAt: number, skew: number) => void) | undefined;
   /** Makes the quorum's signatures off the main thread. */
   private readonly signer: SignerPool;
 
@@ -122,8 +146,9 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
   }
 
   /**
-   * Observation skew of every message seen so far: from the first to the last guardian that
-   * saw it (times from clock.now()). Guardians that never saw it do not count.
+   * Observation skew of every message whose tally is still kept (the others went to onSkew):
+   * from the first to the last guardian that saw it (times from clock.now()). Guardians that
+   * never saw it do not count.
    */
   *observationSkews(): Generator<{ firstAt: number; skew: number }> {
     for (const tally of this.tallies.values()) yield { firstAt: tally.firstObservedAt, skew: tally.lastObservedAt - tally.firstObservedAt };
@@ -160,6 +185,8 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
     if (this.listenerCount("observed")) this.emit("observed", { digest: o.digest, guardianIndex: o.guardianIndex, at });
     let tally = this.tallies.get(o.digest);
     if (!tally) {
+      // A guardian observing so late that the message's tally was already forgotten: its VAA exists, nothing to add.
+      if (this.byId.get(vaaKey(o.body.emitterChain, o.body.emitterAddress, o.body.sequence))?.hash === o.digest) return;
       tally = { signers: [], firstObservedAt: o.observedAt, lastObservedAt: o.observedAt, done: false, observation: o };
       this.tallies.set(o.digest, tally);
     }
@@ -180,6 +207,7 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
     if (!signers) return;
 
     tally.done = true;
+    this.doneOrder.push(digest);
     const chosen = signers.slice(0, this.quorum);
     tally.signers = [];
     void this.signer.sign(hexToBytes(digest), chosen).then((made) => {
@@ -202,10 +230,52 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
       firstObservedAt: tally.firstObservedAt,
       readyAt: now(),
     };
+    this.forgetOld(vaa.readyAt);
     this.byId.set(vaaKey(vaa.emitterChain, vaa.emitterAddress, vaa.sequence), vaa);
     const tx = vaa.txHash.toLowerCase() as Hex;
     this.byTx.set(tx, [...(this.byTx.get(tx) ?? []), vaa]);
+    this.signedOrder.push(vaa);
     this.emit("vaa", vaa);
+  }
+
+  /**
+   * Forgets VAAs signed more than the VAA retention before `at`, and tallies with quorum whose
+   * last observation is more than the tally retention before it (their skew goes to onSkew).
+   * Both queues are in signing order; a tally a late guardian still observes waits at the head.
+   */
+  private forgetOld(at: number): void {
+    const vaaCut = at - (this.options.vaaRetentionMs ?? VAA_RETENTION_MS);
+    const signed = this.signedOrder;
+    while (this.signedHead < signed.length && signed[this.signedHead]!.readyAt < vaaCut) {
+      const vaa = signed[this.signedHead]!;
+      signed[this.signedHead++] = undefined as unknown as SignedVaa;
+      const key = vaaKey(vaa.emitterChain, vaa.emitterAddress, vaa.sequence);
+      // A sequence reused after a reorg may have a newer VAA under the same id: that one stays.
+      if (this.byId.get(key) === vaa) this.byId.delete(key);
+      const tx = vaa.txHash.toLowerCase() as Hex;
+      const left = (this.byTx.get(tx) ?? []).filter((v) => v !== vaa);
+      if (left.length) this.byTx.set(tx, left);
+      else this.byTx.delete(tx);
+    }
+    const tallyCut = at - (this.options.tallyRetentionMs ?? TALLY_RETENTION_MS);
+    const done = this.doneOrder;
+    while (this.doneHead < done.length) {
+      const tally = this.tallies.get(done[this.doneHead]!);
+      if (tally && tally.lastObservedAt >= tallyCut) break;
+      this.doneHead++;
+      if (!tally) continue;
+      this.tallies.delete(done[this.doneHead - 1]!);
+      this.onSkew?.(tally.firstObservedAt, tally.lastObservedAt - tally.firstObservedAt);
+    }
+    // Array.shift is O(n): heads advance, and the arrays are cut now and then.
+    if (this.signedHead > 4096 && this.signedHead * 2 > signed.length) {
+      this.signedOrder = signed.slice(this.signedHead);
+      this.signedHead = 0;
+    }
+    if (this.doneHead > 4096 && this.doneHead * 2 > done.length) {
+      this.doneOrder = done.slice(this.doneHead);
+      this.doneHead = 0;
+    }
   }
 }
 

@@ -178,6 +178,8 @@ export class WormholePath implements DeliveryPath {
     );
     this.faults = faults;
     recorder.faultEvents = faults.events;
+    // Skews of messages whose tallies the network forgets during the run are counted as they go; the rest at the end.
+    stack.guardianNetwork.onSkew = (firstAt, skew) => recorder.stats.addObservationSkew(ledger.elapsed(firstAt), skew);
     recorder.observationSkews = () => stack.guardianNetwork.observationSkews();
     faults.start();
   }
