@@ -6,9 +6,9 @@ import { runScenario, type RunResult } from "./run.ts";
 import { compareRelayers } from "./compare.ts";
 import { bundleRun } from "./report/bundle.ts";
 import { writeHtmlReport } from "./report/html.ts";
-import { headroom, MIN_HEADROOM } from "./report/runReport.ts";
-import { BUSY_HARNESS_LOOP } from "./measure/stats.ts";
-import { MACHINE_CORES, SATURATED_MACHINE } from "./measure/machineCpu.ts";
+import { headroom } from "./report/runReport.ts";
+import { harnessWarnings } from "./report/warnings.ts";
+import { MACHINE_CORES } from "./measure/machineCpu.ts";
 import { summaryTable } from "./report/summaryTable.ts";
 import { parseThreshold, THRESHOLD_EXIT_CODE } from "./measure/thresholds.ts";
 
@@ -58,21 +58,8 @@ function verdictLines(result: RunResult): string {
   if (limits.ceilingMsgsPerS !== undefined) {
     lines.push(`harness ceiling ≈ ${limits.ceilingMsgsPerS.toFixed(0)} msgs/s (${limits.ceilingWhat})${room === undefined ? "" : `: ${room.toFixed(1)}× the measured capacity`}`);
   }
-  const busy = result.stats.stages.filter((s) => (s.harnessLoopBusy ?? 0) >= BUSY_HARNESS_LOOP);
-  if (busy.length) {
-    lines.push(
-      `WARNING: the harness's event loop was busy ${busy.map((s) => `${Math.round(s.harnessLoopBusy! * 100)} % of stage ${s.stage} (${s.offeredRate} msgs/s)`).join(", ")}: results at these rates may be the harness's own limit (harness_loop_busy in steps.csv)`,
-    );
-  }
-  const saturated = result.stats.stages.filter((s) => (s.machineCpu ?? 0) >= SATURATED_MACHINE);
-  if (saturated.length) {
-    lines.push(
-      `WARNING: the machine's ${MACHINE_CORES} cores were ${saturated.map((s) => `${Math.round(s.machineCpu! * 100)} % busy in stage ${s.stage} (${s.offeredRate} msgs/s)`).join(", ")}: chains, relayer and harness competed for CPU, so results at these rates are this machine's limit (machine_cpu in steps.csv)`,
-    );
-  }
-  if (room !== undefined && room < MIN_HEADROOM) {
-    lines.push(`WARNING: the harness's own ceiling is under ${MIN_HEADROOM}× the measured capacity; the capacity may be the harness's limit, not the bridge's`);
-  }
+  const stages = result.stats.stages.map((s) => ({ stage: s.stage, offeredRate: s.offeredRate, harnessLoopBusy: s.harnessLoopBusy, machineCpu: s.machineCpu, sendLatenessP99: s.sendLateness.percentile(99) }));
+  for (const warning of harnessWarnings(stages, room, limits.ceilingMsgsPerS, MACHINE_CORES)) lines.push(`WARNING: ${warning}`);
   return lines.join("\n");
 }
 

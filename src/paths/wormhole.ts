@@ -120,14 +120,14 @@ export class WormholePath implements DeliveryPath {
       const digest = bodyDigest(new Uint8Array([count & 255, count >> 8, 1]));
       for (const key of keys) signDigest(key.privateKey, digest);
     });
-    const mainWhat = `sender signature${inProcessRelayer ? " + relayer signature" : ""}`;
-    const signWhat = `${keys.length} guardian signatures (a quorum)`;
+    const mainWhat = `sender${inProcessRelayer ? " + relayer" : ""} signature`;
+    const signWhat = `quorum of ${keys.length} guardian signatures`;
     if (this.stack.guardianNetwork.signsOnThread) {
       this.limits.ceilingMsgsPerS = Math.min(mainRate, signRate);
-      this.limits.ceilingWhat = `the slower of the main thread (${mainWhat}: ${Math.round(mainRate)}/s) and the guardian signing thread (${signWhat}: ${Math.round(signRate)}/s), one core each`;
+      this.limits.ceilingWhat = `slower of main thread (${mainWhat}: ${Math.round(mainRate)}/s) and guardian signing thread (${signWhat}: ${Math.round(signRate)}/s), one core each`;
     } else {
       this.limits.ceilingMsgsPerS = 1 / (1 / mainRate + 1 / signRate);
-      this.limits.ceilingWhat = `${mainWhat} + ${signWhat} per message, all on the main thread (the signing thread is not running), one core`;
+      this.limits.ceilingWhat = `${mainWhat} + ${signWhat} a message, all on the main thread (the signing thread is not running), one core`;
     }
   }
 

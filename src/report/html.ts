@@ -8,6 +8,7 @@ import { seededRandom } from "../load/schedule.ts";
 import { BUSY_HARNESS_LOOP, HOPS } from "../measure/stats.ts";
 import { SATURATED_MACHINE } from "../measure/machineCpu.ts";
 import { MANIFEST } from "./manifest.ts";
+import { harnessWarnings } from "./warnings.ts";
 
 import { redactUrl } from "./redact.ts";
 
@@ -442,19 +443,10 @@ function runHeader(run: RunData): string {
   const banner = complete
     ? `<div class="banner complete">Complete run: every sent message ended delivered or dropped with a reason.</div>`
     : `<div class="banner incomplete"><strong>INCOMPLETE run</strong> (${escape(redactText(String(m.status ?? "unknown")))}): the figures cover what was recorded before it stopped; unfinished messages are listed as in-flight.</div>`;
-  const headroom = num(s.headroom);
-  let warn =
-    headroom !== undefined && headroom < 3
-      ? `<div class="banner warn">The harness's own ceiling (${escape(s.harness_ceiling_msgs_per_s)} msgs/s) is only ${headroom.toFixed(2)}× the measured capacity: the result may be the harness's limit, not the bridge's.</div>`
-      : "";
-  const busy = run.steps.filter((row) => (num(row.harness_loop_busy) ?? 0) >= BUSY_HARNESS_LOOP);
-  if (busy.length) {
-    warn += `<div class="banner warn">The harness's event loop was busy ${busy.map((row) => `${Math.round(Number(row.harness_loop_busy) * 100)} % of stage ${escape(row.stage)} (${escape(row.offered_rate)} msgs/s)`).join(", ")}: results at these rates may be the harness's own limit.</div>`;
-  }
-  const saturated = run.steps.filter((row) => (num(row.machine_cpu) ?? 0) >= SATURATED_MACHINE);
-  if (saturated.length) {
-    warn += `<div class="banner warn">The machine's cores were ${saturated.map((row) => `${Math.round(Number(row.machine_cpu) * 100)} % busy in stage ${escape(row.stage)} (${escape(row.offered_rate)} msgs/s)`).join(", ")}: chains, relayer and harness competed for CPU, so results at these rates are this machine's limit.</div>`;
-  }
+  const stages = run.steps.map((row) => ({ stage: Number(row.stage), offeredRate: Number(row.offered_rate), harnessLoopBusy: num(row.harness_loop_busy), machineCpu: num(row.machine_cpu), sendLatenessP99: num(row.send_lateness_p99_ms) }));
+  const warn = harnessWarnings(stages, num(s.headroom), num(s.harness_ceiling_msgs_per_s), typeof m.environment?.cores === "number" ? m.environment.cores : undefined)
+    .map((w) => `<div class="banner warn">${escape(w.charAt(0).toUpperCase() + w.slice(1))}.</div>`)
+    .join("");
   return `${banner}${warn}
 <h2>Result</h2>
 ${facts([
