@@ -182,7 +182,7 @@ observers; the second core is shared with the anvil chains.
 | ratio, per repetition | ${spread(ratios, 2)} | ≥ 0.80: ${ok(median(ratios) >= 0.8)} |
 
 Stages of the end-to-end run with the median capacity: ${JSON.stringify(medianCapacityRun()?.stages ?? [])}.
-Harness ceiling measured in those runs (msgs/s, one core): ${spread(capacityRuns.map((r) => r.harnessCeiling as number), 0)}.
+Harness ceiling measured in those runs (msgs/s; the slower of its main thread and its guardian signing thread, one core each): ${spread(capacityRuns.map((r) => r.harnessCeiling as number), 0)}.
 Cores used on average over a whole run (start-up, load, drain): Node ${spread(capacityRuns.map((r) => r.nodeCores as number), 2)}, the anvil chains ${spread(capacityRuns.map((r) => r.chainCores as number), 2)}.
 Cores the machine used while the bare ceiling was measured (anvil including, plus the blaster): ${spread(ceilingRuns.map((r) => (r.machineCores as number | undefined) ?? NaN), 2)}.
 
@@ -221,8 +221,9 @@ Each message goes through six ledger events (plan, sent, source inclusion, VAA, 
 fetch and submit) and its delivery. Every 1,000 messages the loop yields to the event loop,
 so messages.csv is written beside it as in a run, and waits for the file once 1 MiB is
 queued (it waited for every write before: disk latency counted as ledger time). Memory is flat because the ledger forgets a message
-once it is counted and written; what stays is a bit per finished id and the VAA ids of the
-last 100,000 finished messages (to match late duplicate attempts).
+once it is counted and written; what stays is a bit per finished id and, per emitter, a fixed
+ring of 131,072 finished VAA ids (sequence modulo the ring size, to match late duplicate
+attempts and sequences reused after a reorg): 2 MB an emitter however long the run.
 
 ${median(ledger) >= 200_000 ? "The 200 k target is met." : "The 200 k target is not met."} This figure was ~15 k until message records got one fixed
 shape (they were a spread copy that grew fields later, ~15× slower per update in V8) and
@@ -230,13 +231,20 @@ messages.csv lines were formatted directly instead of through csv-stringify. The
 list built once, retired VAA ids kept without an object each, and messages.csv lines
 encoded straight into a byte buffer, digit by digit, instead of as strings (~15 strings a
 line and their garbage: ~160 k → ~200–225 k messages/s on the same machine, a day's
-runs). The forced
+runs). Then the finished VAA ids moved from a string-keyed Map of the last 100 k (with a
+timed retirement queue) into the per-emitter rings, each message's emitter and sequence
+parsed once, so the out-of-order check builds no strings; the digits of messages.csv come
+from 32-bit integer division and long text fields are copied natively: 145–176 k →
+187–223 k messages/s in the same hour of a slow VM (the ledger's own events 2× in an A/B
+in one process), and the heap after 1 M messages 61 → 31 MB. The forced
 collections that probe the heap every 100 k messages (a full collection each: the probe's
 cost, not the ledger's) are left out of the time; the collector's own work is in. Measured apart (300 k messages): the
 ledger's own events alone ${spread(ledgerOnly, 0)} messages/s, with statistics
-${spread(ledgerStats, 0)}; messages.csv takes the rest. Most of what is left is the VAA-id
-maps (matching the relayer's events by VAA id, and keeping the last 100 k finished ids for
-late duplicates): a string-keyed Map's set, get and delete, ~0.7 µs a message on their own.
+${spread(ledgerStats, 0)}; messages.csv takes the rest. What is left is spread out: the first
+hash of each VAA-id string (matching the relayer's events, which name messages by VAA id),
+~11 histogram records a message (~40 ns each through perf_hooks), the record object and
+the line's bytes. This VM's speed drifts by a third within an hour, and every figure here
+moves with it.
 A run's end-to-end rate on this machine (~${median(capacity)} msgs/s at best) is a few hundred times below it,
 so the ledger never limits a run here.
 
