@@ -24,8 +24,6 @@ export interface HarnessLimits {
   ceilingWhat?: string;
 }
 
-/** Below this ratio of harness ceiling to measured capacity, a result may be the harness's own limit. */
-export const MIN_HEADROOM = 3;
 
 /** Harness ceiling ÷ measured capacity (or, when no stage passed, the highest delivered rate). */
 export function headroom(limits: HarnessLimits, verdict: CapacityVerdict, stats: StageStats): number | undefined {

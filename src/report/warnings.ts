@@ -1,6 +1,5 @@
 import { SATURATED_MACHINE } from "../measure/machineCpu.ts";
 import { BUSY_HARNESS_LOOP } from "../measure/stats.ts";
-import { MIN_HEADROOM } from "./runReport.ts";
 
 /**
  * At or above this p99 send lateness (ms) in a stage, the load generator fell behind its
@@ -8,6 +7,9 @@ import { MIN_HEADROOM } from "./runReport.ts";
  * time, so the stage's delays include that lag, which is the harness's and not the bridge's.
  */
 export const LATE_SENDING_MS = 100;
+
+/** Below this ratio of harness ceiling to measured capacity, a result may be the harness's own limit. */
+export const MIN_HEADROOM = 3;
 
 /** What the warnings need of a stage: steps.csv's columns, as numbers (undefined when empty). */
 export interface StageLoad {
