@@ -8,6 +8,7 @@
 //   tsx scripts/setup.ts evm    anvil and the fault proxy only (npm run stress of an EVM
 //                               scenario; a Cosmos scenario builds its tools when it starts)
 //   tsx scripts/setup.ts quick  evm and chromium (npm run test:quick)
+//   tsx scripts/setup.ts bench  anvil and simd (npm run bench: no fault proxy, IBC relayer or browser)
 import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, statSync } from "node:fs";
 import { anvilBinary } from "../chains/anvil.ts";
@@ -54,11 +55,14 @@ const chromium: Tool = {
 };
 
 const only = process.argv[2];
-if (only !== undefined && only !== "evm" && only !== "quick") {
-  console.error(`setup: unknown argument "${only}"; use no argument (every tool), "evm" (anvil and the fault proxy) or "quick" (evm and chromium)`);
+if (only !== undefined && only !== "evm" && only !== "quick" && only !== "bench") {
+  console.error(`setup: unknown argument "${only}"; use no argument (every tool), "evm" (anvil and the fault proxy), "quick" (evm and chromium) or "bench" (anvil and simd)`);
   process.exit(2);
 }
-const tools: Tool[] = [anvil, goTool("toxiproxy-server"), ...(only === undefined ? COSMOS_TOOLS.map(goTool) : []), ...(only === "evm" ? [] : [chromium])];
+const tools: Tool[] =
+  only === "bench"
+    ? [anvil, goTool("simd")]
+    : [anvil, goTool("toxiproxy-server"), ...(only === undefined ? COSMOS_TOOLS.map(goTool) : []), ...(only === "evm" ? [] : [chromium])];
 
 let failed = false;
 for (const tool of tools) {
