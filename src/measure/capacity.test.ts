@@ -41,3 +41,14 @@ test("the knee sits where p99 turns from flat to steep", (t) => {
   t.is(knee(stages([10, 20, 30, 40, 50, 60], [300, 305, 310, 320, 900, 3000])), 40);
   t.is(knee(stages([10, 20], [300, 900])), undefined);
 });
+
+test("a flat p99 has no knee, however its scatter normalises", (t) => {
+  // The default scenario's stages: p99 767, 771, 775, 787 ms (1 s-block scatter, 2.6 % in all).
+  t.is(knee(stages([5, 20, 50, 100], [767, 771, 775, 787])), undefined);
+  // Up by less than a quarter overall: still flat.
+  t.is(knee(stages([10, 20, 30, 40], [800, 810, 820, 990])), undefined);
+  // A dip then a small recovery does not make one either: nothing after the "knee" is a quarter above it.
+  t.is(knee(stages([10, 20, 30, 40], [1000, 700, 710, 760])), undefined);
+  // A quarter and more after it does.
+  t.is(knee(stages([10, 20, 30, 40], [800, 805, 810, 1100])), 30);
+});

@@ -73,8 +73,16 @@ export function capacityVerdict(stages: StageSummary[], criteria: CapacityCriter
 }
 
 /**
+ * How much p99 must rise across the stages, as a share of the lowest, before it has a knee:
+ * normalising stretches any curve to [0, 1], and without this a flat p99 (767 → 787 ms, the
+ * scatter of 1 s blocks) showed a "knee" that was only noise.
+ */
+export const KNEE_MIN_RISE = 0.25;
+
+/**
  * Knee of p99 against offered rate (Kneedle): normalise both axes to [0, 1] and take the
- * point farthest below the diagonal, where the curve turns from flat to steep.
+ * point farthest below the diagonal, where the curve turns from flat to steep. None when p99
+ * rose by less than KNEE_MIN_RISE overall, or never rose past the knee's p99 by that much.
  */
 export function knee(stages: StageSummary[]): number | undefined {
   const points = stages
@@ -85,12 +93,15 @@ export function knee(stages: StageSummary[]): number | undefined {
   const [x0, x1] = [points[0]![0], points.at(-1)![0]];
   const ys = points.map((p) => p[1]);
   const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
-  if (x1 === x0 || y1 === y0) return undefined;
+  if (x1 === x0 || y1 - y0 < KNEE_MIN_RISE * y0 || y1 === y0) return undefined;
   let best: number | undefined;
+  let bestY = 0;
   let bestGap = 0;
   for (const [x, y] of points) {
     const gap = (x - x0) / (x1 - x0) - (y - y0) / (y1 - y0);
-    if (gap > bestGap) [best, bestGap] = [x, gap];
+    if (gap > bestGap) [best, bestY, bestGap] = [x, y, gap];
   }
+  // Steep after it: some later stage's p99 is that much above the knee's.
+  if (best === undefined || !points.some(([x, y]) => x > best! && y - bestY >= KNEE_MIN_RISE * bestY)) return undefined;
   return best;
 }
