@@ -36,6 +36,8 @@ export interface StackOptions {
   faultProxy?: boolean;
   /** Run the relayer as its own process with this checkpoint file (so it can be killed and restarted). */
   relayerCheckpoint?: string;
+  /** How long the VAA API serves a signed VAA, ms. [VAA_RETENTION_MS] */
+  vaaRetentionMs?: number;
 }
 
 export interface StackChain {
@@ -106,6 +108,7 @@ export class EvmStack {
           return { wormholeChainId: c.profile.wormholeChainId, rpcUrl: rpcFor(name), coreAddress: c.profile.coreAddress };
         }),
         guardianKeys: keys,
+        vaaRetentionMs: this.options.vaaRetentionMs,
       });
       await this.launch(this.guardianNetwork);
       this.vaaApi = new VaaApi(this.guardianNetwork);

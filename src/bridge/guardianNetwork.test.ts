@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { toHex, type Hex } from "viem";
 import type { SeenMessage } from "./guardian.ts";
 import { generateGuardianKeys } from "./guardianKeys.ts";
-import { GuardianNetwork, type GuardianNetworkOptions, type SignedVaa } from "./guardianNetwork.ts";
+import { GuardianNetwork, VAA_RETENTION_MS, vaaRetentionFor, type GuardianNetworkOptions, type SignedVaa } from "./guardianNetwork.ts";
 import { now } from "../measure/clock.ts";
 
 const EMITTER: Hex = `0x${"00".repeat(12)}${"ab".repeat(20)}`;
@@ -71,4 +71,10 @@ test("a tally past its retention hands its observation skew on; a guardian obser
   await observe(guardians, message(3));
   t.deepEqual(signed.map((v) => v.sequence), [1n, 2n, 3n]);
   t.is([...guardians.observationSkews()].length, 2, "the late observations of message 1 make no tally");
+});
+
+test("VAAs are kept 5 minutes, or until 2 minutes after the longest fault of the run ends", (t) => {
+  t.is(vaaRetentionFor([]), VAA_RETENTION_MS);
+  t.is(vaaRetentionFor([10, 60]), VAA_RETENTION_MS);
+  t.is(vaaRetentionFor([30, 600]), 720_000);
 });

@@ -45,12 +45,21 @@ export interface GuardianNetworkOptions {
 }
 
 /**
- * Signed VAAs are served for 5 minutes: a relayer fetches within seconds of signing and
- * retries for well under that (and a fault keeps it away for less). A kept VAA takes ~2.3 KB
- * (measured), so at the most a local chain includes (~560 msgs/s) the store stays under
- * ~400 MB however long a soak run lasts.
+ * Signed VAAs are served for 5 minutes (a Wormhole run: longer when a fault lasts longer): a
+ * relayer fetches within seconds of signing and retries for well under that. A kept VAA
+ * takes ~2.3 KB (measured), so at the most a local chain includes (~560 msgs/s) the store
+ * stays under ~400 MB however long a soak run lasts.
  */
 export const VAA_RETENTION_MS = 5 * 60_000;
+
+/**
+ * The VAA retention for a run whose faults last `faultSeconds` each: a fault may keep the
+ * relayer from the VAA API (an outage, a partition, a restart) longer than the usual
+ * retention, so the VAAs signed as it began stay served until 2 minutes after it ends.
+ */
+export function vaaRetentionFor(faultSeconds: number[]): number {
+  return Math.max(VAA_RETENTION_MS, ...faultSeconds.map((s) => s * 1000 + 120_000));
+}
 /** A tally lives 2 minutes past quorum and its last observation, for guardians that observe late (guardian-delay faults). */
 export const TALLY_RETENTION_MS = 2 * 60_000;
 

@@ -24,6 +24,7 @@ import { vaaKey } from "../relayer/relayer.ts";
 import type { HarnessLimits, RunRecorder } from "../report/runReport.ts";
 import { privateKeyToAccount } from "viem/accounts";
 import { generateGuardianKeys } from "../bridge/guardianKeys.ts";
+import { vaaRetentionFor } from "../bridge/guardianNetwork.ts";
 import { bodyDigest, quorum, signDigest } from "../bridge/vaa.ts";
 import { EvmStack } from "../stack.ts";
 import { triggerDeadlineMs, type DeliveryPath } from "./path.ts";
@@ -77,6 +78,8 @@ export class WormholePath implements DeliveryPath {
       relayer: scenario.relayer.startsWith(OUTSIDE_PREFIX) ? loadCommandRelayer(scenario.relayer) : loadRelayerPreset(scenario.relayer),
       faultProxy: scenario.faults.some((f) => NETWORK_FAULTS.has(f.kind)),
       relayerCheckpoint: scenario.faults.some((f) => f.kind === "relayer-restart") ? join(runDir, "relayer-checkpoint.json") : undefined,
+      // A fault may keep the relayer from the VAA API longer than the usual retention.
+      vaaRetentionMs: vaaRetentionFor(scenario.faults.map((f) => f.forS ?? 0)),
     });
     this.description = `${profiles.map((p) => p.name).join(", ")}, ${scenario.guardians} guardians, relayer preset "${scenario.relayer}"`;
   }
