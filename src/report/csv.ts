@@ -171,26 +171,21 @@ const ZERO = 48;
 /** A non-negative integer's digits (anything else as String() gives it). */
 function putUint(buf: Buffer, pos: number, n: number): number {
   if (!(n >= 0 && n <= Number.MAX_SAFE_INTEGER && Math.floor(n) === n)) return putText(buf, pos, String(n));
-  if (n < 10) {
-    buf[pos] = ZERO + n;
-    return pos + 1;
-  }
-  // Below 2^31 the digits come from 32-bit integer division, several times faster than Math.floor on doubles.
-  if (n < 2147483648) {
-    const end = pos + digits31(n);
-    let m = n;
-    for (let i = end - 1; i >= pos; i--) {
-      const q = (m / 10) | 0;
-      buf[i] = ZERO + (m - q * 10);
-      m = q;
-    }
-    return end;
-  }
-  let end = pos + 1;
-  for (let m = n; m >= 10; m = Math.floor(m / 10)) end++;
+  if (n < 2147483648) return putDigits(buf, pos, n, digits31(n));
+  // Larger: the part above the last nine digits first (below 2^31 too), then those nine.
+  const high = Math.floor(n / 1e9);
+  return putDigits(buf, putUint(buf, pos, high), n - high * 1e9, 9);
+}
+
+/**
+ * The last `count` decimal digits of 0 ≤ n < 2^31, zero-padded, from 32-bit integer
+ * division (several times faster than Math.floor on doubles).
+ */
+function putDigits(buf: Buffer, pos: number, n: number, count: number): number {
+  const end = pos + count;
   let m = n;
   for (let i = end - 1; i >= pos; i--) {
-    const q = Math.floor(m / 10);
+    const q = (m / 10) | 0;
     buf[i] = ZERO + (m - q * 10);
     m = q;
   }
