@@ -36,16 +36,19 @@ function repeat(label: string, script: string, args: string[], pick: (r: Record<
   return values;
 }
 
+/** The runs that succeeded (failed ones are NaN), in order. */
+const finiteSorted = (values: number[]) => values.filter(Number.isFinite).sort((a, b) => a - b);
+
 /** min / median / max of the runs that succeeded, and how many failed. */
 const spread = (values: number[], digits = 1): string => {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  const sorted = finiteSorted(values);
   if (sorted.length === 0) return "every run failed";
   const failed = values.length - sorted.length;
   return `${sorted[0]!.toFixed(digits)} / ${sorted[Math.floor(sorted.length / 2)]!.toFixed(digits)} / ${sorted.at(-1)!.toFixed(digits)}${failed ? ` (${failed} run${failed > 1 ? "s" : ""} failed)` : ""}`;
 };
 const median = (values: number[]) => {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.floor(sorted.length / 2)]! : Number.NaN;
+  const sorted = finiteSorted(values);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
 
 const dispatcher = [400, 1000, 2000, 5000].map((rate) => {

@@ -51,6 +51,8 @@ export interface GuardianNetworkOptions {
  * stays under ~400 MB however long a soak run lasts.
  */
 export const VAA_RETENTION_MS = 5 * 60_000;
+/** A tally lives 2 minutes past quorum and its last observation, for guardians that observe late (guardian-delay faults). */
+export const TALLY_RETENTION_MS = 2 * 60_000;
 
 /**
  * The VAA retention for a run whose faults last `faultSeconds` each: a fault may keep the
@@ -60,8 +62,6 @@ export const VAA_RETENTION_MS = 5 * 60_000;
 export function vaaRetentionFor(faultSeconds: number[]): number {
   return Math.max(VAA_RETENTION_MS, ...faultSeconds.map((s) => s * 1000 + 120_000));
 }
-/** A tally lives 2 minutes past quorum and its last observation, for guardians that observe late (guardian-delay faults). */
-export const TALLY_RETENTION_MS = 2 * 60_000;
 
 interface Tally {
   /** Guardians whose observation (and so signature) arrived so far, in arrival order; signatures are made only for the quorum that goes into the VAA. */

@@ -73,7 +73,7 @@ export function capacityVerdict(stages: StageSummary[], criteria: CapacityCriter
 }
 
 /**
- * How much p99 must rise across the stages, as a share of the lowest, before it has a knee:
+ * How much p99 must rise past the knee's, as a share of it, for the knee to count:
  * normalising stretches any curve to [0, 1], and without this a flat p99 (767 → 787 ms, the
  * scatter of 1 s blocks) showed a "knee" that was only noise.
  */
@@ -81,8 +81,9 @@ export const KNEE_MIN_RISE = 0.25;
 
 /**
  * Knee of p99 against offered rate (Kneedle): normalise both axes to [0, 1] and take the
- * point farthest below the diagonal, where the curve turns from flat to steep. None when p99
- * rose by less than KNEE_MIN_RISE overall, or never rose past the knee's p99 by that much.
+ * point farthest below the diagonal, where the curve turns from flat to steep. None when no
+ * later stage's p99 is KNEE_MIN_RISE above the knee's (so neither is a curve that rose less
+ * than that overall).
  */
 export function knee(stages: StageSummary[]): number | undefined {
   const points = stages
@@ -93,7 +94,7 @@ export function knee(stages: StageSummary[]): number | undefined {
   const [x0, x1] = [points[0]![0], points.at(-1)![0]];
   const ys = points.map((p) => p[1]);
   const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
-  if (x1 === x0 || y1 - y0 < KNEE_MIN_RISE * y0 || y1 === y0) return undefined;
+  if (x1 === x0 || y1 === y0) return undefined;
   let best: number | undefined;
   let bestY = 0;
   let bestGap = 0;

@@ -33,6 +33,8 @@ import { triggerDeadlineMs, type DeliveryPath } from "./path.ts";
 const TRIGGER_GAS = 250_000n;
 /** How long the harness's ceiling is sampled before the load. */
 const CEILING_SAMPLE_MS = 300;
+/** Head polling interval of the harness's own watchers (its observation resolution). */
+const OBSERVATION_POLL_MS = 20;
 
 /** How many times a second `work(count)` runs, timed over `ms`. */
 function ratePerS(ms: number, work: (count: number) => void): number {
@@ -41,8 +43,6 @@ function ratePerS(ms: number, work: (count: number) => void): number {
   while (performance.now() - started < ms) work(count++);
   return count / ((performance.now() - started) / 1000);
 }
-/** Head polling interval of the harness's own watchers (its observation resolution). */
-const OBSERVATION_POLL_MS = 20;
 
 type Watcher = { start(): Promise<void>; sweep(): Promise<void>; stop(): Promise<void> };
 
