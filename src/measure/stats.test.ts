@@ -15,7 +15,7 @@ test("nearest-rank percentiles", (t) => {
 test("stage summary counts every message once, reasons its drops and counts late duplicates", (t) => {
   const ledger = new Ledger();
   const stats = new StageStats([{ rate: 10, startRate: 10, durationS: 1 }]);
-  ledger.onPlan = (r) => stats.offer(r.stage);
+  ledger.onPlan = (r) => stats.offer(r.stage, r.kind);
   ledger.onFinal = (r) => stats.add(r);
   ledger.onAnomaly = (a) => stats.addAnomaly(a);
   const base = { kind: "liquidation" as const, sourceChain: "Ethereum", destinationChain: "Base", stage: 0 };

@@ -136,6 +136,12 @@ export interface StageSummary {
    */
   machineCpu?: number;
   dropReasons: Map<string, number>;
+  /**
+   * The stage's liquidation triggers alone (kind `liquidation`): what the missed-deadline
+   * criterion and the liquidation-risk columns are computed from. A dropped trigger is a
+   * missed liquidation.
+   */
+  liquidation: { offered: number; delivered: number; dropped: number; late: number; delay: DelayHistogram };
 }
 
 /** At or above this share of the stage busy, the harness's event loop may be what limits a stage. */
@@ -202,6 +208,7 @@ export class StageStats {
         harnessCpu: undefined,
         harnessLoopBusy: undefined,
         dropReasons: new Map(),
+        liquidation: { offered: 0, delivered: 0, dropped: 0, late: 0, delay: new DelayHistogram() },
       });
     }
   }
@@ -212,10 +219,11 @@ export class StageStats {
   }
 
   /** Counts a message the schedule offered. */
-  offer(stage: number): void {
+  offer(stage: number, kind?: string): void {
     const s = this.stage(stage);
     if (!s) return;
     s.offered++;
+    if (kind === "liquidation") s.liquidation.offered++;
     this.total.offered++;
   }
 
@@ -276,10 +284,16 @@ export class StageStats {
         if (ms !== undefined) s.hops[hop].record(ms);
       }
       if (r.late) s.late++;
+      if (r.kind === "liquidation") {
+        s.liquidation.delivered++;
+        s.liquidation.delay.record(r.deliveredAt! - r.intendedAt);
+        if (r.late) s.liquidation.late++;
+      }
       const window = this.stageAt(r.deliveredAt!);
       if (window !== undefined) this.stages[window]!.deliveredRate += 1 / this.stages[window]!.durationS;
     } else if (r.status === "dropped") {
       s.dropped++;
+      if (r.kind === "liquidation") s.liquidation.dropped++;
       const reason = (r.dropReason ?? "unknown").split(":")[0]!;
       s.dropReasons.set(reason, (s.dropReasons.get(reason) ?? 0) + 1);
     }

@@ -96,7 +96,7 @@ export class RunRecorder {
     this.stats = new StageStats(input.scenario.stages);
     this.messages = new MessagesCsv(join(input.runDir, "messages.csv"));
     this.anomalies = new CsvStream(join(input.runDir, "anomalies.csv"), ANOMALY_COLUMNS, anomalyRow);
-    ledger.onPlan = (r) => this.stats.offer(r.stage);
+    ledger.onPlan = (r) => this.stats.offer(r.stage, r.kind);
     ledger.onFinal = (r) => {
       this.stats.add(r);
       this.messages.write(r);
