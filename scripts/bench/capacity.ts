@@ -44,7 +44,17 @@ try {
   const nodeCpuS = (cpu.user + cpu.system) / 1e6;
   const measured = result.stats.stages.slice(1);
   const verdict = capacityVerdict(measured, result.judgements.slice(1));
-  const stages = measured.map((s) => ({ rate: s.offeredRate, delivered: +s.deliveredRate.toFixed(1), p99: s.delay.percentile(99), sendLatenessP99: s.sendLateness.percentile(99), harnessCpu: s.harnessCpu, harnessLoopBusy: s.harnessLoopBusy, machineCpu: s.machineCpu, failed: result.judgements[s.stage]!.failed, delaySlope: result.judgements[s.stage]!.figures.delaySlope }));
+  const stages = measured.map((s) => ({
+    rate: s.offeredRate,
+    delivered: +s.deliveredRate.toFixed(1),
+    p99: s.delay.percentile(99),
+    sendLatenessP99: s.sendLateness.percentile(99),
+    harnessCpu: s.harnessCpu,
+    harnessLoopBusy: s.harnessLoopBusy,
+    machineCpu: s.machineCpu,
+    failed: result.judgements[s.stage]!.failed,
+    delaySlope: result.judgements[s.stage]!.figures.delaySlope,
+  }));
   console.log(
     JSON.stringify({
       blockTimeMs,

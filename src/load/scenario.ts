@@ -261,7 +261,11 @@ function scenarioSchema() {
       .strictObject({
         p99Ms: z.number({ error: "must be a number of ms > 0" }).positive({ error: "must be a number of ms > 0" }).optional(),
         desyncMs: z.number({ error: "must be a number of ms > 0" }).positive({ error: "must be a number of ms > 0" }).optional(),
-        maxLateShare: z.number({ error: "must be a share from 0 to 1, e.g. 0.05" }).min(0, { error: "must be a share from 0 to 1, e.g. 0.05" }).max(1, { error: "must be a share from 0 to 1, e.g. 0.05" }).optional(),
+        maxLateShare: z
+          .number({ error: "must be a share from 0 to 1, e.g. 0.05" })
+          .min(0, { error: "must be a share from 0 to 1, e.g. 0.05" })
+          .max(1, { error: "must be a share from 0 to 1, e.g. 0.05" })
+          .optional(),
       })
       .optional(),
     stages: z

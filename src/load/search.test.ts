@@ -5,7 +5,8 @@ import { Ledger } from "../measure/ledger.ts";
 import type { JudgedAs, StageJudgement } from "../measure/capacity.ts";
 
 test("the search acts on each probe's one judgement: a probe under fault is made again, a harness-limited one bounds it from above", async (t) => {
-  const scenario = validateScenario({ routes: [{ from: "Ethereum", to: ["Base"] }], search: { from: 10, factor: 2, max: 100, duration: 0.05, refine: 2 } }, "test");
+  const search = { from: 10, factor: 2, max: 100, duration: 0.05, refine: 2 };
+  const scenario = validateScenario({ routes: [{ from: "Ethereum", to: ["Base"] }], search }, "test");
   // What each probe is judged, in order: under fault, then sustained at 10; harness-limited at 20; bisection: 15 passes, 17.5 fails.
   const script: Array<[JudgedAs, string[]]> = [
     ["under-fault", ["drops"]],

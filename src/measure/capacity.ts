@@ -118,7 +118,11 @@ export function failedCriteria(s: StageSummary, criteria: CapacityCriteria = DEF
  * fault's effect), else one with `not-sent` messages `harness-limited`; either is left out
  * of the capacity. Its failed criteria are listed all the same.
  */
-export function judgeStage(s: StageSummary, criteria: CapacityCriteria = DEFAULT_CRITERIA, at: { faults?: string; atMs: number } = { atMs: 0 }): StageJudgement {
+export function judgeStage(
+  s: StageSummary,
+  criteria: CapacityCriteria = DEFAULT_CRITERIA,
+  at: { faults?: string; atMs: number } = { atMs: 0 },
+): StageJudgement {
   const figures = judgedFigures(s, criteria);
   const faults = at.faults ?? "";
   return {

@@ -448,7 +448,13 @@ async function writeCsv<T>(path: string, columns: readonly string[], rows: Itera
  * `judgements[i]`: stage i's verdict (judged now, with default criteria, when missing);
  * `faultsByStage[i]`: the faults that overlapped stage i, `;`-separated.
  */
-export function writeStepsCsv(path: string, stages: StageSummary[], judgements: StageJudgement[] = [], faultsByStage: string[] = [], risk: RiskSettings = DEFAULT_RISK): Promise<void> {
+export function writeStepsCsv(
+  path: string,
+  stages: StageSummary[],
+  judgements: StageJudgement[] = [],
+  faultsByStage: string[] = [],
+  risk: RiskSettings = DEFAULT_RISK,
+): Promise<void> {
   return writeCsv(path, STEP_COLUMNS, stages, (s) =>
     stepRow(s, judgements[s.stage] ?? judgeStage(s, undefined, { faults: faultsByStage[s.stage], atMs: 0 }), faultsByStage[s.stage] ?? "", risk),
   );
