@@ -79,6 +79,10 @@ test("a stage a fault overlapped is labelled under fault in steps.csv and left o
   const [summary] = csv(runDir, "summary.csv");
   t.like(summary, { throughput_capacity: "10", capacity_bound: "lower", failure_threshold: "", stages_under_fault: "1", stages_harness_limited: "0" });
   t.deepEqual(report.verdict.leftOut, [{ stage: 1, judgedAs: "under-fault" }]);
+  t.true("path" in report.html, JSON.stringify(report.html));
+  const html = readFileSync(join(runDir, "report.html"), "utf8");
+  t.true(html.includes("≥ 10 (no stage failed: a lower bound)"), "report.html marks the lower bound");
+  t.true(html.includes("under-fault"), "report.html's stage table says which stage was under fault");
 });
 
 test("fault windows overlap stages as half-open intervals; a momentary fault at a stage's start belongs to it", (t) => {
