@@ -7,6 +7,7 @@ import { compareRelayers } from "./compare.ts";
 import { bundleRun } from "./report/bundle.ts";
 import { writeHtmlReport } from "./report/html.ts";
 import { headroom } from "./report/runReport.ts";
+import { capacityLine } from "./measure/capacity.ts";
 import { harnessWarnings } from "./report/warnings.ts";
 import { MACHINE_CORES } from "./measure/machineCpu.ts";
 import { summaryTable } from "./report/summaryTable.ts";
@@ -44,9 +45,7 @@ class UsageError extends Error {}
 
 function verdictLines(result: RunResult): string {
   const v = result.verdict;
-  const capacity = v.failureThreshold === undefined
-    ? `throughput capacity ≥ ${v.capacity} msgs/s (no stage failed)`
-    : `throughput capacity ${v.capacity ?? "below the first stage's"} msgs/s; failure threshold ${v.failureThreshold} msgs/s (${v.failed.join(", ")})`;
+  const capacity = capacityLine(v);
   const knee = v.knee === undefined ? "" : `; p99 knee at ${v.knee} msgs/s`;
   const { limits } = result;
   const lateness = result.stats.total.sendLateness.percentile(99);
@@ -126,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === "compare") {
     const compared = await compareRelayers(scenario, values.relayer!, { outDir: values.out, onProgress: (line) => console.log(line) });
-    for (const { relayer, result } of compared.runs) console.log(`\n${relayer}:\n${summaryTable(result.stats.stages, result.criteria)}`);
+    for (const { relayer, result } of compared.runs) console.log(`\n${relayer}:\n${summaryTable(result.stats.stages, result.judgements)}`);
     console.log("");
     for (const c of compared.comparisons) console.log(`stage ${c.stage} ${c.metric}: ${c.verdict}`);
     console.log(`reports: ${relative(process.cwd(), compared.dir) || "."}/ (comparison.csv, report.html and one folder per run)`);
@@ -139,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
     if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535) throw new UsageError(`--metrics-port ${values["metrics-port"]}: must be a port from 0 to 65535 (0: any free port)`);
   }
   const result = await runScenario(scenario, { outDir: values.out, metricsPort, onProgress: (line) => console.log(line) });
-  console.log(`\n${summaryTable(result.stats.stages, result.criteria)}\n`);
+  console.log(`\n${summaryTable(result.stats.stages, result.judgements)}\n`);
   console.log(verdictLines(result));
   const failed = result.thresholds.filter((r) => !r.passed);
   for (const r of result.thresholds) {

@@ -57,6 +57,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     ...DEFAULT_CRITERIA,
     sloP99Ms: scenario.sloP99Ms,
     desyncMs: scenario.desyncMs,
+    ...(scenario.maxLateShare !== undefined ? { maxLateShare: scenario.maxLateShare } : {}),
     ...(scenario.bridge !== "wormhole" ? { maxHeightSkew: scenario.cosmos.maxHeightSkew } : {}),
   };
   const reportInput = (): ReportInput => ({
@@ -117,7 +118,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
           scenario: { ...scenario, search: scenario.search },
           ledger,
           recorder: activeRecorder,
-          criteria,
           send: sendOne,
           signal: abort.signal,
           probes: stages,

@@ -1,5 +1,4 @@
 import test from "ava";
-import { failedCriteria } from "../src/measure/capacity.ts";
 import { runLocal } from "./helpers/run.ts";
 
 // The serial relayer preset submits one VAA at a time and waits for its block: about
@@ -17,8 +16,9 @@ test("a stage offered above the relayer's capacity is unsustainable; one below i
     relayer: "serial",
   });
   const [below, above] = result.stats.stages;
-  t.deepEqual(failedCriteria(below!), [], `below capacity: slope ${below!.inFlightSlope}`);
-  t.true(failedCriteria(above!).includes("in-flight-growing"), `above capacity: slope ${above!.inFlightSlope}, failed ${failedCriteria(above!)}`);
+  const [judgedBelow, judgedAbove] = result.judgements;
+  t.deepEqual(judgedBelow!.failed, [], `below capacity: delay slope ${judgedBelow!.figures.delaySlope}`);
+  t.true(judgedAbove!.failed.includes("backlog-growing"), `above capacity: delay slope ${judgedAbove!.figures.delaySlope}, failed ${judgedAbove!.failed}`);
   t.is(result.verdict.capacity, 1);
   t.is(result.verdict.failureThreshold, 15);
   // Slow is not lossy: the backlog still drains.

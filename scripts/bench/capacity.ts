@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { validateScenario } from "../../src/load/scenario.ts";
 import { runScenario } from "../../src/run.ts";
-import { capacityVerdict, failedCriteria } from "../../src/measure/capacity.ts";
+import { capacityVerdict } from "../../src/measure/capacity.ts";
 
 const blockTimeMs = Number(process.argv[2] ?? 250);
 const rates = [100, 200, 300, 400, 450, 500, 550, 600];
@@ -43,8 +43,18 @@ try {
   const cpu = process.cpuUsage(cpuStart);
   const nodeCpuS = (cpu.user + cpu.system) / 1e6;
   const measured = result.stats.stages.slice(1);
-  const verdict = capacityVerdict(measured, result.criteria);
-  const stages = measured.map((s) => ({ rate: s.offeredRate, delivered: +s.deliveredRate.toFixed(1), p99: s.delay.percentile(99), sendLatenessP99: s.sendLateness.percentile(99), harnessCpu: s.harnessCpu, harnessLoopBusy: s.harnessLoopBusy, machineCpu: s.machineCpu, failed: failedCriteria(s, result.criteria), inFlightSlope: s.inFlightSlope }));
+  const verdict = capacityVerdict(measured, result.judgements.slice(1));
+  const stages = measured.map((s) => ({
+    rate: s.offeredRate,
+    delivered: +s.deliveredRate.toFixed(1),
+    p99: s.delay.percentile(99),
+    sendLatenessP99: s.sendLateness.percentile(99),
+    harnessCpu: s.harnessCpu,
+    harnessLoopBusy: s.harnessLoopBusy,
+    machineCpu: s.machineCpu,
+    failed: result.judgements[s.stage]!.failed,
+    delaySlope: result.judgements[s.stage]!.figures.delaySlope,
+  }));
   console.log(
     JSON.stringify({
       blockTimeMs,

@@ -118,6 +118,8 @@ export interface Scenario {
   sloP99Ms?: number;
   /** The p99 guardian observation skew a sustainable stage must stay under (the desync criterion), ms. */
   desyncMs?: number;
+  /** Share of a stage's liquidation triggers that may miss their deadline (the deadlines-missed criterion); default 0.01. */
+  maxLateShare?: number;
   /** When set, the run is a capacity search and `stages` are the probes it made. */
   search?: SearchConfig;
   /** Faults on the run's timeline. */
@@ -259,6 +261,11 @@ function scenarioSchema() {
       .strictObject({
         p99Ms: z.number({ error: "must be a number of ms > 0" }).positive({ error: "must be a number of ms > 0" }).optional(),
         desyncMs: z.number({ error: "must be a number of ms > 0" }).positive({ error: "must be a number of ms > 0" }).optional(),
+        maxLateShare: z
+          .number({ error: "must be a share from 0 to 1, e.g. 0.05" })
+          .min(0, { error: "must be a share from 0 to 1, e.g. 0.05" })
+          .max(1, { error: "must be a share from 0 to 1, e.g. 0.05" })
+          .optional(),
       })
       .optional(),
     stages: z
@@ -388,6 +395,7 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     thresholds,
     sloP99Ms: s.slo?.p99Ms,
     desyncMs: s.slo?.desyncMs,
+    maxLateShare: s.slo?.maxLateShare,
     faults: s.faults.map((f) => toFaultSpec(f as never)),
     search: s.search && {
       from: s.search.from,

@@ -3,6 +3,7 @@ import type { Anomaly, MessageRecord } from "./ledger.ts";
 import type { ThresholdMetric } from "./thresholds.ts";
 import { stageStarts } from "../load/schedule.ts";
 import { MACHINE_CORES } from "./machineCpu.ts";
+import { Trend } from "./trend.ts";
 
 /** Nearest-rank percentile of an ascending array: the smallest value with ≥ p % of values at or below it. */
 export function percentile(sorted: number[], p: number): number | undefined {
@@ -116,8 +117,13 @@ export interface StageSummary {
   heightSkewMax: number | undefined;
   /** Least-squares slope of the in-flight count during the stage, messages/s (Little's law: > 0 means a backlog builds). */
   inFlightSlope: number | undefined;
-  /** Lower end of the slope's ~95 % interval (slope − 2 standard errors): what the capacity criterion judges. */
+  /** Lower end of the slope's ~95 % interval (slope − 2 standard errors); information only since the delay trend judges the backlog. */
   inFlightSlopeLow?: number;
+  /**
+   * Delay against intended send time over the stage's delivered messages (x: intended_at_ms −
+   * the stage's start, y: delay_ms): its slope is the backlog-growing criterion's figure.
+   */
+  delayTrend: Trend;
   /**
    * Share of one core the harness process (load generator, guardians, in-process relayer,
    * watchers) used during the stage. Near 1 the harness itself may be what limits the stage.
@@ -205,6 +211,7 @@ export class StageStats {
         observationSkew: new DelayHistogram(),
         heightSkewMax: undefined,
         inFlightSlope: undefined,
+        delayTrend: new Trend(),
         harnessCpu: undefined,
         harnessLoopBusy: undefined,
         dropReasons: new Map(),
@@ -278,6 +285,7 @@ export class StageStats {
     if (r.status === "delivered") {
       s.delivered++;
       s.delay.record(r.deliveredAt! - r.intendedAt);
+      s.delayTrend.add(r.intendedAt - this.starts[r.stage]!, r.deliveredAt! - r.intendedAt);
       if (r.sentAt !== undefined) s.delayFromSend.record(r.deliveredAt! - r.sentAt);
       for (const [hop, measure] of HOP_LIST) {
         const ms = measure(r);

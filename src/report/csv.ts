@@ -3,7 +3,7 @@ import { once } from "node:events";
 import type { Anomaly, MessageRecord } from "../measure/ledger.ts";
 import { HOPS, type Hop, type StageSummary } from "../measure/stats.ts";
 import { DEFAULT_RISK, stageRisk, type RiskSettings } from "../measure/risk.ts";
-import { DEFAULT_CRITERIA, failedCriteria, type CapacityCriteria } from "../measure/capacity.ts";
+import { judgeStage, type StageJudgement } from "../measure/capacity.ts";
 
 /** Columns of messages.csv, in order (documented in the README). */
 export const MESSAGE_COLUMNS = [
@@ -61,6 +61,9 @@ export const STEP_COLUMNS = [
   "jitter_ms",
   "p99_from_send_ms",
   "in_flight_slope",
+  "delay_slope",
+  "delay_slope_low",
+  "backlog_allowance",
   "observation_skew_p50_ms",
   "observation_skew_p99_ms",
   "height_skew_max",
@@ -72,6 +75,12 @@ export const STEP_COLUMNS = [
   "on_time_share",
   "p99_price_move_pct",
   "max_leverage",
+  "liquidation_triggers",
+  "liquidation_missed",
+  "judged_as",
+  "judged_at_ms",
+  "judged_delivered",
+  "judged_unfinished",
   "sustainable",
   "failed_criteria",
   "drop_reasons",
@@ -260,8 +269,10 @@ export function messageRow(r: MessageRecord): string[] {
   ];
 }
 
-function stepRow(s: StageSummary, criteria: CapacityCriteria, faults: string, risk: RiskSettings): string[] {
-  const failed = failedCriteria(s, criteria);
+const slope = (v: number | undefined): string => (v === undefined ? "" : v.toFixed(4));
+
+function stepRow(s: StageSummary, j: StageJudgement, faults: string, risk: RiskSettings): string[] {
+  const { failed, figures: f } = j;
   const r = stageRisk(s, risk);
   return [
     String(s.stage),
@@ -291,6 +302,9 @@ function stepRow(s: StageSummary, criteria: CapacityCriteria, faults: string, ri
     ms(s.delay.jitter),
     ms(s.delayFromSend.percentile(99)),
     s.inFlightSlope === undefined ? "" : s.inFlightSlope.toFixed(2),
+    slope(f.delaySlope),
+    slope(f.delaySlopeLow),
+    slope(f.backlogAllowance),
     ms(s.observationSkew.percentile(50)),
     ms(s.observationSkew.percentile(99)),
     s.heightSkewMax === undefined ? "" : String(s.heightSkewMax),
@@ -302,6 +316,12 @@ function stepRow(s: StageSummary, criteria: CapacityCriteria, faults: string, ri
     r.onTimeShare === undefined ? "" : r.onTimeShare.toFixed(4),
     r.priceMove === undefined ? "" : (r.priceMove * 100).toFixed(4),
     r.maxLeverage === undefined ? "" : r.maxLeverage.toFixed(1),
+    String(f.liquidationOffered),
+    String(f.liquidationMissed),
+    j.judgedAs,
+    ms(j.judgedAtMs),
+    String(f.delivered),
+    String(f.unfinished),
     String(failed.length === 0),
     failed.join(";"),
     [...s.dropReasons].map(([reason, n]) => `${reason}=${n}`).join(";"),
@@ -424,9 +444,20 @@ async function writeCsv<T>(path: string, columns: readonly string[], rows: Itera
   await csv.close();
 }
 
-/** `faultsByStage[i]`: the faults that overlapped stage i, `;`-separated. */
-export function writeStepsCsv(path: string, stages: StageSummary[], criteria: CapacityCriteria = DEFAULT_CRITERIA, faultsByStage: string[] = [], risk: RiskSettings = DEFAULT_RISK): Promise<void> {
-  return writeCsv(path, STEP_COLUMNS, stages, (s) => stepRow(s, criteria, faultsByStage[s.stage] ?? "", risk));
+/**
+ * `judgements[i]`: stage i's verdict (judged now, with default criteria, when missing);
+ * `faultsByStage[i]`: the faults that overlapped stage i, `;`-separated.
+ */
+export function writeStepsCsv(
+  path: string,
+  stages: StageSummary[],
+  judgements: StageJudgement[] = [],
+  faultsByStage: string[] = [],
+  risk: RiskSettings = DEFAULT_RISK,
+): Promise<void> {
+  return writeCsv(path, STEP_COLUMNS, stages, (s) =>
+    stepRow(s, judgements[s.stage] ?? judgeStage(s, undefined, { faults: faultsByStage[s.stage], atMs: 0 }), faultsByStage[s.stage] ?? "", risk),
+  );
 }
 
 /** Columns of hops.csv: one row per stage and hop of the message path (hops no message of the run took, such as IBC's on a Wormhole run, are left out). */

@@ -436,9 +436,16 @@ function facts(entries: Array<[string, unknown]>): string {
     .join("")}</dl>`;
 }
 
+/** summary.csv's capacity, marked when it is only a lower bound. */
+function capacityFact(s: Record<string, string | undefined>): string {
+  if (!s.throughput_capacity) return "no stage sustained";
+  return s.capacity_bound === "lower" ? `≥ ${s.throughput_capacity} (no stage failed: a lower bound)` : s.throughput_capacity;
+}
+
 function runHeader(run: RunData): string {
   const m = run.manifest;
   const s = run.summary ?? {};
+  const leftOut = Number(s.stages_under_fault ?? 0) + Number(s.stages_harness_limited ?? 0);
   const complete = m.complete === true && s.complete !== "false";
   const banner = complete
     ? `<div class="banner complete">Complete run: every sent message ended delivered or dropped with a reason.</div>`
@@ -456,9 +463,10 @@ ${facts([
   ["offered / delivered / dropped", `${s.offered} / ${s.delivered} / ${s.dropped}`],
   ["late / duplicates / phantom deliveries", `${s.late} / ${s.duplicates} / ${s.phantom_deliveries}`],
   ["delay p50 / p99 / max (ms)", `${s.p50_ms} / ${s.p99_ms} / ${s.max_ms}`],
-  ["throughput capacity (msgs/s)", s.throughput_capacity || "no stage sustained"],
+  ["throughput capacity (msgs/s)", capacityFact(s)],
   ["failure threshold (msgs/s)", s.failure_threshold || "not reached"],
   ["criteria failed at the threshold", s.failed_criteria],
+  ["stages left out of the capacity (under fault / harness-limited)", leftOut ? `${s.stages_under_fault} / ${s.stages_harness_limited}` : undefined],
   ["thresholds failed", s.thresholds_failed],
 ])}
 <h2>The harness's own limits</h2>
@@ -492,6 +500,7 @@ function runTables(run: RunData): string {
     ["harness_loop_busy", "harness loop busy"],
     ["on_time_share", "on time"],
     ["max_leverage", "max leverage"],
+    ["judged_as", "judged as"],
     ["sustainable", "sustainable"],
     ["failed_criteria", "failed criteria"],
     ["faults", "faults"],

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Scenario } from "../load/scenario.ts";
 import type { Anomaly, Ledger, MessageRecord } from "../measure/ledger.ts";
 import { StageStats, type InFlightSample } from "../measure/stats.ts";
-import { capacityVerdict, DEFAULT_CRITERIA, type CapacityCriteria, type CapacityVerdict } from "../measure/capacity.ts";
+import { capacityVerdict, DEFAULT_CRITERIA, judgeStage, type CapacityCriteria, type CapacityVerdict, type StageJudgement } from "../measure/capacity.ts";
 import { evaluateThresholds, type ThresholdResult } from "../measure/thresholds.ts";
 import { ANOMALY_COLUMNS, anomalyRow, CsvStream, MessagesCsv, writeHopsCsv, writeRecordsCsv, writeStepsCsv } from "./csv.ts";
 import { stageStarts } from "../load/schedule.ts";
@@ -46,6 +46,8 @@ export interface ReportInput {
 
 export interface RunReport {
   stats: StageStats;
+  /** Each stage's verdict, one per stage (steps.csv's sustainable, failed_criteria and judged_* columns). */
+  judgements: StageJudgement[];
   verdict: CapacityVerdict;
   thresholds: ThresholdResult[];
   criteria: CapacityCriteria;
@@ -89,6 +91,8 @@ export class RunRecorder {
   private finished: Promise<RunReport> | undefined;
   /** Fault start/end events to write to events.csv. */
   faultEvents: FaultEvent[] = [];
+  /** Judgements made before the report (a capacity search's probes, judged when decided); the report keeps them. */
+  private readonly judged: StageJudgement[] = [];
   /** Guardian observation skews (times on the run clock's base, clock.now()), read when the report is written. */
   observationSkews: () => Iterable<{ firstAt: number; skew: number }> = () => [];
 
@@ -113,6 +117,21 @@ export class RunRecorder {
     this.samples.push({ at: this.ledger.elapsed(), inFlight: this.ledger.inFlight, cpuMs: (cpu.user + cpu.system) / 1000, loopActiveMs: loop.active, machineBusyMs: machineBusyMs() });
   }
 
+  /**
+   * Judges a stage now, once: the report uses this judgement (its failed criteria and the
+   * figures they were read from) instead of judging the stage again after the drain.
+   */
+  judge(stage: number): StageJudgement {
+    this.stats.setInFlight(this.samples);
+    const judgement = judgeStage(this.stats.stages[stage]!, this.criteria, { faults: faultsByStage(this.input.scenario)[stage], atMs: this.ledger.elapsed() });
+    this.judged[stage] = judgement;
+    return judgement;
+  }
+
+  private get criteria(): CapacityCriteria {
+    return this.input.criteria ?? DEFAULT_CRITERIA;
+  }
+
   /** Resolves when the CSV streams have caught up. */
   async drained(): Promise<void> {
     await Promise.all([this.messages.drained(), this.anomalies.drained()]);
@@ -126,19 +145,22 @@ export class RunRecorder {
 
   private async write(status: string, complete: boolean): Promise<RunReport> {
     const { runDir, scenario } = this.input;
-    const criteria = this.input.criteria ?? DEFAULT_CRITERIA;
+    const criteria = this.criteria;
     // An interrupted run lists what was still under way, marked in-flight.
     for (const r of this.ledger.inFlightRecords()) this.messages.write(r);
     await Promise.all([this.messages.close(), this.anomalies.close()]);
     const stats = this.stats;
     stats.setInFlight(this.samples);
     for (const { firstAt, skew } of this.observationSkews()) stats.addObservationSkew(this.ledger.elapsed(firstAt), skew);
-    const verdict = capacityVerdict(stats.stages, criteria);
+    const faults = faultsByStage(scenario);
+    const atMs = this.ledger.elapsed();
+    const judgements = stats.stages.map((s) => this.judged[s.stage] ?? judgeStage(s, criteria, { faults: faults[s.stage], atMs }));
+    const verdict = capacityVerdict(stats.stages, judgements);
     const metrics = stats.thresholdMetrics();
     const thresholds = evaluateThresholds(scenario.thresholds, metrics);
 
     const files: string[] = ["messages.csv", "anomalies.csv", "steps.csv", "hops.csv", "summary.csv", "timeline.csv", "events.csv"];
-    await writeStepsCsv(join(runDir, "steps.csv"), stats.stages, criteria, faultsByStage(scenario), scenario.risk);
+    await writeStepsCsv(join(runDir, "steps.csv"), stats.stages, judgements, faults, scenario.risk);
     await writeRecordsCsv(
       join(runDir, "events.csv"),
       this.faultEvents.map((e) => ({ at_ms: e.at.toFixed(1), event: e.event, kind: e.kind, fault: e.fault })),
@@ -161,9 +183,12 @@ export class RunRecorder {
         p99_ms: fixed(metrics.p99),
         max_ms: fixed(metrics.max),
         throughput_capacity: verdict.capacity,
+        capacity_bound: verdict.bound,
         failure_threshold: verdict.failureThreshold,
         failed_criteria: verdict.failed.join(";"),
         knee_rate: verdict.knee,
+        stages_under_fault: verdict.leftOut.filter((l) => l.judgedAs === "under-fault").length,
+        stages_harness_limited: verdict.leftOut.filter((l) => l.judgedAs === "harness-limited").length,
         thresholds_failed: thresholds.filter((r) => !r.passed).length,
         harness_send_lateness_p99_ms: fixed(metrics.send_lateness_p99),
         harness_observation_poll_ms: this.input.limits.observationPollMs,
@@ -186,17 +211,26 @@ export class RunRecorder {
       );
     }
     const checksums = Object.fromEntries(files.map((f) => [f, fileSha256(join(runDir, f))]));
-    writeManifest(this.input, status, complete, { sha256: checksums, thresholds: thresholds.map((r) => ({ threshold: r.text, actual: r.actual, passed: r.passed })) });
-    return { stats, verdict, thresholds, criteria, html: await tryWriteHtmlReport(runDir) };
+    writeManifest(this.input, status, complete, {
+      sha256: checksums,
+      thresholds: thresholds.map((r) => ({ threshold: r.text, actual: r.actual, passed: r.passed })),
+      criteria,
+      judgements,
+    });
+    return { stats, judgements, verdict, thresholds, criteria, html: await tryWriteHtmlReport(runDir) };
   }
 }
 
-/** Labels of the faults whose window overlaps each stage's window. */
-function faultsByStage(scenario: Scenario): string[] {
+/**
+ * Labels of the faults whose window overlaps each stage's window [start, end): a fault from
+ * atS for forS seconds overlaps when atS < end and atS + forS > start; a momentary fault
+ * (forS 0: a reorg, a restart) when start ≤ atS < end.
+ */
+export function faultsByStage(scenario: Pick<Scenario, "stages" | "faults">): string[] {
   const starts = stageStarts(scenario);
   return scenario.stages.map((stage, i) => {
     const [from, to] = [starts[i]! / 1000, starts[i]! / 1000 + stage.durationS];
-    return scenario.faults.filter((f) => f.atS < to && f.atS + f.forS > from).map(faultLabel).join(";");
+    return scenario.faults.filter((f) => f.atS < to && (f.atS + f.forS > from || (f.forS === 0 && f.atS >= from))).map(faultLabel).join(";");
   });
 }
 

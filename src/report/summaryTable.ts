@@ -1,12 +1,12 @@
 import type { StageSummary } from "../measure/stats.ts";
-import { DEFAULT_CRITERIA, failedCriteria, type CapacityCriteria } from "../measure/capacity.ts";
+import { judgeStage, type StageJudgement } from "../measure/capacity.ts";
 
 const cell = (v: number | undefined): string => (v === undefined ? "-" : v.toFixed(0));
 
-/** The end-of-run table: one line per stage. */
-export function summaryTable(stages: StageSummary[], criteria: CapacityCriteria = DEFAULT_CRITERIA): string {
-  const header = ["stage", "rate/s", "offered", "sent", "delivered", "dropped", "late", "dup", "p50 ms", "p90 ms", "p99 ms", "max ms", "jitter", "in-flight/s", "verdict"];
-  const rows = stages.map((s) => [
+/** The end-of-run table: one line per stage; the verdict is the stage's judgement (judged now, with default criteria, when missing). */
+export function summaryTable(stages: StageSummary[], judgements: StageJudgement[] = []): string {
+  const header = ["stage", "rate/s", "offered", "sent", "delivered", "dropped", "late", "dup", "p50 ms", "p90 ms", "p99 ms", "max ms", "jitter", "delay slope", "verdict"];
+  const rows = stages.map((s) => [s, judgements[s.stage] ?? judgeStage(s)] as const).map(([s, j]) => [
     String(s.stage),
     s.startRate === s.endRate ? String(s.offeredRate) : `${s.startRate}→${s.endRate}`,
     String(s.offered),
@@ -20,8 +20,8 @@ export function summaryTable(stages: StageSummary[], criteria: CapacityCriteria 
     cell(s.delay.percentile(99)),
     cell(s.delay.percentile(100)),
     cell(s.delay.jitter),
-    s.inFlightSlope === undefined ? "-" : s.inFlightSlope.toFixed(1),
-    failedCriteria(s, criteria).join(",") || "ok",
+    j.figures.delaySlope === undefined ? "-" : j.figures.delaySlope.toFixed(3),
+    verdict(j),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join("  ");
@@ -29,4 +29,10 @@ export function summaryTable(stages: StageSummary[], criteria: CapacityCriteria 
     .filter((s) => s.dropReasons.size)
     .map((s) => `stage ${s.stage} drops: ${[...s.dropReasons].map(([r, n]) => `${r} ×${n}`).join(", ")}`);
   return [line(header), ...rows.map(line), ...reasons].join("\n");
+}
+
+/** "ok", or the failed criteria; a stage left out of the capacity says so first. */
+function verdict(j: StageJudgement): string {
+  const failed = j.failed.join(",") || "ok";
+  return j.judgedAs === "capacity" ? failed : `${j.judgedAs}: ${failed}`;
 }
