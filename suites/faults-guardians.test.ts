@@ -1,11 +1,22 @@
 import test, { type ExecutionContext } from "ava";
 import type { RunResult } from "../src/run.ts";
-import { runLocal, type Row } from "./helpers/run.ts";
+import { failedThresholds, runLocal, runShipped, type Row } from "./helpers/run.ts";
 
 // Three 2-second stages at 10 msgs/s: clean, faulted (the fault covers exactly the middle
-// stage, 2 s – 4 s), healed. Guardian faults act in the guardian network itself.
+// stage, 2 s – 4 s), healed. Guardian faults act in the guardian network itself. The outage and the partition
+// are the shipped scenarios fault-guardian-outage and fault-gossip-partition, laid out so.
+type Run = Awaited<ReturnType<typeof runLocal>>;
+const withRows = ({ result, rows, survivors }: Run) => ({
+  result,
+  survivors,
+  messages: rows("messages.csv"),
+  events: rows("events.csv"),
+  steps: rows("steps.csv"),
+  hops: rows("hops.csv"),
+});
+
 async function runWithFault(fault: Record<string, unknown>, drain = "15s") {
-  const { result, rows, survivors } = await runLocal({
+  return withRows(await runLocal({
     name: `fault-${fault.kind}`,
     seed: 21,
     stages: [
@@ -16,8 +27,7 @@ async function runWithFault(fault: Record<string, unknown>, drain = "15s") {
     drain,
     slo: { desyncMs: 200 },
     faults: [{ at: "2s", for: "2s", ...fault }],
-  });
-  return { result, survivors, messages: rows("messages.csv"), events: rows("events.csv"), steps: rows("steps.csv"), hops: rows("hops.csv") };
+  }));
 }
 
 /** sent = delivered + dropped, and no process of the stack outlived the run. */
@@ -29,9 +39,10 @@ function accounted(t: ExecutionContext, { result, messages, survivors }: { resul
 }
 
 test.serial("guardians below quorum: no VAA, drops with reason no-quorum, delivery resumes after the heal", async (t) => {
-  const run = await runWithFault({ kind: "guardians-offline", count: 7 }, "5s");
+  const run = withRows(await runShipped("fault-guardian-outage"));
   const { messages, events, steps } = run;
   accounted(t, run);
+  t.deepEqual(failedThresholds(run.result), [], "the shipped scenario's thresholds hold");
   const at = (m: Row) => Number(m.intended_at_ms);
   const during = messages.filter((m) => at(m) >= 2300 && at(m) < 3600);
   t.true(during.length >= 10);
@@ -44,9 +55,10 @@ test.serial("guardians below quorum: no VAA, drops with reason no-quorum, delive
 });
 
 test.serial("a gossip partition holds quorum back until it heals; nothing is lost", async (t) => {
-  const run = await runWithFault({ kind: "gossip-partition" });
+  const run = withRows(await runShipped("fault-gossip-partition"));
   const { messages } = run;
   accounted(t, run);
+  t.deepEqual(failedThresholds(run.result), [], "the shipped scenario's thresholds hold");
   t.deepEqual(messages.filter((m) => m.status !== "delivered").map((m) => m.message_id), []);
   // Messages seen on the source during the partition get their VAA only after the heal.
   const split = messages.filter((m) => Number(m.source_included_at_ms) >= 2100 && Number(m.source_included_at_ms) < 3800);

@@ -1,26 +1,18 @@
 import test from "ava";
-import { p50Between, runLocal } from "./helpers/run.ts";
+import { failedThresholds, p50Between, runShipped } from "./helpers/run.ts";
 
 // Network faults act through Toxiproxy on the bridge's links (guardians' and relayer's RPC
-// connections and the VAA API); the harness's own watchers stay direct.
-async function runWithFault(fault: Record<string, unknown>) {
-  const { result, rows, survivors } = await runLocal({
-    name: `fault-${fault.kind}`,
-    seed: 22,
-    stages: [
-      { rate: 10, duration: "2s" },
-      { rate: 10, duration: "2s" },
-      { rate: 10, duration: "4s" },
-    ],
-    drain: "20s",
-    faults: [{ at: "2s", for: "2s", ...fault }],
-  });
+// connections and the VAA API); the harness's own watchers stay direct. Both runs are
+// shipped scenarios: stages of 2, 2 and 4 s at 10 msgs/s, the fault around the second.
+async function runShippedFault(name: string) {
+  const { result, rows, survivors } = await runShipped(name);
   return { result, survivors, messages: rows("messages.csv"), events: rows("events.csv") };
 }
 
 test.serial("1 s of RPC latency on the destination raises delivery delay by about that much", async (t) => {
   // The fault covers 1.5 s – 5 s, so messages meant for 2 s – 3.5 s meet it over their whole path.
-  const { result, messages, events, survivors } = await runWithFault({ kind: "rpc-latency", target: "Base", ms: 1000, at: "1.5s", for: "3.5s" });
+  const { result, messages, events, survivors } = await runShippedFault("fault-rpc-latency");
+  t.deepEqual(failedThresholds(result), [], "the shipped scenario's thresholds hold");
   t.deepEqual(events.map((e) => e.event), ["fault-start", "fault-end"]);
   const [clean, faulted, healed] = [p50Between(messages, 0, 1200), p50Between(messages, 2000, 3500), p50Between(messages, 6000, 8000)];
   const added = faulted - clean;
@@ -33,7 +25,8 @@ test.serial("1 s of RPC latency on the destination raises delivery delay by abou
 });
 
 test.serial("a VAA API outage delays deliveries until it heals; nothing is lost", async (t) => {
-  const { result, messages, survivors } = await runWithFault({ kind: "rpc-outage", target: "vaa-api" });
+  const { result, messages, survivors } = await runShippedFault("fault-rpc-outage");
+  t.deepEqual(failedThresholds(result), [], "the shipped scenario's thresholds hold");
   t.deepEqual(survivors, []);
   t.is(result.stats.total.delivered + result.stats.total.dropped, messages.length);
   t.deepEqual(messages.filter((m) => m.status !== "delivered").map((m) => `${m.message_id} ${m.drop_reason}`), []);

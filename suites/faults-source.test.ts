@@ -1,22 +1,17 @@
 import test from "ava";
-import { runLocal } from "./helpers/run.ts";
+import { failedThresholds, runShipped } from "./helpers/run.ts";
 
 // A reorg on the source chain at 2 s replaces its last 3 blocks (600 ms at 200 ms blocks)
-// with empty ones. finalized = head − 8 blocks here (anvil --slots-in-an-epoch 4).
+// with empty ones, under 20 msgs/s for 4 s: the shipped scenarios fault-reorg-instant and
+// fault-reorg-finalized. finalized = head − 8 blocks here (anvil --slots-in-an-epoch 4).
 async function runWithReorg(consistency: "instant" | "finalized") {
-  const { result, rows, survivors } = await runLocal({
-    name: `reorg-${consistency}`,
-    seed: 29,
-    consistency,
-    stages: [{ rate: 20, duration: "4s" }],
-    drain: "12s",
-    faults: [{ at: "2s", kind: "reorg", target: "Ethereum", depth: 3 }],
-  });
+  const { result, rows, survivors } = await runShipped(`fault-reorg-${consistency}`);
   return { result, survivors, messages: rows("messages.csv"), anomalies: rows("anomalies.csv"), events: rows("events.csv"), steps: rows("steps.csv") };
 }
 
 test.serial("a source reorg with instant consistency: messages already signed are delivered anyway, counted as phantom deliveries", async (t) => {
   const { result, survivors, messages, anomalies, events, steps } = await runWithReorg("instant");
+  t.deepEqual(failedThresholds(result), [], "the shipped scenario's thresholds hold");
   const total = result.stats.total;
   t.is(total.delivered + total.dropped, messages.length, "sent = delivered + dropped");
   t.deepEqual(events.map((e) => e.event), ["fault"]);
@@ -37,6 +32,7 @@ test.serial("a source reorg with instant consistency: messages already signed ar
 
 test.serial("a source reorg with finalized consistency: no phantom delivery; rolled-back messages are dropped with that reason", async (t) => {
   const { result, survivors, messages, anomalies } = await runWithReorg("finalized");
+  t.deepEqual(failedThresholds(result), [], "the shipped scenario's thresholds hold");
   const total = result.stats.total;
   t.is(total.delivered + total.dropped, messages.length, "sent = delivered + dropped");
   t.deepEqual(anomalies.filter((a) => a.kind === "phantom-delivery"), []);

@@ -138,8 +138,24 @@ export class ScenarioError extends Error {
 
 const SCENARIO_DIR = fileURLToPath(new URL("../../fixtures/scenarios/", import.meta.url));
 
-/** Names of the scenarios shipped in fixtures/scenarios/. */
-export const SHIPPED_SCENARIOS = ["default", "smoke", "ramp-to-knee", "soak", "cosmos", "ibc"] as const;
+/** Names of the scenarios shipped in fixtures/scenarios/: load scenarios, then one per fault family (README "Fault scenarios"). */
+export const SHIPPED_SCENARIOS = [
+  "default",
+  "smoke",
+  "ramp-to-knee",
+  "soak",
+  "cosmos",
+  "ibc",
+  "fault-guardian-outage",
+  "fault-gossip-partition",
+  "fault-rpc-latency",
+  "fault-rpc-outage",
+  "fault-reorg-instant",
+  "fault-reorg-finalized",
+  "fault-relayer-restart",
+  "fault-congestion",
+  "fault-validator-halt",
+] as const;
 
 /** Parses "10s", "500ms", "2m", "1h" or a number of seconds. */
 export function parseDurationS(value: unknown): number | undefined {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { validateScenario } from "../../src/load/scenario.ts";
+import { validateScenario, type Scenario } from "../../src/load/scenario.ts";
 import { runScenario, type RunOptions, type RunResult } from "../../src/run.ts";
 import { percentile } from "../../src/measure/stats.ts";
 import { isAlive } from "../../chains/instance.ts";
@@ -32,7 +32,19 @@ export function readCsv(runDir: string, file: string): Row[] {
 export async function runLocal(fields: Record<string, unknown>, options: Omit<RunOptions, "outDir"> = {}) {
   const wormhole = fields.bridge === undefined || fields.bridge === "wormhole";
   const defaults = wormhole ? { chains: { Ethereum: { blockTimeMs: 200 }, Base: { blockTimeMs: 200 } }, routes: [{ from: "Ethereum", to: ["Base"] }], senders: 2 } : {};
-  const scenario = validateScenario({ ...defaults, ...fields }, String(fields.name ?? "test scenario"));
+  return runValidated(validateScenario({ ...defaults, ...fields }, String(fields.name ?? "test scenario")), options);
+}
+
+/**
+ * Runs a shipped scenario, fixtures/scenarios/<name>.json, as `runLocal` does; `overrides`
+ * replace its top-level fields (e.g. a shorter drain).
+ */
+export async function runShipped(name: string, overrides: Record<string, unknown> = {}, options: Omit<RunOptions, "outDir"> = {}) {
+  const raw = JSON.parse(readFileSync(new URL(`../../fixtures/scenarios/${name}.json`, import.meta.url), "utf8")) as Record<string, unknown>;
+  return runValidated(validateScenario({ ...raw, ...overrides }, `fixtures/scenarios/${name}.json`), options);
+}
+
+async function runValidated(scenario: Scenario, options: Omit<RunOptions, "outDir">) {
   const pids: number[] = [];
   const result: RunResult = await runScenario(scenario, {
     ...options,
@@ -77,4 +89,9 @@ export function pidsNamed(name: string): string[] {
 export function evmStack(path: DeliveryPath): EvmStack {
   if (!(path instanceof WormholePath)) throw new Error(`expected a Wormhole run, got ${path.description}`);
   return path.stack;
+}
+
+/** The thresholds a run failed, each with its actual value (empty when all held). */
+export function failedThresholds(result: RunResult): string[] {
+  return result.thresholds.filter((r) => !r.passed).map((r) => `${r.text} (actual ${r.actual ?? "no data"})`);
 }
