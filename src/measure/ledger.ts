@@ -64,7 +64,13 @@ export interface Anomaly {
  * VAA ids in fixed rings (VaaIdIndex), so a late duplicate attempt or a reused sequence is too.
  */
 export class Ledger {
-  readonly startedAt = now();
+  /**
+   * The run clock's origin (clock.now()): when the ledger is made, moved by start() to when
+   * dispatch begins, so stage 0 starts at 0 and attaching watchers and faults is not in it.
+   */
+  startedAt = now();
+  /** Called by start(); undefined once it has run. */
+  private startHooks: Array<() => void> | undefined = [];
   private readonly live = new Map<number, MessageRecord>();
   /** In-flight messages by VAA id: small, and the relayer's events look it up by the same string. */
   private readonly liveByVaaId = new Map<string, number>();
@@ -87,6 +93,21 @@ export class Ledger {
   /** Messages planned and not yet delivered or dropped. */
   get inFlight(): number {
     return this.live.size;
+  }
+
+  /** Starts the run clock (stage 0 begins at `at`), then whatever waits for it (whenStarted). Once. */
+  start(at = now()): void {
+    const hooks = this.startHooks;
+    if (!hooks) return;
+    this.startedAt = at;
+    this.startHooks = undefined;
+    for (const hook of hooks) hook();
+  }
+
+  /** Runs `hook` when the run clock starts (at once if it has): fault timelines and samplers time themselves from it. */
+  whenStarted(hook: () => void): void {
+    if (this.startHooks) this.startHooks.push(hook);
+    else hook();
   }
 
   /** ms since the run started. */
