@@ -59,3 +59,18 @@ test("the run clock starts when dispatch starts, after attach: stage 0 begins at
   for (const r of rows) t.true(Number(r.sent_at_ms) >= Number(r.intended_at_ms) - 0.1, `message ${r.message_id}`);
   t.true(Number(rows.find((r) => r.message_id === "1")!.sent_at_ms) < 150, "message 1 is not late by attach's time");
 });
+
+test("a p(N) threshold is answered from the run's delay percentile N, as steps.csv's", async (t) => {
+  const scenario = validateScenario(
+    { name: "pn", routes: [{ from: "Ethereum", to: ["Base"] }], stages: [{ rate: 40, duration: "0.25s" }], drain: "1s", thresholds: ["p(50)<600000", "p(90)>=0", "p(100)<0"] },
+    "pn test",
+  );
+  const result = await runScenario(scenario, { outDir: mkdtempSync(join(tmpdir(), "run-pn-")), path: new InstantPath(0) });
+  const delay = result.stats.total.delay;
+  t.is(delay.count, 10);
+  t.deepEqual(
+    result.thresholds.map((r) => [r.metric, r.actual, r.passed]),
+    [["p(50)", delay.percentile(50), true], ["p(90)", delay.percentile(90), true], ["p(100)", delay.percentile(100), false]],
+  );
+  t.true(result.thresholds.every((r) => typeof r.actual === "number"));
+});

@@ -20,6 +20,8 @@ test("errors name the field, the value and what is allowed", (t) => {
     [{ ...valid, stages: [{ type: "ramping", rate: 10 }] }, /field "stages\[0\]\.duration" is undefined; must be a duration/],
     [{ ...valid, stages: [{ type: "wave", rate: 10, duration: "1s" }] }, /field "stages\[0\]\.type" is "wave"; must be "constant" \(the default\), "ramping" or "steps"/],
     [{ ...valid, thresholds: ["p99 < soon"] }, /field "thresholds\[0\]" is "p99 < soon"; must look like "p99<2000"/],
+    [{ ...valid, thresholds: ["p99<2000", "drop_rate<2"] }, /field "thresholds\[1\]" is "drop_rate<2"; drop_rate is a ratio in \[0, 1\]; for 2 % write drop_rate<0\.02$/],
+    [{ ...valid, thresholds: ["constructor<1"] }, /field "thresholds\[0\]" is "constructor<1"; unknown metric "constructor"; use one of p50, p90/],
     [{ ...valid, faults: [{ kind: "guardians-offline", at: "1s", for: "1s", count: 25 }] }, /field "faults\[0\]\.count" is 25; must be an integer from 1 to 19/],
     [{ ...valid, guardians: 5, faults: [{ kind: "guardians-offline", at: "1s", for: "1s", count: 7 }] }, /field "faults\[0\]\.count" is 7; must be at most the guardian set size \(5\)/],
     [{ ...valid, faults: [{ kind: "meteor", at: "1s", for: "1s" }] }, /field "faults\[0\]\.kind" is "meteor"; must be one of guardians-offline, guardian-delay/],

@@ -135,7 +135,7 @@ export class RunRecorder {
     for (const { firstAt, skew } of this.observationSkews()) stats.addObservationSkew(this.ledger.elapsed(firstAt), skew);
     const verdict = capacityVerdict(stats.stages, criteria);
     const metrics = stats.thresholdMetrics();
-    const thresholds = evaluateThresholds(scenario.thresholds, metrics);
+    const thresholds = evaluateThresholds(scenario.thresholds, metrics, (p) => stats.total.delay.percentile(p));
 
     const files: string[] = ["messages.csv", "anomalies.csv", "steps.csv", "hops.csv", "summary.csv", "timeline.csv", "events.csv"];
     await writeStepsCsv(join(runDir, "steps.csv"), stats.stages, criteria, faultsByStage(scenario), scenario.risk);
