@@ -127,10 +127,26 @@ export interface Scenario {
 /** The source of every message on the cosmos bridge (messages.csv's source_chain). */
 export const COSMOS_SENDERS = "cosmjs";
 
+/** One thing wrong in a scenario: the field, its value, and what is allowed (the fix). */
+export interface ScenarioProblem {
+  field: string;
+  value: unknown;
+  allowed: string;
+}
+
+const problemLine = (p: ScenarioProblem): string => `field "${p.field}" is ${JSON.stringify(p.value)}; ${p.allowed}`;
+
+/** Everything wrong with a scenario: one problem as `<where>: field …`, several as a count and one line each. */
 export class ScenarioError extends Error {
-  constructor(where: string, field: string, value: unknown, allowed: string) {
-    super(`${where}: field "${field}" is ${JSON.stringify(value)}; ${allowed}`);
+  readonly problems: ScenarioProblem[];
+
+  constructor(where: string, field: string, value: unknown, allowed: string);
+  constructor(where: string, problems: ScenarioProblem[]);
+  constructor(where: string, fieldOrProblems: string | ScenarioProblem[], value?: unknown, allowed?: string) {
+    const problems = typeof fieldOrProblems === "string" ? [{ field: fieldOrProblems, value, allowed: allowed! }] : fieldOrProblems;
+    super(problems.length === 1 ? `${where}: ${problemLine(problems[0]!)}` : `${where}: ${problems.length} errors:\n${problems.map((p) => `  ${problemLine(p)}`).join("\n")}`);
     this.name = "ScenarioError";
+    this.problems = problems;
   }
 }
 
@@ -300,38 +316,63 @@ function fieldPath(path: PropertyKey[]): string {
   return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("") || "(root)";
 }
 
-/** Checks every field; an error names the field, the value and what is allowed. */
+/** The field a zod issue is about, with the value it had (the offending field's, where zod reports its parent). */
+function issueProblems(issue: z.core.$ZodIssue): ScenarioProblem[] {
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => ({
+      field: fieldPath([...issue.path, key]),
+      value: (issue.input as Record<string, unknown>)?.[key],
+      allowed: "is not a field here; check the spelling (the README lists every field)",
+    }));
+  }
+  // A discriminator issue reports the whole object; show the offending field's value.
+  const last = issue.path.at(-1);
+  const input = issue.input && typeof issue.input === "object" && typeof last === "string" && last in issue.input ? (issue.input as Record<string, unknown>)[last] : issue.input;
+  return [{ field: fieldPath(issue.path), value: input, allowed: issue.message }];
+}
+
+/**
+ * Checks every field and reports every problem at once (ScenarioError): each names the field,
+ * the value and what is allowed. The rules across fields are checked too when the schema
+ * finds errors, on the fields it found none in (a rule that reads an erroneous field waits
+ * until that field is fixed, rather than report on a default in its place).
+ */
 export function validateScenario(raw: unknown, where: string): Scenario {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ScenarioError(where, "(root)", raw, "must be a JSON object");
-  const parsed = scenarioSchema().safeParse(raw, { reportInput: true });
+  const schema = scenarioSchema();
+  const problems: ScenarioProblem[] = [];
+  let parsed = schema.safeParse(raw, { reportInput: true });
+  /** Top-level fields with a schema error: left out of the rules below. */
+  const bad = new Set<string>();
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    if (issue.code === "unrecognized_keys") {
-      const key = issue.keys[0]!;
-      const field = fieldPath([...issue.path, key]);
-      throw new ScenarioError(where, field, (issue.input as Record<string, unknown>)?.[key], "is not a field here; check the spelling (the README lists every field)");
+    for (const issue of parsed.error.issues) {
+      problems.push(...issueProblems(issue));
+      if (issue.code === "unrecognized_keys" && issue.path.length === 0) issue.keys.forEach((k) => bad.add(k));
+      else if (issue.path.length) bad.add(String(issue.path[0]));
     }
-    // A discriminator issue reports the whole object; show the offending field's value.
-    const last = issue.path.at(-1);
-    const input = issue.input && typeof issue.input === "object" && typeof last === "string" && last in issue.input ? (issue.input as Record<string, unknown>)[last] : issue.input;
-    throw new ScenarioError(where, fieldPath(issue.path), input, issue.message);
+    parsed = schema.safeParse(Object.fromEntries(Object.entries(raw).filter(([key]) => !bad.has(key))), { reportInput: true });
   }
-  const s = parsed.data;
-  if (!s.stages && !s.search) throw new ScenarioError(where, "stages", undefined, 'must be a non-empty array like [{ "rate": 10, "duration": "10s" }] (or give a "search" for a capacity search)');
-  if (s.stages && s.search) throw new ScenarioError(where, "search", s.search, 'cannot be combined with "stages": a capacity search chooses its own rates');
+  /** Reports a rule's violation unless it reads a field the schema already refused. */
+  const rule = (reads: string[], field: string, value: unknown, allowed: string) => {
+    if (!reads.some((f) => bad.has(f))) problems.push({ field, value, allowed });
+  };
+  const s = parsed.success ? parsed.data : undefined;
+  if (!s) throw new ScenarioError(where, problems);
+  if (!s.stages && !s.search) rule(["stages", "search"], "stages", undefined, 'must be a non-empty array like [{ "rate": 10, "duration": "10s" }] (or give a "search" for a capacity search)');
+  if (s.stages && s.search) rule(["stages", "search"], "search", s.search, 'cannot be combined with "stages": a capacity search chooses its own rates');
   const mix = { liquidation: 70, order: 20, cancel: 5, spam: 5, ...s.mix } as Record<TriggerKind, number>;
-  if (Object.values(mix).every((w) => w === 0)) throw new ScenarioError(where, "mix", s.mix, "needs at least one weight > 0");
+  if (Object.values(mix).every((w) => w === 0)) rule(["mix"], "mix", s.mix, "needs at least one weight > 0");
   if (s.bridge !== "wormhole") {
-    if (s.routes) throw new ScenarioError(where, "routes", s.routes, `is not used with bridge "${s.bridge}": the chains are set in "cosmos"${s.bridge === "ibc" ? ' and "ibc"' : ""}`);
+    if (s.routes) rule(["bridge", "routes"], "routes", s.routes, `is not used with bridge "${s.bridge}": the chains are set in "cosmos"${s.bridge === "ibc" ? ' and "ibc"' : ""}`);
     s.faults.forEach((f, i) => {
-      if (!COSMOS_FAULTS.has(f.kind)) throw new ScenarioError(where, `faults[${i}].kind`, f.kind, `is not available with bridge "${s.bridge}"; use one of ${[...COSMOS_FAULTS].join(", ")}`);
+      if (!COSMOS_FAULTS.has(f.kind)) rule(["bridge", "faults"], `faults[${i}].kind`, f.kind, `is not available with bridge "${s.bridge}"; use one of ${[...COSMOS_FAULTS].join(", ")}`);
     });
-    if (s.search) throw new ScenarioError(where, "search", s.search, `is not available with bridge "${s.bridge}" yet; use "stages"`);
+    if (s.search) rule(["bridge", "search"], "search", s.search, `is not available with bridge "${s.bridge}" yet; use "stages"`);
     if (s.bridge === "ibc" && s.ibc.destinationChainId === s.cosmos.chainId) {
-      throw new ScenarioError(where, "ibc.destinationChainId", s.ibc.destinationChainId, `must differ from cosmos.chainId ("${s.cosmos.chainId}")`);
+      rule(["bridge", "ibc", "cosmos"], "ibc.destinationChainId", s.ibc.destinationChainId, `must differ from cosmos.chainId ("${s.cosmos.chainId}")`);
     }
   } else if (!s.routes) {
-    throw new ScenarioError(where, "routes", undefined, 'must be a non-empty array like [{ "from": "Ethereum", "to": ["Arbitrum"] }]');
+    rule(["bridge", "routes"], "routes", undefined, 'must be a non-empty array like [{ "from": "Ethereum", "to": ["Arbitrum"] }]');
   }
   // The cosmos bridge has one route, CosmJS senders → the localnet; ibc one too, source → destination localnet.
   const routes =
@@ -339,33 +380,35 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   const chainsInRoutes = new Set(routes.flatMap((r) => [r.from, ...r.to]));
   s.faults.forEach((f, i) => {
     if (s.bridge === "wormhole" && COSMOS_FAULTS.has(f.kind)) {
-      throw new ScenarioError(where, `faults[${i}].kind`, f.kind, 'needs a Cosmos localnet (bridge "cosmos" or "ibc")');
+      return rule(["bridge", "faults"], `faults[${i}].kind`, f.kind, 'needs a Cosmos localnet (bridge "cosmos" or "ibc")');
     }
     if (f.kind === "validators-offline" || f.kind === "validators-partition") {
       const ids = s.bridge === "ibc" ? [s.cosmos.chainId, s.ibc.destinationChainId] : [s.cosmos.chainId];
-      if (!ids.includes(f.target)) throw new ScenarioError(where, `faults[${i}].target`, f.target, `must be a localnet of this scenario (${ids.join(", ")})`);
-      if (f.count > s.cosmos.validators) throw new ScenarioError(where, `faults[${i}].count`, f.count, `must be at most cosmos.validators (${s.cosmos.validators})`);
+      if (!ids.includes(f.target)) rule(["bridge", "faults", "cosmos", "ibc"], `faults[${i}].target`, f.target, `must be a localnet of this scenario (${ids.join(", ")})`);
+      if (f.count > s.cosmos.validators) rule(["faults", "cosmos"], `faults[${i}].count`, f.count, `must be at most cosmos.validators (${s.cosmos.validators})`);
       return;
     }
+    const onRoutes = ["bridge", "faults", "routes", "cosmos", "ibc"];
     if ("target" in f && !chainsInRoutes.has(f.target) && (f.target !== "vaa-api" || CHAIN_FAULTS.has(f.kind))) {
       const allowed = CHAIN_FAULTS.has(f.kind) ? "" : ' or "vaa-api"';
-      throw new ScenarioError(where, `faults[${i}].target`, f.target, `must be a chain of the routes (${[...chainsInRoutes].join(", ")})${allowed}`);
-    }
-    if (f.kind === "reorg" && !routes.some((r) => r.from === f.target)) {
-      throw new ScenarioError(where, `faults[${i}].target`, f.target, `must be a source chain of the routes (${[...new Set(routes.map((r) => r.from))].join(", ")}): a reorg rolls back published messages`);
+      rule(onRoutes, `faults[${i}].target`, f.target, `must be a chain of the routes (${[...chainsInRoutes].join(", ")})${allowed}`);
+    } else if (f.kind === "reorg" && !routes.some((r) => r.from === f.target)) {
+      rule(onRoutes, `faults[${i}].target`, f.target, `must be a source chain of the routes (${[...new Set(routes.map((r) => r.from))].join(", ")}): a reorg rolls back published messages`);
     }
     const count = "count" in f ? f.count : "split" in f ? f.split : undefined;
     if (count !== undefined && count > s.guardians) {
-      throw new ScenarioError(where, `faults[${i}].${"count" in f ? "count" : "split"}`, count, `must be at most the guardian set size (${s.guardians})`);
+      rule(["faults", "guardians"], `faults[${i}].${"count" in f ? "count" : "split"}`, count, `must be at most the guardian set size (${s.guardians})`);
     }
   });
-  const thresholds = s.thresholds.map((text, i) => {
+  const thresholds = s.thresholds.flatMap((text, i) => {
     try {
-      return parseThreshold(text);
+      return [parseThreshold(text)];
     } catch (err) {
-      throw new ScenarioError(where, `thresholds[${i}]`, text, (err as Error).message);
+      rule(["thresholds"], `thresholds[${i}]`, text, (err as Error).message);
+      return [];
     }
   });
+  if (problems.length) throw new ScenarioError(where, problems);
   return {
     name: s.name ?? "unnamed",
     seed: s.seed,
