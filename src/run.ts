@@ -91,7 +91,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     await path.measureCeiling();
     // The dispatcher's clock thread starts before the run clock does (it takes the main thread ~30 ms).
     await prepareDispatcher();
-    const ledger = new Ledger();
+    const ledger = new Ledger(scenario.deadlineMs);
     const activeRecorder = (recorder = new RunRecorder(reportInput(), ledger));
     if (options.metricsPort !== undefined) {
       const server = await serveMetrics(options.metricsPort, ledger, activeRecorder.stats);

@@ -32,8 +32,16 @@ export interface MessageRecord {
   deliveryTxHash?: Hex;
   /** IBC: when the source chain recorded the packet's acknowledgement. */
   acknowledgedAt?: number;
-  /** Delivered after its deadline (judged on-chain by the receiver). */
+  /** Delivered after its deadline by either clock: lateOnchain || lateMeasured. */
   late?: boolean;
+  /**
+   * Late by the destination chain's clock: the including block's timestamp past the deadline.
+   * EVM: the receiver contract's verdict (block.timestamp × 1000 > deadline, whole seconds);
+   * Cosmos and IBC: the harness's, on the including block's time (no contract judges there).
+   */
+  lateOnchain?: boolean;
+  /** Late by the run clock: the measured delay (deliveredAt − intendedAt) above the kind's deadline. */
+  lateMeasured?: boolean;
   /** Delivered after a later message of the same emitter to the same destination. */
   outOfOrder?: boolean;
   status: MessageStatus;
@@ -84,6 +92,12 @@ export class Ledger {
   private sequenceOf = new Float64Array(1024);
   /** Running totals, kept as messages move, so progress never scans the ledger. */
   readonly counts = { planned: 0, sent: 0, delivered: 0, dropped: 0 };
+  /**
+   * `deadlineMs`: each kind's deadline after the intended send (the scenario's), for the
+   * measured lateness; a kind without one is judged on the chain's clock alone.
+   */
+  constructor(private readonly deadlineMs: Partial<Record<TriggerKind, number>> = {}) {}
+
   /** Called when a message is planned. */
   onPlan: ((record: MessageRecord) => void) | undefined;
   /** Called once per message when its status becomes final; the ledger forgets it afterwards. */
@@ -139,6 +153,8 @@ export class Ledger {
       deliveryTxHash: undefined,
       acknowledgedAt: undefined,
       late: undefined,
+      lateOnchain: undefined,
+      lateMeasured: undefined,
       outOfOrder: undefined,
       status: "in-flight",
       dropReason: undefined,
@@ -248,8 +264,11 @@ export class Ledger {
     if (record) record.relayerGaveUp = reason;
   }
 
-  /** Delivered at `at`; `acknowledgedAt` for IBC packets, whose delivery is final once acknowledged. */
-  delivered(id: number, at: number, txHash: Hex, late: boolean, acknowledgedAt?: number): void {
+  /**
+   * Delivered at `at`; `lateOnchain` is the destination chain's verdict (see MessageRecord);
+   * `acknowledgedAt` for IBC packets, whose delivery is final once acknowledged.
+   */
+  delivered(id: number, at: number, txHash: Hex, lateOnchain: boolean, acknowledgedAt?: number): void {
     const record = this.live.get(id);
     if (!record) {
       const code = this.finishedCode(id);
@@ -260,7 +279,10 @@ export class Ledger {
     }
     record.deliveredAt = this.elapsed(at);
     record.deliveryTxHash = txHash;
-    record.late = late;
+    const deadline = this.deadlineMs[record.kind];
+    record.lateOnchain = lateOnchain;
+    record.lateMeasured = deadline === undefined ? undefined : record.deliveredAt - record.intendedAt > deadline;
+    record.late = lateOnchain || record.lateMeasured === true;
     if (acknowledgedAt !== undefined) record.acknowledgedAt = this.elapsed(acknowledgedAt);
     this.checkOrder(record);
     this.finish(record, "delivered");
