@@ -21,6 +21,14 @@ export interface ChainSettings {
   mode?: ChainMode;
 }
 
+/**
+ * How a stage's messages are spaced: `even` — message k at the time its rate makes k due
+ * (fixed gaps at a constant rate); `poisson` — a Poisson process at the stage's rate, gaps
+ * drawn exponential from the scenario's seed, so messages come in bursts and lulls.
+ */
+export const ARRIVALS = ["even", "poisson"] as const;
+export type Arrivals = (typeof ARRIVALS)[number];
+
 /** One stage after expansion: the offered rate goes linearly from `startRate` to `rate` (equal for constant stages). */
 export interface StageConfig {
   /** Offered arrival rate at the stage's end, messages per second (open model). */
@@ -30,6 +38,8 @@ export interface StageConfig {
   durationS: number;
   /** Start, ms from the run's start, when stages do not simply follow each other (capacity-search probes). */
   startAtMs?: number;
+  /** Set when the stage chose its own; otherwise the scenario's `arrivals`. */
+  arrivals?: Arrivals;
 }
 
 /** Capacity search (ramp-to-knee): probe rising rates until one fails, then bisect. */
@@ -90,8 +100,10 @@ export interface Scenario {
   ibc: IbcSettings;
   /** The market the triggers protect, for the liquidation-risk columns of steps.csv. */
   risk: RiskSettings;
-  /** Seeds the message sequence (kinds, routes, positions). */
+  /** Seeds the message sequence (kinds, routes, positions, and Poisson arrival times). */
   seed: number;
+  /** Arrivals of every stage (and capacity-search probe) that does not choose its own. */
+  arrivals: Arrivals;
   chains: Partial<Record<Chain, ChainSettings>>;
   routes: Array<{ from: Chain; to: Chain[] }>;
   stages: StageConfig[];
@@ -196,10 +208,11 @@ const kindWeights = (what: string) =>
     >,
   );
 
-const constantStage = z.strictObject({ type: z.literal("constant").optional(), rate: rate(), duration });
-const rampingStage = z.strictObject({ type: z.literal("ramping"), from: z.number().min(0).optional(), rate: rate(), duration });
+const arrivals = z.enum(ARRIVALS, { error: 'must be "even" (fixed gaps, the default) or "poisson" (exponential gaps drawn from the seed: bursts)' });
+const constantStage = z.strictObject({ type: z.literal("constant").optional(), rate: rate(), duration, arrivals: arrivals.optional() });
+const rampingStage = z.strictObject({ type: z.literal("ramping"), from: z.number().min(0).optional(), rate: rate(), duration, arrivals: arrivals.optional() });
 const stepsStage = z
-  .strictObject({ type: z.literal("steps"), from: rate(), to: rate(), step: rate(), duration })
+  .strictObject({ type: z.literal("steps"), from: rate(), to: rate(), step: rate(), duration, arrivals: arrivals.optional() })
   .refine((s) => s.to >= s.from, { message: "steps: `to` must be ≥ `from`", path: ["to"] })
   .refine((s) => (s.to - s.from) / s.step <= 1000, { message: "steps: at most 1000 steps", path: ["step"] });
 const stage = z.unknown().pipe(
@@ -214,6 +227,7 @@ function scenarioSchema() {
     name: z.string().optional(),
     description: z.string().optional(),
     seed: integer(0, 2 ** 32 - 1).default(1),
+    arrivals: arrivals.default("even"),
     chains: z.record(chain, z.strictObject({ blockTimeMs: z.number().positive({ error: "must be a number > 0" }).max(60_000).optional(), mode: z.enum(CHAIN_MODES, { error: `must be one of ${CHAIN_MODES.join(", ")}` }).optional() })).default({}),
     bridge: z
       .enum(["wormhole", "cosmos", "ibc"], {
@@ -301,12 +315,13 @@ function scenarioSchema() {
 function expandStages(stages: Array<z.infer<typeof constantStage> | z.infer<typeof rampingStage> | z.infer<typeof stepsStage>>): StageConfig[] {
   const out: StageConfig[] = [];
   for (const s of stages) {
+    const own = s.arrivals ? { arrivals: s.arrivals } : {};
     if (s.type === "steps") {
-      for (let r = s.from; r <= s.to + 1e-9; r += s.step) out.push({ rate: r, startRate: r, durationS: s.duration });
+      for (let r = s.from; r <= s.to + 1e-9; r += s.step) out.push({ rate: r, startRate: r, durationS: s.duration, ...own });
     } else if (s.type === "ramping") {
-      out.push({ rate: s.rate, startRate: s.from ?? out.at(-1)?.rate ?? 0, durationS: s.duration });
+      out.push({ rate: s.rate, startRate: s.from ?? out.at(-1)?.rate ?? 0, durationS: s.duration, ...own });
     } else {
-      out.push({ rate: s.rate, startRate: s.rate, durationS: s.duration });
+      out.push({ rate: s.rate, startRate: s.rate, durationS: s.duration, ...own });
     }
   }
   return out;
@@ -412,6 +427,7 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   return {
     name: s.name ?? "unnamed",
     seed: s.seed,
+    arrivals: s.arrivals,
     chains: s.chains as Scenario["chains"],
     bridge: s.bridge,
     cosmos: s.cosmos,
