@@ -11,7 +11,7 @@ export const THRESHOLD_METRICS = {
   avg: "mean end-to-end delay, ms",
   jitter: "delay PDV (p99 − min), ms",
   drop_rate: "dropped / offered",
-  late_rate: "late / delivered",
+  late_rate: "late (by either clock: messages.csv's late) / delivered",
   delivered_rate: "delivered / offered",
   duplicates: "duplicate deliveries (count)",
   phantom_deliveries: "deliveries of messages a source reorg rolled back (count)",
