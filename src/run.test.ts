@@ -47,7 +47,8 @@ class InstantPath implements DeliveryPath {
 }
 
 test("the run clock starts when dispatch starts, after attach: stage 0 begins at 0 and what waits for the clock starts with it", async (t) => {
-  const scenario = validateScenario({ name: "clock", routes: [{ from: "Ethereum", to: ["Base"] }], stages: [{ rate: 20, duration: "0.25s" }], drain: "1s" }, "clock test");
+  const raw = { name: "clock", routes: [{ from: "Ethereum", to: ["Base"] }], stages: [{ rate: 20, duration: "0.25s" }], drain: "1s" };
+  const scenario = validateScenario(raw, "clock test");
   const path = new InstantPath(150);
   const dir = mkdtempSync(join(tmpdir(), "run-clock-"));
   const result = await runScenario(scenario, { outDir: dir, path });
@@ -62,7 +63,13 @@ test("the run clock starts when dispatch starts, after attach: stage 0 begins at
 
 test("a p(N) threshold is answered from the run's delay percentile N, as steps.csv's", async (t) => {
   const scenario = validateScenario(
-    { name: "pn", routes: [{ from: "Ethereum", to: ["Base"] }], stages: [{ rate: 40, duration: "0.25s" }], drain: "1s", thresholds: ["p(50)<600000", "p(90)>=0", "p(100)<0"] },
+    {
+      name: "pn",
+      routes: [{ from: "Ethereum", to: ["Base"] }],
+      stages: [{ rate: 40, duration: "0.25s" }],
+      drain: "1s",
+      thresholds: ["p(50)<600000", "p(90)>=0", "p(100)<0"],
+    },
     "pn test",
   );
   const result = await runScenario(scenario, { outDir: mkdtempSync(join(tmpdir(), "run-pn-")), path: new InstantPath(0) });

@@ -7,7 +7,8 @@ import { FaultRunner } from "./faultRunner.ts";
 test("a fault's `at` counts from the run clock's start (stage 0), not from when the timeline was attached", async (t) => {
   const ledger = new Ledger();
   const guardians = [{ index: 0, online: true }];
-  const runner = new FaultRunner([{ kind: "guardians-offline", atS: 0.05, forS: 10, count: 1 }], { guardians: { guardians } as unknown as GuardianNetwork }, ledger, Math.random);
+  const targets = { guardians: { guardians } as unknown as GuardianNetwork };
+  const runner = new FaultRunner([{ kind: "guardians-offline", atS: 0.05, forS: 10, count: 1 }], targets, ledger, Math.random);
   runner.start();
   // Attaching the rest of the path takes a while: twice the fault's `at`.
   await sleep(100);
@@ -25,7 +26,8 @@ test("a fault's `at` counts from the run clock's start (stage 0), not from when 
 test("a timeline stopped before the clock starts never applies", async (t) => {
   const ledger = new Ledger();
   const guardians = [{ index: 0, online: true }];
-  const runner = new FaultRunner([{ kind: "guardians-offline", atS: 0, forS: 1, count: 1 }], { guardians: { guardians } as unknown as GuardianNetwork }, ledger, Math.random);
+  const targets = { guardians: { guardians } as unknown as GuardianNetwork };
+  const runner = new FaultRunner([{ kind: "guardians-offline", atS: 0, forS: 1, count: 1 }], targets, ledger, Math.random);
   runner.start();
   await runner.stop();
   ledger.start();

@@ -79,8 +79,9 @@ export class FaultRunner {
     this.ledger.whenStarted(() => {
       if (this.stopped) return;
       for (const fault of this.faults) {
-        this.timers.push(setTimeout(() => this.apply(fault), Math.max(0, fault.atS * 1000 - this.ledger.elapsed())));
-        if (!MOMENTARY.has(fault.kind)) this.timers.push(setTimeout(() => this.heal(fault), Math.max(0, (fault.atS + fault.forS) * 1000 - this.ledger.elapsed())));
+        const from = (s: number) => Math.max(0, s * 1000 - this.ledger.elapsed());
+        this.timers.push(setTimeout(() => this.apply(fault), from(fault.atS)));
+        if (!MOMENTARY.has(fault.kind)) this.timers.push(setTimeout(() => this.heal(fault), from(fault.atS + fault.forS)));
       }
     });
   }

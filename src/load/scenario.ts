@@ -156,7 +156,8 @@ export class ScenarioError extends Error {
   constructor(where: string, problems: ScenarioProblem[]);
   constructor(where: string, fieldOrProblems: string | ScenarioProblem[], value?: unknown, allowed?: string) {
     const problems = typeof fieldOrProblems === "string" ? [{ field: fieldOrProblems, value, allowed: allowed! }] : fieldOrProblems;
-    super(problems.length === 1 ? `${where}: ${problemLine(problems[0]!)}` : `${where}: ${problems.length} errors:\n${problems.map((p) => `  ${problemLine(p)}`).join("\n")}`);
+    const lines = problems.map((p) => `\n  ${problemLine(p)}`).join("");
+    super(problems.length === 1 ? `${where}: ${problemLine(problems[0]!)}` : `${where}: ${problems.length} errors:${lines}`);
     this.name = "ScenarioError";
     this.problems = problems;
   }
@@ -210,7 +211,13 @@ const kindWeights = (what: string) =>
 
 const arrivals = z.enum(ARRIVALS, { error: 'must be "even" (fixed gaps, the default) or "poisson" (exponential gaps drawn from the seed: bursts)' });
 const constantStage = z.strictObject({ type: z.literal("constant").optional(), rate: rate(), duration, arrivals: arrivals.optional() });
-const rampingStage = z.strictObject({ type: z.literal("ramping"), from: z.number().min(0).optional(), rate: rate(), duration, arrivals: arrivals.optional() });
+const rampingStage = z.strictObject({
+  type: z.literal("ramping"),
+  from: z.number().min(0).optional(),
+  rate: rate(),
+  duration,
+  arrivals: arrivals.optional(),
+});
 const stepsStage = z
   .strictObject({ type: z.literal("steps"), from: rate(), to: rate(), step: rate(), duration, arrivals: arrivals.optional() })
   .refine((s) => s.to >= s.from, { message: "steps: `to` must be ≥ `from`", path: ["to"] })
@@ -342,7 +349,8 @@ function issueProblems(issue: z.core.$ZodIssue): ScenarioProblem[] {
   }
   // A discriminator issue reports the whole object; show the offending field's value.
   const last = issue.path.at(-1);
-  const input = issue.input && typeof issue.input === "object" && typeof last === "string" && last in issue.input ? (issue.input as Record<string, unknown>)[last] : issue.input;
+  const parent = issue.input && typeof issue.input === "object" && typeof last === "string" && last in issue.input;
+  const input = parent ? (issue.input as Record<string, unknown>)[last] : issue.input;
   return [{ field: fieldPath(issue.path), value: input, allowed: issue.message }];
 }
 
@@ -373,14 +381,19 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   };
   const s = parsed.success ? parsed.data : undefined;
   if (!s) throw new ScenarioError(where, problems);
-  if (!s.stages && !s.search) rule(["stages", "search"], "stages", undefined, 'must be a non-empty array like [{ "rate": 10, "duration": "10s" }] (or give a "search" for a capacity search)');
+  if (!s.stages && !s.search) {
+    const allowed = 'must be a non-empty array like [{ "rate": 10, "duration": "10s" }] (or give a "search" for a capacity search)';
+    rule(["stages", "search"], "stages", undefined, allowed);
+  }
   if (s.stages && s.search) rule(["stages", "search"], "search", s.search, 'cannot be combined with "stages": a capacity search chooses its own rates');
   const mix = { liquidation: 70, order: 20, cancel: 5, spam: 5, ...s.mix } as Record<TriggerKind, number>;
   if (Object.values(mix).every((w) => w === 0)) rule(["mix"], "mix", s.mix, "needs at least one weight > 0");
   if (s.bridge !== "wormhole") {
-    if (s.routes) rule(["bridge", "routes"], "routes", s.routes, `is not used with bridge "${s.bridge}": the chains are set in "cosmos"${s.bridge === "ibc" ? ' and "ibc"' : ""}`);
+    const set = `"cosmos"${s.bridge === "ibc" ? ' and "ibc"' : ""}`;
+    if (s.routes) rule(["bridge", "routes"], "routes", s.routes, `is not used with bridge "${s.bridge}": the chains are set in ${set}`);
     s.faults.forEach((f, i) => {
-      if (!COSMOS_FAULTS.has(f.kind)) rule(["bridge", "faults"], `faults[${i}].kind`, f.kind, `is not available with bridge "${s.bridge}"; use one of ${[...COSMOS_FAULTS].join(", ")}`);
+      const allowed = `is not available with bridge "${s.bridge}"; use one of ${[...COSMOS_FAULTS].join(", ")}`;
+      if (!COSMOS_FAULTS.has(f.kind)) rule(["bridge", "faults"], `faults[${i}].kind`, f.kind, allowed);
     });
     if (s.search) rule(["bridge", "search"], "search", s.search, `is not available with bridge "${s.bridge}" yet; use "stages"`);
     if (s.bridge === "ibc" && s.ibc.destinationChainId === s.cosmos.chainId) {
@@ -399,8 +412,10 @@ export function validateScenario(raw: unknown, where: string): Scenario {
     }
     if (f.kind === "validators-offline" || f.kind === "validators-partition") {
       const ids = s.bridge === "ibc" ? [s.cosmos.chainId, s.ibc.destinationChainId] : [s.cosmos.chainId];
-      if (!ids.includes(f.target)) rule(["bridge", "faults", "cosmos", "ibc"], `faults[${i}].target`, f.target, `must be a localnet of this scenario (${ids.join(", ")})`);
-      if (f.count > s.cosmos.validators) rule(["faults", "cosmos"], `faults[${i}].count`, f.count, `must be at most cosmos.validators (${s.cosmos.validators})`);
+      const field = `faults[${i}]`;
+      const localnets = `must be a localnet of this scenario (${ids.join(", ")})`;
+      if (!ids.includes(f.target)) rule(["bridge", "faults", "cosmos", "ibc"], `${field}.target`, f.target, localnets);
+      if (f.count > s.cosmos.validators) rule(["faults", "cosmos"], `${field}.count`, f.count, `must be at most cosmos.validators (${s.cosmos.validators})`);
       return;
     }
     const onRoutes = ["bridge", "faults", "routes", "cosmos", "ibc"];
@@ -408,7 +423,8 @@ export function validateScenario(raw: unknown, where: string): Scenario {
       const allowed = CHAIN_FAULTS.has(f.kind) ? "" : ' or "vaa-api"';
       rule(onRoutes, `faults[${i}].target`, f.target, `must be a chain of the routes (${[...chainsInRoutes].join(", ")})${allowed}`);
     } else if (f.kind === "reorg" && !routes.some((r) => r.from === f.target)) {
-      rule(onRoutes, `faults[${i}].target`, f.target, `must be a source chain of the routes (${[...new Set(routes.map((r) => r.from))].join(", ")}): a reorg rolls back published messages`);
+      const sources = [...new Set(routes.map((r) => r.from))].join(", ");
+      rule(onRoutes, `faults[${i}].target`, f.target, `must be a source chain of the routes (${sources}): a reorg rolls back published messages`);
     }
     const count = "count" in f ? f.count : "split" in f ? f.split : undefined;
     if (count !== undefined && count > s.guardians) {

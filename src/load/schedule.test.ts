@@ -63,7 +63,9 @@ const perSeed = (seeds: number[], stages: object[]) => {
   const s = poisson(1, stages);
   return seeds.map((seed) => times({ ...s, seed }));
 };
-const times = (s: ReturnType<typeof poisson>, stage = 0) => [...schedule(s)].filter((m) => m.stage === stage).map((m) => m.intendedAt - stageStarts(s)[stage]!);
+/** Intended times of a stage's messages, ms from the stage's start. */
+const times = (s: ReturnType<typeof poisson>, stage = 0) =>
+  [...schedule(s)].filter((m) => m.stage === stage).map((m) => m.intendedAt - stageStarts(s)[stage]!);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const cv = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2))) / mean(xs);
 const gaps = (ts: number[]) => ts.slice(1).map((at, i) => at - ts[i]!);
@@ -117,13 +119,21 @@ test("a ramping stage's Poisson arrivals follow its rate", (t) => {
     t.true(Math.abs(n - expected) < 4 * Math.sqrt(expected / SEEDS.length), `second ${i}: ${n} vs ${expected}`);
   });
   // A falling ramp too: 90 → 10.
-  const falling = mean(perSeed(SEEDS.slice(0, 100), [{ type: "ramping", from: 90, rate: 10, duration: "10s" }]).map((ts) => ts.filter((at) => at < 5000).length));
+  const fallingRuns = perSeed(SEEDS.slice(0, 100), [{ type: "ramping", from: 90, rate: 10, duration: "10s" }]);
+  const falling = mean(fallingRuns.map((ts) => ts.filter((at) => at < 5000).length));
   t.true(Math.abs(falling - 350) < 4 * Math.sqrt(350 / 100), `falling ramp's first half ${falling}`);
 });
 
 test("a stage can choose its own arrivals; a wrong value names the field", (t) => {
   const s = validateScenario(
-    { routes: [{ from: "Ethereum", to: ["Base"] }], stages: [{ rate: 10, duration: "1s" }, { rate: 10, duration: "1s", arrivals: "poisson" }, { type: "steps", from: 5, to: 10, step: 5, duration: "1s", arrivals: "poisson" }] },
+    {
+      routes: [{ from: "Ethereum", to: ["Base"] }],
+      stages: [
+        { rate: 10, duration: "1s" },
+        { rate: 10, duration: "1s", arrivals: "poisson" },
+        { type: "steps", from: 5, to: 10, step: 5, duration: "1s", arrivals: "poisson" },
+      ],
+    },
     "mixed",
   );
   t.is(s.arrivals, "even");

@@ -96,7 +96,8 @@ export function evaluateThresholds(
   percentile: (p: number) => number | undefined = () => undefined,
 ): ThresholdResult[] {
   return thresholds.map((t) => {
-    const actual = t.percentile !== undefined ? percentile(t.percentile) : Object.hasOwn(metrics, t.metric) ? metrics[t.metric as ThresholdMetric] : undefined;
+    const named = Object.hasOwn(metrics, t.metric) ? metrics[t.metric as ThresholdMetric] : undefined;
+    const actual = t.percentile !== undefined ? percentile(t.percentile) : named;
     return { ...t, actual, passed: actual !== undefined && Number.isFinite(actual) && compare(actual, t.op, t.value) };
   });
 }

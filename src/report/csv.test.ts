@@ -32,7 +32,8 @@ test("messageLine formats a record exactly as the generic path (fields, then csv
   };
   const records: MessageRecord[] = [
     base,
-    { ...base, sentAt: 1200.04, sourceIncludedAt: 1450.26, vaaKey: "2/00ab/9", vaaReadyAt: 1460, relayerFetchedAt: 1470.5, relayerSubmittedAt: 1480, attempts: 1, deliveredAt: 1700.55, deliveryTxHash: "0xdd", sendTxHash: "0xss", late: false, lateOnchain: false, lateMeasured: false, status: "delivered" },
+    { ...base, sentAt: 1200.04, sourceIncludedAt: 1450.26, vaaKey: "2/00ab/9", vaaReadyAt: 1460, relayerFetchedAt: 1470.5, relayerSubmittedAt: 1480, attempts: 1, deliveredAt: 1700.55, deliveryTxHash: "0xdd", sendTxHash: "0xss", late: false,
+      lateOnchain: false, lateMeasured: false, status: "delivered" },
     { ...base, status: "delivered", deliveredAt: 4200.5, late: true, lateOnchain: false, lateMeasured: true },
     { ...base, status: "delivered", deliveredAt: 1300, late: true, lateOnchain: true, lateMeasured: undefined },
     { ...base, sentAt: 1201, status: "dropped", dropReason: 'relayer-gave-up: send failed: "nonce too low", retry\nlater', late: true, outOfOrder: true },
@@ -51,7 +52,9 @@ test("messageLine formats a record exactly as the generic path (fields, then csv
 test("messages.csv has late (either clock), late_onchain and late_measured, empty until delivered", (t) => {
   const column = (name: string) => MESSAGE_COLUMNS.indexOf(name as never);
   t.deepEqual([column("late"), column("late_onchain"), column("late_measured")], [17, 18, 19]);
-  const base: MessageRecord = { id: 1, kind: "liquidation", sourceChain: "Ethereum", destinationChain: "Base", stage: 0, intendedAt: 0, attempts: 1, status: "delivered", deliveredAt: 3100 };
+  const base: MessageRecord = {
+    id: 1, kind: "liquidation", sourceChain: "Ethereum", destinationChain: "Base", stage: 0, intendedAt: 0, attempts: 1, status: "delivered", deliveredAt: 3100,
+  };
   const late = (r: MessageRecord) => parse(messageLine(r))[0].slice(17, 20);
   t.deepEqual(late({ ...base, late: true, lateOnchain: false, lateMeasured: true }), ["true", "false", "true"]);
   t.deepEqual(late({ ...base, late: true, lateOnchain: true, lateMeasured: false }), ["true", "true", "false"]);
