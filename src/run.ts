@@ -26,6 +26,8 @@ export interface RunOptions {
   metricsPort?: number;
   /** Called with the live delivery path after the report is written and before it is stopped (tests read chain state here). */
   inspect?: (path: DeliveryPath) => Promise<void>;
+  /** The delivery path to drive instead of the one the scenario's bridge names (tests). */
+  path?: DeliveryPath;
 }
 
 export interface RunResult extends RunReport {
@@ -50,7 +52,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const progress = options.onProgress ?? (() => undefined);
 
   const path: DeliveryPath =
-    scenario.bridge === "cosmos" ? new CosmosTxPath(scenario) : scenario.bridge === "ibc" ? new IbcPath(scenario) : new WormholePath(scenario, runDir);
+    options.path ??
+    (scenario.bridge === "cosmos" ? new CosmosTxPath(scenario) : scenario.bridge === "ibc" ? new IbcPath(scenario) : new WormholePath(scenario, runDir));
   // A capacity search decides its stages (probes) as it goes; the report covers what ran.
   const stages: StageConfig[] = scenario.search ? [] : scenario.stages;
   const criteria: CapacityCriteria = {
@@ -87,10 +90,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     progress(`starting ${path.description}`);
     await path.start();
     await path.measureCeiling();
-    // The run's clock starts here: stage 0 begins now, not while chains were starting.
-    // The dispatcher's clock thread starts before the clock does (it takes the main thread ~30 ms).
+    // The dispatcher's clock thread starts before the run clock does (it takes the main thread ~30 ms).
     await prepareDispatcher();
-    const ledger = new Ledger();
+    const ledger = new Ledger(scenario.deadlineMs);
     const activeRecorder = (recorder = new RunRecorder(reportInput(), ledger));
     if (options.metricsPort !== undefined) {
       const server = await serveMetrics(options.metricsPort, ledger, activeRecorder.stats);
@@ -98,6 +100,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       progress(`metrics: ${server.url}`);
     }
     await path.attach(ledger, activeRecorder);
+    // The run clock starts here, as dispatch does: stage 0 begins now, not while chains started or watchers attached.
+    ledger.start();
     const live = new LiveProgress(ledger, activeRecorder.stats, stages);
     const sampler = setInterval(() => activeRecorder.sample(), SAMPLE_EVERY_MS);
     const ticker = setInterval(() => progress(live.line()), 1000);

@@ -65,6 +65,9 @@ test("bad flags get the usage text and exit 2", async (t) => {
   const threshold = await cli(["run", "smoke", "--threshold", "p99 < soon"]);
   t.is(threshold.code, 2);
   t.regex(threshold.output, /--threshold "p99 < soon": must look like "p99<2000"/);
+  const inherited = await cli(["run", "smoke", "--threshold", "constructor<1"]);
+  t.is(inherited.code, 2);
+  t.regex(inherited.output, /--threshold "constructor<1": unknown metric "constructor"; use one of p50/);
   const unknown = await cli(["fly"]);
   t.is(unknown.code, 2);
   t.regex(unknown.output, /unknown command "fly"[\s\S]*usage: bridge-stress run/);

@@ -14,6 +14,7 @@ import { fileSha256, scenarioHash, sequenceHash } from "../src/report/manifest.t
 // One short ramp through the whole path (Ethereum → Arbitrum, Base), shared by the assertions below.
 let result: RunResult;
 const onChain = new Map<string, Hex>(); // trigger id → delivery tx, from the receivers' own events
+const onChainLate = new Map<string, boolean>(); // trigger id → the receiver's late verdict
 const anvilPids: number[] = [];
 
 test.before(async () => {
@@ -25,7 +26,10 @@ test.before(async () => {
       for (const [name, receiver] of stack.receivers) {
         const client = createPublicClient({ transport: http(stack.chain(name).rpcUrl) });
         const logs = await client.getContractEvents({ address: receiver, abi: liquidationReceiverAbi, eventName: "TriggerDelivered", fromBlock: 0n });
-        for (const log of logs) onChain.set(`${name}/${log.args.triggerId}`, log.transactionHash);
+        for (const log of logs) {
+          onChain.set(`${name}/${log.args.triggerId}`, log.transactionHash);
+          onChainLate.set(`${name}/${log.args.triggerId}`, log.args.late!);
+        }
       }
       for (const chain of stack.chains.values()) if (chain.anvil?.pid) anvilPids.push(chain.anvil.pid);
     },
@@ -56,6 +60,15 @@ test("delivered rows match the receivers' on-chain delivery events one to one", 
   t.is(delivered.length, onChain.size);
   for (const r of delivered) {
     t.is(onChain.get(`${r.destination_chain}/${r.message_id}`), r.delivery_tx as Hex, `message ${r.message_id}`);
+  }
+});
+
+test("late is the receiver's verdict (late_onchain) or the measured delay past the kind's deadline (late_measured)", (t) => {
+  const { deadlineMs } = loadScenario("smoke");
+  for (const r of rows("messages.csv").filter((row) => row.status === "delivered")) {
+    t.is(r.late_onchain, String(onChainLate.get(`${r.destination_chain}/${r.message_id}`)), `message ${r.message_id}`);
+    t.is(r.late_measured, String(Number(r.delay_ms) > deadlineMs[r.kind as keyof typeof deadlineMs]), `message ${r.message_id}`);
+    t.is(r.late, String(r.late_onchain === "true" || r.late_measured === "true"), `message ${r.message_id}`);
   }
 });
 

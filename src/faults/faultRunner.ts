@@ -72,14 +72,22 @@ export class FaultRunner {
     private readonly random: () => number,
   ) {}
 
+  private stopped = false;
+
+  /** Schedules the faults once the run clock starts: a fault's `at` counts from stage 0's start. */
   start(): void {
-    for (const fault of this.faults) {
-      this.timers.push(setTimeout(() => this.apply(fault), Math.max(0, fault.atS * 1000 - this.ledger.elapsed())));
-      if (!MOMENTARY.has(fault.kind)) this.timers.push(setTimeout(() => this.heal(fault), Math.max(0, (fault.atS + fault.forS) * 1000 - this.ledger.elapsed())));
-    }
+    this.ledger.whenStarted(() => {
+      if (this.stopped) return;
+      for (const fault of this.faults) {
+        const from = (s: number) => Math.max(0, s * 1000 - this.ledger.elapsed());
+        this.timers.push(setTimeout(() => this.apply(fault), from(fault.atS)));
+        if (!MOMENTARY.has(fault.kind)) this.timers.push(setTimeout(() => this.heal(fault), from(fault.atS + fault.forS)));
+      }
+    });
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     for (const fault of [...this.active]) this.heal(fault);
     await this.settled();

@@ -1,5 +1,8 @@
 import test from "ava";
-import { loadScenario, validateScenario, parseDurationS, SHIPPED_SCENARIOS } from "./scenario.ts";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadScenario, validateScenario, parseDurationS, ScenarioError, SHIPPED_SCENARIOS } from "./scenario.ts";
 
 const valid = { routes: [{ from: "Ethereum", to: ["Arbitrum"] }], stages: [{ rate: 5, duration: "10s" }] };
 
@@ -20,6 +23,11 @@ test("errors name the field, the value and what is allowed", (t) => {
     [{ ...valid, stages: [{ type: "ramping", rate: 10 }] }, /field "stages\[0\]\.duration" is undefined; must be a duration/],
     [{ ...valid, stages: [{ type: "wave", rate: 10, duration: "1s" }] }, /field "stages\[0\]\.type" is "wave"; must be "constant" \(the default\), "ramping" or "steps"/],
     [{ ...valid, thresholds: ["p99 < soon"] }, /field "thresholds\[0\]" is "p99 < soon"; must look like "p99<2000"/],
+    [
+      { ...valid, thresholds: ["p99<2000", "drop_rate<2"] },
+      /field "thresholds\[1\]" is "drop_rate<2"; drop_rate is a ratio in \[0, 1\]; for 2 % write drop_rate<0\.02$/,
+    ],
+    [{ ...valid, thresholds: ["constructor<1"] }, /field "thresholds\[0\]" is "constructor<1"; unknown metric "constructor"; use one of p50, p90/],
     [{ ...valid, faults: [{ kind: "guardians-offline", at: "1s", for: "1s", count: 25 }] }, /field "faults\[0\]\.count" is 25; must be an integer from 1 to 19/],
     [{ ...valid, guardians: 5, faults: [{ kind: "guardians-offline", at: "1s", for: "1s", count: 7 }] }, /field "faults\[0\]\.count" is 7; must be at most the guardian set size \(5\)/],
     [{ ...valid, faults: [{ kind: "meteor", at: "1s", for: "1s" }] }, /field "faults\[0\]\.kind" is "meteor"; must be one of guardians-offline, guardian-delay/],
@@ -63,4 +71,38 @@ test("steps and ramping stages expand to the flat stage list", (t) => {
     { rate: 60, startRate: 30, durationS: 10 },
     { rate: 5, startRate: 5, durationS: 1 },
   ]);
+});
+
+test("a scenario with several errors reports all of them, one line each, schema errors and rules across fields alike", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "scenario-"));
+  const file = join(dir, "three.json");
+  writeFileSync(file, JSON.stringify({ ...valid, stages: [{ rate: -1, duration: "1s" }], stage: [], thresholds: ["p99<2000", "drop_rate<2"] }));
+  const err = t.throws(() => loadScenario(file), { instanceOf: ScenarioError });
+  t.is(
+    err.message,
+    [
+      `${file}: 3 errors:`,
+      '  field "stages[0].rate" is -1; must be a number > 0',
+      '  field "stage" is []; is not a field here; check the spelling (the README lists every field)',
+      '  field "thresholds[1]" is "drop_rate<2"; drop_rate is a ratio in [0, 1]; for 2 % write drop_rate<0.02',
+    ].join("\n"),
+  );
+  t.deepEqual(err.problems.map((p) => p.field), ["stages[0].rate", "stage", "thresholds[1]"]);
+});
+
+test("every rule across fields is reported, and none is judged on a default standing in for a field with an error", (t) => {
+  const faults = [
+    { kind: "guardians-offline", at: "1s", for: "1s", count: 7 },
+    { kind: "reorg", at: "1s", target: "Arbitrum", depth: 2 },
+  ];
+  const mix = { liquidation: 0, order: 0, cancel: 0, spam: 0 };
+  const err = t.throws(() => validateScenario({ ...valid, guardians: 5, faults, mix }, "s.json"), { instanceOf: ScenarioError });
+  t.deepEqual(err.problems.map((p) => [p.field, p.value]), [["mix", mix], ["faults[0].count", 7], ["faults[1].target", "Arbitrum"]]);
+  // routes is wrong itself: nothing is judged against the routes a default would stand in for (none, or the
+  // Cosmos senders'), neither "routes" missing nor the reorg's target; the guardian count rule still is.
+  const badRoutes = { ...valid, routes: [{ from: "Solana", to: ["Base"] }], guardians: 5, faults };
+  const bad = t.throws(() => validateScenario(badRoutes, "s.json"), { instanceOf: ScenarioError });
+  t.deepEqual(bad.problems.map((p) => p.field), ["routes[0].from", "faults[0].count"]);
+  t.regex(bad.message, /^s\.json: 2 errors:\n {2}field "routes\[0\]\.from" is "Solana"; .*\n/);
+  t.regex(bad.message, /\n {2}field "faults\[0\]\.count" is 7; must be at most the guardian set size \(5\)$/);
 });

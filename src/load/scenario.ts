@@ -21,6 +21,14 @@ export interface ChainSettings {
   mode?: ChainMode;
 }
 
+/**
+ * How a stage's messages are spaced: `even` — message k at the time its rate makes k due
+ * (fixed gaps at a constant rate); `poisson` — a Poisson process at the stage's rate, gaps
+ * drawn exponential from the scenario's seed, so messages come in bursts and lulls.
+ */
+export const ARRIVALS = ["even", "poisson"] as const;
+export type Arrivals = (typeof ARRIVALS)[number];
+
 /** One stage after expansion: the offered rate goes linearly from `startRate` to `rate` (equal for constant stages). */
 export interface StageConfig {
   /** Offered arrival rate at the stage's end, messages per second (open model). */
@@ -30,6 +38,8 @@ export interface StageConfig {
   durationS: number;
   /** Start, ms from the run's start, when stages do not simply follow each other (capacity-search probes). */
   startAtMs?: number;
+  /** Set when the stage chose its own; otherwise the scenario's `arrivals`. */
+  arrivals?: Arrivals;
 }
 
 /** Capacity search (ramp-to-knee): probe rising rates until one fails, then bisect. */
@@ -90,8 +100,10 @@ export interface Scenario {
   ibc: IbcSettings;
   /** The market the triggers protect, for the liquidation-risk columns of steps.csv. */
   risk: RiskSettings;
-  /** Seeds the message sequence (kinds, routes, positions). */
+  /** Seeds the message sequence (kinds, routes, positions, and Poisson arrival times). */
   seed: number;
+  /** Arrivals of every stage (and capacity-search probe) that does not choose its own. */
+  arrivals: Arrivals;
   chains: Partial<Record<Chain, ChainSettings>>;
   routes: Array<{ from: Chain; to: Chain[] }>;
   stages: StageConfig[];
@@ -129,10 +141,27 @@ export interface Scenario {
 /** The source of every message on the cosmos bridge (messages.csv's source_chain). */
 export const COSMOS_SENDERS = "cosmjs";
 
+/** One thing wrong in a scenario: the field, its value, and what is allowed (the fix). */
+export interface ScenarioProblem {
+  field: string;
+  value: unknown;
+  allowed: string;
+}
+
+const problemLine = (p: ScenarioProblem): string => `field "${p.field}" is ${JSON.stringify(p.value)}; ${p.allowed}`;
+
+/** Everything wrong with a scenario: one problem as `<where>: field …`, several as a count and one line each. */
 export class ScenarioError extends Error {
-  constructor(where: string, field: string, value: unknown, allowed: string) {
-    super(`${where}: field "${field}" is ${JSON.stringify(value)}; ${allowed}`);
+  readonly problems: ScenarioProblem[];
+
+  constructor(where: string, field: string, value: unknown, allowed: string);
+  constructor(where: string, problems: ScenarioProblem[]);
+  constructor(where: string, fieldOrProblems: string | ScenarioProblem[], value?: unknown, allowed?: string) {
+    const problems = typeof fieldOrProblems === "string" ? [{ field: fieldOrProblems, value, allowed: allowed! }] : fieldOrProblems;
+    const lines = problems.map((p) => `\n  ${problemLine(p)}`).join("");
+    super(problems.length === 1 ? `${where}: ${problemLine(problems[0]!)}` : `${where}: ${problems.length} errors:${lines}`);
     this.name = "ScenarioError";
+    this.problems = problems;
   }
 }
 
@@ -198,10 +227,17 @@ const kindWeights = (what: string) =>
     >,
   );
 
-const constantStage = z.strictObject({ type: z.literal("constant").optional(), rate: rate(), duration });
-const rampingStage = z.strictObject({ type: z.literal("ramping"), from: z.number().min(0).optional(), rate: rate(), duration });
+const arrivals = z.enum(ARRIVALS, { error: 'must be "even" (fixed gaps, the default) or "poisson" (exponential gaps drawn from the seed: bursts)' });
+const constantStage = z.strictObject({ type: z.literal("constant").optional(), rate: rate(), duration, arrivals: arrivals.optional() });
+const rampingStage = z.strictObject({
+  type: z.literal("ramping"),
+  from: z.number().min(0).optional(),
+  rate: rate(),
+  duration,
+  arrivals: arrivals.optional(),
+});
 const stepsStage = z
-  .strictObject({ type: z.literal("steps"), from: rate(), to: rate(), step: rate(), duration })
+  .strictObject({ type: z.literal("steps"), from: rate(), to: rate(), step: rate(), duration, arrivals: arrivals.optional() })
   .refine((s) => s.to >= s.from, { message: "steps: `to` must be ≥ `from`", path: ["to"] })
   .refine((s) => (s.to - s.from) / s.step <= 1000, { message: "steps: at most 1000 steps", path: ["step"] });
 const stage = z.unknown().pipe(
@@ -216,6 +252,7 @@ function scenarioSchema() {
     name: z.string().optional(),
     description: z.string().optional(),
     seed: integer(0, 2 ** 32 - 1).default(1),
+    arrivals: arrivals.default("even"),
     chains: z.record(chain, z.strictObject({ blockTimeMs: z.number().positive({ error: "must be a number > 0" }).max(60_000).optional(), mode: z.enum(CHAIN_MODES, { error: `must be one of ${CHAIN_MODES.join(", ")}` }).optional() })).default({}),
     bridge: z
       .enum(["wormhole", "cosmos", "ibc"], {
@@ -308,12 +345,13 @@ function scenarioSchema() {
 function expandStages(stages: Array<z.infer<typeof constantStage> | z.infer<typeof rampingStage> | z.infer<typeof stepsStage>>): StageConfig[] {
   const out: StageConfig[] = [];
   for (const s of stages) {
+    const own = s.arrivals ? { arrivals: s.arrivals } : {};
     if (s.type === "steps") {
-      for (let r = s.from; r <= s.to + 1e-9; r += s.step) out.push({ rate: r, startRate: r, durationS: s.duration });
+      for (let r = s.from; r <= s.to + 1e-9; r += s.step) out.push({ rate: r, startRate: r, durationS: s.duration, ...own });
     } else if (s.type === "ramping") {
-      out.push({ rate: s.rate, startRate: s.from ?? out.at(-1)?.rate ?? 0, durationS: s.duration });
+      out.push({ rate: s.rate, startRate: s.from ?? out.at(-1)?.rate ?? 0, durationS: s.duration, ...own });
     } else {
-      out.push({ rate: s.rate, startRate: s.rate, durationS: s.duration });
+      out.push({ rate: s.rate, startRate: s.rate, durationS: s.duration, ...own });
     }
   }
   return out;
@@ -323,38 +361,69 @@ function fieldPath(path: PropertyKey[]): string {
   return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("") || "(root)";
 }
 
-/** Checks every field; an error names the field, the value and what is allowed. */
+/** The field a zod issue is about, with the value it had (the offending field's, where zod reports its parent). */
+function issueProblems(issue: z.core.$ZodIssue): ScenarioProblem[] {
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => ({
+      field: fieldPath([...issue.path, key]),
+      value: (issue.input as Record<string, unknown>)?.[key],
+      allowed: "is not a field here; check the spelling (the README lists every field)",
+    }));
+  }
+  // A discriminator issue reports the whole object; show the offending field's value.
+  const last = issue.path.at(-1);
+  const parent = issue.input && typeof issue.input === "object" && typeof last === "string" && last in issue.input;
+  const input = parent ? (issue.input as Record<string, unknown>)[last] : issue.input;
+  return [{ field: fieldPath(issue.path), value: input, allowed: issue.message }];
+}
+
+/**
+ * Checks every field and reports every problem at once (ScenarioError): each names the field,
+ * the value and what is allowed. The rules across fields are checked too when the schema
+ * finds errors, on the fields it found none in (a rule that reads an erroneous field waits
+ * until that field is fixed, rather than report on a default in its place).
+ */
 export function validateScenario(raw: unknown, where: string): Scenario {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ScenarioError(where, "(root)", raw, "must be a JSON object");
-  const parsed = scenarioSchema().safeParse(raw, { reportInput: true });
+  const schema = scenarioSchema();
+  const problems: ScenarioProblem[] = [];
+  let parsed = schema.safeParse(raw, { reportInput: true });
+  /** Top-level fields with a schema error: left out of the rules below. */
+  const bad = new Set<string>();
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    if (issue.code === "unrecognized_keys") {
-      const key = issue.keys[0]!;
-      const field = fieldPath([...issue.path, key]);
-      throw new ScenarioError(where, field, (issue.input as Record<string, unknown>)?.[key], "is not a field here; check the spelling (the README lists every field)");
+    for (const issue of parsed.error.issues) {
+      problems.push(...issueProblems(issue));
+      if (issue.code === "unrecognized_keys" && issue.path.length === 0) issue.keys.forEach((k) => bad.add(k));
+      else if (issue.path.length) bad.add(String(issue.path[0]));
     }
-    // A discriminator issue reports the whole object; show the offending field's value.
-    const last = issue.path.at(-1);
-    const input = issue.input && typeof issue.input === "object" && typeof last === "string" && last in issue.input ? (issue.input as Record<string, unknown>)[last] : issue.input;
-    throw new ScenarioError(where, fieldPath(issue.path), input, issue.message);
+    parsed = schema.safeParse(Object.fromEntries(Object.entries(raw).filter(([key]) => !bad.has(key))), { reportInput: true });
   }
-  const s = parsed.data;
-  if (!s.stages && !s.search) throw new ScenarioError(where, "stages", undefined, 'must be a non-empty array like [{ "rate": 10, "duration": "10s" }] (or give a "search" for a capacity search)');
-  if (s.stages && s.search) throw new ScenarioError(where, "search", s.search, 'cannot be combined with "stages": a capacity search chooses its own rates');
+  /** Reports a rule's violation unless it reads a field the schema already refused. */
+  const rule = (reads: string[], field: string, value: unknown, allowed: string) => {
+    if (!reads.some((f) => bad.has(f))) problems.push({ field, value, allowed });
+  };
+  const s = parsed.success ? parsed.data : undefined;
+  if (!s) throw new ScenarioError(where, problems);
+  if (!s.stages && !s.search) {
+    const allowed = 'must be a non-empty array like [{ "rate": 10, "duration": "10s" }] (or give a "search" for a capacity search)';
+    rule(["stages", "search"], "stages", undefined, allowed);
+  }
+  if (s.stages && s.search) rule(["stages", "search"], "search", s.search, 'cannot be combined with "stages": a capacity search chooses its own rates');
   const mix = { liquidation: 70, order: 20, cancel: 5, spam: 5, ...s.mix } as Record<TriggerKind, number>;
-  if (Object.values(mix).every((w) => w === 0)) throw new ScenarioError(where, "mix", s.mix, "needs at least one weight > 0");
+  if (Object.values(mix).every((w) => w === 0)) rule(["mix"], "mix", s.mix, "needs at least one weight > 0");
   if (s.bridge !== "wormhole") {
-    if (s.routes) throw new ScenarioError(where, "routes", s.routes, `is not used with bridge "${s.bridge}": the chains are set in "cosmos"${s.bridge === "ibc" ? ' and "ibc"' : ""}`);
+    const set = `"cosmos"${s.bridge === "ibc" ? ' and "ibc"' : ""}`;
+    if (s.routes) rule(["bridge", "routes"], "routes", s.routes, `is not used with bridge "${s.bridge}": the chains are set in ${set}`);
     s.faults.forEach((f, i) => {
-      if (!COSMOS_FAULTS.has(f.kind)) throw new ScenarioError(where, `faults[${i}].kind`, f.kind, `is not available with bridge "${s.bridge}"; use one of ${[...COSMOS_FAULTS].join(", ")}`);
+      const allowed = `is not available with bridge "${s.bridge}"; use one of ${[...COSMOS_FAULTS].join(", ")}`;
+      if (!COSMOS_FAULTS.has(f.kind)) rule(["bridge", "faults"], `faults[${i}].kind`, f.kind, allowed);
     });
-    if (s.search) throw new ScenarioError(where, "search", s.search, `is not available with bridge "${s.bridge}" yet; use "stages"`);
+    if (s.search) rule(["bridge", "search"], "search", s.search, `is not available with bridge "${s.bridge}" yet; use "stages"`);
     if (s.bridge === "ibc" && s.ibc.destinationChainId === s.cosmos.chainId) {
-      throw new ScenarioError(where, "ibc.destinationChainId", s.ibc.destinationChainId, `must differ from cosmos.chainId ("${s.cosmos.chainId}")`);
+      rule(["bridge", "ibc", "cosmos"], "ibc.destinationChainId", s.ibc.destinationChainId, `must differ from cosmos.chainId ("${s.cosmos.chainId}")`);
     }
   } else if (!s.routes) {
-    throw new ScenarioError(where, "routes", undefined, 'must be a non-empty array like [{ "from": "Ethereum", "to": ["Arbitrum"] }]');
+    rule(["bridge", "routes"], "routes", undefined, 'must be a non-empty array like [{ "from": "Ethereum", "to": ["Arbitrum"] }]');
   }
   // The cosmos bridge has one route, CosmJS senders → the localnet; ibc one too, source → destination localnet.
   const routes =
@@ -362,36 +431,42 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   const chainsInRoutes = new Set(routes.flatMap((r) => [r.from, ...r.to]));
   s.faults.forEach((f, i) => {
     if (s.bridge === "wormhole" && COSMOS_FAULTS.has(f.kind)) {
-      throw new ScenarioError(where, `faults[${i}].kind`, f.kind, 'needs a Cosmos localnet (bridge "cosmos" or "ibc")');
+      return rule(["bridge", "faults"], `faults[${i}].kind`, f.kind, 'needs a Cosmos localnet (bridge "cosmos" or "ibc")');
     }
     if (f.kind === "validators-offline" || f.kind === "validators-partition") {
       const ids = s.bridge === "ibc" ? [s.cosmos.chainId, s.ibc.destinationChainId] : [s.cosmos.chainId];
-      if (!ids.includes(f.target)) throw new ScenarioError(where, `faults[${i}].target`, f.target, `must be a localnet of this scenario (${ids.join(", ")})`);
-      if (f.count > s.cosmos.validators) throw new ScenarioError(where, `faults[${i}].count`, f.count, `must be at most cosmos.validators (${s.cosmos.validators})`);
+      const field = `faults[${i}]`;
+      const localnets = `must be a localnet of this scenario (${ids.join(", ")})`;
+      if (!ids.includes(f.target)) rule(["bridge", "faults", "cosmos", "ibc"], `${field}.target`, f.target, localnets);
+      if (f.count > s.cosmos.validators) rule(["faults", "cosmos"], `${field}.count`, f.count, `must be at most cosmos.validators (${s.cosmos.validators})`);
       return;
     }
+    const onRoutes = ["bridge", "faults", "routes", "cosmos", "ibc"];
     if ("target" in f && !chainsInRoutes.has(f.target) && (f.target !== "vaa-api" || CHAIN_FAULTS.has(f.kind))) {
       const allowed = CHAIN_FAULTS.has(f.kind) ? "" : ' or "vaa-api"';
-      throw new ScenarioError(where, `faults[${i}].target`, f.target, `must be a chain of the routes (${[...chainsInRoutes].join(", ")})${allowed}`);
-    }
-    if (f.kind === "reorg" && !routes.some((r) => r.from === f.target)) {
-      throw new ScenarioError(where, `faults[${i}].target`, f.target, `must be a source chain of the routes (${[...new Set(routes.map((r) => r.from))].join(", ")}): a reorg rolls back published messages`);
+      rule(onRoutes, `faults[${i}].target`, f.target, `must be a chain of the routes (${[...chainsInRoutes].join(", ")})${allowed}`);
+    } else if (f.kind === "reorg" && !routes.some((r) => r.from === f.target)) {
+      const sources = [...new Set(routes.map((r) => r.from))].join(", ");
+      rule(onRoutes, `faults[${i}].target`, f.target, `must be a source chain of the routes (${sources}): a reorg rolls back published messages`);
     }
     const count = "count" in f ? f.count : "split" in f ? f.split : undefined;
     if (count !== undefined && count > s.guardians) {
-      throw new ScenarioError(where, `faults[${i}].${"count" in f ? "count" : "split"}`, count, `must be at most the guardian set size (${s.guardians})`);
+      rule(["faults", "guardians"], `faults[${i}].${"count" in f ? "count" : "split"}`, count, `must be at most the guardian set size (${s.guardians})`);
     }
   });
-  const thresholds = s.thresholds.map((text, i) => {
+  const thresholds = s.thresholds.flatMap((text, i) => {
     try {
-      return parseThreshold(text);
+      return [parseThreshold(text)];
     } catch (err) {
-      throw new ScenarioError(where, `thresholds[${i}]`, text, (err as Error).message);
+      rule(["thresholds"], `thresholds[${i}]`, text, (err as Error).message);
+      return [];
     }
   });
+  if (problems.length) throw new ScenarioError(where, problems);
   return {
     name: s.name ?? "unnamed",
     seed: s.seed,
+    arrivals: s.arrivals,
     chains: s.chains as Scenario["chains"],
     bridge: s.bridge,
     cosmos: s.cosmos,

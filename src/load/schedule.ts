@@ -1,6 +1,6 @@
 import type { Chain } from "@wormhole-foundation/sdk-base";
 import type { TriggerKind } from "../bridge/payload.ts";
-import type { Scenario, StageConfig } from "./scenario.ts";
+import type { Arrivals, Scenario, StageConfig } from "./scenario.ts";
 
 /** One message the schedule offers. */
 export interface PlannedMessage {
@@ -36,12 +36,13 @@ export function stageMessageCount(stage: StageConfig): number {
 /**
  * When message k of a stage is due, ms after the stage's start. The rate goes linearly
  * from startRate (r0) to rate (r1) over T seconds, so k messages are due once
- * r0·t + (r1 − r0)·t²/(2T) = k.
+ * r0·t + (r1 − r0)·t²/(2T) = k. (k need not be whole: Poisson arrivals pass a running sum
+ * of exponential draws.)
  */
 export function offsetOfMessage(stage: StageConfig, k: number): number {
   const a = stage.startRate;
   const b = (stage.rate - stage.startRate) / stage.durationS;
-  const seconds = Math.abs(b) < 1e-12 ? k / a : (-a + Math.sqrt(a * a + 2 * b * k)) / b;
+  const seconds = Math.abs(b) < 1e-12 ? k / a : (-a + Math.sqrt(Math.max(0, a * a + 2 * b * k))) / b;
   return seconds * 1000;
 }
 
@@ -55,33 +56,60 @@ export function stageStarts(scenario: Pick<Scenario, "stages">): number[] {
   });
 }
 
+/** Seed of the arrival-time stream, beside the scenario's seed (kinds, routes, positions). */
+const ARRIVALS_SEED = 0xa221_7a15;
+
+/**
+ * Arrival offsets of a stage, ms after its start. `even`: message k at offsetOfMessage(k),
+ * k = 0 … round(mean rate × T) − 1. `poisson`: a Poisson process whose rate follows the
+ * stage's (linear) rate, by time rescaling: the cumulative sums S₁ < S₂ < … of unit
+ * exponential draws (−ln(1 − u), u from `random`) are the arrivals of a rate-1 process,
+ * and each maps to the time its stage's cumulative rate reaches Sᵢ — offsetOfMessage(Sᵢ) —
+ * until Sᵢ passes the stage's expected count, mean rate × T. The count is then Poisson
+ * with that mean, and the gaps at a constant rate exponential (coefficient of variation 1).
+ */
+export function* arrivalOffsets(stage: StageConfig, arrivals: Arrivals, random: () => number): Generator<number> {
+  if (arrivals === "even") {
+    const count = stageMessageCount(stage);
+    for (let k = 0; k < count; k++) yield offsetOfMessage(stage, k);
+    return;
+  }
+  const expected = ((stage.startRate + stage.rate) / 2) * stage.durationS;
+  for (let sum = -Math.log(1 - random()); sum <= expected; sum -= Math.log(1 - random())) yield offsetOfMessage(stage, sum);
+}
+
 /**
  * Makes the messages of stages one after another from one seeded random stream: kinds by
  * the mix's weights, routes uniformly over the scenario's source → destination pairs.
+ * Poisson arrival times come from a second stream of the same seed, so the n-th message's
+ * kind, route and position are the same whichever arrivals a stage uses.
  */
 export class MessageFactory {
   private readonly random: () => number;
+  private readonly arrivalRandom: () => number;
+  private readonly arrivals: Arrivals;
   private readonly pairs: Array<{ source: Chain; destination: Chain }>;
   private readonly kinds: Array<[TriggerKind, number]>;
   private readonly totalWeight: number;
   private lastId = 0;
 
-  constructor(scenario: Pick<Scenario, "seed" | "routes" | "mix">) {
+  constructor(scenario: Pick<Scenario, "seed" | "routes" | "mix"> & { arrivals?: Arrivals }) {
     this.random = seededRandom(scenario.seed);
+    this.arrivalRandom = seededRandom(scenario.seed ^ ARRIVALS_SEED);
+    this.arrivals = scenario.arrivals ?? "even";
     this.pairs = scenario.routes.flatMap((r) => r.to.map((destination) => ({ source: r.from, destination })));
     this.kinds = Object.entries(scenario.mix).filter(([, w]) => w > 0) as Array<[TriggerKind, number]>;
     this.totalWeight = this.kinds.reduce((sum, [, w]) => sum + w, 0);
   }
 
-  /** Open model: message k of the stage is due at startAt + offsetOfMessage(k), whatever happened to earlier messages. */
+  /** Open model: each message of the stage is due at startAt + its arrival offset, whatever happened to earlier messages. */
   *stage(stage: number, config: StageConfig, startAt: number): Generator<PlannedMessage> {
-    const count = stageMessageCount(config);
-    for (let k = 0; k < count; k++) {
+    for (const offset of arrivalOffsets(config, config.arrivals ?? this.arrivals, this.arrivalRandom)) {
       const pair = this.pairs[Math.floor(this.random() * this.pairs.length)]!;
       yield {
         id: ++this.lastId,
         stage,
-        intendedAt: startAt + offsetOfMessage(config, k),
+        intendedAt: startAt + offset,
         kind: this.pickKind(),
         ...pair,
         positionSalt: Math.floor(this.random() * 2 ** 32),

@@ -1,6 +1,7 @@
 import test from "ava";
 import { Ledger, type Anomaly } from "./ledger.ts";
 import { RING_SLOTS } from "./vaaIds.ts";
+import { StageStats } from "./stats.ts";
 
 const base = { kind: "liquidation" as const, sourceChain: "Ethereum", destinationChain: "Base", stage: 0, intendedAt: 0 };
 
@@ -96,4 +97,40 @@ test("a message in flight while 250,000 others finish is still matched by its VA
   ledger.plan({ ...base, id: 250_003 });
   ledger.vaaReady(250_003, "2/aa/250001", ledger.startedAt + 10);
   t.is(ledger.get(250_003)?.vaaIdOf, 250_001);
+});
+
+test("late is either clock's verdict: the chain's (kept as late_onchain) or the measured delay above the kind's deadline (late_measured)", (t) => {
+  const ledger = new Ledger({ liquidation: 3000, order: 10_000 });
+  const stats = new StageStats([{ rate: 10, startRate: 10, durationS: 1 }]);
+  ledger.onPlan = (r) => stats.offer(r.stage, r.kind);
+  const finals: Array<[number, boolean | undefined, boolean | undefined, boolean | undefined]> = [];
+  ledger.onFinal = (r) => (stats.add(r), finals.push([r.id, r.late, r.lateOnchain, r.lateMeasured]));
+  const cases: Array<[id: number, kind: "liquidation" | "order" | "spam", delay: number, onchain: boolean]> = [
+    [1, "liquidation", 2999, false], // on time by both
+    [2, "liquidation", 3001, false], // whole-second block time still within the deadline; the measured delay is not
+    [3, "liquidation", 2500, true], // the chain says late (its block timestamp), the measured delay does not
+    [4, "liquidation", 3500, true],
+    [5, "order", 3500, false], // its own kind's deadline
+    [6, "spam", 90_000, false], // no deadline given for the kind: the chain's verdict alone
+  ];
+  for (const [id, kind, delay, onchain] of cases) {
+    ledger.plan({ ...base, id, kind, intendedAt: 100 });
+    ledger.delivered(id, ledger.startedAt + 100 + delay, "0x02", onchain);
+  }
+  ledger.plan({ ...base, id: 7, intendedAt: 100 });
+  ledger.closeDrain();
+  t.deepEqual(finals, [
+    [1, false, false, false],
+    [2, true, false, true],
+    [3, true, true, false],
+    [4, true, true, true],
+    [5, false, false, false],
+    [6, false, false, undefined],
+    [7, undefined, undefined, undefined],
+  ]);
+  // Every late count (steps.csv, summary, late_rate, the liquidation criterion) counts either clock's.
+  t.is(stats.stages[0]!.late, 3);
+  t.is(stats.stages[0]!.liquidation.late, 3);
+  t.is(stats.total.late, 3);
+  t.is(stats.thresholdMetrics().late_rate, 3 / 6);
 });

@@ -32,8 +32,16 @@ export interface MessageRecord {
   deliveryTxHash?: Hex;
   /** IBC: when the source chain recorded the packet's acknowledgement. */
   acknowledgedAt?: number;
-  /** Delivered after its deadline (judged on-chain by the receiver). */
+  /** Delivered after its deadline by either clock: lateOnchain || lateMeasured. */
   late?: boolean;
+  /**
+   * Late by the destination chain's clock: the including block's timestamp past the deadline.
+   * EVM: the receiver contract's verdict (block.timestamp × 1000 > deadline, whole seconds);
+   * Cosmos and IBC: the harness's, on the including block's time (no contract judges there).
+   */
+  lateOnchain?: boolean;
+  /** Late by the run clock: the measured delay (deliveredAt − intendedAt) above the kind's deadline. */
+  lateMeasured?: boolean;
   /** Delivered after a later message of the same emitter to the same destination. */
   outOfOrder?: boolean;
   status: MessageStatus;
@@ -64,7 +72,13 @@ export interface Anomaly {
  * VAA ids in fixed rings (VaaIdIndex), so a late duplicate attempt or a reused sequence is too.
  */
 export class Ledger {
-  readonly startedAt = now();
+  /**
+   * The run clock's origin (clock.now()): when the ledger is made, moved by start() to when
+   * dispatch begins, so stage 0 starts at 0 and attaching watchers and faults is not in it.
+   */
+  startedAt = now();
+  /** Called by start(); undefined once it has run. */
+  private startHooks: Array<() => void> | undefined = [];
   private readonly live = new Map<number, MessageRecord>();
   /** In-flight messages by VAA id: small, and the relayer's events look it up by the same string. */
   private readonly liveByVaaId = new Map<string, number>();
@@ -78,6 +92,12 @@ export class Ledger {
   private sequenceOf = new Float64Array(1024);
   /** Running totals, kept as messages move, so progress never scans the ledger. */
   readonly counts = { planned: 0, sent: 0, delivered: 0, dropped: 0 };
+  /**
+   * `deadlineMs`: each kind's deadline after the intended send (the scenario's), for the
+   * measured lateness; a kind without one is judged on the chain's clock alone.
+   */
+  constructor(private readonly deadlineMs: Partial<Record<TriggerKind, number>> = {}) {}
+
   /** Called when a message is planned. */
   onPlan: ((record: MessageRecord) => void) | undefined;
   /** Called once per message when its status becomes final; the ledger forgets it afterwards. */
@@ -87,6 +107,21 @@ export class Ledger {
   /** Messages planned and not yet delivered or dropped. */
   get inFlight(): number {
     return this.live.size;
+  }
+
+  /** Starts the run clock (stage 0 begins at `at`), then whatever waits for it (whenStarted). Once. */
+  start(at = now()): void {
+    const hooks = this.startHooks;
+    if (!hooks) return;
+    this.startedAt = at;
+    this.startHooks = undefined;
+    for (const hook of hooks) hook();
+  }
+
+  /** Runs `hook` when the run clock starts (at once if it has): fault timelines and samplers time themselves from it. */
+  whenStarted(hook: () => void): void {
+    if (this.startHooks) this.startHooks.push(hook);
+    else hook();
   }
 
   /** ms since the run started. */
@@ -118,6 +153,8 @@ export class Ledger {
       deliveryTxHash: undefined,
       acknowledgedAt: undefined,
       late: undefined,
+      lateOnchain: undefined,
+      lateMeasured: undefined,
       outOfOrder: undefined,
       status: "in-flight",
       dropReason: undefined,
@@ -227,8 +264,11 @@ export class Ledger {
     if (record) record.relayerGaveUp = reason;
   }
 
-  /** Delivered at `at`; `acknowledgedAt` for IBC packets, whose delivery is final once acknowledged. */
-  delivered(id: number, at: number, txHash: Hex, late: boolean, acknowledgedAt?: number): void {
+  /**
+   * Delivered at `at`; `lateOnchain` is the destination chain's verdict (see MessageRecord);
+   * `acknowledgedAt` for IBC packets, whose delivery is final once acknowledged.
+   */
+  delivered(id: number, at: number, txHash: Hex, lateOnchain: boolean, acknowledgedAt?: number): void {
     const record = this.live.get(id);
     if (!record) {
       const code = this.finishedCode(id);
@@ -239,7 +279,10 @@ export class Ledger {
     }
     record.deliveredAt = this.elapsed(at);
     record.deliveryTxHash = txHash;
-    record.late = late;
+    const deadline = this.deadlineMs[record.kind];
+    record.lateOnchain = lateOnchain;
+    record.lateMeasured = deadline === undefined ? undefined : record.deliveredAt - record.intendedAt > deadline;
+    record.late = lateOnchain || record.lateMeasured === true;
     if (acknowledgedAt !== undefined) record.acknowledgedAt = this.elapsed(acknowledgedAt);
     this.checkOrder(record);
     this.finish(record, "delivered");

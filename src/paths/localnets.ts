@@ -23,6 +23,7 @@ const SAMPLE_EVERY_MS = 250;
  */
 export class LocalnetMonitor {
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
   private faults: FaultRunner | undefined;
   private readonly last = new Map<string, { height: number; changedAt: number; halted: boolean }>();
   /** A chain counts as halted after this long without a new block. */
@@ -40,6 +41,12 @@ export class LocalnetMonitor {
     this.faults = faults;
     recorder.faultEvents = faults.events;
     faults.start();
+    // Samples from the run clock's start, so none is stamped before stage 0.
+    ledger.whenStarted(() => this.sample(ledger, recorder, faults));
+  }
+
+  private sample(ledger: Ledger, recorder: RunRecorder, faults: FaultRunner): void {
+    if (this.stopped) return;
     let busy = false;
     this.timer = setInterval(() => {
       if (busy) return;
@@ -65,6 +72,7 @@ export class LocalnetMonitor {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     await this.faults?.stop();
   }

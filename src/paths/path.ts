@@ -25,7 +25,10 @@ export interface DeliveryPath {
    * into `limits`, before the load starts; every report states it next to the capacity.
    */
   measureCeiling(): Promise<void>;
-  /** Starts watching and the fault timeline; the ledger's clock starts the run. */
+  /**
+   * Starts watching and the fault timeline. The run clock starts after it (Ledger.start, as
+   * dispatch begins): whatever is timed on it waits for that (Ledger.whenStarted).
+   */
   attach(ledger: Ledger, recorder: RunRecorder): Promise<void>;
   /**
    * Sends one planned message; resolves once the chain accepted or refused it (the ledger

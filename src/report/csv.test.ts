@@ -32,7 +32,10 @@ test("messageLine formats a record exactly as the generic path (fields, then csv
   };
   const records: MessageRecord[] = [
     base,
-    { ...base, sentAt: 1200.04, sourceIncludedAt: 1450.26, vaaKey: "2/00ab/9", vaaReadyAt: 1460, relayerFetchedAt: 1470.5, relayerSubmittedAt: 1480, attempts: 1, deliveredAt: 1700.55, deliveryTxHash: "0xdd", sendTxHash: "0xss", late: false, status: "delivered" },
+    { ...base, sentAt: 1200.04, sourceIncludedAt: 1450.26, vaaKey: "2/00ab/9", vaaReadyAt: 1460, relayerFetchedAt: 1470.5, relayerSubmittedAt: 1480, attempts: 1, deliveredAt: 1700.55, deliveryTxHash: "0xdd", sendTxHash: "0xss", late: false,
+      lateOnchain: false, lateMeasured: false, status: "delivered" },
+    { ...base, status: "delivered", deliveredAt: 4200.5, late: true, lateOnchain: false, lateMeasured: true },
+    { ...base, status: "delivered", deliveredAt: 1300, late: true, lateOnchain: true, lateMeasured: undefined },
     { ...base, sentAt: 1201, status: "dropped", dropReason: 'relayer-gave-up: send failed: "nonce too low", retry\nlater', late: true, outOfOrder: true },
     { ...base, status: "delivered", deliveredAt: 1300, acknowledgedAt: 1400 },
     // Negative and rounding edges, non-finite and huge numbers, non-ASCII text, a big id.
@@ -46,6 +49,19 @@ test("messageLine formats a record exactly as the generic path (fields, then csv
   t.is(messageLine(records[1]!).split(",").length, MESSAGE_COLUMNS.length);
 });
 
+test("messages.csv has late (either clock), late_onchain and late_measured, empty until delivered", (t) => {
+  const column = (name: string) => MESSAGE_COLUMNS.indexOf(name as never);
+  t.deepEqual([column("late"), column("late_onchain"), column("late_measured")], [17, 18, 19]);
+  const base: MessageRecord = {
+    id: 1, kind: "liquidation", sourceChain: "Ethereum", destinationChain: "Base", stage: 0, intendedAt: 0, attempts: 1, status: "delivered", deliveredAt: 3100,
+  };
+  const late = (r: MessageRecord) => parse(messageLine(r))[0].slice(17, 20);
+  t.deepEqual(late({ ...base, late: true, lateOnchain: false, lateMeasured: true }), ["true", "false", "true"]);
+  t.deepEqual(late({ ...base, late: true, lateOnchain: true, lateMeasured: false }), ["true", "true", "false"]);
+  t.deepEqual(late({ ...base, late: false, lateOnchain: false }), ["false", "false", ""]);
+  t.deepEqual(late({ ...base, status: "dropped", deliveredAt: undefined }), ["", "", ""]);
+});
+
 test("MessagesCsv writes every record, in order, as messageRow gives it, across buffer flushes and long text", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "csv-"));
   const path = join(dir, "messages.csv");
@@ -53,7 +69,8 @@ test("MessagesCsv writes every record, in order, as messageRow gives it, across 
   const records: MessageRecord[] = Array.from({ length: 3000 }, (_, i) => ({
     id: i + 1, kind: "liquidation", sourceChain: "Ethereum", destinationChain: "Base", stage: i % 7, intendedAt: i * 0.5, attempts: i % 3,
     sentAt: i * 0.5 + 0.2, vaaKey: `2/${"0".repeat(24)}${"ab".repeat(20)}/${i}`, sendTxHash: `0x${i.toString(16).padStart(64, "0")}`,
-    status: i % 5 === 0 ? "dropped" : "delivered", deliveredAt: i * 0.5 + 700.25, late: i % 11 === 0,
+    status: i % 5 === 0 ? "dropped" : "delivered", deliveredAt: i * 0.5 + 700.25, late: i % 11 === 0 || i % 13 === 0,
+    lateOnchain: i % 11 === 0, lateMeasured: i % 17 === 0 ? undefined : i % 13 === 0,
     // Now and then a reason longer than the whole buffer, with every character that needs quoting.
     dropReason: i % 5 !== 0 ? undefined : i % 1000 === 0 ? `huge, "quoted"\n${"é".repeat(300_000)}` : tricky[i % tricky.length],
   }));

@@ -25,6 +25,8 @@ export const MESSAGE_COLUMNS = [
   "status",
   "drop_reason",
   "late",
+  "late_onchain",
+  "late_measured",
   "attempts",
   "out_of_order",
   "vaa_id",
@@ -160,6 +162,10 @@ function putMessageLine(buf: Buffer, pos: number, r: MessageRecord): number {
   buf[pos++] = COMMA;
   if (r.late !== undefined) pos = putText(buf, pos, r.late ? "true" : "false");
   buf[pos++] = COMMA;
+  if (r.lateOnchain !== undefined) pos = putText(buf, pos, r.lateOnchain ? "true" : "false");
+  buf[pos++] = COMMA;
+  if (r.lateMeasured !== undefined) pos = putText(buf, pos, r.lateMeasured ? "true" : "false");
+  buf[pos++] = COMMA;
   pos = putUint(buf, pos, r.attempts);
   buf[pos++] = COMMA;
   pos = putText(buf, pos, r.outOfOrder ? "true" : "false");
@@ -261,6 +267,8 @@ export function messageRow(r: MessageRecord): string[] {
     r.status,
     r.dropReason ?? "",
     r.late === undefined ? "" : String(r.late),
+    r.lateOnchain === undefined ? "" : String(r.lateOnchain),
+    r.lateMeasured === undefined ? "" : String(r.lateMeasured),
     String(r.attempts),
     String(Boolean(r.outOfOrder)),
     r.vaaKey ?? "",

@@ -157,7 +157,7 @@ export class RunRecorder {
     const judgements = stats.stages.map((s) => this.judged[s.stage] ?? judgeStage(s, criteria, { faults: faults[s.stage], atMs }));
     const verdict = capacityVerdict(stats.stages, judgements);
     const metrics = stats.thresholdMetrics();
-    const thresholds = evaluateThresholds(scenario.thresholds, metrics);
+    const thresholds = evaluateThresholds(scenario.thresholds, metrics, (p) => stats.total.delay.percentile(p));
 
     const files: string[] = ["messages.csv", "anomalies.csv", "steps.csv", "hops.csv", "summary.csv", "timeline.csv", "events.csv"];
     await writeStepsCsv(join(runDir, "steps.csv"), stats.stages, judgements, faults, scenario.risk);
