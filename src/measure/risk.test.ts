@@ -2,6 +2,7 @@ import test from "ava";
 import { DEFAULT_RISK, normalCdf, shortfallProbability, stageRisk, studentTCdf, type RiskSettings } from "./risk.ts";
 import { StageStats } from "./stats.ts";
 import type { TriggerKind } from "../bridge/payload.ts";
+import { validateScenario } from "../load/scenario.ts";
 
 const YEAR_MS = 365.25 * 24 * 3600 * 1000;
 const NORMAL: RiskSettings = { ...DEFAULT_RISK, distribution: "normal" };
@@ -86,4 +87,12 @@ test("only liquidation triggers count: slow or dropped orders and spam leave the
   const mixed = stageRisk(stage([...triggers, { kind: "order", delay: 3_600_000 }, { kind: "spam" }, { kind: "cancel", delay: 86_400_000 }]).stages[0]!, DEFAULT_RISK);
   t.deepEqual(mixed, alone);
   t.is(stageRisk(stage([{ kind: "order", delay: 1000 }]).stages[0]!, DEFAULT_RISK).shortfallProbability, undefined, "no triggers, no figure");
+});
+
+test("a scenario's risk settings are checked: the distribution and the tail's degrees of freedom, each error naming its field", (t) => {
+  const base = { routes: [{ from: "Ethereum", to: ["Base"] }], stages: [{ rate: 1, duration: 1 }] };
+  t.deepEqual(validateScenario(base, "x").risk, DEFAULT_RISK);
+  t.is(validateScenario({ ...base, risk: { distribution: "normal" } }, "x").risk.distribution, "normal");
+  t.throws(() => validateScenario({ ...base, risk: { distribution: "cauchy" } }, "x"), { message: /field "risk\.distribution" is "cauchy"; must be "normal" or "student-t"/ });
+  t.throws(() => validateScenario({ ...base, risk: { tailDof: 2 } }, "x"), { message: /field "risk\.tailDof" is 2; must be a number of degrees of freedom > 2/ });
 });

@@ -62,11 +62,15 @@ function betaFraction(x: number, a: number, b: number): number {
   return h;
 }
 
+/** ln B(a, b) of the last (a, b) asked: a stage's triggers all use the same ν. */
+const lastLogBeta = { a: NaN, b: NaN, value: NaN };
+
 /** Regularized incomplete beta function I_x(a, b). */
 export function incompleteBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
-  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log1p(-x));
+  if (lastLogBeta.a !== a || lastLogBeta.b !== b) Object.assign(lastLogBeta, { a, b, value: logGamma(a) + logGamma(b) - logGamma(a + b) });
+  const front = Math.exp(a * Math.log(x) + b * Math.log1p(-x) - lastLogBeta.value);
   return x < (a + 1) / (a + b + 2) ? (front * betaFraction(x, a, b)) / a : 1 - (front * betaFraction(1 - x, b, a)) / b;
 }
 
