@@ -304,8 +304,9 @@ function runCharts(run: RunData): Chart[] {
   if (risk.length) {
     const floor = 1e-12;
     const outcomes = risk.flatMap((s) => [
-      { stage_label: stageLabel(s), outcome: "missed (dropped)", count: Number(s.missed_liquidations) },
-      { stage_label: stageLabel(s), outcome: "late", count: Number(s.late_liquidations) },
+      { stage_label: stageLabel(s), outcome: "on time", order: 0, count: Number(s.liquidation_triggers) - Number(s.missed_liquidations) - Number(s.late_liquidations) },
+      { stage_label: stageLabel(s), outcome: "late", order: 1, count: Number(s.late_liquidations) },
+      { stage_label: stageLabel(s), outcome: "missed (dropped)", order: 2, count: Number(s.missed_liquidations) },
     ]);
     charts.push({
       id: "liquidation-risk",
@@ -313,7 +314,7 @@ function runCharts(run: RunData): Chart[] {
       caption:
         `Left: shortfall probability — the chance that one of the stage's liquidation triggers ends in bad debt: the price moves past the maintenance margin ` +
         `during its delay, or it is never delivered (model in the README; log scale, values at or below ${floor} drawn at ${floor}). ` +
-        "Right: the stage's liquidation triggers that were dropped (missed liquidations) or delivered after their deadline.",
+        "Right: the stage's liquidation triggers, delivered on time, delivered after their deadline, or dropped (missed liquidations).",
       spec: {
         hconcat: [
           {
@@ -330,8 +331,9 @@ function runCharts(run: RunData): Chart[] {
             mark: "bar",
             encoding: {
               x: stageX,
-              y: { field: "count", type: "quantitative", stack: "zero", title: "liquidation triggers", scale: { domainMin: 0, domainMax: 1 }, axis: { format: "d", tickMinStep: 1 } },
-              color: { field: "outcome", type: "nominal", sort: ["missed (dropped)", "late"], scale: { range: ["#d62728", "#ff7f0e"] } },
+              y: { field: "count", type: "quantitative", stack: "zero", title: "liquidation triggers", axis: { format: "d", tickMinStep: 1 } },
+              color: { field: "outcome", type: "nominal", sort: ["on time", "late", "missed (dropped)"], scale: { range: ["#2ca02c", "#ff7f0e", "#d62728"] } },
+              order: { field: "order", type: "quantitative" },
             },
           },
         ],
