@@ -153,7 +153,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   }
 }
 
-/** One progress line a second: stage, rates over the last second, in flight, p99 so far. */
+/** One progress line a second: stage, rates over the last second, in flight, p99 so far (estimated from a sample: see approximatePercentile). */
 class LiveProgress {
   private last = { at: 0, sent: 0, delivered: 0, planned: 0 };
   private starts: number[];
@@ -174,7 +174,7 @@ class LiveProgress {
     const line =
       `t=${(at / 1000).toFixed(0)}s ${inStage ? `stage ${stage}` : "drain"}: ` +
       `offered ${rate(planned, this.last.planned)}/s, sent ${rate(sent, this.last.sent)}/s, delivered ${rate(delivered, this.last.delivered)}/s, ` +
-      `in flight ${this.ledger.inFlight}, dropped ${this.ledger.counts.dropped}, p99 so far ${this.stats.total.delay.percentile(99)?.toFixed(0) ?? "-"} ms`;
+      `in flight ${this.ledger.inFlight}, dropped ${this.ledger.counts.dropped}, p99 so far ≈ ${this.stats.total.delay.approximatePercentile(99)?.toFixed(0) ?? "-"} ms`;
     this.last = { at, sent, delivered, planned };
     return line;
   }

@@ -29,7 +29,7 @@ test.serial("ICS-20 transfers relayed by rly: every trigger received and acknowl
     t.true(sent! < included! && included! < received! && received! < acked!, `message ${m.message_id}: ${sent} < ${included} < ${received} < ${acked}`);
   }
   const hops = new Set(rows("hops.csv").filter((h) => Number(h.count) > 0).map((h) => h.hop));
-  t.deepEqual([...hops].sort(), ["ibc_acknowledgement", "ibc_receive", "source_inclusion"]);
+  t.deepEqual([...hops].sort(), ["ibc_acknowledgement", "ibc_receive", "send", "source_inclusion"]);
   const manifest = JSON.parse(readFileSync(join(result.runDir, "manifest.json"), "utf8"));
   t.regex(manifest.tools.rly, /^relayer v2\.6\.0/);
   t.is(manifest.tools.rlyPreset, "default");

@@ -263,7 +263,11 @@ function scenarioSchema() {
       .strictObject({
         annualVolatility: z.number({ error: "must be a share > 0, e.g. 0.8 for 80 % a year" }).positive({ error: "must be a share > 0, e.g. 0.8 for 80 % a year" }).max(20),
         maintenanceMargin: z.number({ error: "must be a share from 0 to 1, e.g. 0.005 for 0.5 %" }).min(0).max(1),
-        confidence: z.number({ error: "must be a probability between 0.5 and 1, e.g. 0.99" }).gt(0.5, { error: "must be a probability between 0.5 and 1, e.g. 0.99" }).lt(1, { error: "must be a probability between 0.5 and 1, e.g. 0.99" }),
+        distribution: z.enum(["normal", "student-t"], { error: 'must be "normal" or "student-t" (the law of the price\'s log return over a trigger\'s delay)' }),
+        tailDof: z
+          .number({ error: "must be a number of degrees of freedom > 2, e.g. 3 (the Student-t variance is finite only above 2)" })
+          .gt(2, { error: "must be a number of degrees of freedom > 2, e.g. 3 (the Student-t variance is finite only above 2)" })
+          .max(1000, { error: "must be at most 1000 (beyond that Student's t is the normal law: use \"distribution\": \"normal\")" }),
       })
       .partial()
       .default({}),

@@ -9,7 +9,7 @@ export const THRESHOLD_METRICS = {
   "p99.9": "end-to-end delay p99.9, ms",
   max: "largest end-to-end delay, ms",
   avg: "mean end-to-end delay, ms",
-  jitter: "delay PDV (p99 − min), ms",
+  jitter: "delay spread p95 − p5 (nearest rank): the window 90 % of messages arrived within, ms",
   drop_rate: "dropped / offered",
   late_rate: "late (by either clock: messages.csv's late) / delivered",
   delivered_rate: "delivered / offered",

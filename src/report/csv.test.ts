@@ -4,7 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import type { MessageRecord } from "../measure/ledger.ts";
-import { CsvStream, csvLine, MESSAGE_COLUMNS, messageLine, messageRow, MessagesCsv } from "./csv.ts";
+import { CsvStream, csvLine, fixed1, MESSAGE_COLUMNS, messageLine, messageRow, MessagesCsv, writeHopsCsv, writeStepsCsv } from "./csv.ts";
+import { percentile, StageStats } from "../measure/stats.ts";
+import { DEFAULT_RISK, shortfallProbability } from "../measure/risk.ts";
+import { seededRandom } from "../load/schedule.ts";
 
 const tricky = ["plain", "with, comma", 'with "quotes"', "line\nbreak", "carriage\rreturn", "", " spaced ", "relayer-gave-up: send failed: nonce too low; max fee 200"];
 
@@ -82,4 +85,50 @@ test("MessagesCsv writes every record, in order, as messageRow gives it, across 
   for (let i = 0; i < records.length; i++) {
     if (JSON.stringify(rows[i + 1]) !== JSON.stringify(messageRow(records[i]!))) return t.fail(`row ${i + 1}: ${rows[i + 1]} vs ${messageRow(records[i]!)}`);
   }
+});
+
+test("steps.csv and hops.csv give exact nearest-rank percentiles, the send hop and the liquidation-risk columns", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "csv-"));
+  const stats = new StageStats([{ rate: 6, startRate: 6, durationS: 10 }]);
+  const random = seededRandom(11);
+  const records: MessageRecord[] = Array.from({ length: 60 }, (_, i) => {
+    const intendedAt = i * 166.7;
+    const sentAt = intendedAt + random() * 20;
+    const sourceIncludedAt = sentAt + 200 + random() * 300;
+    const vaaReadyAt = sourceIncludedAt + 40;
+    // One 9,000 ms outlier among 60 (the README's example); every tenth message an order.
+    const deliveredAt = i === 30 ? intendedAt + 9000 : vaaReadyAt + 300 + random() * 200;
+    const kind = i % 10 === 9 ? "order" : "liquidation";
+    return { id: i + 1, kind, sourceChain: "Ethereum", destinationChain: "Base", stage: 0, intendedAt, sentAt, sourceIncludedAt, vaaReadyAt, relayerSubmittedAt: vaaReadyAt + 20, deliveredAt, attempts: 1, status: "delivered", late: deliveredAt - intendedAt > 3000 };
+  });
+  records.push({ id: 61, kind: "liquidation", sourceChain: "Ethereum", destinationChain: "Base", stage: 0, intendedAt: 9999, sentAt: 10_000, attempts: 0, status: "dropped", dropReason: "no-quorum" });
+  for (const r of records) {
+    stats.offer(0, r.kind);
+    stats.add(r);
+  }
+  await writeStepsCsv(join(dir, "steps.csv"), stats.stages);
+  await writeHopsCsv(join(dir, "hops.csv"), stats.stages);
+  const [step] = parse(readFileSync(join(dir, "steps.csv")), { columns: true }) as Array<Record<string, string>>;
+  const delays = records.filter((r) => r.status === "delivered").map((r) => r.deliveredAt! - r.intendedAt).sort((a, b) => a - b);
+  t.is(step!.p99_ms, "9000.0");
+  for (const [column, p] of [["p50_ms", 50], ["p90_ms", 90], ["p99_ms", 99], ["max_ms", 100]] as const) t.is(step![column], fixed1(percentile(delays, p)!), column);
+  t.is(step!.jitter_ms, fixed1(percentile(delays, 95)! - percentile(delays, 5)!));
+  const triggers = records.filter((r) => r.kind === "liquidation");
+  t.is(step!.liquidation_triggers, String(triggers.length));
+  t.is(step!.missed_liquidations, "1");
+  t.is(step!.late_liquidations, "1");
+  const triggerDelays = triggers.filter((r) => r.status === "delivered").map((r) => r.deliveredAt! - r.intendedAt);
+  t.is(step!.liquidation_p99_ms, fixed1(percentile(triggerDelays.sort((a, b) => a - b), 99)!));
+  const risk = (triggerDelays.reduce((a, d) => a + shortfallProbability(d, DEFAULT_RISK), 0) + 1) / triggers.length;
+  t.true(Math.abs(Number(step!.shortfall_probability) - risk) <= 1e-3 * risk, `${step!.shortfall_probability} vs ${risk}`);
+  for (const gone of ["on_time_share", "p99_price_move_pct", "max_leverage"]) t.false(gone in step!);
+
+  const hops = parse(readFileSync(join(dir, "hops.csv")), { columns: true }) as Array<Record<string, string>>;
+  t.deepEqual(hops.map((h) => h.hop), ["send", "source_inclusion", "guardian_quorum", "relayer_pickup", "destination_inclusion"]);
+  const delivered = records.filter((r) => r.status === "delivered");
+  const sends = delivered.map((r) => r.sentAt! - r.intendedAt).sort((a, b) => a - b);
+  t.is(hops[0]!.p99_ms, fixed1(percentile(sends, 99)!));
+  // Means add up to the mean delay (each message's hops add up to its delay_ms).
+  const meanDelay = delays.reduce((a, d) => a + d, 0) / delays.length;
+  t.true(Math.abs(hops.reduce((a, h) => a + Number(h.mean_ms), 0) - meanDelay) < 0.3);
 });

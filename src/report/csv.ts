@@ -74,15 +74,17 @@ export const STEP_COLUMNS = [
   "harness_cpu",
   "harness_loop_busy",
   "machine_cpu",
-  "on_time_share",
-  "p99_price_move_pct",
-  "max_leverage",
   "liquidation_triggers",
-  "liquidation_missed",
+  "missed_liquidations",
+  "late_liquidations",
+  "liquidation_p99_ms",
+  "shortfall_probability",
   "judged_as",
   "judged_at_ms",
   "judged_delivered",
   "judged_unfinished",
+  "judged_liquidations",
+  "judged_liquidations_missed",
   "sustainable",
   "failed_criteria",
   "drop_reasons",
@@ -90,6 +92,8 @@ export const STEP_COLUMNS = [
 ] as const;
 
 const ms = (v: number | undefined): string => (v === undefined ? "" : fixed1(v));
+/** Four significant digits ("1.374e-5" when small, as Number() reads it back); "0" for zero. */
+const probability = (v: number | undefined): string => (v === undefined ? "" : v === 0 ? "0" : String(Number(v.toPrecision(4))));
 
 /**
  * A number with one decimal, like toFixed(1) but ~2× faster (messages.csv formats ten of
@@ -321,15 +325,17 @@ function stepRow(s: StageSummary, j: StageJudgement, faults: string, risk: RiskS
     s.harnessCpu === undefined ? "" : s.harnessCpu.toFixed(2),
     s.harnessLoopBusy === undefined ? "" : s.harnessLoopBusy.toFixed(2),
     s.machineCpu === undefined ? "" : s.machineCpu.toFixed(2),
-    r.onTimeShare === undefined ? "" : r.onTimeShare.toFixed(4),
-    r.priceMove === undefined ? "" : (r.priceMove * 100).toFixed(4),
-    r.maxLeverage === undefined ? "" : r.maxLeverage.toFixed(1),
-    String(f.liquidationOffered),
-    String(f.liquidationMissed),
+    String(r.triggers),
+    String(r.missed),
+    String(r.late),
+    ms(r.p99DelayMs),
+    probability(r.shortfallProbability),
     j.judgedAs,
     ms(j.judgedAtMs),
     String(f.delivered),
     String(f.unfinished),
+    String(f.liquidationOffered),
+    String(f.liquidationMissed),
     String(failed.length === 0),
     failed.join(";"),
     [...s.dropReasons].map(([reason, n]) => `${reason}=${n}`).join(";"),

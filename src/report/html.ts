@@ -211,7 +211,9 @@ function runCharts(run: RunData): Chart[] {
   charts.push({
     id: "hops",
     title: "Where the time goes: per-hop breakdown",
-    caption: "Mean time of each hop of a message's path, stacked per stage (means add up to the mean end-to-end time of the messages that reached every hop).",
+    caption:
+      "Mean time of each hop of a message's path, stacked per stage. Each delivered message's hops add up to its delay, so where a stage's messages report the same hops " +
+      "(one bridge and relayer) the stack is the stage's mean delay; IBC's acknowledgement comes after the delivery.",
     spec: {
       data: { values: hops.map((h) => ({ stage_label: labelOf.get(h.stage) ?? `S${h.stage}`, hop: h.hop, mean_ms: Number(h.mean_ms), order: hopOrder.indexOf(h.hop!) })) },
       mark: "bar",
@@ -298,17 +300,42 @@ function runCharts(run: RunData): Chart[] {
     });
   }
 
-  const risk = steps.filter((s) => num(s.on_time_share) !== undefined);
+  const risk = steps.filter((s) => num(s.shortfall_probability) !== undefined);
   if (risk.length) {
+    const floor = 1e-12;
+    const outcomes = risk.flatMap((s) => [
+      { stage_label: stageLabel(s), outcome: "on time", order: 0, count: Number(s.liquidation_triggers) - Number(s.missed_liquidations) - Number(s.late_liquidations) },
+      { stage_label: stageLabel(s), outcome: "late", order: 1, count: Number(s.late_liquidations) },
+      { stage_label: stageLabel(s), outcome: "missed (dropped)", order: 2, count: Number(s.missed_liquidations) },
+    ]);
     charts.push({
       id: "liquidation-risk",
       title: "Liquidation risk per stage",
-      caption: "Left: share of triggers delivered before their deadline. Right: the highest leverage whose maintenance margin still covers the price move expected over the stage's p99 delay (formula in the README).",
+      caption:
+        `Left: shortfall probability — the chance that one of the stage's liquidation triggers ends in bad debt: the price moves past the maintenance margin ` +
+        `during its delay, or it is never delivered (model in the README; log scale, values at or below ${floor} drawn at ${floor}). ` +
+        "Right: the stage's liquidation triggers, delivered on time, delivered after their deadline, or dropped (missed liquidations).",
       spec: {
-        data: { values: risk.map((s) => ({ stage_label: stageLabel(s), on_time_share: Number(s.on_time_share), max_leverage: num(s.max_leverage) ?? null })) },
         hconcat: [
-          { width: WIDTH / 2 - 40, height: HEIGHT, mark: { type: "bar", color: "#2ca02c" }, encoding: { x: stageX, y: { field: "on_time_share", type: "quantitative", scale: { domain: [0, 1] }, title: "on-time share", axis: { format: "%" } } } },
-          { width: WIDTH / 2 - 40, height: HEIGHT, mark: { type: "bar", color: "#8c564b" }, encoding: { x: stageX, y: { field: "max_leverage", type: "quantitative", title: "max leverage (×)" } } },
+          {
+            width: WIDTH / 2 - 40,
+            height: HEIGHT,
+            data: { values: risk.map((s) => ({ stage_label: stageLabel(s), shortfall: Math.max(floor, Number(s.shortfall_probability)) })) },
+            mark: { type: "point", filled: true, size: 80, color: "#8c564b" },
+            encoding: { x: stageX, y: { field: "shortfall", type: "quantitative", scale: { type: "log", domain: [floor, 1], clamp: true }, title: "shortfall probability", axis: { format: ".0e" } } },
+          },
+          {
+            width: WIDTH / 2 - 40,
+            height: HEIGHT,
+            data: { values: outcomes },
+            mark: "bar",
+            encoding: {
+              x: stageX,
+              y: { field: "count", type: "quantitative", stack: "zero", title: "liquidation triggers", axis: { format: "d", tickMinStep: 1 } },
+              color: { field: "outcome", type: "nominal", sort: ["on time", "late", "missed (dropped)"], scale: { range: ["#2ca02c", "#ff7f0e", "#d62728"] } },
+              order: { field: "order", type: "quantitative" },
+            },
+          },
         ],
       } as any,
     });
@@ -498,8 +525,8 @@ function runTables(run: RunData): string {
     ["jitter_ms", "jitter ms"],
     ["harness_cpu", "harness CPU"],
     ["harness_loop_busy", "harness loop busy"],
-    ["on_time_share", "on time"],
-    ["max_leverage", "max leverage"],
+    ["missed_liquidations", "missed liquidations"],
+    ["shortfall_probability", "shortfall probability"],
     ["judged_as", "judged as"],
     ["sustainable", "sustainable"],
     ["failed_criteria", "failed criteria"],

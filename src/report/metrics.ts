@@ -19,7 +19,7 @@ export function metricsText(ledger: Ledger, stats: StageStats): string {
     "# HELP bridge_stress_in_flight Messages offered and not yet delivered or dropped.",
     "# TYPE bridge_stress_in_flight gauge",
     `bridge_stress_in_flight ${ledger.inFlight}`,
-    "# HELP bridge_stress_delay_ms End-to-end delay from the intended send time, delivered messages so far (HdrHistogram).",
+    "# HELP bridge_stress_delay_ms End-to-end delay from the intended send time, delivered messages so far (exact nearest-rank quantiles).",
     "# TYPE bridge_stress_delay_ms summary",
     ...QUANTILES.map((q) => `bridge_stress_delay_ms{quantile="${q}"} ${delay.percentile(q * 100) ?? "NaN"}`),
     `bridge_stress_delay_ms_sum ${(delay.mean ?? 0) * delay.count}`,

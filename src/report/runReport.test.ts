@@ -47,7 +47,7 @@ test("a probe is judged once: the summary and steps.csv report its judgement, no
   t.is(report.verdict.failureThreshold, 10);
   t.is(report.verdict.capacity, undefined);
   const [step] = csv(runDir, "steps.csv");
-  t.like(step, { delivered: "10", judged_delivered: "8", judged_unfinished: "2", liquidation_triggers: "10", liquidation_missed: "2", sustainable: "false" });
+  t.like(step, { delivered: "10", judged_delivered: "8", judged_unfinished: "2", judged_liquidations: "10", judged_liquidations_missed: "2", sustainable: "false" });
   t.is(step!.failed_criteria, "delivered<98%;deadlines-missed");
   t.true(Math.abs(Number(step!.judged_at_ms) - judged.judgedAtMs) <= 0.05, "judged_at_ms is when the probe was judged");
   const [summary] = csv(runDir, "summary.csv");
