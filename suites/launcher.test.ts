@@ -105,3 +105,12 @@ test.serial("a suite that AVA times out leaves no process behind, and a report m
   t.regex(output(), /Timed out while running tests/);
   await assertStopped(t, out, below, output);
 });
+
+test.serial("AVA itself stopped mid-suite (SIGTERM to npm test reaches it) stops its test files' runs", async (t) => {
+  const out = mkdtempSync(join(dir, "ava-term-"));
+  const ava = ["node_modules/ava/entrypoints/cli.mjs", "suites/fixtures/timeout-run.ts", "--timeout=5m"];
+  const { launcher, exited, below, output } = await midRun(t, process.execPath, ava, { ...process.env, TIMEOUT_RUN_OUT: out });
+  launcher.kill("SIGTERM");
+  await exited;
+  await assertStopped(t, out, below, output);
+});
