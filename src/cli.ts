@@ -180,7 +180,7 @@ async function main(argv: string[]): Promise<number> {
   }
   say(`reports: ${relative(process.cwd(), result.runDir) || "."}/ (messages.csv, steps.csv, hops.csv, summary.csv, timeline.csv, anomalies.csv, manifest.json)`);
   if ("path" in result.html) say(`report: ${relative(process.cwd(), result.html.path)}`);
-  else console.error(`bridge-stress: report.html not built (the CSVs are complete): ${result.html.error}`);
+  else if (!result.outputErrors.length) console.error(`bridge-stress: report.html not built (the CSVs are complete): ${result.html.error}`);
   if (result.outputErrors.length) {
     for (const error of result.outputErrors) console.error(`bridge-stress: report file not written in full: ${error}`);
     return 1;
