@@ -181,7 +181,8 @@ async function lockBuild(lock: string, name: string, steps: BuildSteps): Promise
       waitingSince ??= now;
       if (now - lastSaid >= 15_000) {
         lastSaid = now;
-        steps.log(`setup: ${name}: another setup (pid ${pid}) is building it into ${dirname(lock)}; waiting for it (${((now - waitingSince) / 1000).toFixed(0)} s so far)…`);
+        const waited = ((now - waitingSince) / 1000).toFixed(0);
+        steps.log(`setup: ${name}: another setup (pid ${pid}) is building it into ${dirname(lock)}; waiting for it (${waited} s so far)…`);
       }
     }
     await sleep(steps.pollMs ?? 1000);

@@ -132,7 +132,6 @@ async function main(argv: string[]): Promise<number> {
   if (command === "run" && values.relayer) throw new UsageError("--relayer belongs to compare; for one run set \"relayer\" in the scenario");
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const scenario = loadScenario(scenarioName);
-  reportsFolder(values.out);
   if (values.seed !== undefined) {
     const seed = Number(values.seed);
     if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw new UsageError(`--seed ${values.seed}: must be an integer from 0 to ${2 ** 32 - 1}`);
@@ -155,6 +154,12 @@ async function main(argv: string[]): Promise<number> {
       throw new UsageError(`--threshold ${JSON.stringify(text)}: ${(err as Error).message}`);
     }
   }
+  let metricsPort: number | undefined;
+  if (values["metrics-port"] !== undefined) {
+    metricsPort = Number(values["metrics-port"]);
+    if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535) throw new UsageError(`--metrics-port ${values["metrics-port"]}: must be a port from 0 to 65535 (0: any free port)`);
+  }
+  reportsFolder(values.out);
   // From here chains start: when whoever launched us goes away, stop as on SIGTERM.
   tetherToLauncher();
   if (command === "compare") {
@@ -165,11 +170,6 @@ async function main(argv: string[]): Promise<number> {
     say(`reports: ${relative(process.cwd(), compared.dir) || "."}/ (comparison.csv, report.html and one folder per run)`);
     if ("error" in compared.html) console.error(`bridge-stress: report.html not built: ${compared.html.error}`);
     return 0;
-  }
-  let metricsPort: number | undefined;
-  if (values["metrics-port"] !== undefined) {
-    metricsPort = Number(values["metrics-port"]);
-    if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535) throw new UsageError(`--metrics-port ${values["metrics-port"]}: must be a port from 0 to 65535 (0: any free port)`);
   }
   const result = await runScenario(scenario, { outDir: values.out, metricsPort, onProgress: (line) => say(line) });
   say(`\n${summaryTable(result.stats.stages, result.criteria)}\n`);

@@ -67,7 +67,9 @@ function smallDisk(): { path: string } | { why: string } {
 const disk = smallDisk();
 if ("why" in disk) console.log(`output.test.ts: the full-disk run is skipped: ${disk.why}; src/report/output.test.ts covers a full disk without a mount`);
 
-(("path" in disk) ? test : test.skip)("the report folder's disk fills up mid-run: the run ends, the CSVs hold whole rows, the manifest says incomplete, exit 1", async (t) => {
+const onSmallDisk = "path" in disk ? test : test.skip;
+
+onSmallDisk("the report folder's disk fills up mid-run: the run ends, the CSVs hold whole rows, the manifest says incomplete, exit 1", async (t) => {
   const path = (disk as { path: string }).path;
   t.teardown(() => spawnSync("umount", [path]));
   const cli = spawn(process.execPath, ["bin/bridge-stress.js", "run", tiny, "--out", path], { stdio: ["ignore", "pipe", "pipe"] });

@@ -34,7 +34,8 @@ test("a CSV cut short by a write error keeps its whole rows only, and says which
   // write is short, then fails with EFBIG (Node ignores SIGXFSZ), as a write to a full disk fails with ENOSPC.
   const out = execFileSync("sh", ["-c", 'ulimit -f 100 && exec "$0" --import tsx "$1" "$2"', process.execPath, script, file], { encoding: "utf8" });
   const { failure } = JSON.parse(out) as { failure: string };
-  const said = /^rows\.csv: EFBIG \(.*\) after (\d+) bytes written; cut back to its first (\d+) bytes, whole rows only; later rows are not in it$/.exec(failure);
+  const said = /^rows\.csv: EFBIG \(.*\) after (\d+) bytes written; cut back to its first (\d+) bytes, whole rows only; later rows are not in it$/
+    .exec(failure);
   t.truthy(said, failure);
   const size = statSync(file).size;
   t.is(size, Number(said![2]));
