@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 
 /** Where the setup step puts the tools it builds (cached outside git). */
@@ -64,31 +65,128 @@ export function builtVersion(tool: GoTool): string | undefined {
  */
 export async function ensureGoTool(tool: GoTool, log: (line: string) => void = console.log): Promise<string> {
   const spec = GO_TOOLS[tool];
-  const bin = join(TOOLS_DIR, "bin", tool);
+  return ensureBuilt(tool, stampOf(tool), TOOLS_DIR, {
+    log,
+    about: `${spec.version} from Go modules — first time only, ${spec.about}`,
+    version: spec.version,
+    build: async (scratch, started) => {
+      const go = spawnSync("go", ["version"], { encoding: "utf8" });
+      if (go.status !== 0) throw new Error("Go is needed to build it and `go version` failed; install Go 1.22 or newer");
+      if (spec.kind === "install") {
+        await goCommand(tool, ["install", `${spec.module}@${spec.version}`], { cwd: ROOT, env: { GOBIN: scratch, GOFLAGS: "-mod=mod" } }, log, started);
+        renameSync(join(scratch, spec.builds), join(scratch, tool));
+      } else {
+        const cwd = join(ROOT, spec.dir);
+        log(`setup: ${tool}: downloading modules…`);
+        await goCommand(tool, ["mod", "download"], { cwd, env: {} }, log, started);
+        await goCommand(tool, ["build", "-v", "-o", join(scratch, tool), spec.pkg], { cwd, env: {} }, log, started);
+      }
+    },
+  });
+}
+
+export interface BuildSteps {
+  /** Builds the tool as `<scratch>/<name>`. */
+  build: (scratch: string, started: number) => Promise<void>;
+  log: (line: string) => void;
+  /** What is built, for the log ("v1.2 from Go modules — first time only, 3 minutes"). */
+  about: string;
+  /** The version named in the status line. */
+  version: string;
+  /** How often a waiting setup looks at the lock, ms. [1000] */
+  pollMs?: number;
+}
+
+/**
+ * `<toolsDir>/bin/<name>` built from `stamp` (kept when its `.version` file says the same stamp).
+ * One build at a time per tool on this machine: the builder holds `<toolsDir>/build/<name>.lock`
+ * (a folder: mkdir is atomic) naming its pid; a second setup (two first runs, or npm test beside
+ * npm run stress) waits for it, saying so, then finds the tool built. A lock whose owner is no
+ * longer running (killed mid-build) is stale and taken over.
+ */
+export async function ensureBuilt(name: string, stamp: string, toolsDir: string, steps: BuildSteps): Promise<string> {
+  const bin = join(toolsDir, "bin", name);
   const stampPath = `${bin}.version`;
-  const stamp = stampOf(tool);
-  if (existsSync(bin) && existsSync(stampPath) && readFileSync(stampPath, "utf8").trim() === stamp) return `${spec.version} (cached)`;
-  const go = spawnSync("go", ["version"], { encoding: "utf8" });
-  if (go.status !== 0) throw new Error("Go is needed to build it and `go version` failed; install Go 1.22 or newer");
-  log(`setup: building ${tool} (${spec.version}) from Go modules — first time only, ${spec.about}…`);
-  mkdirSync(join(TOOLS_DIR, "bin"), { recursive: true });
-  const scratch = join(TOOLS_DIR, "build", tool);
-  rmSync(scratch, { recursive: true, force: true });
-  mkdirSync(scratch, { recursive: true });
-  const started = Date.now();
-  if (spec.kind === "install") {
-    await goCommand(tool, ["install", `${spec.module}@${spec.version}`], { cwd: ROOT, env: { GOBIN: scratch, GOFLAGS: "-mod=mod" } }, log, started);
-    renameSync(join(scratch, spec.builds), join(scratch, tool));
-  } else {
-    const cwd = join(ROOT, spec.dir);
-    log(`setup: ${tool}: downloading modules…`);
-    await goCommand(tool, ["mod", "download"], { cwd, env: {} }, log, started);
-    await goCommand(tool, ["build", "-v", "-o", join(scratch, tool), spec.pkg], { cwd, env: {} }, log, started);
+  const cached = () => existsSync(bin) && existsSync(stampPath) && readFileSync(stampPath, "utf8").trim() === stamp;
+  if (cached()) return `${steps.version} (cached)`;
+  mkdirSync(join(toolsDir, "bin"), { recursive: true });
+  mkdirSync(join(toolsDir, "build"), { recursive: true });
+  const unlock = await lockBuild(join(toolsDir, "build", `${name}.lock`), name, steps);
+  try {
+    // Whoever held the lock may have built it meanwhile.
+    if (cached()) return `${steps.version} (built by another setup)`;
+    steps.log(`setup: building ${name} (${steps.about})…`);
+    const scratch = join(toolsDir, "build", name);
+    rmSync(scratch, { recursive: true, force: true });
+    mkdirSync(scratch, { recursive: true });
+    const started = Date.now();
+    await steps.build(scratch, started);
+    renameSync(join(scratch, name), bin);
+    rmSync(scratch, { recursive: true, force: true });
+    writeFileSync(stampPath, `${stamp}\n`);
+    return `${steps.version} (built in ${((Date.now() - started) / 1000).toFixed(0)} s)`;
+  } finally {
+    unlock();
   }
-  renameSync(join(scratch, tool), bin);
-  rmSync(scratch, { recursive: true, force: true });
-  writeFileSync(stampPath, `${stamp}\n`);
-  return `${spec.version} (built in ${((Date.now() - started) / 1000).toFixed(0)} s)`;
+}
+
+/** This process as a lock owner: its pid and start time (so a reused pid is not taken for it). */
+function ownerId(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return `${pid} ${stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]}`;
+  } catch {
+    try {
+      process.kill(pid, 0);
+      return `${pid}`;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Takes the build lock, waiting while another live process holds it; returns the function that frees it. */
+async function lockBuild(lock: string, name: string, steps: BuildSteps): Promise<() => void> {
+  const me = ownerId(process.pid) ?? `${process.pid}`;
+  const ownerFile = join(lock, "owner");
+  let waitingSince: number | undefined;
+  let lastSaid = 0;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(ownerFile, `${me}\n`);
+      if (waitingSince !== undefined) steps.log(`setup: ${name}: the other build is over; going on`);
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    let owner: string | undefined;
+    try {
+      owner = readFileSync(ownerFile, "utf8").trim();
+    } catch {
+      // Just made, its owner not written yet; or left so by a process killed in between; or just freed.
+      const made = statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
+      if (made === undefined) continue;
+      if (Date.now() - made > 10_000) owner = "";
+    }
+    if (owner !== undefined) {
+      const pid = Number(owner.split(" ")[0]);
+      const alive = Number.isInteger(pid) && pid > 0 && ownerId(pid) !== undefined && (owner.includes(" ") ? ownerId(pid) === owner : true);
+      if (!alive) {
+        steps.log(`setup: ${name}: removing a stale build lock (${owner ? `its owner, pid ${pid}, is no longer running` : "no owner written"}): ${lock}`);
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      const now = Date.now();
+      waitingSince ??= now;
+      if (now - lastSaid >= 15_000) {
+        lastSaid = now;
+        const waited = ((now - waitingSince) / 1000).toFixed(0);
+        steps.log(`setup: ${name}: another setup (pid ${pid}) is building it into ${dirname(lock)}; waiting for it (${waited} s so far)…`);
+      }
+    }
+    await sleep(steps.pollMs ?? 1000);
+  }
 }
 
 /** Runs a go command; `-v` package lines are counted for progress, anything else is kept for the error. */

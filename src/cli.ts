@@ -1,5 +1,7 @@
 import { parseArgs } from "node:util";
-import { relative } from "node:path";
+import { relative, resolve } from "node:path";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tetherToLauncher } from "../chains/instance.ts";
 import { loadScenario } from "./load/scenario.ts";
 import { CHAIN_MODES, type ChainMode } from "../chains/profiles.ts";
 import { runScenario, type RunResult } from "./run.ts";
@@ -43,6 +45,34 @@ const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--thr
 
 class UsageError extends Error {}
 
+// A closed stdout (`bridge-stress run … | head -1`) must not end the run: its progress lines go
+// nowhere from then on, the report is still written. Said once on stderr (which may be closed too).
+let stdoutOpen = true;
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (!stdoutOpen) return;
+  stdoutOpen = false;
+  process.stderr.write(`bridge-stress: stdout cannot be written (${err.code ?? err.message}); the run goes on and writes its report\n`, () => undefined);
+});
+process.stderr.on("error", () => undefined);
+const say = (line: string) => {
+  if (stdoutOpen) console.log(line);
+};
+
+/** Makes the folder that receives report folders, and proves a file can be written there, before any chain starts. */
+function reportsFolder(out: string | undefined): void {
+  const dir = resolve(out ?? "reports");
+  const probe = resolve(dir, `.bridge-stress-write-test-${process.pid}`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(probe, "");
+    rmSync(probe);
+  } catch (err) {
+    const { code, message } = err as NodeJS.ErrnoException;
+    const why = code === "ENOTDIR" || code === "EEXIST" ? "a part of that path is a file, not a folder" : message;
+    throw new UsageError(`--out ${out ?? "reports"}: cannot create the report folder ${dir} (${why}); give a folder that can be created and written`);
+  }
+}
+
 function verdictLines(result: RunResult): string {
   const v = result.verdict;
   const capacity = capacityLine(v);
@@ -83,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    console.log(USAGE);
+    say(USAGE);
     return 0;
   }
   const [command, scenarioName = "default", ...extra] = positionals;
@@ -92,8 +122,8 @@ async function main(argv: string[]): Promise<number> {
     if (!folder || extra.length) throw new UsageError(`${command} takes one run folder, e.g. bridge-stress ${command} reports/<run-id>`);
     if (command === "bundle") {
       const { archive, files } = bundleRun(folder);
-      console.log(`bundle: ${relative(process.cwd(), archive)} (${files.join(", ")})`);
-    } else console.log(`report: ${relative(process.cwd(), await writeHtmlReport(folder))}`);
+      say(`bundle: ${relative(process.cwd(), archive)} (${files.join(", ")})`);
+    } else say(`report: ${relative(process.cwd(), await writeHtmlReport(folder))}`);
     return 0;
   }
   if (command !== "run" && command !== "compare") throw new UsageError(command ? `unknown command "${command}"` : "missing command");
@@ -123,30 +153,37 @@ async function main(argv: string[]): Promise<number> {
       throw new UsageError(`--threshold ${JSON.stringify(text)}: ${(err as Error).message}`);
     }
   }
-  if (command === "compare") {
-    const compared = await compareRelayers(scenario, values.relayer!, { outDir: values.out, onProgress: (line) => console.log(line) });
-    for (const { relayer, result } of compared.runs) console.log(`\n${relayer}:\n${summaryTable(result.stats.stages, result.judgements)}`);
-    console.log("");
-    for (const c of compared.comparisons) console.log(`stage ${c.stage} ${c.metric}: ${c.verdict}`);
-    console.log(`reports: ${relative(process.cwd(), compared.dir) || "."}/ (comparison.csv, report.html and one folder per run)`);
-    if ("error" in compared.html) console.error(`bridge-stress: report.html not built: ${compared.html.error}`);
-    return 0;
-  }
   let metricsPort: number | undefined;
   if (values["metrics-port"] !== undefined) {
     metricsPort = Number(values["metrics-port"]);
     if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535) throw new UsageError(`--metrics-port ${values["metrics-port"]}: must be a port from 0 to 65535 (0: any free port)`);
   }
-  const result = await runScenario(scenario, { outDir: values.out, metricsPort, onProgress: (line) => console.log(line) });
-  console.log(`\n${summaryTable(result.stats.stages, result.judgements)}\n`);
-  console.log(verdictLines(result));
+  reportsFolder(values.out);
+  // From here chains start: when whoever launched us goes away, stop as on SIGTERM.
+  tetherToLauncher();
+  if (command === "compare") {
+    const compared = await compareRelayers(scenario, values.relayer!, { outDir: values.out, onProgress: (line) => say(line) });
+    for (const { relayer, result } of compared.runs) say(`\n${relayer}:\n${summaryTable(result.stats.stages, result.judgements)}`);
+    say("");
+    for (const c of compared.comparisons) say(`stage ${c.stage} ${c.metric}: ${c.verdict}`);
+    say(`reports: ${relative(process.cwd(), compared.dir) || "."}/ (comparison.csv, report.html and one folder per run)`);
+    if ("error" in compared.html) console.error(`bridge-stress: report.html not built: ${compared.html.error}`);
+    return 0;
+  }
+  const result = await runScenario(scenario, { outDir: values.out, metricsPort, onProgress: (line) => say(line) });
+  say(`\n${summaryTable(result.stats.stages, result.judgements)}\n`);
+  say(verdictLines(result));
   const failed = result.thresholds.filter((r) => !r.passed);
   for (const r of result.thresholds) {
-    console.log(`threshold ${r.passed ? "ok  " : "FAIL"} ${r.text} (actual ${r.actual === undefined ? "no data" : +r.actual.toFixed(4)})`);
+    say(`threshold ${r.passed ? "ok  " : "FAIL"} ${r.text} (actual ${r.actual === undefined ? "no data" : +r.actual.toFixed(4)})`);
   }
-  console.log(`reports: ${relative(process.cwd(), result.runDir) || "."}/ (messages.csv, steps.csv, hops.csv, summary.csv, timeline.csv, anomalies.csv, manifest.json)`);
-  if ("path" in result.html) console.log(`report: ${relative(process.cwd(), result.html.path)}`);
-  else console.error(`bridge-stress: report.html not built (the CSVs are complete): ${result.html.error}`);
+  say(`reports: ${relative(process.cwd(), result.runDir) || "."}/ (messages.csv, steps.csv, hops.csv, summary.csv, timeline.csv, anomalies.csv, manifest.json)`);
+  if ("path" in result.html) say(`report: ${relative(process.cwd(), result.html.path)}`);
+  else if (!result.outputErrors.length) console.error(`bridge-stress: report.html not built (the CSVs are complete): ${result.html.error}`);
+  if (result.outputErrors.length) {
+    for (const error of result.outputErrors) console.error(`bridge-stress: report file not written in full: ${error}`);
+    return 1;
+  }
   if (failed.length) {
     console.error(`bridge-stress: ${failed.length} threshold(s) failed: ${failed.map((r) => r.text).join(", ")}`);
     return THRESHOLD_EXIT_CODE;

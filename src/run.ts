@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { onShutdown } from "../chains/instance.ts";
 import type { Scenario, StageConfig } from "./load/scenario.ts";
@@ -46,9 +46,8 @@ const SAMPLE_EVERY_MS = 250;
  */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
   const startedAt = new Date();
-  const runId = `${startedAt.toISOString().replace(/[:.]/g, "-")}-${scenario.name}-seed${scenario.seed}`;
-  const runDir = resolve(options.outDir ?? "reports", runId);
-  mkdirSync(runDir, { recursive: true });
+  const runDir = createRunDir(resolve(options.outDir ?? "reports"), `${startedAt.toISOString().replace(/[:.]/g, "-")}-${scenario.name}-seed${scenario.seed}`);
+  const runId = basename(runDir);
   const progress = options.onProgress ?? (() => undefined);
 
   const path: DeliveryPath =
@@ -150,6 +149,24 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     removeHook();
     await closeMetrics?.();
     await path.stop();
+  }
+}
+
+/**
+ * Makes a new folder `<parent>/<name>` for one run. Two runs given the same name (same scenario
+ * and seed, started in the same millisecond, into the same --out) do not share a folder: the
+ * second gets `<name>-2`, and so on (mkdir without `recursive` fails on a folder that exists).
+ */
+export function createRunDir(parent: string, name: string): string {
+  mkdirSync(parent, { recursive: true });
+  for (let n = 1; ; n++) {
+    const dir = join(parent, n === 1 ? name : `${name}-${n}`);
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
   }
 }
 

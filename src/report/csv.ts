@@ -1,5 +1,5 @@
-import { createWriteStream, type WriteStream } from "node:fs";
-import { once } from "node:events";
+import { closeSync, createWriteStream, fstatSync, ftruncateSync, openSync, readSync, type WriteStream } from "node:fs";
+import { basename } from "node:path";
 import type { Anomaly, MessageRecord } from "../measure/ledger.ts";
 import { HOPS, type Hop, type StageSummary } from "../measure/stats.ts";
 import { DEFAULT_RISK, stageRisk, type RiskSettings } from "../measure/risk.ts";
@@ -364,35 +364,93 @@ export function csvLine(fields: readonly string[]): string {
 /**
  * A CSV file written as a run goes (constant memory): the header at once, then rows in
  * batches that leave when full or at least once a second, so a crash loses at most a second.
+ * A write that fails (disk full, a file size limit) does not end the run: the file is cut back
+ * to the whole rows written before it, later rows are dropped, and `failure` says what happened.
  */
 abstract class CsvFile {
   protected readonly out: WriteStream;
   private readonly done: Promise<unknown>;
   private readonly timer: NodeJS.Timeout;
+  /** Why the file is incomplete, naming it and how much of it was written; undefined while all is well. */
+  failure: string | undefined;
 
-  constructor(path: string, columns: readonly string[], highWaterMark?: number) {
+  constructor(readonly path: string, columns: readonly string[], highWaterMark?: number) {
     this.out = createWriteStream(path, { highWaterMark });
-    this.done = once(this.out, "finish");
+    // "close" follows both the end of the file and a failed write (events.once would reject on the error).
+    this.done = new Promise<void>((resolve) => this.out.once("close", () => resolve()));
+    this.out.on("error", (err: NodeJS.ErrnoException) => this.failed(err));
     this.timer = setInterval(() => this.flush(), 1000);
     this.timer.unref();
     // An empty run still gets its header.
-    this.out.write(csvLine(columns));
+    this.put(csvLine(columns));
+  }
+
+  /** Hands a chunk of whole lines to the file (dropped once a write failed). */
+  protected put(chunk: string | Buffer): void {
+    if (this.failure === undefined && !this.out.destroyed) this.out.write(chunk);
+  }
+
+  private failed(err: NodeJS.ErrnoException): void {
+    if (this.failure !== undefined) return;
+    clearInterval(this.timer);
+    const written = this.out.bytesWritten;
+    // A short write may have left half a row; cutting back to the last whole row keeps the file valid CSV.
+    const kept = cutToLastLine(this.path, written);
+    const cut = kept === undefined || kept === written ? "" : `; cut back to its first ${kept} bytes, whole rows only`;
+    this.failure = `${basename(this.path)}: ${err.code ?? "write error"} (${err.message}) after ${written} bytes written${cut}; later rows are not in it`;
   }
 
   /** Resolves once the file has taken what was written so far (backpressure for bulk writers). */
   async drained(): Promise<void> {
-    if (this.out.writableNeedDrain) await once(this.out, "drain");
+    if (!this.out.writableNeedDrain || this.out.destroyed) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.out.off("drain", done).off("close", done);
+        resolve();
+      };
+      this.out.on("drain", done).on("close", done);
+    });
   }
 
   async close(): Promise<void> {
     clearInterval(this.timer);
     this.flush();
-    this.out.end();
+    if (!this.out.destroyed) this.out.end();
     await this.done;
   }
 
   /** Hands the batch so far to the file. */
   protected abstract flush(): void;
+}
+
+/**
+ * Truncates a regular file to the end of its last whole line within its first `size` bytes;
+ * returns its new size (undefined for a device or a file that cannot be read).
+ */
+function cutToLastLine(path: string, size: number): number | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r+");
+    if (!fstatSync(fd).isFile()) return undefined;
+    const window = Buffer.allocUnsafe(64 * 1024);
+    let end = size;
+    while (end > 0) {
+      const start = Math.max(0, end - window.length);
+      const read = readSync(fd, window, 0, end - start, start);
+      const newline = window.subarray(0, read).lastIndexOf(0x0a);
+      if (newline >= 0) {
+        ftruncateSync(fd, start + newline + 1);
+        return start + newline + 1;
+      }
+      end = start;
+    }
+    ftruncateSync(fd, 0);
+    return 0;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** A CSV file of rows given as fields (see CsvFile). */
@@ -411,7 +469,7 @@ export class CsvStream<T> extends CsvFile {
 
   protected flush(): void {
     if (!this.rows) return;
-    this.out.write(this.batch);
+    this.put(this.batch);
     this.batch = "";
     this.rows = 0;
   }
@@ -439,7 +497,7 @@ export class MessagesCsv extends CsvFile {
   /** Hands the filled part to the file and starts a new buffer with room for at least `room` bytes. */
   protected flush(room = 0): void {
     if (this.pos === 0 && room <= this.buf.length) return;
-    if (this.pos > 0) this.out.write(this.buf.subarray(0, this.pos));
+    if (this.pos > 0) this.put(this.buf.subarray(0, this.pos));
     this.buf = Buffer.allocUnsafe(Math.max(MESSAGES_BUFFER_BYTES, room));
     this.pos = 0;
   }
@@ -452,10 +510,14 @@ export function anomalyRow(a: Anomaly): string[] {
   return [ms(a.at), a.kind, a.messageId === undefined ? "" : String(a.messageId), a.stage === undefined ? "" : String(a.stage), a.detail];
 }
 
+/** A CSV file that could not be written in full; the message names the file and how much of it was written. */
+export class OutputError extends Error {}
+
 async function writeCsv<T>(path: string, columns: readonly string[], rows: Iterable<T>, toRow: (row: T) => string[]): Promise<void> {
   const csv = new CsvStream(path, columns, toRow);
   for (const row of rows) csv.write(row);
   await csv.close();
+  if (csv.failure !== undefined) throw new OutputError(csv.failure);
 }
 
 /**

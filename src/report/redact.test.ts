@@ -1,12 +1,16 @@
 import test from "ava";
 import { redactUrl } from "./redact.ts";
 
-test("removes credentials, query values and key-like path segments", (t) => {
+test("removes credentials, query values and the path", (t) => {
   const out = redactUrl("https://user:pw@eth-mainnet.example.com/v2/AbCdEf0123456789xyzKEY?apikey=secret&x=1");
   t.false(out.includes("pw"));
   t.false(out.includes("secret"));
   t.false(out.includes("AbCdEf0123456789xyzKEY"));
-  t.true(out.startsWith("https://redacted@eth-mainnet.example.com/v2/redacted"));
+  t.is(out, "https://redacted@eth-mainnet.example.com/redacted?apikey=redacted&x=redacted");
+});
+
+test("a short key in the path is removed too", (t) => {
+  t.is(redactUrl("https://mainnet.example.io/v3/s3cr3t"), "https://mainnet.example.io/redacted");
 });
 
 test("keeps a loopback URL readable", (t) => {

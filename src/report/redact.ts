@@ -1,6 +1,7 @@
 /**
- * Removes secrets from an RPC URL before it reaches a log or report: user info,
- * query values, and path segments that look like API keys (long tokens).
+ * Removes secrets from an RPC URL before it reaches a log or report: user info, query values,
+ * and the whole path (providers put API keys there, short or long: /v3/<key>, /<key>/rpc).
+ * What is left names the scheme, host and port, and where the path and query were.
  */
 export function redactUrl(raw: string): string {
   let url: URL;
@@ -14,9 +15,6 @@ export function redactUrl(raw: string): string {
     url.password = "";
   }
   for (const key of [...url.searchParams.keys()]) url.searchParams.set(key, "redacted");
-  url.pathname = url.pathname
-    .split("/")
-    .map((segment) => (/^[A-Za-z0-9_-]{16,}$/.test(segment) ? "redacted" : segment))
-    .join("/");
+  if (url.pathname !== "/" && url.pathname !== "") url.pathname = "/redacted";
   return url.toString().replace(/\/$/, raw.endsWith("/") ? "/" : "");
 }

@@ -1,12 +1,12 @@
-import { writeFileSync } from "node:fs";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { Scenario } from "../load/scenario.ts";
 import type { Anomaly, Ledger, MessageRecord } from "../measure/ledger.ts";
 import { StageStats, type InFlightSample } from "../measure/stats.ts";
 import { capacityVerdict, DEFAULT_CRITERIA, judgeStage, type CapacityCriteria, type CapacityVerdict, type StageJudgement } from "../measure/capacity.ts";
 import { evaluateThresholds, type ThresholdResult } from "../measure/thresholds.ts";
-import { ANOMALY_COLUMNS, anomalyRow, CsvStream, MessagesCsv, writeHopsCsv, writeRecordsCsv, writeStepsCsv } from "./csv.ts";
+import { ANOMALY_COLUMNS, anomalyRow, CsvStream, MessagesCsv, OutputError, writeHopsCsv, writeRecordsCsv, writeStepsCsv } from "./csv.ts";
 import { stageStarts } from "../load/schedule.ts";
 import { faultLabel } from "../faults/faults.ts";
 import type { FaultEvent } from "../faults/faultRunner.ts";
@@ -53,6 +53,8 @@ export interface RunReport {
   criteria: CapacityCriteria;
   /** report.html, or why it could not be built (the CSVs stand without it). */
   html: { path: string } | { error: string };
+  /** Report files that could not be written in full (disk full, …): each names the file and how much of it was written. */
+  outputErrors: string[];
 }
 
 
@@ -74,7 +76,16 @@ export function writeManifest(input: ReportInput, status: string, complete: bool
     tools,
     ...extra,
   };
-  writeFileSync(join(input.runDir, MANIFEST), `${JSON.stringify(manifest, (_, v) => (typeof v === "bigint" ? String(v) : v), 2)}\n`);
+  // Written aside and renamed over the old one: a write that fails (disk full) leaves the previous manifest whole.
+  const path = join(input.runDir, MANIFEST);
+  try {
+    writeFileSync(`${path}.tmp`, `${JSON.stringify(manifest, (_, v) => (typeof v === "bigint" ? String(v) : v), 2)}\n`);
+    renameSync(`${path}.tmp`, path);
+  } catch (err) {
+    rmSync(`${path}.tmp`, { force: true });
+    const { code, message } = err as NodeJS.ErrnoException;
+    throw new OutputError(`${MANIFEST}: ${code ?? "write error"} (${message}); ${path} is left as it was`);
+  }
 }
 
 /**
@@ -149,6 +160,16 @@ export class RunRecorder {
     // An interrupted run lists what was still under way, marked in-flight.
     for (const r of this.ledger.inFlightRecords()) this.messages.write(r);
     await Promise.all([this.messages.close(), this.anomalies.close()]);
+    // A file that cannot be written (disk full) costs that file, not the rest of the report.
+    const failed = new Map<string, string>();
+    for (const csv of [this.messages, this.anomalies]) if (csv.failure !== undefined) failed.set(basename(csv.path), csv.failure);
+    const attempt = async (file: string, write: () => Promise<void>) => {
+      try {
+        await write();
+      } catch (err) {
+        failed.set(file, err instanceof OutputError ? err.message : `${file}: ${(err as Error).message}`);
+      }
+    };
     const stats = this.stats;
     stats.setInFlight(this.samples);
     for (const { firstAt, skew } of this.observationSkews()) stats.addObservationSkew(this.ledger.elapsed(firstAt), skew);
@@ -160,64 +181,80 @@ export class RunRecorder {
     const thresholds = evaluateThresholds(scenario.thresholds, metrics, (p) => stats.total.delay.percentile(p));
 
     const files: string[] = ["messages.csv", "anomalies.csv", "steps.csv", "hops.csv", "summary.csv", "timeline.csv", "events.csv"];
-    await writeStepsCsv(join(runDir, "steps.csv"), stats.stages, judgements, faults, scenario.risk);
-    await writeRecordsCsv(
-      join(runDir, "events.csv"),
-      this.faultEvents.map((e) => ({ at_ms: e.at.toFixed(1), event: e.event, kind: e.kind, fault: e.fault })),
-      ["at_ms", "event", "kind", "fault"],
+    await attempt("steps.csv", () => writeStepsCsv(join(runDir, "steps.csv"), stats.stages, judgements, faults, scenario.risk));
+    await attempt("events.csv", () =>
+      writeRecordsCsv(
+        join(runDir, "events.csv"),
+        this.faultEvents.map((e) => ({ at_ms: e.at.toFixed(1), event: e.event, kind: e.kind, fault: e.fault })),
+        ["at_ms", "event", "kind", "fault"],
+      ),
     );
-    await writeHopsCsv(join(runDir, "hops.csv"), stats.stages);
+    await attempt("hops.csv", () => writeHopsCsv(join(runDir, "hops.csv"), stats.stages));
     const t = stats.total;
-    await writeRecordsCsv(join(runDir, "summary.csv"), [
-      {
-        scenario: scenario.name,
-        seed: scenario.seed,
-        complete,
-        offered: t.offered,
-        delivered: t.delivered,
-        dropped: t.dropped,
-        late: t.late,
-        duplicates: t.duplicates,
-        phantom_deliveries: t.phantoms,
-        p50_ms: fixed(metrics.p50),
-        p99_ms: fixed(metrics.p99),
-        max_ms: fixed(metrics.max),
-        throughput_capacity: verdict.capacity,
-        capacity_bound: verdict.bound,
-        failure_threshold: verdict.failureThreshold,
-        failed_criteria: verdict.failed.join(";"),
-        knee_rate: verdict.knee,
-        stages_under_fault: verdict.leftOut.filter((l) => l.judgedAs === "under-fault").length,
-        stages_harness_limited: verdict.leftOut.filter((l) => l.judgedAs === "harness-limited").length,
-        thresholds_failed: thresholds.filter((r) => !r.passed).length,
-        harness_send_lateness_p99_ms: fixed(metrics.send_lateness_p99),
-        harness_observation_poll_ms: this.input.limits.observationPollMs,
-        harness_ceiling_msgs_per_s: fixed(this.input.limits.ceilingMsgsPerS),
-        harness_cpu_max: fixed(Math.max(...stats.stages.map((s) => s.harnessCpu ?? 0)), 2),
-        harness_loop_busy_max: fixed(Math.max(...stats.stages.map((s) => s.harnessLoopBusy ?? 0)), 2),
-        machine_cpu_max: fixed(Math.max(...stats.stages.map((s) => s.machineCpu ?? 0)), 2),
-        headroom: fixed(headroom(this.input.limits, verdict, stats), 2),
-      },
-    ]);
-    await writeRecordsCsv(
-      join(runDir, "timeline.csv"),
-      this.samples.map((s) => ({ at_s: (s.at / 1000).toFixed(2), stage: stats.stageAt(s.at) ?? "between", in_flight: s.inFlight })),
+    await attempt("summary.csv", () =>
+      writeRecordsCsv(join(runDir, "summary.csv"), [
+        {
+          scenario: scenario.name,
+          seed: scenario.seed,
+          complete: complete && failed.size === 0,
+          offered: t.offered,
+          delivered: t.delivered,
+          dropped: t.dropped,
+          late: t.late,
+          duplicates: t.duplicates,
+          phantom_deliveries: t.phantoms,
+          p50_ms: fixed(metrics.p50),
+          p99_ms: fixed(metrics.p99),
+          max_ms: fixed(metrics.max),
+          throughput_capacity: verdict.capacity,
+          capacity_bound: verdict.bound,
+          failure_threshold: verdict.failureThreshold,
+          failed_criteria: verdict.failed.join(";"),
+          knee_rate: verdict.knee,
+          stages_under_fault: verdict.leftOut.filter((l) => l.judgedAs === "under-fault").length,
+          stages_harness_limited: verdict.leftOut.filter((l) => l.judgedAs === "harness-limited").length,
+          thresholds_failed: thresholds.filter((r) => !r.passed).length,
+          harness_send_lateness_p99_ms: fixed(metrics.send_lateness_p99),
+          harness_observation_poll_ms: this.input.limits.observationPollMs,
+          harness_ceiling_msgs_per_s: fixed(this.input.limits.ceilingMsgsPerS),
+          harness_cpu_max: fixed(Math.max(...stats.stages.map((s) => s.harnessCpu ?? 0)), 2),
+          harness_loop_busy_max: fixed(Math.max(...stats.stages.map((s) => s.harnessLoopBusy ?? 0)), 2),
+          machine_cpu_max: fixed(Math.max(...stats.stages.map((s) => s.machineCpu ?? 0)), 2),
+          headroom: fixed(headroom(this.input.limits, verdict, stats), 2),
+        },
+      ]),
+    );
+    await attempt("timeline.csv", () =>
+      writeRecordsCsv(
+        join(runDir, "timeline.csv"),
+        this.samples.map((s) => ({ at_s: (s.at / 1000).toFixed(2), stage: stats.stageAt(s.at) ?? "between", in_flight: s.inFlight })),
+      ),
     );
     if (thresholds.length) {
       files.push("thresholds.csv");
-      await writeRecordsCsv(
-        join(runDir, "thresholds.csv"),
-        thresholds.map((r) => ({ threshold: r.text, metric: r.metric, actual: fixed(r.actual, 4), passed: r.passed })),
+      await attempt("thresholds.csv", () =>
+        writeRecordsCsv(
+          join(runDir, "thresholds.csv"),
+          thresholds.map((r) => ({ threshold: r.text, metric: r.metric, actual: fixed(r.actual, 4), passed: r.passed })),
+        ),
       );
     }
-    const checksums = Object.fromEntries(files.map((f) => [f, fileSha256(join(runDir, f))]));
-    writeManifest(this.input, status, complete, {
-      sha256: checksums,
-      thresholds: thresholds.map((r) => ({ threshold: r.text, actual: r.actual, passed: r.passed })),
-      criteria,
-      judgements,
-    });
-    return { stats, judgements, verdict, thresholds, criteria, html: await tryWriteHtmlReport(runDir) };
+    // Only files written in full get a checksum; the manifest says which are not and why.
+    const checksums = Object.fromEntries(files.filter((f) => !failed.has(f)).map((f) => [f, fileSha256(join(runDir, f))]));
+    const outputErrors = () => [...failed.values()];
+    const finalStatus = () => (failed.size ? `${status}; report incomplete: ${outputErrors().join("; ")}` : status);
+    await attempt(MANIFEST, async () =>
+      writeManifest(this.input, finalStatus(), complete && failed.size === 0, {
+        sha256: checksums,
+        thresholds: thresholds.map((r) => ({ threshold: r.text, actual: r.actual, passed: r.passed })),
+        criteria,
+        judgements,
+        ...(failed.size ? { outputErrors: outputErrors() } : {}),
+      }),
+    );
+    // report.html is built from the CSVs: not from ones cut short.
+    const html = failed.size ? { error: `not built, the report's files are incomplete: ${outputErrors().join("; ")}` } : await tryWriteHtmlReport(runDir);
+    return { stats, judgements, verdict, thresholds, criteria, html, outputErrors: outputErrors() };
   }
 }
 

@@ -8,3 +8,8 @@ registerCompletionHandler(() => {
   if (open.length) console.error(`[exit-when-done] a test file left open: ${open.join(", ")}`);
   process.exit();
 });
+
+// AVA's own process gone (SIGTERM to `npm test` from a cancelled CI job, which npm passes on
+// to AVA): its test files are not told and would run on, chains and all. The IPC channel to
+// it closes then; stop as on SIGTERM (partial report, every chain process stopped).
+process.once("disconnect", () => process.kill(process.pid, "SIGTERM"));
