@@ -6,6 +6,7 @@ import { parse } from "csv-parse/sync";
 import {
   ALPHA,
   analyzeComparison,
+  compareRelayers,
   detectableDifference,
   holm,
   minMessages,
@@ -16,6 +17,7 @@ import {
   writeComparisonCsvs,
   type ComparedRun,
 } from "./compare.ts";
+import { loadScenario } from "./load/scenario.ts";
 import { seededRandom } from "./load/schedule.ts";
 import { percentile } from "./measure/stats.ts";
 import { tQuantile } from "./measure/tdist.ts";
@@ -235,4 +237,9 @@ test("--repeat: a whole number of at least 3; presets given twice are numbered",
   t.is(repeatProblem(3), undefined);
   t.deepEqual(presetLabels(["default", "serial"]), ["default", "serial"]);
   t.deepEqual(presetLabels(["default", "default", "serial"]), ["default #1", "default #2", "serial"]);
+});
+
+test("compare refuses a capacity search (its probes differ from run to run) and fewer than 3 repeats, before running anything", async (t) => {
+  await t.throwsAsync(compareRelayers(loadScenario("ramp-to-knee"), ["default", "serial"]), { message: /compare needs fixed stages: "ramp-to-knee" is a capacity search/ });
+  await t.throwsAsync(compareRelayers(loadScenario("smoke"), ["default", "serial"], { repeat: 2 }), { message: /^repeat 2: must be a whole number of at least 3/ });
 });

@@ -409,6 +409,7 @@ export function presetLabels(relayers: string[]): string[] {
  */
 export async function compareRelayers(scenario: Scenario, relayers: string[], options: CompareOptions = {}): Promise<CompareResult> {
   if (relayers.length < 2) throw new Error(`compare needs at least two relayer presets (--relayer a --relayer b); got ${relayers.length}`);
+  if (scenario.search) throw new Error(`compare needs fixed stages: "${scenario.name}" is a capacity search, whose probes differ from run to run; give it "stages" instead of "search"`);
   const repeat = options.repeat ?? DEFAULT_REPEAT;
   const problem = repeatProblem(repeat);
   if (problem) throw new Error(`repeat ${repeat}: ${problem}`);
