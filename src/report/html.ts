@@ -340,7 +340,11 @@ function comparisonCharts(runs: ComparedRunData[], perRun: Row[]): Chart[] {
       .filter((r) => r.metric === metric && num(r.value) !== undefined)
       .map((r) => ({ preset: r.preset!, repeat: Number(r.repeat), stage_label: labelOf.get(r.stage!) ?? `S${r.stage}`, value: log ? Math.max(1, Number(r.value)) : Number(r.value) }));
     const groups = new Map<string, typeof points>();
-    for (const p of points) groups.set(`${p.preset}\u0000${p.stage_label}`, [...(groups.get(`${p.preset}\u0000${p.stage_label}`) ?? []), p]);
+    for (const p of points) {
+      const key = `${p.preset}\u0000${p.stage_label}`;
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key)!.push(p);
+    }
     const means = [...groups.values()].map((g) => ({ preset: g[0]!.preset, stage_label: g[0]!.stage_label, value: g.reduce((a, p) => a + p.value, 0) / g.length }));
     const y = { field: "value", type: "quantitative", title: axis, ...(log ? { scale: { type: "log" } } : {}), ...(format ? { axis: { format } } : {}) };
     const color = { field: "preset", type: "nominal", sort: presets, title: "relayer" };
