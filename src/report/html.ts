@@ -441,7 +441,7 @@ dl.facts { display: grid; grid-template-columns: max-content auto; gap: 2px 16px
 figure.chart { margin: 24px 0; } figcaption p { margin: 2px 0 8px; color: #555; }
 table { border-collapse: collapse; font-size: 12px; margin: 8px 0; } th, td { border: 1px solid #ddd; padding: 3px 6px; text-align: right; }
 th { background: #f4f4f4; } td:first-child, th:first-child, td.text { text-align: left; }
-.none { color: #777; } footer { margin-top: 40px; color: #777; font-size: 12px; }
+.none { color: #777; } ul.verdicts li { margin: 4px 0; } footer { margin-top: 40px; color: #777; font-size: 12px; }
 `;
 
 function page(title: string, body: string): string {
@@ -577,7 +577,11 @@ async function comparisonPage(dir: string): Promise<string> {
 <p>The same seeded scenario run ${repeats} times per relayer, interleaved (one run of each in turn: ${presets.map((l) => `<code>${escape(l)}</code>`).join(", ")}), each compared with the first pair by pair; the verdicts and their method are in the README, "Comparing relayers". Each run's own report is in its folder.</p>
 ${incomplete.length ? `<div class="banner incomplete"><strong>INCOMPLETE</strong>: ${escape(incomplete.join(", "))} did not finish.</div>` : ""}
 <h2>Verdicts</h2>
-${table(comparison, [["stage", "stage"], ["metric", "metric"], ["unit", "unit"], ["baseline", "baseline"], ["other", "other"], ["repeats", "pairs"], ["messages_per_run", "messages / run"], ["baseline_mean", "baseline mean"], ["other_mean", "other mean"], ["difference", "difference"], ["ci_low", "CI low"], ["ci_high", "CI high"], ["ci_level", "CI level"], ["floor", "floor"], ["p_holm", "Holm p"], ["outcome", "outcome"], ["verdict", "verdict"]])}
+<ul class="verdicts">
+${comparison.map((c) => `<li><strong>${escape(`${c.other} against ${c.baseline}, stage ${c.stage} ${c.metric}`)}</strong>: ${escape(c.verdict)}</li>`).join("\n")}
+</ul>
+<h3>The figures behind them (comparison.csv)</h3>
+${table(comparison, [["stage", "stage"], ["metric", "metric"], ["unit", "unit"], ["other", "other"], ["repeats", "pairs"], ["messages_per_run", "messages / run"], ["baseline_mean", "baseline mean"], ["other_mean", "other mean"], ["difference", "difference"], ["sd_difference", "sd of differences"], ["ci_low", "CI low"], ["ci_high", "CI high"], ["ci_level", "CI level"], ["floor", "floor"], ["verdicts_in_family", "m"], ["p_holm", "Holm p"], ["outcome", "outcome"]])}
 <h2>Charts</h2>
 ${await figures(comparisonCharts(runs, perRun))}
 <h2>Runs</h2>
