@@ -105,7 +105,9 @@ async function main(argv: string[]): Promise<number> {
   if (command !== "run" && command !== "compare") throw new UsageError(command ? `unknown command "${command}"` : "missing command");
   if (command === "compare" && (values.relayer?.length ?? 0) < 2) throw new UsageError("compare needs at least two --relayer presets, e.g. --relayer default --relayer serial");
   if (command === "run" && values.relayer) throw new UsageError("--relayer belongs to compare; for one run set \"relayer\" in the scenario");
-  if (command === "run" && values.repeat !== undefined) throw new UsageError("--repeat belongs to compare (pairs of runs per relayer preset); run makes one run");
+  if (command === "run" && values.repeat !== undefined) {
+    throw new UsageError("--repeat belongs to compare (pairs of runs per relayer preset); run makes one run");
+  }
   let repeat: number | undefined;
   if (values.repeat !== undefined) {
     repeat = values.repeat.trim() === "" ? NaN : Number(values.repeat);
@@ -141,11 +143,13 @@ async function main(argv: string[]): Promise<number> {
     console.log("");
     for (const { preset, repeat: i, result } of compared.runs) {
       const total = result.stats.total;
-      console.log(`repeat ${i} ${preset}: offered ${total.offered}, delivered ${total.delivered}, dropped ${total.dropped} (${relative(process.cwd(), result.runDir)}/)`);
+      const counts = `offered ${total.offered}, delivered ${total.delivered}, dropped ${total.dropped}`;
+      console.log(`repeat ${i} ${preset}: ${counts} (${relative(process.cwd(), result.runDir)}/)`);
     }
     for (const other of [...new Set(compared.comparisons.map((c) => c.other))]) {
       const lines = compared.comparisons.filter((c) => c.other === other);
-      console.log(`\n${other} against ${lines[0]!.baseline}: ${lines[0]!.repeats} interleaved pairs of runs, ${lines[0]!.family} verdicts (family-wise α = 0.05)`);
+      const { baseline, repeats, family } = lines[0]!;
+      console.log(`\n${other} against ${baseline}: ${repeats} interleaved pairs of runs, ${family} verdicts (family-wise α = 0.05)`);
       for (const c of lines) console.log(`stage ${c.stage} ${c.metric}: ${c.verdict}`);
     }
     console.log(`\nreports: ${relative(process.cwd(), compared.dir) || "."}/ (comparison.csv, comparison-runs.csv, report.html and one folder per run)`);

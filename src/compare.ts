@@ -42,7 +42,8 @@ export function minMessages(metric: Metric): number {
 export function repeatProblem(value: number): string | undefined {
   return Number.isInteger(value) && value >= MIN_REPEAT
     ? undefined
-    : `must be a whole number of at least ${MIN_REPEAT} (pairs of interleaved runs; the paired t interval needs N − 1 ≥ 2 degrees of freedom), e.g. --repeat ${DEFAULT_REPEAT}`;
+    : `must be a whole number of at least ${MIN_REPEAT} (pairs of interleaved runs; the paired t interval needs N − 1 ≥ 2 degrees of freedom), ` +
+        `e.g. --repeat ${DEFAULT_REPEAT}`;
 }
 
 /** One stage of one run, as the comparison sees it. */
@@ -69,7 +70,9 @@ type Row = Record<string, string>;
 export function readRunSamples(runDir: string): RunSamples {
   const manifest = JSON.parse(readFileSync(join(runDir, MANIFEST), "utf8")) as { scenario?: { config?: Scenario } };
   const config = manifest.scenario?.config;
-  if (!config?.stages || typeof config.drainS !== "number") throw new Error(`${join(runDir, MANIFEST)}: no scenario config with stages and drainS; not a run folder of this bridge-stress`);
+  if (!config?.stages || typeof config.drainS !== "number") {
+    throw new Error(`${join(runDir, MANIFEST)}: no scenario config with stages and drainS; not a run folder of this bridge-stress`);
+  }
   const starts = stageStarts(config);
   let stagesEnd = 0;
   config.stages.forEach((s, i) => (stagesEnd = Math.max(stagesEnd, starts[i]! + s.durationS * 1000)));
@@ -236,7 +239,8 @@ function amount(metric: Metric, v: number): string {
   return metric === "delivered_share" ? `${(v * 100).toFixed(1)} percentage points` : `${v.toFixed(0)} ms`;
 }
 function interval(metric: Metric, low: number, high: number): string {
-  return metric === "delivered_share" ? `[${(low * 100).toFixed(1)}, ${(high * 100).toFixed(1)}] percentage points` : `[${low.toFixed(0)}, ${high.toFixed(0)}] ms`;
+  if (metric === "delivered_share") return `[${(low * 100).toFixed(1)}, ${(high * 100).toFixed(1)}] percentage points`;
+  return `[${low.toFixed(0)}, ${high.toFixed(0)}] ms`;
 }
 const pText = (p: number) => (p < 1e-4 ? "< 0.0001" : `= ${+p.toPrecision(2)}`);
 const levelText = (level: number) => `${+(level * 100).toFixed(2)} %`;
@@ -272,13 +276,15 @@ export function analyzeComparison(runs: ComparedRun[], alpha = ALPHA): { compari
       }),
     ).flat();
   });
+  const sampleOf = (s: RunStatistic) => samples.get(runs.find((r) => r.preset === s.preset && r.repeat === s.repeat)!)!;
   const statOf = (preset: string, repeat: number, stage: number, metric: Metric) =>
     statistics.find((s) => s.preset === preset && s.repeat === repeat && s.stage === stage && s.metric === metric);
 
   const comparisons: Comparison[] = [];
   const baseline = presets[0]!;
   for (const other of presets.slice(1)) {
-    const repeats = [...new Set(runs.filter((r) => r.preset === baseline).map((r) => r.repeat))].filter((i) => runs.some((r) => r.preset === other && r.repeat === i));
+    const repeatsOf = (preset: string) => new Set(runs.filter((r) => r.preset === preset).map((r) => r.repeat));
+    const repeats = [...repeatsOf(baseline)].filter((i) => repeatsOf(other).has(i));
     const lines = Array.from({ length: stageCount }, (_, stage) =>
       METRICS.map((metric) => {
         const pairs = repeats.map((i) => [statOf(baseline, i, stage, metric)!, statOf(other, i, stage, metric)!] as const);
@@ -305,7 +311,7 @@ export function analyzeComparison(runs: ComparedRun[], alpha = ALPHA): { compari
           noVerdict,
           dropped: { baseline: sum(0, "censored"), other: sum(1, "censored") },
           offered: { baseline: sum(0, "n"), other: sum(1, "n") },
-          censoredFrom: (side: 0 | 1) => Math.min(...pairs.map((p) => samples.get(runs.find((r) => r.preset === p[side].preset && r.repeat === p[side].repeat)!)!.stages[stage]?.censoredFromMs ?? Infinity)),
+          censoredFrom: (side: 0 | 1) => Math.min(...pairs.map((p) => sampleOf(p[side]).stages[stage]?.censoredFromMs ?? Infinity)),
           pairs: pairs.length,
         };
       }),
@@ -398,7 +404,8 @@ export interface CompareResult {
 
 /** Labels of the presets: their names, numbered ("default #2") when one is given more than once. */
 export function presetLabels(relayers: string[]): string[] {
-  return relayers.map((name, i) => (relayers.filter((x) => x === name).length > 1 ? `${name} #${relayers.slice(0, i + 1).filter((x) => x === name).length}` : name));
+  const count = (names: string[], name: string) => names.filter((x) => x === name).length;
+  return relayers.map((name, i) => (count(relayers, name) > 1 ? `${name} #${count(relayers.slice(0, i + 1), name)}` : name));
 }
 
 /**
@@ -409,7 +416,10 @@ export function presetLabels(relayers: string[]): string[] {
  */
 export async function compareRelayers(scenario: Scenario, relayers: string[], options: CompareOptions = {}): Promise<CompareResult> {
   if (relayers.length < 2) throw new Error(`compare needs at least two relayer presets (--relayer a --relayer b); got ${relayers.length}`);
-  if (scenario.search) throw new Error(`compare needs fixed stages: "${scenario.name}" is a capacity search, whose probes differ from run to run; give it "stages" instead of "search"`);
+  if (scenario.search) {
+    const why = "whose probes differ from run to run; give it \"stages\" instead of \"search\"";
+    throw new Error(`compare needs fixed stages: "${scenario.name}" is a capacity search, ${why}`);
+  }
   const repeat = options.repeat ?? DEFAULT_REPEAT;
   const problem = repeatProblem(repeat);
   if (problem) throw new Error(`repeat ${repeat}: ${problem}`);

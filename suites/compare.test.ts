@@ -55,7 +55,8 @@ test.serial("smoke, default against serial, 5 interleaved pairs: serial is slowe
   for (const metric of ["p50", "mean"]) {
     t.like(line(1, metric), { outcome: "different", baseline: "default", other: "serial", repeats: 5, family: 6 });
     t.true(line(1, metric).ciLow! > line(1, metric).floor, "the whole interval is above the 200 ms floor");
-    t.regex(line(1, metric).verdict, new RegExp(`^serial's ${metric} delay is \\d+ ms higher than default's: mean of 5 paired differences, 99\\.17 % CI \\[\\d+, \\d+\\] ms, wholly beyond the ±200 ms floor; Holm-adjusted p [=<] [\\d.]+`));
+    const sentence = `^serial's ${metric} delay is \\d+ ms higher than default's: mean of 5 paired differences, 99\\.17 % CI \\[\\d+, \\d+\\] ms, `;
+    t.regex(line(1, metric).verdict, new RegExp(`${sentence}wholly beyond the ±200 ms floor; Holm-adjusted p [=<] [\\d.]+`));
   }
   // 10 and 40 messages a stage: no p99 verdict (needs 368), and those lines are not in the family of 6.
   for (const stage of [0, 1]) t.is(line(stage, "p99").verdict, `no verdict: p99 needs ≥ 368 messages per run, stage has ${stage === 0 ? 10 : 40}`);
@@ -66,7 +67,8 @@ test.serial("smoke, default against serial, 5 interleaved pairs: serial is slowe
   const perRun = csv(dir, "comparison-runs.csv");
   t.is(perRun.length, 10 * 2 * 4);
   // d̄ recomputed from the per-run rows.
-  const value = (preset: string, repeat: number) => Number(perRun.find((r) => r.preset === preset && r.repeat === String(repeat) && r.stage === "1" && r.metric === "p50")!.value);
+  const value = (preset: string, repeat: number) =>
+    Number(perRun.find((r) => r.preset === preset && r.repeat === `${repeat}` && r.stage === "1" && r.metric === "p50")!.value);
   const d = [1, 2, 3, 4, 5].map((i) => value("serial", i) - value("default", i));
   t.true(Math.abs(d.reduce((a, b) => a + b, 0) / 5 - line(1, "p50").difference!) < 0.01);
 
@@ -96,5 +98,6 @@ test.serial("smoke, default against default, 3 interleaved pairs (the CLI): no s
   t.is(verdicts.length, 8);
   for (const v of verdicts) t.regex(v, /^stage \d (delivered_share|p50|mean): no significant difference: |^stage \d p99: no verdict: /);
   const dir = /^reports: (\S+)\/ \(/m.exec(output)![1]!;
-  t.deepEqual(csv(dir, "comparison.csv").map((r) => r.outcome), ["no difference", "no difference", "no verdict", "no difference", "no difference", "no difference", "no verdict", "no difference"]);
+  const perStage = ["no difference", "no difference", "no verdict", "no difference"];
+  t.deepEqual(csv(dir, "comparison.csv").map((r) => r.outcome), [...perStage, ...perStage]);
 });

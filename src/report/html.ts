@@ -324,6 +324,7 @@ interface ComparedRunData {
 }
 
 /** CDF points drawn per preset at most (evenly spaced ranks of its pooled, sampled messages). */
+const CENSORED = "dropped messages counted as delays of at least the drain; log scale.";
 const MAX_CDF_POINTS = 400;
 
 /**
@@ -338,14 +339,19 @@ function comparisonCharts(runs: ComparedRunData[], perRun: Row[]): Chart[] {
   const perStage = (id: string, metric: string, name: string, axis: string, caption: string, log: boolean, format?: string): Chart => {
     const points = perRun
       .filter((r) => r.metric === metric && num(r.value) !== undefined)
-      .map((r) => ({ preset: r.preset!, repeat: Number(r.repeat), stage_label: labelOf.get(r.stage!) ?? `S${r.stage}`, value: log ? Math.max(1, Number(r.value)) : Number(r.value) }));
+      .map((r) => ({
+        preset: r.preset!,
+        repeat: Number(r.repeat),
+        stage_label: labelOf.get(r.stage!) ?? `S${r.stage}`,
+        value: log ? Math.max(1, Number(r.value)) : Number(r.value),
+      }));
     const groups = new Map<string, typeof points>();
     for (const p of points) {
       const key = `${p.preset}\u0000${p.stage_label}`;
       if (!groups.has(key)) groups.set(key, []);
       groups.get(key)!.push(p);
     }
-    const means = [...groups.values()].map((g) => ({ preset: g[0]!.preset, stage_label: g[0]!.stage_label, value: g.reduce((a, p) => a + p.value, 0) / g.length }));
+    const means = [...groups.values()].map((g) => ({ ...g[0]!, value: g.reduce((a, p) => a + p.value, 0) / g.length }));
     const y = { field: "value", type: "quantitative", title: axis, ...(log ? { scale: { type: "log" } } : {}), ...(format ? { axis: { format } } : {}) };
     const color = { field: "preset", type: "nominal", sort: presets, title: "relayer" };
     return {
@@ -368,13 +374,16 @@ function comparisonCharts(runs: ComparedRunData[], perRun: Row[]): Chart[] {
     return ranks.map((i) => ({ preset, delay_ms: delays[i]!, share: (i + 1) / rows.length }));
   });
   return [
-    perStage("compare-p50", "p50", "p50 delay", "p50 delay (ms)", "Median delay of each run's stage (nearest rank), dropped messages counted as delays of at least the drain; log scale.", true),
-    perStage("compare-p99", "p99", "p99 delay", "p99 delay (ms)", "99th percentile delay of each run's stage (nearest rank), dropped messages counted as delays of at least the drain; log scale.", true),
-    perStage("compare-delivered", "delivered_share", "Delivered share", "delivered / offered", "Delivered messages of each run's stage over those it offered.", false, "%"),
+    perStage("compare-p50", "p50", "p50 delay", "p50 delay (ms)", `Median delay of each run's stage (nearest rank), ${CENSORED}`, true),
+    perStage("compare-p99", "p99", "p99 delay", "p99 delay (ms)", `99th percentile delay of each run's stage (nearest rank), ${CENSORED}`, true),
+    perStage("compare-delivered", "delivered_share", "Delivered share", "delivered / offered",
+      "Delivered over offered messages of each run's stage.", false, "%"),
     {
       id: "compare-cdf",
       title: "Delay distribution over all runs, relayers overlaid",
-      caption: "Share of offered messages (y) delivered within a delay (x), all runs of a preset pooled (beyond 4,000 messages a run, a seeded sample); a curve that ends below 100 % is the dropped share; further left is faster.",
+      caption:
+        "Share of offered messages (y) delivered within a delay (x), all runs of a preset pooled (beyond 4,000 messages a run, a seeded sample); " +
+        "a curve that ends below 100 % is the dropped share; further left is faster.",
       spec: {
         data: { values: cdf },
         mark: { type: "line", interpolate: "step-after" },
@@ -573,20 +582,36 @@ async function comparisonPage(dir: string): Promise<string> {
   const title = `bridge-stress comparison: ${runs[0]?.run.manifest.scenario?.name ?? basename(dir)}`;
   const incomplete = runs.filter((r) => r.run.manifest.complete !== true).map((r) => `${r.preset} (repeat ${r.repeat})`);
   const runRows = runs.map(({ preset, repeat, run }) => ({ repeat: String(repeat), preset, folder: basename(run.dir), ...(run.summary ?? {}) }));
+  const figureColumns: Array<[string, string]> = [
+    ["stage", "stage"], ["metric", "metric"], ["unit", "unit"], ["other", "other"], ["repeats", "pairs"], ["messages_per_run", "messages / run"],
+    ["baseline_mean", "baseline mean"], ["other_mean", "other mean"], ["difference", "difference"], ["sd_difference", "sd of differences"],
+    ["ci_low", "CI low"], ["ci_high", "CI high"], ["ci_level", "CI level"], ["floor", "floor"], ["verdicts_in_family", "m"], ["p_holm", "Holm p"],
+    ["outcome", "outcome"],
+  ];
+  const runColumns: Array<[string, string]> = [
+    ["repeat", "repeat"], ["preset", "relayer"], ["folder", "folder"], ["offered", "offered"], ["delivered", "delivered"], ["dropped", "dropped"],
+    ["throughput_capacity", "capacity/s"], ["headroom", "harness headroom"],
+  ];
+  const verdicts = comparison.map(
+    (c) => `<li><strong>${escape(`${c.other} against ${c.baseline}, stage ${c.stage} ${c.metric}`)}</strong>: ${escape(c.verdict)}</li>`,
+  );
+  const names = presets.map((l) => `<code>${escape(l)}</code>`).join(", ");
+  const links = runs.map(({ run }) => `<a href="${escape(basename(run.dir))}/${REPORT_FILE}">${escape(basename(run.dir))}/${REPORT_FILE}</a>`);
   const body = `<h1>${escape(title)}</h1>
-<p>The same seeded scenario run ${repeats} times per relayer, interleaved (one run of each in turn: ${presets.map((l) => `<code>${escape(l)}</code>`).join(", ")}), each compared with the first pair by pair; the verdicts and their method are in the README, "Comparing relayers". Each run's own report is in its folder.</p>
+<p>The same seeded scenario run ${repeats} times per relayer, interleaved (one run of each in turn: ${names}),
+each compared with the first pair by pair; the verdicts and their method are in the README, "Comparing relayers". Each run's own report is in its folder.</p>
 ${incomplete.length ? `<div class="banner incomplete"><strong>INCOMPLETE</strong>: ${escape(incomplete.join(", "))} did not finish.</div>` : ""}
 <h2>Verdicts</h2>
 <ul class="verdicts">
-${comparison.map((c) => `<li><strong>${escape(`${c.other} against ${c.baseline}, stage ${c.stage} ${c.metric}`)}</strong>: ${escape(c.verdict)}</li>`).join("\n")}
+${verdicts.join("\n")}
 </ul>
 <h3>The figures behind them (comparison.csv)</h3>
-${table(comparison, [["stage", "stage"], ["metric", "metric"], ["unit", "unit"], ["other", "other"], ["repeats", "pairs"], ["messages_per_run", "messages / run"], ["baseline_mean", "baseline mean"], ["other_mean", "other mean"], ["difference", "difference"], ["sd_difference", "sd of differences"], ["ci_low", "CI low"], ["ci_high", "CI high"], ["ci_level", "CI level"], ["floor", "floor"], ["verdicts_in_family", "m"], ["p_holm", "Holm p"], ["outcome", "outcome"]])}
+${table(comparison, figureColumns)}
 <h2>Charts</h2>
 ${await figures(comparisonCharts(runs, perRun))}
 <h2>Runs</h2>
-${table(runRows, [["repeat", "repeat"], ["preset", "relayer"], ["folder", "folder"], ["offered", "offered"], ["delivered", "delivered"], ["dropped", "dropped"], ["throughput_capacity", "capacity/s"], ["headroom", "harness headroom"]])}
-<p>${runs.map(({ run }) => `<a href="${escape(basename(run.dir))}/${REPORT_FILE}">${escape(basename(run.dir))}/${REPORT_FILE}</a>`).join("<br>\n")}</p>`;
+${table(runRows, runColumns)}
+<p>${links.join("<br>\n")}</p>`;
   return page(title, body);
 }
 
