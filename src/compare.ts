@@ -290,7 +290,7 @@ export function analyzeComparison(runs: ComparedRun[], alpha = ALPHA): { compari
         const pairs = repeats.map((i) => [statOf(baseline, i, stage, metric)!, statOf(other, i, stage, metric)!] as const);
         const a = pairs.map(([x]) => x.value);
         const b = pairs.map(([, y]) => y.value);
-        const n = Math.min(...pairs.flatMap(([x, y]) => [x.n, y.n]));
+        const n = pairs.length ? Math.min(...pairs.flatMap(([x, y]) => [x.n, y.n])) : 0;
         const sum = (side: 0 | 1, key: "censored" | "n") => pairs.reduce((acc, p) => acc + p[side][key], 0);
         const complete = a.every((v) => v !== undefined) && b.every((v) => v !== undefined);
         const need = minMessages(metric);
@@ -325,7 +325,7 @@ export function analyzeComparison(runs: ComparedRun[], alpha = ALPHA): { compari
       const floor = floorOf(l.metric);
       const ci = intervals.get(l);
       const pHolm = pHolmOf.get(l);
-      const drops = l.metric === "delivered_share" ? "" : dropNote(l.metric, baseline, other, l.dropped, l.offered, l.pairs, l.censoredFrom);
+      const drops = l.metric === "delivered_share" ? "" : dropNote(baseline, other, l.dropped, l.offered, l.pairs, l.censoredFrom);
       let outcome: Outcome = "no verdict";
       let verdict = l.noVerdict!;
       if (ci && pHolm !== undefined) {
@@ -371,7 +371,6 @@ export function analyzeComparison(runs: ComparedRun[], alpha = ALPHA): { compari
 
 /** What a delay line says about the drops in its samples: who dropped how many, counted as at least which delay. */
 function dropNote(
-  metric: Metric,
   baseline: string,
   other: string,
   dropped: { baseline: number; other: number },
