@@ -5,7 +5,7 @@ import { tetherToLauncher } from "../chains/instance.ts";
 import { loadScenario } from "./load/scenario.ts";
 import { CHAIN_MODES, type ChainMode } from "../chains/profiles.ts";
 import { runScenario, type RunResult } from "./run.ts";
-import { compareRelayers } from "./compare.ts";
+import { compareRelayers, DEFAULT_REPEAT, repeatProblem } from "./compare.ts";
 import { bundleRun } from "./report/bundle.ts";
 import { writeHtmlReport } from "./report/html.ts";
 import { headroom } from "./report/runReport.ts";
@@ -16,7 +16,7 @@ import { summaryTable } from "./report/summaryTable.ts";
 import { parseThreshold, THRESHOLD_EXIT_CODE } from "./measure/thresholds.ts";
 
 const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--threshold EXPR ...] [--chain-mode CHAIN=MODE ...] [--metrics-port N]
-       bridge-stress compare <scenario> --relayer A --relayer B [...] [--seed N] [--out DIR]
+       bridge-stress compare <scenario> --relayer A --relayer B [...] [--repeat N] [--seed N] [--out DIR]
        bridge-stress report <run-dir>
        bridge-stress bundle <run-dir>
 
@@ -25,14 +25,18 @@ const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--thr
              relayers overlaid. Every run and comparison writes one at its end.
   bundle     pack a run's CSVs, manifest and report with a SHA256SUMS file into <run-dir>.tar.gz
              (verify: tar -xzf it, then sha256sum -c SHA256SUMS in the run's folder)
-  compare    run the same seeded scenario once per relayer preset (fixtures/relayers/, or
-             fixtures/relayers/rly/ on the ibc bridge) and write comparison.csv: per stage, the
-             p50, p99 and mean delay of each preset against the first, with a 95 % bootstrap
-             confidence interval and a verdict
+  compare    run the same seeded scenario N times per relayer preset (fixtures/relayers/, or
+             fixtures/relayers/rly/ on the ibc bridge), interleaved (A1 B1 A2 B2 ...), and write
+             comparison.csv: per stage, the delivered share and the p50, p99 and mean delay (drops
+             counted as delays of at least the drain) of each preset against the first, from the N
+             paired per-run differences: a t interval at level 1 - 0.05/m for m verdicts, "different"
+             only when it lies wholly beyond one block time (delay) or 1 percentage point (share);
+             comparison-runs.csv holds every per-run figure. See README, "Comparing relayers"
 
   scenario   a name in fixtures/scenarios/ (default: "default") or a path to a scenario JSON file
   --seed N   override the scenario's seed (same seed, same message sequence)
   --out DIR  folder for the run's report folder (default: reports)
+  --repeat N compare: pairs of interleaved runs, N >= 3 (default: ${DEFAULT_REPEAT})
   --threshold EXPR
              pass/fail criterion, k6 style, e.g. "p99<2000", "drop_rate==0", "late_rate<0.01";
              repeatable, added to the scenario's; any failure exits with code ${THRESHOLD_EXIT_CODE}
@@ -104,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
         "chain-mode": { type: "string", multiple: true },
         threshold: { type: "string", multiple: true },
         relayer: { type: "string", multiple: true },
+        repeat: { type: "string" },
         "metrics-port": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -129,6 +134,15 @@ async function main(argv: string[]): Promise<number> {
   if (command !== "run" && command !== "compare") throw new UsageError(command ? `unknown command "${command}"` : "missing command");
   if (command === "compare" && (values.relayer?.length ?? 0) < 2) throw new UsageError("compare needs at least two --relayer presets, e.g. --relayer default --relayer serial");
   if (command === "run" && values.relayer) throw new UsageError("--relayer belongs to compare; for one run set \"relayer\" in the scenario");
+  if (command === "run" && values.repeat !== undefined) {
+    throw new UsageError("--repeat belongs to compare (pairs of runs per relayer preset); run makes one run");
+  }
+  let repeat: number | undefined;
+  if (values.repeat !== undefined) {
+    repeat = values.repeat.trim() === "" ? NaN : Number(values.repeat);
+    const problem = repeatProblem(repeat);
+    if (problem) throw new UsageError(`--repeat ${values.repeat}: ${problem}`);
+  }
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const scenario = loadScenario(scenarioName);
   if (values.seed !== undefined) {
@@ -162,11 +176,20 @@ async function main(argv: string[]): Promise<number> {
   // From here chains start: when whoever launched us goes away, stop as on SIGTERM.
   tetherToLauncher();
   if (command === "compare") {
-    const compared = await compareRelayers(scenario, values.relayer!, { outDir: values.out, onProgress: (line) => say(line) });
-    for (const { relayer, result } of compared.runs) say(`\n${relayer}:\n${summaryTable(result.stats.stages, result.judgements)}`);
+    const compared = await compareRelayers(scenario, values.relayer!, { outDir: values.out, repeat, onProgress: (line) => say(line) });
     say("");
-    for (const c of compared.comparisons) say(`stage ${c.stage} ${c.metric}: ${c.verdict}`);
-    say(`reports: ${relative(process.cwd(), compared.dir) || "."}/ (comparison.csv, report.html and one folder per run)`);
+    for (const { preset, repeat: i, result } of compared.runs) {
+      const total = result.stats.total;
+      const counts = `offered ${total.offered}, delivered ${total.delivered}, dropped ${total.dropped}`;
+      say(`repeat ${i} ${preset}: ${counts} (${relative(process.cwd(), result.runDir)}/)`);
+    }
+    for (const other of [...new Set(compared.comparisons.map((c) => c.other))]) {
+      const lines = compared.comparisons.filter((c) => c.other === other);
+      const { baseline, repeats, family } = lines[0]!;
+      say(`\n${other} against ${baseline}: ${repeats} interleaved pairs of runs, ${family} verdicts (family-wise α = 0.05)`);
+      for (const c of lines) say(`stage ${c.stage} ${c.metric}: ${c.verdict}`);
+    }
+    say(`\nreports: ${relative(process.cwd(), compared.dir) || "."}/ (comparison.csv, comparison-runs.csv, report.html and one folder per run)`);
     if ("error" in compared.html) console.error(`bridge-stress: report.html not built: ${compared.html.error}`);
     return 0;
   }

@@ -20,6 +20,8 @@ import { IbcPath } from "./paths/ibc.ts";
 export interface RunOptions {
   /** Folder that receives the run's folder. [reports] */
   outDir?: string;
+  /** Name of the run's folder (and the manifest's runId). [<start time>-<scenario>-seed<N>] */
+  runId?: string;
   /** Called about once a second while messages are offered and drained. */
   onProgress?: (line: string) => void;
   /** Serve Prometheus metrics at http://127.0.0.1:<port>/metrics while the run goes (0: a port the OS chooses). */
@@ -46,7 +48,7 @@ const SAMPLE_EVERY_MS = 250;
  */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
   const startedAt = new Date();
-  const runDir = createRunDir(resolve(options.outDir ?? "reports"), `${startedAt.toISOString().replace(/[:.]/g, "-")}-${scenario.name}-seed${scenario.seed}`);
+  const runDir = createRunDir(resolve(options.outDir ?? "reports"), options.runId ?? `${startedAt.toISOString().replace(/[:.]/g, "-")}-${scenario.name}-seed${scenario.seed}`);
   const runId = basename(runDir);
   const progress = options.onProgress ?? (() => undefined);
 

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { createReadStream, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parse } from "csv-parse/sync";
 import { parse as parseStream } from "csv-parse";
@@ -343,39 +343,81 @@ function runCharts(run: RunData): Chart[] {
   return charts;
 }
 
-/** Overlays of the runs of a comparison (one folder per relayer preset). */
-function comparisonCharts(runs: Array<{ label: string; run: RunData }>): Chart[] {
+/** A comparison's runs: which preset and repeat each folder holds (from comparison-runs.csv), with the folder read back. */
+interface ComparedRunData {
+  preset: string;
+  repeat: number;
+  run: RunData;
+}
+
+/** CDF points drawn per preset at most (evenly spaced ranks of its pooled, sampled messages). */
+const CENSORED = "dropped messages counted as delays of at least the drain; log scale.";
+const MAX_CDF_POINTS = 400;
+
+/**
+ * Overlays of a comparison's presets. The per-stage charts draw every run's own statistic
+ * (comparison-runs.csv: the numbers the verdicts use, drops censored) as a point and the mean
+ * over the repeats as a line; the delay distribution pools all runs of a preset.
+ */
+function comparisonCharts(runs: ComparedRunData[], perRun: Row[]): Chart[] {
   const steps = runs[0]?.run.steps ?? [];
-  const rows = runs.flatMap(({ label, run }) =>
-    run.steps.map((s) => ({ relayer: label, stage_label: stageLabel(s), p50_ms: num(s.p50_ms), p99_ms: num(s.p99_ms), delivered_rate: Number(s.delivered_rate) })),
-  );
-  const relayers = runs.map((r) => r.label);
-  const line = (field: string, title: string, log: boolean): TopLevelSpec =>
-    stageLines(
-      steps,
-      rows.filter((r) => (r as Record<string, unknown>)[field] !== undefined),
-      { field, title, ...(log ? { scale: { type: "log" } } : {}) },
-      { field: "relayer", sort: relayers },
-    );
-  const cdf = runs.flatMap(({ label, run }) => {
-    const delays = run.messages.filter((m) => m.status === "delivered").map((m) => Math.max(1, Number(m.delay_ms))).sort((a, b) => a - b);
-    return delays.map((delay_ms, i) => ({ relayer: label, delay_ms, share: (i + 1) / delays.length }));
+  const labelOf = new Map(steps.map((s) => [s.stage, stageLabel(s)]));
+  const presets = [...new Set(runs.map((r) => r.preset))];
+  const perStage = (id: string, metric: string, name: string, axis: string, caption: string, log: boolean, format?: string): Chart => {
+    const points = perRun
+      .filter((r) => r.metric === metric && num(r.value) !== undefined)
+      .map((r) => ({
+        preset: r.preset!,
+        repeat: Number(r.repeat),
+        stage_label: labelOf.get(r.stage!) ?? `S${r.stage}`,
+        value: log ? Math.max(1, Number(r.value)) : Number(r.value),
+      }));
+    const groups = new Map<string, typeof points>();
+    for (const p of points) {
+      const key = `${p.preset}\u0000${p.stage_label}`;
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key)!.push(p);
+    }
+    const means = [...groups.values()].map((g) => ({ ...g[0]!, value: g.reduce((a, p) => a + p.value, 0) / g.length }));
+    const y = { field: "value", type: "quantitative", title: axis, ...(log ? { scale: { type: "log" } } : {}), ...(format ? { axis: { format } } : {}) };
+    const color = { field: "preset", type: "nominal", sort: presets, title: "relayer" };
+    return {
+      id,
+      title: `${name} per stage, relayers overlaid`,
+      caption: `${caption} Points: each run; line: the mean over the repeats.`,
+      spec: {
+        layer: [
+          { data: { values: means }, mark: { type: "line" }, encoding: { x: stageAxis(steps), y, color } },
+          { data: { values: points }, mark: { type: "point", filled: true, opacity: 0.7 }, encoding: { x: stageAxis(steps), y, color } },
+        ],
+      } as TopLevelSpec,
+    };
+  };
+  const cdf = presets.flatMap((preset) => {
+    const rows = runs.filter((r) => r.preset === preset).flatMap((r) => r.run.messages);
+    const delays = rows.filter((m) => m.status === "delivered").map((m) => Math.max(1, Number(m.delay_ms))).sort((a, b) => a - b);
+    const step = Math.max(1, Math.ceil(delays.length / MAX_CDF_POINTS));
+    const ranks = delays.map((_, i) => i).filter((i) => i % step === 0 || i === delays.length - 1);
+    return ranks.map((i) => ({ preset, delay_ms: delays[i]!, share: (i + 1) / rows.length }));
   });
   return [
-    { id: "compare-p50", title: "p50 delay per stage, relayers overlaid", caption: "Median delay from the intended send time; log scale.", spec: line("p50_ms", "p50 delay (ms)", true) },
-    { id: "compare-p99", title: "p99 delay per stage, relayers overlaid", caption: "99th percentile delay from the intended send time; log scale.", spec: line("p99_ms", "p99 delay (ms)", true) },
-    { id: "compare-delivered", title: "Delivered rate per stage, relayers overlaid", caption: "Messages per second delivered on the destination.", spec: line("delivered_rate", "delivered / s", false) },
+    perStage("compare-p50", "p50", "p50 delay", "p50 delay (ms)", `Median delay of each run's stage (nearest rank), ${CENSORED}`, true),
+    perStage("compare-p99", "p99", "p99 delay", "p99 delay (ms)", `99th percentile delay of each run's stage (nearest rank), ${CENSORED}`, true),
+    perStage("compare-delivered", "delivered_share", "Delivered share", "delivered / offered",
+      "Delivered over offered messages of each run's stage.", false, "%"),
     {
       id: "compare-cdf",
-      title: "Delay distribution over the whole run, relayers overlaid",
-      caption: "Share of delivered messages (y) delivered within a delay (x); further left is faster.",
+      title: "Delay distribution over all runs, relayers overlaid",
+      caption:
+        "Share of offered messages (y) delivered within a delay (x), all runs of a preset pooled (beyond 4,000 messages a run, a seeded sample); " +
+        "a curve that ends below 100 % is the dropped share; further left is faster.",
       spec: {
         data: { values: cdf },
         mark: { type: "line", interpolate: "step-after" },
         encoding: {
           x: { field: "delay_ms", type: "quantitative", scale: { type: "log" }, title: "delay (ms)" },
-          y: { field: "share", type: "quantitative", axis: { format: "%" }, title: "delivered within" },
-          color: { field: "relayer", type: "nominal", sort: relayers },
+          y: { field: "share", type: "quantitative", axis: { format: "%" }, title: "delivered within", scale: { domain: [0, 1] } },
+          color: { field: "preset", type: "nominal", sort: presets, title: "relayer" },
         },
       },
     },
@@ -435,7 +477,7 @@ dl.facts { display: grid; grid-template-columns: max-content auto; gap: 2px 16px
 figure.chart { margin: 24px 0; } figcaption p { margin: 2px 0 8px; color: #555; }
 table { border-collapse: collapse; font-size: 12px; margin: 8px 0; } th, td { border: 1px solid #ddd; padding: 3px 6px; text-align: right; }
 th { background: #f4f4f4; } td:first-child, th:first-child, td.text { text-align: left; }
-.none { color: #777; } footer { margin-top: 40px; color: #777; font-size: 12px; }
+.none { color: #777; } ul.verdicts li { margin: 4px 0; } footer { margin-top: 40px; color: #777; font-size: 12px; }
 `;
 
 function page(title: string, body: string): string {
@@ -562,32 +604,50 @@ ${runTables(run)}`;
   return page(title, body);
 }
 
-/** Run folders of a comparison folder, in the order they ran (their names start with the start time). */
-function comparisonRuns(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => statSync(join(dir, f)).isDirectory() && existsSync(join(dir, f, MANIFEST)))
-    .sort()
-    .map((f) => join(dir, f));
-}
-
 async function comparisonPage(dir: string): Promise<string> {
-  const runs = await Promise.all(comparisonRuns(dir).map(readRun));
-  const names = runs.map((r) => String(r.manifest.scenario?.config?.bridge === "ibc" ? r.manifest.scenario?.config?.ibc?.relayer : r.manifest.scenario?.config?.relayer));
-  // The same preset twice (a noise check) gets numbered labels.
-  const labels = names.map((n, i) => (names.filter((x) => x === n).length > 1 ? `${n} #${names.slice(0, i + 1).filter((x) => x === n).length}` : n));
-  const labelled = runs.map((run, i) => ({ label: labels[i]!, run }));
+  const perRun = readCsv(dir, "comparison-runs.csv");
+  if (!perRun.length) throw new Error(`${dir}: no comparison-runs.csv (a comparison of an older bridge-stress); run the comparison again`);
+  // One entry per run folder, in run order (the CSV lists runs as they ran: repeat by repeat, presets in the order given).
+  const listed = new Map<string, { preset: string; repeat: number }>();
+  for (const r of perRun) if (!listed.has(r.run_folder!)) listed.set(r.run_folder!, { preset: r.preset!, repeat: Number(r.repeat) });
+  const runs: ComparedRunData[] = [];
+  for (const [folder, { preset, repeat }] of listed) runs.push({ preset, repeat, run: await readRun(join(dir, folder)) });
+  const presets = [...new Set(runs.map((r) => r.preset))];
+  const repeats = new Set(runs.map((r) => r.repeat)).size;
   const comparison = readCsv(dir, "comparison.csv");
-  const title = `bridge-stress comparison: ${runs[0]?.manifest.scenario?.name ?? basename(dir)}`;
-  const incomplete = runs.filter((r) => r.manifest.complete !== true).map((r, i) => labels[i]);
+  const title = `bridge-stress comparison: ${runs[0]?.run.manifest.scenario?.name ?? basename(dir)}`;
+  const incomplete = runs.filter((r) => r.run.manifest.complete !== true).map((r) => `${r.preset} (repeat ${r.repeat})`);
+  const runRows = runs.map(({ preset, repeat, run }) => ({ repeat: String(repeat), preset, folder: basename(run.dir), ...(run.summary ?? {}) }));
+  const figureColumns: Array<[string, string]> = [
+    ["stage", "stage"], ["metric", "metric"], ["unit", "unit"], ["other", "other"], ["repeats", "pairs"], ["messages_per_run", "messages / run"],
+    ["baseline_mean", "baseline mean"], ["other_mean", "other mean"], ["difference", "difference"], ["sd_difference", "sd of differences"],
+    ["ci_low", "CI low"], ["ci_high", "CI high"], ["ci_level", "CI level"], ["floor", "floor"], ["verdicts_in_family", "m"], ["p_holm", "Holm p"],
+    ["outcome", "outcome"],
+  ];
+  const runColumns: Array<[string, string]> = [
+    ["repeat", "repeat"], ["preset", "relayer"], ["folder", "folder"], ["offered", "offered"], ["delivered", "delivered"], ["dropped", "dropped"],
+    ["throughput_capacity", "capacity/s"], ["headroom", "harness headroom"],
+  ];
+  const verdicts = comparison.map(
+    (c) => `<li><strong>${escape(`${c.other} against ${c.baseline}, stage ${c.stage} ${c.metric}`)}</strong>: ${escape(c.verdict)}</li>`,
+  );
+  const names = presets.map((l) => `<code>${escape(l)}</code>`).join(", ");
+  const links = runs.map(({ run }) => `<a href="${escape(basename(run.dir))}/${REPORT_FILE}">${escape(basename(run.dir))}/${REPORT_FILE}</a>`);
   const body = `<h1>${escape(title)}</h1>
-<p>The same seeded scenario run once per relayer: ${labels.map((l) => `<code>${escape(l)}</code>`).join(", ")}. Each run's own report is in its folder.</p>
+<p>The same seeded scenario run ${repeats} times per relayer, interleaved (one run of each in turn: ${names}),
+each compared with the first pair by pair; the verdicts and their method are in the README, "Comparing relayers". Each run's own report is in its folder.</p>
 ${incomplete.length ? `<div class="banner incomplete"><strong>INCOMPLETE</strong>: ${escape(incomplete.join(", "))} did not finish.</div>` : ""}
 <h2>Verdicts</h2>
-${table(comparison, [["stage", "stage"], ["metric", "metric"], ["baseline", "baseline"], ["other", "other"], ["baseline_ms", "baseline ms"], ["other_ms", "other ms"], ["difference_ms", "difference ms"], ["ci95_low_ms", "95 % CI low"], ["ci95_high_ms", "95 % CI high"], ["verdict", "verdict"]])}
+<ul class="verdicts">
+${verdicts.join("\n")}
+</ul>
+<h3>The figures behind them (comparison.csv)</h3>
+${table(comparison, figureColumns)}
 <h2>Charts</h2>
-${await figures(comparisonCharts(labelled))}
+${await figures(comparisonCharts(runs, perRun))}
 <h2>Runs</h2>
-${labelled.map(({ label, run }) => `<h3>${escape(label)}</h3>${table(run.summary ? [run.summary] : [], [["offered", "offered"], ["delivered", "delivered"], ["dropped", "dropped"], ["p50_ms", "p50 ms"], ["p99_ms", "p99 ms"], ["throughput_capacity", "capacity/s"], ["failure_threshold", "failure threshold/s"], ["headroom", "harness headroom"]])}<p><a href="${escape(basename(run.dir))}/${REPORT_FILE}">${escape(basename(run.dir))}/${REPORT_FILE}</a></p>`).join("\n")}`;
+${table(runRows, runColumns)}
+<p>${links.join("<br>\n")}</p>`;
   return page(title, body);
 }
 
