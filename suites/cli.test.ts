@@ -1,32 +1,13 @@
 import test from "ava";
-import { execFileSync, spawn } from "node:child_process";
-import { once } from "node:events";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { cli, scenarioFile } from "./helpers/run.ts";
 
-async function cli(args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
-  const [code] = await once(child, "exit");
-  return { code, output };
-}
 
 const dir = mkdtempSync(join(tmpdir(), "bridge-stress-cli-"));
-const tiny = join(dir, "tiny.json");
-writeFileSync(
-  tiny,
-  JSON.stringify({
-    name: "tiny",
-    chains: { Ethereum: { blockTimeMs: 200 }, Base: { blockTimeMs: 200 } },
-    routes: [{ from: "Ethereum", to: ["Base"] }],
-    stages: [{ rate: 5, duration: "1s" }],
-    drain: "15s",
-    senders: 1,
-  }),
-);
+const tiny = scenarioFile(dir, "tiny", { stages: [{ rate: 5, duration: "1s" }] });
 
 test("thresholds decide the exit code", async (t) => {
   const pass = await cli(["run", tiny, "--out", dir, "--threshold", "p99<60000", "--threshold", "drop_rate==0", "--metrics-port", "0"]);

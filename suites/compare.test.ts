@@ -1,12 +1,10 @@
 import test from "ava";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { compareRelayers } from "../src/compare.ts";
 import { loadScenario } from "../src/load/scenario.ts";
-import { tempReports } from "./helpers/run.ts";
+import { cli, tempReports } from "./helpers/run.ts";
 import { openReport } from "./helpers/browser.ts";
 
 // A comparison is 6 or 10 smoke runs, each starting its own chains: past AVA's 3-minute default
@@ -16,14 +14,6 @@ const COMPARISON_MS = 20 * 60_000;
 type Row = Record<string, string>;
 const csv = (dir: string, file: string) => parse(readFileSync(join(dir, file)), { columns: true }) as Row[];
 
-async function cli(args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
-  const [code] = await once(child, "exit");
-  return { code, output };
-}
 
 test.serial("--repeat: below 3 or not a whole number is a usage error naming the fix; with run it is refused", async (t) => {
   for (const bad of ["2", "2.5", "many", ""]) {

@@ -1,5 +1,4 @@
 import test from "ava";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer, request, type Server } from "node:http";
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -11,7 +10,7 @@ import { chainUrlVariable } from "../chains/profiles.ts";
 import { createRunDir } from "../src/run.ts";
 import { bundleRun } from "../src/report/bundle.ts";
 import { descendants, listeningSockets, type ListeningSocket } from "./helpers/processes.ts";
-import { runLocal } from "./helpers/run.ts";
+import { runLocal, startRun } from "./helpers/run.ts";
 
 // Two runs on one machine at once do not collide (ports, folders), every socket a stack
 // listens on is on 127.0.0.1, and a secret in an RPC URL never reaches a report file.
@@ -36,20 +35,11 @@ test("two runs at once: each its own ports and folder, and every socket they lis
   const out = mkdtempSync(join(dir, "runs-"));
   // The same scenario and seed into the same folder, at the same time.
   const runs = [0, 1].map(() => {
-    const cli = spawn(process.execPath, ["bin/bridge-stress.js", "run", scenario, "--out", out, "--metrics-port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+    const { child: cli, exited, underWay, output } = startRun(process.execPath, ["bin/bridge-stress.js", "run", scenario, "--out", out, "--metrics-port", "0"]);
     t.teardown(() => cli.kill("SIGKILL"));
-    let output = "";
-    const exited = once(cli, "exit");
-    const underWay = new Promise<void>((resolve) => {
-      cli.stdout.on("data", (chunk) => {
-        output += chunk;
-        if (/t=\d+s stage 0/.test(output)) resolve();
-      });
-    });
-    cli.stderr.on("data", (chunk) => (output += chunk));
-    return { cli, exited, underWay, output: () => output };
+    return { cli, exited, underWay, output };
   });
-  await Promise.all(runs.map((r) => Promise.race([r.underWay, r.exited])));
+  await Promise.all(runs.map((r) => r.underWay));
   t.true(runs.every((r) => r.cli.exitCode === null), runs.map((r) => r.output()).join("\n---\n"));
   // Both stacks are up: what does each listen on?
   const listening = runs.map(({ cli }) => {

@@ -1,10 +1,10 @@
 import test, { type ExecutionContext } from "ava";
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { descendants, survivorsAfter } from "./helpers/processes.ts";
+import { scenarioFile, startRun } from "./helpers/run.ts";
 
 // The harness is tethered to whoever launched it: a CI job's time-out or a supervisor sends
 // SIGTERM to the command it started (npm, npx), or kills it outright, and the run must stop as
@@ -12,35 +12,14 @@ import { descendants, survivorsAfter } from "./helpers/processes.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "bridge-stress-launcher-"));
 // Long enough that no run here ends by itself.
-const long = join(dir, "long.json");
-writeFileSync(
-  long,
-  JSON.stringify({
-    name: "long",
-    chains: { Ethereum: { blockTimeMs: 200 }, Base: { blockTimeMs: 200 } },
-    routes: [{ from: "Ethereum", to: ["Base"] }],
-    stages: [{ rate: 2, duration: "300s" }],
-    drain: "5s",
-    senders: 1,
-  }),
-);
+const long = scenarioFile(dir, "long", { stages: [{ rate: 2, duration: "300s" }], drain: "5s" });
 
 /** Starts `command`, waits until its run is under way; returns what runs below it by then. */
 async function midRun(t: ExecutionContext, command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const launcher = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env });
+  const { child: launcher, exited, underWay, output } = startRun(command, args, env);
   t.teardown(() => launcher.kill("SIGKILL"));
-  let output = "";
-  const exited = once(launcher, "exit");
-  const underWay = new Promise<void>((resolve) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      if (/t=\d+s stage 0/.test(output)) resolve();
-    };
-    launcher.stdout.on("data", onData);
-    launcher.stderr.on("data", onData);
-  });
-  await Promise.race([underWay, exited]);
-  t.is(launcher.exitCode, null, `the run ended before it could be cancelled:\n${output}`);
+  await underWay;
+  t.is(launcher.exitCode, null, `the run ended before it could be cancelled:\n${output()}`);
   const below = descendants(launcher.pid!);
   // Whatever is left at the end is stopped, so a failed test leaves nothing either.
   t.teardown(() => {
@@ -53,7 +32,7 @@ async function midRun(t: ExecutionContext, command: string, args: string[], env:
     }
   });
   t.true(below.some((p) => /anvil/.test(p.args)), below.map((p) => p.args).join("\n"));
-  return { launcher: launcher as ChildProcess, below, exited, output: () => output };
+  return { launcher: launcher as ChildProcess, below, exited, output };
 }
 
 /** The launcher is gone: every process below it stops, and the report says the run was interrupted. */

@@ -4,25 +4,14 @@ import { once } from "node:events";
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readCsv } from "./helpers/run.ts";
+import { readCsv, scenarioFile, startRun } from "./helpers/run.ts";
 
 // Output that cannot be written does not lose the run. A full disk is covered without mounting
 // anything by src/report/output.test.ts; here end to end on a real, small tmpfs where this
 // machine lets us mount one (root with CAP_SYS_ADMIN).
 
 const dir = mkdtempSync(join(tmpdir(), "bridge-stress-output-"));
-const tiny = join(dir, "tiny.json");
-writeFileSync(
-  tiny,
-  JSON.stringify({
-    name: "tiny",
-    chains: { Ethereum: { blockTimeMs: 200 }, Base: { blockTimeMs: 200 } },
-    routes: [{ from: "Ethereum", to: ["Base"] }],
-    stages: [{ rate: 5, duration: "2s" }],
-    drain: "15s",
-    senders: 1,
-  }),
-);
+const tiny = scenarioFile(dir, "tiny", { stages: [{ rate: 5, duration: "2s" }] });
 
 test("stdout closed mid-run (| head -1): the run goes on and writes its whole report", async (t) => {
   const out = mkdtempSync(join(dir, "head-"));
@@ -72,19 +61,10 @@ const onSmallDisk = "path" in disk ? test : test.skip;
 onSmallDisk("the report folder's disk fills up mid-run: the run ends, the CSVs hold whole rows, the manifest says incomplete, exit 1", async (t) => {
   const path = (disk as { path: string }).path;
   t.teardown(() => spawnSync("umount", [path]));
-  const cli = spawn(process.execPath, ["bin/bridge-stress.js", "run", tiny, "--out", path], { stdio: ["ignore", "pipe", "pipe"] });
+  const { child: cli, exited, underWay, output } = startRun(process.execPath, ["bin/bridge-stress.js", "run", tiny, "--out", path]);
   t.teardown(() => cli.kill("SIGKILL"));
-  let output = "";
-  const exited = once(cli, "exit");
-  const underWay = new Promise<void>((resolve) => {
-    cli.stdout.on("data", (chunk) => {
-      output += chunk;
-      if (/t=\d+s stage 0/.test(output)) resolve();
-    });
-  });
-  cli.stderr.on("data", (chunk) => (output += chunk));
-  await Promise.race([underWay, exited]);
-  t.is(cli.exitCode, null, output);
+  await underWay;
+  t.is(cli.exitCode, null, output());
   // Fill what is left of the disk.
   const filler = openSync(join(path, "filler"), "w");
   const block = Buffer.alloc(64 * 1024, 1);
@@ -102,10 +82,10 @@ onSmallDisk("the report folder's disk fills up mid-run: the run ends, the CSVs h
   }
   closeSync(filler);
   const [code] = await exited;
-  t.is(code, 1, output);
+  t.is(code, 1, output());
   // Which files fail depends on where the disk ran out (tmpfs hands out whole pages): each is named, with what it got.
-  t.regex(output, /report file not written in full: \w+\.csv: ENOSPC \(.*\) after \d+ bytes written/);
-  t.notRegex(output, /the CSVs are complete/);
+  t.regex(output(), /report file not written in full: \w+\.csv: ENOSPC \(.*\) after \d+ bytes written/);
+  t.notRegex(output(), /the CSVs are complete/);
   const [runDir] = readdirSync(path).filter((f) => f !== "filler");
   // The manifest could not be rewritten either: the one written at the start stands, marked incomplete.
   const manifest = JSON.parse(readFileSync(join(path, runDir!, "manifest.json"), "utf8"));

@@ -1,5 +1,6 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
@@ -21,6 +22,47 @@ export function tempReports(): string {
 /** A CSV of a run, one object per row keyed by the header. */
 export function readCsv(runDir: string, file: string): Row[] {
   return parse(readFileSync(join(runDir, file)), { columns: true }) as Row[];
+}
+
+/** Runs the CLI (src/cli.ts through tsx) to its end; stdout and stderr together, in order. */
+export async function cli(args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const [code] = await once(child, "exit");
+  return { code, output };
+}
+
+/**
+ * Starts `command args` (a launcher of the CLI, or bin/bridge-stress.js under node) without
+ * waiting for it: `underWay` resolves once its progress shows stage 0 under way (or it has
+ * exited, which `exited` then says); `output()` is stdout and stderr so far.
+ */
+export function startRun(command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env });
+  let output = "";
+  const exited = once(child, "exit");
+  const started = new Promise<void>((resolve) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      if (/t=\d+s stage 0/.test(output)) resolve();
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+  });
+  return { child, exited, underWay: Promise.race([started, exited]).then(() => undefined), output: () => output };
+}
+
+/**
+ * Writes `<dir>/<name>.json`, a scenario file for the CLI: Ethereum → Base on 200 ms blocks,
+ * one sender, a 15 s drain, with `fields` over those. Returns its path.
+ */
+export function scenarioFile(dir: string, name: string, fields: Record<string, unknown>): string {
+  const file = join(dir, `${name}.json`);
+  const defaults = { chains: { Ethereum: { blockTimeMs: 200 }, Base: { blockTimeMs: 200 } }, routes: [{ from: "Ethereum", to: ["Base"] }], drain: "15s", senders: 1 };
+  writeFileSync(file, JSON.stringify({ name, ...defaults, ...fields }));
+  return file;
 }
 
 /**
