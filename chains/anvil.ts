@@ -1,8 +1,8 @@
 import { DEV_ACCOUNTS } from "./devAccounts.ts";
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
-import { httpRequest } from "./http.ts";
-import { ProcessInstance, InstanceError } from "./instance.ts";
+import { httpRequest } from "../src/infra/http.ts";
+import { ProcessInstance, InstanceError } from "../src/infra/instance.ts";
 
 /** Options of one anvil process. Every field is optional; defaults in brackets. */
 export interface AnvilOptions {

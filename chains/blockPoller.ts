@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Hex } from "viem";
 import { rpc } from "./anvil.ts";
-import { now } from "../src/measure/clock.ts";
+import { now } from "../src/infra/clock.ts";
 
 export interface BlockPollerOptions {
   /** EVM JSON-RPC endpoint whose eth_blockNumber is the head (unless `head` is given). */

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
-import { reservePorts } from "./freePort.ts";
-import { InstanceError, ProcessInstance, type Instance, type InstanceStatus } from "./instance.ts";
+import { reservePorts } from "../src/infra/freePort.ts";
+import { InstanceError, ProcessInstance, type Instance, type InstanceStatus } from "../src/infra/instance.ts";
 import { toolPath } from "./tools.ts";
 import type { Toxiproxy } from "./toxiproxy.ts";
 

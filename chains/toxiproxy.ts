@@ -1,5 +1,5 @@
-import { ProcessInstance, InstanceError } from "./instance.ts";
-import { freePort } from "./freePort.ts";
+import { ProcessInstance, InstanceError } from "../src/infra/instance.ts";
+import { freePort } from "../src/infra/freePort.ts";
 import { toolPath } from "./tools.ts";
 
 export type ToxicType = "latency" | "bandwidth" | "timeout" | "reset_peer" | "slow_close" | "slicer" | "limit_data";

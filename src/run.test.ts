@@ -9,7 +9,7 @@ import { runScenario } from "./run.ts";
 import { validateScenario } from "./load/scenario.ts";
 import type { PlannedMessage } from "./load/schedule.ts";
 import type { DeliveryPath } from "./paths/path.ts";
-import { now } from "./measure/clock.ts";
+import { now } from "./infra/clock.ts";
 import type { Ledger } from "./measure/ledger.ts";
 
 /** A path without chains: attaching takes `attachMs`, and every message is delivered as it is sent. */

@@ -1,14 +1,14 @@
 import { mkdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { onShutdown } from "../chains/instance.ts";
+import { onShutdown } from "./infra/instance.ts";
 import type { Scenario, StageConfig } from "./load/scenario.ts";
 import { searchCapacity } from "./load/search.ts";
 import { DEFAULT_CRITERIA, type CapacityCriteria } from "./measure/capacity.ts";
 import { schedule, stageStarts, type PlannedMessage } from "./load/schedule.ts";
 import { dispatch, prepareDispatcher } from "./load/dispatcher.ts";
 import { Ledger } from "./measure/ledger.ts";
-import { now } from "./measure/clock.ts";
+import { now } from "./infra/clock.ts";
 import type { StageStats } from "./measure/stats.ts";
 import { RunRecorder, writeManifest, type HarnessLimits, type ReportInput, type RunReport } from "./report/runReport.ts";
 import type { DeliveryPath } from "./paths/path.ts";

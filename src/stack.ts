@@ -3,7 +3,7 @@ import type { Chain } from "@wormhole-foundation/sdk-base";
 import type { Address } from "viem";
 import { Anvil } from "../chains/anvil.ts";
 import { chainUrlVariable, type ChainProfile } from "../chains/profiles.ts";
-import type { Instance } from "../chains/instance.ts";
+import type { Instance } from "./infra/instance.ts";
 import { installCore } from "./bridge/core.ts";
 import { deployHub, deployReceiver, registerEmitter } from "./bridge/deploy.ts";
 import { generateGuardianKeys } from "./bridge/guardianKeys.ts";

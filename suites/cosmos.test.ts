@@ -2,7 +2,7 @@ import test from "ava";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CosmosLocalnet, cometRpc, DENOM } from "../chains/cosmos.ts";
-import { isAlive } from "../chains/instance.ts";
+import { isAlive } from "../src/infra/instance.ts";
 import { CosmosSenders, testAddresses } from "../src/cosmos/senders.ts";
 import { runLocal } from "./helpers/run.ts";
 

@@ -1,5 +1,5 @@
 import test from "ava";
-import { isAlive } from "../chains/instance.ts";
+import { isAlive } from "../src/infra/instance.ts";
 import { failedThresholds, runShipped, evmStack } from "./helpers/run.ts";
 
 test("relayer killed with SIGKILL mid-run and restarted from its checkpoint: zero lost, no second delivery", async (t) => {

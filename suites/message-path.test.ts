@@ -2,7 +2,7 @@ import test from "ava";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createPublicClient, http, type Hex } from "viem";
-import { isAlive } from "../chains/instance.ts";
+import { isAlive } from "../src/infra/instance.ts";
 import { liquidationReceiverAbi } from "../fixtures/contracts/artifacts/index.ts";
 import { loadScenario } from "../src/load/scenario.ts";
 import { runScenario, type RunResult } from "../src/run.ts";

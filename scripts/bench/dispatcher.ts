@@ -1,7 +1,7 @@
 // Dispatcher accuracy: how late the catch-up loop sends at a given rate into a no-op sink.
 import { dispatch, prepareDispatcher } from "../../src/load/dispatcher.ts";
 import { DelayHistogram } from "../../src/measure/stats.ts";
-import { now } from "../../src/measure/clock.ts";
+import { now } from "../../src/infra/clock.ts";
 
 const rate = Number(process.argv[2] ?? 2000);
 const seconds = Number(process.argv[3] ?? 5);

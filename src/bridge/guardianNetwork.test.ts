@@ -4,7 +4,7 @@ import { toHex, type Hex } from "viem";
 import type { SeenMessage } from "./guardian.ts";
 import { generateGuardianKeys } from "./guardianKeys.ts";
 import { GuardianNetwork, VAA_RETENTION_MS, vaaRetentionFor, type GuardianNetworkOptions, type SignedVaa } from "./guardianNetwork.ts";
-import { now } from "../measure/clock.ts";
+import { now } from "../infra/clock.ts";
 
 const EMITTER: Hex = `0x${"00".repeat(12)}${"ab".repeat(20)}`;
 

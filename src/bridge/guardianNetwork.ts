@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { hexToBytes, type Hex } from "viem";
-import type { Instance, InstanceStatus } from "../../chains/instance.ts";
-import { now } from "../measure/clock.ts";
+import type { Instance, InstanceStatus } from "../infra/instance.ts";
+import { now } from "../infra/clock.ts";
 import { ChainObserver, Guardian, type Observation, type WatchedChain } from "./guardian.ts";
 import type { GuardianKey } from "./guardianKeys.ts";
 import { quorum, serializeVaa, vaaKey, type GuardianSignature } from "./vaa.ts";

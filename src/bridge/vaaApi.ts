@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Hex } from "viem";
-import { LogRing, type Instance, type InstanceStatus } from "../../chains/instance.ts";
+import { LogRing, type Instance, type InstanceStatus } from "../infra/instance.ts";
 import type { GuardianNetwork, SignedVaa } from "./guardianNetwork.ts";
 import { vaaKey } from "./vaa.ts";
 

@@ -1,6 +1,6 @@
 import test from "ava";
 import { dispatch, prepareDispatcher } from "./dispatcher.ts";
-import { now } from "../measure/clock.ts";
+import { now } from "../infra/clock.ts";
 
 test("sends every item, never before its intended time, in order", async (t) => {
   const items = Array.from({ length: 200 }, (_, k) => ({ k, intendedAt: k * 2 }));

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
-import { now } from "../measure/clock.ts";
+import { now } from "../infra/clock.ts";
 
 export interface Scheduled {
   /** Intended send time, ms after `startedAt`. */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Ledger } from "../measure/ledger.ts";
-import { now } from "../measure/clock.ts";
+import { now } from "../infra/clock.ts";
 import type { RunRecorder } from "../report/runReport.ts";
 import type { StageJudgement } from "../measure/capacity.ts";
 import { dispatch } from "./dispatcher.ts";

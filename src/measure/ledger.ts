@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
 import type { TriggerKind } from "../bridge/payload.ts";
-import { now } from "./clock.ts";
+import { now } from "../infra/clock.ts";
 import { VaaIdIndex } from "./vaaIds.ts";
 
 export type MessageStatus = "in-flight" | "delivered" | "dropped";

@@ -7,7 +7,7 @@ import { PAYLOAD_HEADER_BYTES } from "../bridge/payload.ts";
 import { CosmosSenders, testAddresses } from "../cosmos/senders.ts";
 import type { Scenario } from "../load/scenario.ts";
 import type { PlannedMessage } from "../load/schedule.ts";
-import { now } from "../measure/clock.ts";
+import { now } from "../infra/clock.ts";
 import type { Ledger } from "../measure/ledger.ts";
 import { loadRlyPreset, Rly } from "../relayer/rly.ts";
 import type { HarnessLimits, RunRecorder } from "../report/runReport.ts";

@@ -10,7 +10,7 @@ import { encodeTrigger, positionIdOf } from "../bridge/payload.ts";
 import { CheckTxError } from "../cosmos/senders.ts";
 import type { PlannedMessage } from "../load/schedule.ts";
 import { triggerDeadlineMs } from "./path.ts";
-import { now } from "../measure/clock.ts";
+import { now } from "../infra/clock.ts";
 import type { RunRecorder } from "../report/runReport.ts";
 
 /** How often validator heights are read for the height skew and halt detection. */

@@ -1,6 +1,6 @@
 import type { Scenario } from "../load/scenario.ts";
 import type { PlannedMessage } from "../load/schedule.ts";
-import { now } from "../measure/clock.ts";
+import { now } from "../infra/clock.ts";
 import type { Ledger } from "../measure/ledger.ts";
 import type { HarnessLimits, RunRecorder } from "../report/runReport.ts";
 

@@ -15,7 +15,7 @@ import { FaultRunner } from "../faults/faultRunner.ts";
 import { NETWORK_FAULTS } from "../faults/faults.ts";
 import { CONSISTENCY_LEVEL, type Scenario } from "../load/scenario.ts";
 import { seededRandom, type PlannedMessage } from "../load/schedule.ts";
-import { now } from "../measure/clock.ts";
+import { now } from "../infra/clock.ts";
 import type { Ledger } from "../measure/ledger.ts";
 import { SourceBlocks } from "../measure/sourceBlocks.ts";
 import { loadRelayerPreset } from "../relayer/config.ts";

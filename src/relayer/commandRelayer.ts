@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { roleKeys } from "../../chains/devAccounts.ts";
-import { ProcessInstance, type InstanceStatus } from "../../chains/instance.ts";
+import { ProcessInstance, type InstanceStatus } from "../infra/instance.ts";
 import type { Relayer, RelayerEndpoints, RelayerEventMap } from "./relayer.ts";
 
 const OUTSIDE_DIR = fileURLToPath(new URL("../../fixtures/relayers/outside/", import.meta.url));

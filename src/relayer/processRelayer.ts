@@ -1,9 +1,9 @@
 import { EventEmitter, once } from "node:events";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { ProcessInstance, type InstanceStatus } from "../../chains/instance.ts";
+import { ProcessInstance, type InstanceStatus } from "../infra/instance.ts";
 import type { ReferenceRelayerConfig } from "./config.ts";
-import { within } from "../within.ts";
+import { within } from "../infra/within.ts";
 import type { Relayer, RelayerEndpoints, RelayerEventMap } from "./relayer.ts";
 
 const ENTRY = fileURLToPath(new URL("./relayerProcess.ts", import.meta.url));

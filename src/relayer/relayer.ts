@@ -1,6 +1,6 @@
 import type { EventEmitter } from "node:events";
 import type { Address, Hex } from "viem";
-import type { Instance } from "../../chains/instance.ts";
+import type { Instance } from "../infra/instance.ts";
 
 /** Where a relayer finds messages and where it delivers them. */
 export interface RelayerEndpoints {

@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { CosmosLocalnet } from "../../chains/cosmos.ts";
 import { DENOM } from "../../chains/cosmos.ts";
 import { EventEmitter } from "node:events";
-import { ProcessInstance, type InstanceStatus } from "../../chains/instance.ts";
+import { ProcessInstance, type InstanceStatus } from "../infra/instance.ts";
 import type { Relayer, RelayerEventMap } from "./relayer.ts";
 import { toolPath } from "../../chains/tools.ts";
 

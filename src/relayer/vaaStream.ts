@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { within } from "../within.ts";
+import { within } from "../infra/within.ts";
 import type { VaaKey } from "./relayer.ts";
 
 /** How long a pushed VAA nobody asked for is kept (its message may be seen on the source a little later). */

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
 import { validateScenario } from "../load/scenario.ts";
 import { Ledger } from "../measure/ledger.ts";
-import { now } from "../measure/clock.ts";
+import { now } from "../infra/clock.ts";
 import { RunRecorder, writeManifest, type ReportInput } from "./runReport.ts";
 
 // A report file that cannot be written (disk full, a file size limit) must not lose the run:

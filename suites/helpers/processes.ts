@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { isAlive } from "../../chains/instance.ts";
+import { isAlive } from "../../src/infra/instance.ts";
 
 /** Every process now running, by pid: its parent and command line (from /proc). */
 function processTable(): Map<number, { ppid: number; args: string }> {

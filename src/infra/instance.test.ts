@@ -1,6 +1,6 @@
 import test from "ava";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Anvil } from "./anvil.ts";
+import { Anvil } from "../../chains/anvil.ts";
 import { isAlive } from "./instance.ts";
 
 test("a process stopped in its first milliseconds does not outlive stop(), not even as a zombie", async (t) => {

@@ -1,4 +1,4 @@
-import { within } from "../src/within.ts";
+import { within } from "./within.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
