@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Hex } from "viem";
-import { rpc } from "./anvil.ts";
+import { rpc } from "../src/infra/rpc.ts";
 import { now } from "../src/infra/clock.ts";
 
 export interface BlockPollerOptions {

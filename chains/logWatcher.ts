@@ -1,5 +1,5 @@
 import { formatLog, parseEventLogs, numberToHex, type Abi, type Address, type RpcLog } from "viem";
-import { rpc } from "./anvil.ts";
+import { rpc } from "../src/infra/rpc.ts";
 import { BlockPoller, PolledWatcher } from "./blockPoller.ts";
 
 export interface LogWatcherOptions<TAbi extends Abi> {

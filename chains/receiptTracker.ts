@@ -1,5 +1,5 @@
 import { numberToHex, type Hex } from "viem";
-import { rpc } from "./anvil.ts";
+import { rpc } from "../src/infra/rpc.ts";
 import { BlockPoller } from "./blockPoller.ts";
 
 type RawReceipt = { transactionHash: Hex; status: Hex; blockNumber: Hex; gasUsed: Hex };

@@ -1,6 +1,6 @@
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { parseGwei, type Address, type Hex } from "viem";
-import { rpc } from "./anvil.ts";
+import { rpc } from "../src/infra/rpc.ts";
 import { signTransaction } from "./txSigner.ts";
 
 export interface WalletPoolOptions {

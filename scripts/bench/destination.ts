@@ -8,7 +8,7 @@
 import { encodeFunctionData, bytesToHex, numberToHex, parseGwei, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import pLimit from "p-limit";
-import { rpc } from "../../chains/anvil.ts";
+import { rpc } from "../../src/infra/rpc.ts";
 import { roleKeys } from "../../chains/devAccounts.ts";
 import { chainProfile } from "../../chains/profiles.ts";
 import { generateGuardianKeys } from "../../src/bridge/guardianKeys.ts";

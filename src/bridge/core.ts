@@ -1,6 +1,6 @@
 import { ethers_contracts } from "@wormhole-foundation/sdk-evm-core";
 import { encodeAbiParameters, keccak256, toHex, pad, hexToBigInt, type Address, type Hex } from "viem";
-import { rpc } from "../../chains/anvil.ts";
+import { rpc } from "../infra/rpc.ts";
 
 /** ABI of the real Wormhole core implementation, as shipped in the SDK. */
 export const coreAbi = ethers_contracts.Implementation__factory.abi;

@@ -1,5 +1,5 @@
 import { encodeDeployData, encodeFunctionData, type Address, type Hex } from "viem";
-import { rpc } from "../../chains/anvil.ts";
+import { rpc } from "../infra/rpc.ts";
 import { ACCOUNT_ROLES, devPrivateKey } from "../../chains/devAccounts.ts";
 import { privateKeyToAccount } from "viem/accounts";
 import {

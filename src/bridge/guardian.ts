@@ -1,5 +1,5 @@
 import { bytesToHex, hexToBytes, numberToHex, type Address, type Hex } from "viem";
-import { rpc } from "../../chains/anvil.ts";
+import { rpc } from "../infra/rpc.ts";
 import { LogWatcher } from "../../chains/logWatcher.ts";
 import { coreAbi } from "./core.ts";
 import type { GuardianKey } from "./guardianKeys.ts";

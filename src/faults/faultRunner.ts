@@ -3,7 +3,7 @@ import type { CosmosLocalnet } from "../../chains/cosmos.ts";
 import type { Ledger } from "../measure/ledger.ts";
 import { faultLabel, NETWORK_FAULTS, type FaultSpec } from "./faults.ts";
 import type { Toxic, Toxiproxy } from "../../chains/toxiproxy.ts";
-import { rpc } from "../../chains/anvil.ts";
+import { rpc } from "../infra/rpc.ts";
 import type { ProcessRelayer } from "../relayer/processRelayer.ts";
 import { encodeFunctionData, type Address } from "viem";
 import { WalletPool } from "../../chains/walletPool.ts";

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { encodeFunctionData, hexToBytes, toHex, type Address, type Hex } from "viem";
 import type { Chain } from "@wormhole-foundation/sdk-base";
-import { rpc } from "../../chains/anvil.ts";
+import { rpc } from "../infra/rpc.ts";
 import { roleKeys } from "../../chains/devAccounts.ts";
 import { LogWatcher } from "../../chains/logWatcher.ts";
 import { chainProfile } from "../../chains/profiles.ts";

@@ -8,7 +8,7 @@ import { LogWatcher } from "../../chains/logWatcher.ts";
 import { ReceiptTracker, type Inclusion } from "../../chains/receiptTracker.ts";
 import { WalletPool, type Fees, type Ticket } from "../../chains/walletPool.ts";
 import { roleKeys } from "../../chains/devAccounts.ts";
-import { rpc } from "../../chains/anvil.ts";
+import { rpc } from "../infra/rpc.ts";
 import { httpRequest } from "../infra/http.ts";
 import { coreAbi } from "../bridge/core.ts";
 import { decodeTrigger, type TriggerKind } from "../bridge/payload.ts";
