@@ -18,7 +18,7 @@ import {
   type ComparedRun,
 } from "./compare.ts";
 import { loadScenario } from "./load/scenario.ts";
-import { seededRandom } from "./load/schedule.ts";
+import { seededRandom } from "./infra/random.ts";
 import { percentile } from "./measure/stats.ts";
 import { tQuantile } from "./measure/tdist.ts";
 

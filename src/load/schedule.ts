@@ -1,6 +1,7 @@
 import type { Chain } from "@wormhole-foundation/sdk-base";
 import type { TriggerKind } from "../bridge/payload.ts";
 import type { Arrivals, Scenario, StageConfig } from "./scenario.ts";
+import { seededRandom } from "../infra/random.ts";
 
 /** One message the schedule offers. */
 export interface PlannedMessage {
@@ -14,18 +15,6 @@ export interface PlannedMessage {
   destination: Chain;
   /** Seeded 32-byte position id (hex). */
   positionSalt: number;
-}
-
-/** Small seeded PRNG (mulberry32): same seed, same sequence, on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Messages a stage offers: its mean rate times its length. */

@@ -1,7 +1,7 @@
 import test from "ava";
 import { percentile, StageStats, fitSlope, DelayHistogram, HOPS, messageHops, nearestRank } from "./stats.ts";
 import { Ledger, type MessageRecord } from "./ledger.ts";
-import { seededRandom } from "../load/schedule.ts";
+import { seededRandom } from "../infra/random.ts";
 import { machineBusyMs, MACHINE_CORES } from "./machineCpu.ts";
 
 test("nearest-rank percentiles", (t) => {

@@ -3,7 +3,7 @@ import { ensureGoTool } from "../../chains/tools.ts";
 import { Toxiproxy } from "../../chains/toxiproxy.ts";
 import { FaultRunner } from "../faults/faultRunner.ts";
 import type { Scenario } from "../load/scenario.ts";
-import { seededRandom } from "../load/schedule.ts";
+import { seededRandom } from "../infra/random.ts";
 import type { Ledger } from "../measure/ledger.ts";
 import { toHex, type Hex } from "viem";
 import { encodeTrigger, positionIdOf } from "../bridge/payload.ts";

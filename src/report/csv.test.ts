@@ -7,7 +7,7 @@ import type { MessageRecord } from "../measure/ledger.ts";
 import { CsvStream, csvLine, fixed1, MESSAGE_COLUMNS, messageLine, messageRow, MessagesCsv, writeHopsCsv, writeStepsCsv } from "./csv.ts";
 import { percentile, StageStats } from "../measure/stats.ts";
 import { DEFAULT_RISK, shortfallProbability } from "../measure/risk.ts";
-import { seededRandom } from "../load/schedule.ts";
+import { seededRandom } from "../infra/random.ts";
 
 const tricky = ["plain", "with, comma", 'with "quotes"', "line\nbreak", "carriage\rreturn", "", " spaced ", "relayer-gave-up: send failed: nonce too low; max fee 200"];
 

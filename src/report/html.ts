@@ -4,7 +4,7 @@ import { parse } from "csv-parse/sync";
 import { parse as parseStream } from "csv-parse";
 import * as vega from "vega";
 import { compile, version as vegaLiteVersion, type TopLevelSpec } from "vega-lite";
-import { seededRandom } from "../load/schedule.ts";
+import { seededRandom } from "../infra/random.ts";
 import { BUSY_HARNESS_LOOP, HOPS } from "../measure/stats.ts";
 import { SATURATED_MACHINE } from "../measure/machineCpu.ts";
 import { MANIFEST } from "./manifest.ts";
