@@ -1,5 +1,6 @@
 import { bytesToHex, hexToBytes, type Address, type Hex } from "viem";
 import { keccak256 } from "../../chains/keccak.ts";
+import { TRIGGER_KINDS, type TriggerKind } from "../load/kinds.ts";
 
 /**
  * Liquidation-trigger payload, version 1 (big-endian, the hub's abi.encodePacked):
@@ -17,9 +18,6 @@ import { keccak256 } from "../../chains/keccak.ts";
  */
 export const PAYLOAD_VERSION = 1;
 export const PAYLOAD_HEADER_BYTES = 88;
-
-export const TRIGGER_KINDS = ["liquidation", "order", "cancel", "spam"] as const;
-export type TriggerKind = (typeof TRIGGER_KINDS)[number];
 
 /** On-chain code of each kind. */
 export const TRIGGER_KIND_CODES: Record<TriggerKind, number> = { liquidation: 1, order: 2, cancel: 3, spam: 4 };

@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import type { TriggerKind } from "../bridge/payload.ts";
+import type { TriggerKind } from "../load/kinds.ts";
 import { now } from "../infra/clock.ts";
 import { VaaIdIndex } from "./vaaIds.ts";
 
