@@ -3,7 +3,7 @@ import { basename, join, resolve } from "node:path";
 import { parse } from "csv-parse/sync";
 import type { Scenario } from "./load/scenario.ts";
 import { chainProfile } from "../chains/profiles.ts";
-import { stageStarts } from "./load/schedule.ts";
+import { stageStarts } from "./measure/stages.ts";
 import { percentile } from "./measure/stats.ts";
 import { tQuantile, tUpperTail } from "./measure/tdist.ts";
 import { writeRecordsCsv } from "./report/csv.ts";

@@ -1,6 +1,7 @@
 import test from "ava";
 import { createHash } from "node:crypto";
-import { schedule, stageStarts } from "./schedule.ts";
+import { schedule } from "./schedule.ts";
+import { stageStarts } from "../measure/stages.ts";
 import { validateScenario } from "./scenario.ts";
 import { sequenceHash } from "../report/manifest.ts";
 

@@ -2,6 +2,7 @@ import type { Chain } from "@wormhole-foundation/sdk-base";
 import type { TriggerKind } from "./kinds.ts";
 import type { Arrivals, Scenario, StageConfig } from "./scenario.ts";
 import { seededRandom } from "../infra/random.ts";
+import { stageStarts } from "../measure/stages.ts";
 
 /** One message the schedule offers. */
 export interface PlannedMessage {
@@ -33,16 +34,6 @@ export function offsetOfMessage(stage: StageConfig, k: number): number {
   const b = (stage.rate - stage.startRate) / stage.durationS;
   const seconds = Math.abs(b) < 1e-12 ? k / a : (-a + Math.sqrt(Math.max(0, a * a + 2 * b * k))) / b;
   return seconds * 1000;
-}
-
-/** Start of each stage, ms from the run's start. */
-export function stageStarts(scenario: Pick<Scenario, "stages">): number[] {
-  let at = 0;
-  return scenario.stages.map((s) => {
-    const start = s.startAtMs ?? at;
-    at = start + s.durationS * 1000;
-    return start;
-  });
 }
 
 /** Seed of the arrival-time stream, beside the scenario's seed (kinds, routes, positions). */

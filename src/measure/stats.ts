@@ -1,6 +1,6 @@
 import type { Anomaly, MessageRecord } from "./ledger.ts";
 import type { ThresholdMetric } from "./thresholds.ts";
-import { stageStarts } from "../load/schedule.ts";
+import { stageStarts } from "./stages.ts";
 import { MACHINE_CORES } from "./machineCpu.ts";
 import { Trend } from "./trend.ts";
 

@@ -7,7 +7,7 @@ import { StageStats, type InFlightSample } from "../measure/stats.ts";
 import { capacityVerdict, DEFAULT_CRITERIA, judgeStage, type CapacityCriteria, type CapacityVerdict, type StageJudgement } from "../measure/capacity.ts";
 import { evaluateThresholds, type ThresholdResult } from "../measure/thresholds.ts";
 import { ANOMALY_COLUMNS, anomalyRow, CsvStream, MessagesCsv, OutputError, writeHopsCsv, writeRecordsCsv, writeStepsCsv } from "./csv.ts";
-import { stageStarts } from "../load/schedule.ts";
+import { stageStarts } from "../measure/stages.ts";
 import { faultLabel } from "../faults/faults.ts";
 import type { FaultEvent } from "../faults/faultRunner.ts";
 import { tryWriteHtmlReport } from "./html.ts";
