@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Ledger } from "../measure/ledger.ts";
 import { now } from "../infra/clock.ts";
-import type { RunRecorder } from "../report/runReport.ts";
 import type { StageJudgement } from "../measure/capacity.ts";
 import { dispatch } from "./dispatcher.ts";
 import { MessageFactory, type PlannedMessage } from "./schedule.ts";
@@ -11,7 +10,7 @@ export interface SearchContext {
   scenario: Scenario & { search: SearchConfig };
   ledger: Ledger;
   /** Counts the run's messages and judges each probe once (the report keeps that judgement). */
-  recorder: Pick<RunRecorder, "judge">;
+  recorder: { judge(stage: number): StageJudgement };
   send: (message: PlannedMessage) => void;
   signal: AbortSignal;
   /** Receives each probe as it starts; they become the run's stages. */
