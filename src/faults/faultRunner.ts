@@ -1,7 +1,8 @@
 import type { GuardianNetwork } from "../bridge/guardianNetwork.ts";
 import type { CosmosLocalnet } from "../../chains/cosmos.ts";
 import type { Ledger } from "../measure/ledger.ts";
-import { faultLabel, NETWORK_FAULTS, type FaultSpec } from "./faults.ts";
+import { NETWORK_FAULTS, type FaultSpec } from "./faults.ts";
+import { faultLabel, type FaultEvent } from "../measure/faultEvents.ts";
 import type { Toxic, Toxiproxy } from "../../chains/toxiproxy.ts";
 import { rpc } from "../infra/rpc.ts";
 import type { ProcessRelayer } from "../relayer/processRelayer.ts";
@@ -14,16 +15,6 @@ import { gasBurnerAbi } from "../../fixtures/contracts/artifacts/index.ts";
 const MOMENTARY = new Set<FaultSpec["kind"]>(["reorg"]);
 
 type NetworkFault = Extract<FaultSpec, { kind: "rpc-latency" | "rpc-bandwidth" | "rpc-timeout" | "rpc-reset" | "rpc-outage" }>;
-
-/** One line of events.csv. */
-export interface FaultEvent {
-  /** ms from the run's start. */
-  at: number;
-  /** `fault` for a fault that happens at one moment (a reorg). */
-  event: "fault-start" | "fault-end" | "fault" | "fault-error" | "chain-halted" | "chain-resumed";
-  kind: string;
-  fault: string;
-}
 
 export interface FaultChain {
   /** Direct RPC URL (never through the fault proxy). */

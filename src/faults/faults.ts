@@ -112,13 +112,3 @@ export function toFaultSpec(raw: { kind: FaultKind; at: number; for: number } & 
   const { at, for: forS, ...rest } = raw;
   return { ...rest, atS: at, forS } as FaultSpec;
 }
-
-/** A short label like `guardians-offline(count=7)@5s+10s`, used in steps.csv and events.csv. */
-export function faultLabel(f: FaultSpec): string {
-  const { kind, atS, forS, ...params } = f;
-  const detail = Object.entries(params)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(",");
-  return `${kind}(${detail})@${atS}s+${forS}s`;
-}

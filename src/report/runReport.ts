@@ -8,8 +8,7 @@ import { capacityVerdict, DEFAULT_CRITERIA, judgeStage, type CapacityCriteria, t
 import { evaluateThresholds, type ThresholdResult } from "../measure/thresholds.ts";
 import { ANOMALY_COLUMNS, anomalyRow, CsvStream, MessagesCsv, OutputError, writeHopsCsv, writeRecordsCsv, writeStepsCsv } from "./csv.ts";
 import { stageStarts } from "../measure/stages.ts";
-import { faultLabel } from "../faults/faults.ts";
-import type { FaultEvent } from "../faults/faultRunner.ts";
+import { faultLabel, type FaultEvent } from "../measure/faultEvents.ts";
 import { tryWriteHtmlReport } from "./html.ts";
 import { environmentFacts, fileSha256, MANIFEST, scenarioHash, sequenceHash } from "./manifest.ts";
 import { machineBusyMs } from "../measure/machineCpu.ts";
