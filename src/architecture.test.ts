@@ -1,0 +1,170 @@
+import test from "ava";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+// The layering of ARCHITECTURE.md, checked on the source: every non-test .ts/.mjs file under
+// src/ and chains/, every relative import of it (type-only imports and `export … from`
+// included, as they are dependencies too), plus the modules it starts as a worker thread or
+// child process (`new URL("./x.ts", import.meta.url)`).
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+/** Relative module specifiers a source text depends on, in order of appearance. */
+export function importsOf(source: string): string[] {
+  const found: Array<[number, string]> = [];
+  // import … from "x", import type … from "x", export … from "x", import "x" (a line's first word;
+  // the bindings may span lines, a `from` inside a comment or string elsewhere is not matched).
+  for (const m of source.matchAll(/^[ \t]*(?:import|export)\s(?:[^;"'`]*?\sfrom\s*)?["'](\.{1,2}\/[^"']+)["']/gm)) found.push([m.index, m[1]!]);
+  // import("x"), and a worker or child entry: new URL("./x.ts", import.meta.url).
+  for (const m of source.matchAll(/(?:\bimport\(\s*|\bnew URL\(\s*)["'](\.{1,2}\/[^"']+\.(?:ts|mjs|js))["']/g)) found.push([m.index, m[1]!]);
+  return found.sort(([a], [b]) => a - b).map(([, spec]) => spec);
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) return sourceFiles(path);
+    return /\.(ts|mjs)$/.test(entry.name) && !entry.name.endsWith(".test.ts") ? [path] : [];
+  });
+}
+
+/** Every source file of src/ and chains/ with the project files it imports (paths from the repository root). */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of [...sourceFiles("src"), ...sourceFiles("chains")]) {
+    const targets = importsOf(readFileSync(join(ROOT, file), "utf8")).map((spec) => relative(ROOT, resolve(ROOT, dirname(file), spec)));
+    graph.set(file, [...new Set(targets)]);
+  }
+  return graph;
+}
+
+/** One cycle through each strongly connected component of more than one file (or a file importing itself). */
+function cycles(graph: Map<string, string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  const visit = (node: string): void => {
+    index.set(node, index.size);
+    low.set(node, index.get(node)!);
+    stack.push(node);
+    onStack.add(node);
+    for (const next of graph.get(node) ?? []) {
+      if (!graph.has(next)) continue;
+      if (!index.has(next)) {
+        visit(next);
+        low.set(node, Math.min(low.get(node)!, low.get(next)!));
+      } else if (onStack.has(next)) low.set(node, Math.min(low.get(node)!, index.get(next)!));
+    }
+    if (low.get(node) !== index.get(node)) return;
+    const component = new Set<string>();
+    let member: string;
+    do {
+      member = stack.pop()!;
+      onStack.delete(member);
+      component.add(member);
+    } while (member !== node);
+    if (component.size > 1 || graph.get(node)!.includes(node)) found.push(cycleIn(graph, component, node));
+  };
+  for (const node of [...graph.keys()].sort()) if (!index.has(node)) visit(node);
+  return found;
+}
+
+/** A shortest cycle from `start` back to itself inside one strongly connected component (breadth first). */
+function cycleIn(graph: Map<string, string[]>, component: Set<string>, start: string): string[] {
+  const parent = new Map<string, string>();
+  const queue = [start];
+  while (queue.length) {
+    const node = queue.shift()!;
+    for (const next of graph.get(node)!) {
+      if (next === start) {
+        const path = [node];
+        while (path[0] !== start) path.unshift(parent.get(path[0]!)!);
+        return [...path, start];
+      }
+      if (component.has(next) && !parent.has(next)) {
+        parent.set(next, node);
+        queue.push(next);
+      }
+    }
+  }
+  return [start];
+}
+
+const under = (folders: string[]) => (file: string) => folders.some((f) => (f.endsWith(".ts") ? file === f : file.startsWith(`${f}/`)));
+
+/** Every import from a file `from` matches to a file `to` matches. */
+function edges(graph: Map<string, string[]>, from: (file: string) => boolean, to: (file: string) => boolean): string[] {
+  return [...graph].flatMap(([file, targets]) => (from(file) ? targets.filter(to).map((target) => `${file} → ${target}`) : []));
+}
+
+const INFRA = under(["src/infra"]);
+const CHAINS = under(["chains"]);
+const ENGINE = under(["src/load", "src/measure", "src/report"]);
+/** The bridges' code (and the fault runner, which drives them) that the engine must not import. */
+const BRIDGE = under(["src/bridge", "src/relayer", "src/paths", "src/cosmos", "src/stack.ts", "src/faults"]);
+
+/**
+ * Known violations of the engine rule, each to be removed by a later slice of the issue
+ * "One engine, one folder per bridge"; the test fails when one is no longer true, so the
+ * list only shrinks.
+ */
+const KNOWN_ENGINE_IMPORTS = [
+  // The scenario schema validates fault specs with the kinds' zod schema and kind sets; they move to
+  // the bridges' fault kinds (registered by name) in the engine and bridge slices.
+  "src/load/scenario.ts → src/faults/faults.ts",
+];
+
+const graph = importGraph();
+
+test("the import scanner sees type-only imports, re-exports, multi-line bindings, side effects and workers, not comments", (t) => {
+  const source = [
+    `import { a } from "./a.ts";`,
+    `import type { B } from "../b.ts";`,
+    `import {`,
+    `  c,`,
+    `  type D,`,
+    `} from "./c.ts";`,
+    `export { e } from "./e.ts";`,
+    `export type { F } from "./f.ts";`,
+    `export * from "./g.ts";`,
+    `import "./h.ts";`,
+    `import { z } from "zod";`,
+    `// import { x } from "./commented.ts";`,
+    ` * import { y } from "./doc.ts";`,
+    `const worker = new Worker(new URL("./w.mjs", import.meta.url));`,
+    `const dir = new URL("../fixtures/", import.meta.url);`,
+    `const m = await import("./lazy.ts");`,
+  ].join("\n");
+  t.deepEqual(importsOf(source), ["./a.ts", "../b.ts", "./c.ts", "./e.ts", "./f.ts", "./g.ts", "./h.ts", "./w.mjs", "./lazy.ts"]);
+});
+
+test("every import the scanner found names a file that exists", (t) => {
+  t.true(graph.size > 50, `${graph.size} source files found`);
+  t.deepEqual(edges(graph, () => true, (target) => !existsSync(join(ROOT, target))), []);
+});
+
+test("the import graph of src/ and chains/ has no cycle (type-only imports included)", (t) => {
+  t.deepEqual(cycles(graph).map((cycle) => cycle.join(" → ")), []);
+});
+
+test("src/infra imports nothing of the project outside src/infra", (t) => {
+  t.true([...graph.keys()].some(INFRA), "src/infra has files");
+  t.deepEqual(edges(graph, INFRA, (target) => !INFRA(target)), []);
+});
+
+test("chains/ imports only chains/ and src/infra", (t) => {
+  t.deepEqual(edges(graph, CHAINS, (target) => !CHAINS(target) && !INFRA(target)), []);
+});
+
+test("the engine (src/load, src/measure, src/report) imports no bridge code, apart from the listed known violations", (t) => {
+  const found = edges(graph, ENGINE, BRIDGE);
+  t.deepEqual(found.filter((edge) => !KNOWN_ENGINE_IMPORTS.includes(edge)), []);
+  t.deepEqual(KNOWN_ENGINE_IMPORTS.filter((edge) => !found.includes(edge)), [], "a known violation is gone: take it off KNOWN_ENGINE_IMPORTS");
+});
+
+test("src/load and src/measure import nothing from src/report (the report is written from what they measure)", (t) => {
+  t.deepEqual(edges(graph, under(["src/load", "src/measure"]), under(["src/report"])), []);
+});
