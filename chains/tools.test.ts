@@ -43,12 +43,15 @@ test("two setups building one tool at once: one builds, the other waits for it, 
       'const status = await ensureBuilt("fake", "v1 stamp", dir, {',
       '  about: "v1, fake", version: "v1", pollMs: 50, log: (line) => console.log(line),',
       "  build: async (scratch) => {",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text of the child script
       '    appendFileSync(join(dir, "builds.log"), `${process.pid} ${scratch}\\n`);',
       '    console.log("fake build under way");',
       '    while (!existsSync(join(dir, "go-on"))) await sleep(50);',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text of the child script
       '    writeFileSync(join(scratch, "fake"), `built by ${process.pid}`);',
       "  },",
       "});",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text of the child script
       "console.log(`status: ${status}`);",
     ].join("\n"),
   );

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
 /** Relative module specifiers a source text depends on, in order of appearance. */
-export function importsOf(source: string): string[] {
+function importsOf(source: string): string[] {
   const found: Array<[number, string]> = [];
   // import … from "x", import type … from "x", export … from "x", import "x" (a line's first word;
   // the bindings may span lines, a `from` inside a comment or string elsewhere is not matched).

@@ -97,22 +97,24 @@ function verdictLines(result: RunResult): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let parsed;
+  const parse = () =>
+    parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      seed: { type: "string" },
+      out: { type: "string" },
+      "chain-mode": { type: "string", multiple: true },
+      threshold: { type: "string", multiple: true },
+      relayer: { type: "string", multiple: true },
+      repeat: { type: "string" },
+      "metrics-port": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  let parsed: ReturnType<typeof parse>;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        seed: { type: "string" },
-        out: { type: "string" },
-        "chain-mode": { type: "string", multiple: true },
-        threshold: { type: "string", multiple: true },
-        relayer: { type: "string", multiple: true },
-        repeat: { type: "string" },
-        "metrics-port": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
+    parsed = parse();
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -108,7 +108,7 @@ test("s_d = 0: the interval is the point d̄, and p is 0 beyond the floor, 1 wit
 test("Holm on a worked example: p = 0.01, 0.04, 0.03, 0.005 → 0.03, 0.06, 0.06, 0.02", (t) => {
   const adjusted = holm([0.01, 0.04, 0.03, 0.005]);
   const expected = [0.03, 0.06, 0.06, 0.02];
-  adjusted.forEach((p, i) => t.true(Math.abs(p - expected[i]!) < 1e-12, `${i}: ${p}`));
+  for (const [i, p] of adjusted.entries()) t.true(Math.abs(p - expected[i]!) < 1e-12, `${i}: ${p}`);
   t.deepEqual(holm([0.5, 1, 0.9]), [1, 1, 1]);
   t.deepEqual(holm([]), []);
 });

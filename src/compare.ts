@@ -74,8 +74,7 @@ export function readRunSamples(runDir: string): RunSamples {
     throw new Error(`${join(runDir, MANIFEST)}: no scenario config with stages and drainS; not a run folder of this bridge-stress`);
   }
   const starts = stageStarts(config);
-  let stagesEnd = 0;
-  config.stages.forEach((s, i) => (stagesEnd = Math.max(stagesEnd, starts[i]! + s.durationS * 1000)));
+  const stagesEnd = Math.max(0, ...config.stages.map((s, i) => starts[i]! + s.durationS * 1000));
   const rows = parse(readFileSync(join(runDir, "messages.csv")), { columns: true }) as Row[];
   let drainEndMs = stagesEnd + config.drainS * 1000;
   // A delivery seen in the drain's last poll may land after it: censoring there keeps every drop ranked at or above every delivery.

@@ -60,7 +60,7 @@ export function coreStorage(coreAddress: Address, state: CoreState): Array<[slot
     [setSlot, word(state.guardians.length)],
     [word(hexToBigInt(setSlot) + 1n), word(0)],
   ];
-  state.guardians.forEach((guardian, k) => writes.push([word(keysSlot + BigInt(k)), pad(guardian, { size: 32 })]));
+  for (const [k, guardian] of state.guardians.entries()) writes.push([word(keysSlot + BigInt(k)), pad(guardian, { size: 32 })]);
   return writes;
 }
 

@@ -87,7 +87,7 @@ export class FaultRunner {
     // Hand back block production to anvil (whole seconds at most) so the drain sweep still sees blocks.
     for (const [name, timer] of this.handMined) {
       clearInterval(timer);
-      const chain = this.targets.chains?.get(name)!;
+      const chain = this.targets.chains!.get(name)!;
       await rpc(chain.rpcUrl, "evm_setIntervalMining", [Math.max(1, Math.round(chain.blockTimeMs / 1000))]).catch(() => undefined);
     }
     this.handMined.clear();
@@ -121,6 +121,7 @@ export class FaultRunner {
     this.track(this.set(fault, false).then((detail) => this.log("fault-end", fault, detail ?? "")), fault);
   }
 
+  // biome-ignore lint/suspicious/noConfusingVoidType: a detail for the event log, or nothing (the fault setters return void)
   private async set(fault: FaultSpec, on: boolean): Promise<string | void> {
     if (NETWORK_FAULTS.has(fault.kind)) return this.setNetwork(fault as NetworkFault, on);
     if (fault.kind === "reorg") return this.reorg(fault);
@@ -197,6 +198,7 @@ export class FaultRunner {
    * transactions by max fee per gas, so the max fee decides who waits. At the heal they stop
    * sending; whatever they queued beyond the block space still drains, as a real backlog does.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a detail for the event log, or nothing (the fault setters return void)
   private async congest(fault: Extract<FaultSpec, { kind: "congestion" }>, on: boolean): Promise<string | void> {
     const running = this.background.get(fault);
     if (running) {

@@ -60,6 +60,7 @@ const TETHER = [
   "trap 'kill -TERM $c 2>/dev/null' TERM INT",
   'while kill -0 $c 2>/dev/null; do wait $c; s=$?; done',
   'kill $w 2>/dev/null',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
   'exit ${s:-0}',
 ].join("\n");
 

@@ -294,13 +294,13 @@ function scenarioSchema() {
         error: 'must be a non-empty array like [{ "from": "Ethereum", "to": ["Arbitrum"] }]',
       })
       .min(1, { error: 'must be a non-empty array like [{ "from": "Ethereum", "to": ["Arbitrum"] }]' })
-      .superRefine((routes, ctx) =>
-        routes.forEach((r, i) =>
+      .superRefine((routes, ctx) => {
+        routes.forEach((r, i) => {
           r.to.forEach((to, j) => {
             if (to === r.from) ctx.addIssue({ code: "custom", path: [i, "to", j], message: "must differ from the route's source chain", input: to });
-          }),
-        ),
-      )
+          });
+        });
+      })
       .optional(),
     search: z
       .strictObject({
@@ -397,7 +397,7 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       problems.push(...issueProblems(issue));
-      if (issue.code === "unrecognized_keys" && issue.path.length === 0) issue.keys.forEach((k) => bad.add(k));
+      if (issue.code === "unrecognized_keys" && issue.path.length === 0) for (const k of issue.keys) bad.add(k);
       else if (issue.path.length) bad.add(String(issue.path[0]));
     }
     parsed = schema.safeParse(Object.fromEntries(Object.entries(raw).filter(([key]) => !bad.has(key))), { reportInput: true });
@@ -435,7 +435,8 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   const chainsInRoutes = new Set(routes.flatMap((r) => [r.from, ...r.to]));
   s.faults.forEach((f, i) => {
     if (s.bridge === "wormhole" && COSMOS_FAULTS.has(f.kind)) {
-      return rule(["bridge", "faults"], `faults[${i}].kind`, f.kind, 'needs a Cosmos localnet (bridge "cosmos" or "ibc")');
+      rule(["bridge", "faults"], `faults[${i}].kind`, f.kind, 'needs a Cosmos localnet (bridge "cosmos" or "ibc")');
+      return;
     }
     if (f.kind === "validators-offline" || f.kind === "validators-partition") {
       const ids = s.bridge === "ibc" ? [s.cosmos.chainId, s.ibc.destinationChainId] : [s.cosmos.chainId];

@@ -55,7 +55,9 @@ export function* arrivalOffsets(stage: StageConfig, arrivals: Arrivals, random: 
     return;
   }
   const expected = ((stage.startRate + stage.rate) / 2) * stage.durationS;
-  for (let sum = -Math.log(1 - random()); sum <= expected; sum -= Math.log(1 - random())) yield offsetOfMessage(stage, sum);
+  // Unit exponential gaps, summed: each sum is where the stage's cumulative rate reaches the next arrival.
+  const gap = () => -Math.log(1 - random());
+  for (let sum = gap(); sum <= expected; sum += gap()) yield offsetOfMessage(stage, sum);
 }
 
 /**

@@ -380,6 +380,7 @@ export class Ledger {
 }
 
 /** How a message that left the ledger ended. */
+// biome-ignore lint/suspicious/noConstEnum: used in this file only, where esbuild inlines it
 const enum Finished {
   No = 0,
   Delivered = 1,

@@ -4,13 +4,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import pLimit from "p-limit";
 import { encodeFunctionData, bytesToHex, parseEventLogs, parseGwei, type Address, type Hex, type Log } from "viem";
 import { LogRing, type InstanceStatus } from "../infra/instance.ts";
-import { LogWatcher } from "../../chains/logWatcher.ts";
+import type { LogWatcher } from "../../chains/logWatcher.ts";
 import { ReceiptTracker, type Inclusion } from "../../chains/receiptTracker.ts";
 import { WalletPool, type Fees, type Ticket } from "../../chains/walletPool.ts";
 import { roleKeys } from "../../chains/devAccounts.ts";
 import { rpc } from "../infra/rpc.ts";
 import { httpRequest } from "../infra/http.ts";
-import { coreAbi } from "../bridge/core.ts";
+import type { coreAbi } from "../bridge/core.ts";
 import { decodeTrigger } from "../bridge/payload.ts";
 import type { TriggerKind } from "../load/kinds.ts";
 import { parseVaa } from "../bridge/vaa.ts";
@@ -21,7 +21,7 @@ import { within } from "../infra/within.ts";
 import type { ReferenceRelayerConfig } from "./config.ts";
 import { LaneLimit } from "./lanes.ts";
 import { VaaStream } from "./vaaStream.ts";
-import { type Relayer, type RelayerEndpoints, type RelayerEventMap, type VaaKey } from "./relayer.ts";
+import type { Relayer, RelayerEndpoints, RelayerEventMap, VaaKey } from "./relayer.ts";
 
 interface Checkpoint {
   /** Per source Wormhole chain id: the first block not fully read yet. */
@@ -99,6 +99,7 @@ export class ReferenceRelayer implements Relayer {
     this.submitLimit = new LaneLimit(config.concurrency, config.priorityLanes ? 4 : 1);
     const cap = parseGwei(String(config.maxFeeGwei));
     const tip = parseGwei(String(config.priorityFeeGwei));
+    // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.min does not take
     this.pricing = { cap, maxPriorityFeePerGas: tip < cap ? tip : cap };
   }
 
@@ -287,7 +288,9 @@ export class ReferenceRelayer implements Relayer {
     void this.submitLimit
       .run(lane, () => this.submitBatch(destination, items))
       .catch((err) => this.log(`batch of ${items.length}: ${(err as Error).message}`))
-      .finally(() => items.forEach((i) => i.done()));
+      .finally(() => {
+        for (const i of items) i.done();
+      });
   }
 
   /**

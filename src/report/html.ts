@@ -441,7 +441,7 @@ async function renderSvg(chart: Chart): Promise<string> {
   }
 }
 
-const escape = (s: unknown): string =>
+const escapeHtml = (s: unknown): string =>
   String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 /** Anything URL-shaped in free text (fault labels, statuses) is redacted like an RPC URL. */
@@ -451,8 +451,8 @@ function redactText(text: string): string {
 
 function table(rows: Row[], columns: Array<[key: string, title: string]>): string {
   if (!rows.length) return "<p class=\"none\">none</p>";
-  const head = columns.map(([, title]) => `<th>${escape(title)}</th>`).join("");
-  const cell = (v: string) => `<td${v === "" || Number.isFinite(Number(v)) ? "" : ' class="text"'}>${escape(redactText(v))}</td>`;
+  const head = columns.map(([, title]) => `<th>${escapeHtml(title)}</th>`).join("");
+  const cell = (v: string) => `<td${v === "" || Number.isFinite(Number(v)) ? "" : ' class="text"'}>${escapeHtml(redactText(v))}</td>`;
   const body = rows.map((r) => `<tr>${columns.map(([key]) => cell(r[key] ?? "")).join("")}</tr>`).join("\n");
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
@@ -461,7 +461,7 @@ async function figures(charts: Chart[]): Promise<string> {
   const out: string[] = [];
   for (const chart of charts) {
     out.push(
-      `<figure class="chart" id="${chart.id}" data-chart="${chart.id}">\n<figcaption><h3>${escape(chart.title)}</h3><p>${escape(chart.caption)}</p></figcaption>\n${await renderSvg(chart)}\n</figure>`,
+      `<figure class="chart" id="${chart.id}" data-chart="${chart.id}">\n<figcaption><h3>${escapeHtml(chart.title)}</h3><p>${escapeHtml(chart.caption)}</p></figcaption>\n${await renderSvg(chart)}\n</figure>`,
     );
   }
   return out.join("\n");
@@ -487,12 +487,12 @@ function page(title: string, body: string): string {
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>${escape(title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
 ${body}
-<footer>Built from this folder's CSV files and manifest by <code>bridge-stress report</code>; charts by Vega-Lite ${escape(vegaLiteVersion)} and Vega ${escape(vega.version)}, rendered to SVG without a browser.</footer>
+<footer>Built from this folder's CSV files and manifest by <code>bridge-stress report</code>; charts by Vega-Lite ${escapeHtml(vegaLiteVersion)} and Vega ${escapeHtml(vega.version)}, rendered to SVG without a browser.</footer>
 </body>
 </html>
 `;
@@ -501,7 +501,7 @@ ${body}
 function facts(entries: Array<[string, unknown]>): string {
   return `<dl class="facts">${entries
     .filter(([, v]) => v !== undefined && v !== "")
-    .map(([k, v]) => `<dt>${escape(k)}</dt><dd>${escape(v)}</dd>`)
+    .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
     .join("")}</dl>`;
 }
 
@@ -518,10 +518,10 @@ function runHeader(run: RunData): string {
   const complete = m.complete === true && s.complete !== "false";
   const banner = complete
     ? `<div class="banner complete">Complete run: every sent message ended delivered or dropped with a reason.</div>`
-    : `<div class="banner incomplete"><strong>INCOMPLETE run</strong> (${escape(redactText(String(m.status ?? "unknown")))}): the figures cover what was recorded before it stopped; unfinished messages are listed as in-flight.</div>`;
+    : `<div class="banner incomplete"><strong>INCOMPLETE run</strong> (${escapeHtml(redactText(String(m.status ?? "unknown")))}): the figures cover what was recorded before it stopped; unfinished messages are listed as in-flight.</div>`;
   const stages = run.steps.map((row) => ({ stage: Number(row.stage), offeredRate: Number(row.offered_rate), harnessLoopBusy: num(row.harness_loop_busy), machineCpu: num(row.machine_cpu), sendLatenessP99: num(row.send_lateness_p99_ms) }));
   const warn = harnessWarnings(stages, num(s.headroom), num(s.harness_ceiling_msgs_per_s), typeof m.environment?.cores === "number" ? m.environment.cores : undefined)
-    .map((w) => `<div class="banner warn">${escape(w.charAt(0).toUpperCase() + w.slice(1))}.</div>`)
+    .map((w) => `<div class="banner warn">${escapeHtml(w.charAt(0).toUpperCase() + w.slice(1))}.</div>`)
     .join("");
   return `${banner}${warn}
 <h2>Result</h2>
@@ -595,8 +595,8 @@ ${run.thresholds.length ? `<h2>Thresholds</h2>\n${table(run.thresholds, [["thres
 /** The HTML of one run's report. */
 async function runPage(run: RunData): Promise<string> {
   const title = `bridge-stress: ${run.manifest.scenario?.name ?? basename(run.dir)}`;
-  const body = `<h1>${escape(title)}</h1>
-<p>Run <code>${escape(run.manifest.runId ?? basename(run.dir))}</code>, started ${escape(run.manifest.startedAt)}.</p>
+  const body = `<h1>${escapeHtml(title)}</h1>
+<p>Run <code>${escapeHtml(run.manifest.runId ?? basename(run.dir))}</code>, started ${escapeHtml(run.manifest.startedAt)}.</p>
 ${runHeader(run)}
 <h2>Charts</h2>
 ${await figures(runCharts(run))}
@@ -629,14 +629,14 @@ async function comparisonPage(dir: string): Promise<string> {
     ["throughput_capacity", "capacity/s"], ["headroom", "harness headroom"],
   ];
   const verdicts = comparison.map(
-    (c) => `<li><strong>${escape(`${c.other} against ${c.baseline}, stage ${c.stage} ${c.metric}`)}</strong>: ${escape(c.verdict)}</li>`,
+    (c) => `<li><strong>${escapeHtml(`${c.other} against ${c.baseline}, stage ${c.stage} ${c.metric}`)}</strong>: ${escapeHtml(c.verdict)}</li>`,
   );
-  const names = presets.map((l) => `<code>${escape(l)}</code>`).join(", ");
-  const links = runs.map(({ run }) => `<a href="${escape(basename(run.dir))}/${REPORT_FILE}">${escape(basename(run.dir))}/${REPORT_FILE}</a>`);
-  const body = `<h1>${escape(title)}</h1>
+  const names = presets.map((l) => `<code>${escapeHtml(l)}</code>`).join(", ");
+  const links = runs.map(({ run }) => `<a href="${escapeHtml(basename(run.dir))}/${REPORT_FILE}">${escapeHtml(basename(run.dir))}/${REPORT_FILE}</a>`);
+  const body = `<h1>${escapeHtml(title)}</h1>
 <p>The same seeded scenario run ${repeats} times per relayer, interleaved (one run of each in turn: ${names}),
 each compared with the first pair by pair; the verdicts and their method are in the README, "Comparing relayers". Each run's own report is in its folder.</p>
-${incomplete.length ? `<div class="banner incomplete"><strong>INCOMPLETE</strong>: ${escape(incomplete.join(", "))} did not finish.</div>` : ""}
+${incomplete.length ? `<div class="banner incomplete"><strong>INCOMPLETE</strong>: ${escapeHtml(incomplete.join(", "))} did not finish.</div>` : ""}
 <h2>Verdicts</h2>
 <ul class="verdicts">
 ${verdicts.join("\n")}

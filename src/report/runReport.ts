@@ -2,7 +2,7 @@ import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { basename, join } from "node:path";
 import type { Scenario } from "../load/scenario.ts";
-import type { Anomaly, Ledger, MessageRecord } from "../measure/ledger.ts";
+import type { Anomaly, Ledger } from "../measure/ledger.ts";
 import { StageStats, type InFlightSample } from "../measure/stats.ts";
 import { capacityVerdict, DEFAULT_CRITERIA, judgeStage, type CapacityCriteria, type CapacityVerdict, type StageJudgement } from "../measure/capacity.ts";
 import { evaluateThresholds, type ThresholdResult } from "../measure/thresholds.ts";

@@ -63,6 +63,7 @@ export async function openReport(htmlPath: string, name: string): Promise<PageCh
     mkdirSync(ARTIFACTS, { recursive: true });
     const screenshot = join(ARTIFACTS, `${name}.png`);
     await page.screenshot({ path: screenshot, fullPage: true });
+    // biome-ignore lint/performance/useDomNodeTextContent: the text a reader sees, as laid out (hidden parts left out)
     const text = await page.innerText("body");
     return { consoleErrors, requests, charts, text, screenshot };
   } finally {
