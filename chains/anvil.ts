@@ -45,23 +45,24 @@ export function anvilBinary(): string {
 }
 
 export function anvilArgs(options: AnvilOptions): string[] {
-  const {
-    chainId = 31337,
-    blockTimeMs = 250,
-    gasLimit = 30_000_000n,
-    accounts = DEV_ACCOUNTS,
-    balanceEth = 1_000_000,
-    slotsInAnEpoch = 4,
-  } = options;
+  const { chainId = 31337, blockTimeMs = 250, gasLimit = 30_000_000n, accounts = DEV_ACCOUNTS, balanceEth = 1_000_000, slotsInAnEpoch = 4 } = options;
   const args = [
-    "--host", "127.0.0.1",
-    "--port", "0",
-    "--chain-id", String(chainId),
-    "--block-time", String(blockTimeMs / 1000),
-    "--gas-limit", String(gasLimit),
-    "--accounts", String(accounts),
-    "--balance", String(balanceEth),
-    "--slots-in-an-epoch", String(slotsInAnEpoch),
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "--chain-id",
+    String(chainId),
+    "--block-time",
+    String(blockTimeMs / 1000),
+    "--gas-limit",
+    String(gasLimit),
+    "--accounts",
+    String(accounts),
+    "--balance",
+    String(balanceEth),
+    "--slots-in-an-epoch",
+    String(slotsInAnEpoch),
     "--disable-code-size-limit",
   ];
   if (options.forkUrl) {

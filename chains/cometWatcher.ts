@@ -62,7 +62,12 @@ export class CometWatcher extends PolledWatcher {
     const raw = block.block.data.txs ?? [];
     if (!raw.length) return;
     const results = await cometRpc<{
-      txs_results: Array<{ code: number; codespace?: string; log?: string; events?: Array<{ type: string; attributes?: Array<{ key: string; value: string }> }> }> | null;
+      txs_results: Array<{
+        code: number;
+        codespace?: string;
+        log?: string;
+        events?: Array<{ type: string; attributes?: Array<{ key: string; value: string }> }>;
+      }> | null;
     }>(this.rpcUrl, `block_results?height=${height}`);
     const txs = raw.map((tx, i): CometTx => {
       const result = results.txs_results?.[i];

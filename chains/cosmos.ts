@@ -211,9 +211,20 @@ export class CosmosLocalnet implements Instance {
     await Promise.all(
       nodes.map((node, k) =>
         run(simd, [
-          "genesis", "gentx", `val${k}`, `${SELF_DELEGATION}${DENOM}`,
-          "--chain-id", chainId, "--keyring-backend", "test", "--home", node.home,
-          "--ip", "127.0.0.1", "--p2p-port", String(node.ports.p2p),
+          "genesis",
+          "gentx",
+          `val${k}`,
+          `${SELF_DELEGATION}${DENOM}`,
+          "--chain-id",
+          chainId,
+          "--keyring-backend",
+          "test",
+          "--home",
+          node.home,
+          "--ip",
+          "127.0.0.1",
+          "--p2p-port",
+          String(node.ports.p2p),
         ]),
       ),
     );
@@ -297,7 +308,10 @@ export class CosmosLocalnet implements Instance {
         const top = Math.min(...heights.map((h) => h ?? 0));
         // The commit of height h (in block h + 1) lists who signed h.
         for (let h = checked + 1; h < top; h++) {
-          const commit = await cometRpc<{ signed_header: { commit: { signatures: Array<{ block_id_flag: number; validator_address: string }> } } }>(this.rpcUrl, `commit?height=${h}`);
+          const commit = await cometRpc<{ signed_header: { commit: { signatures: Array<{ block_id_flag: number; validator_address: string }> } } }>(
+            this.rpcUrl,
+            `commit?height=${h}`,
+          );
           for (const s of commit.signed_header.commit.signatures) if (s.block_id_flag === 2) signers.add(s.validator_address);
           checked = h;
         }

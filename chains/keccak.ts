@@ -15,7 +15,7 @@ const sponge: KeccakSponge | undefined = (() => {
     const packageJson = createRequire(import.meta.url).resolve("keccak/package.json");
     // node-gyp-build as the package itself finds it, then the prebuilt binary it ships.
     const Sponge = (createRequire(packageJson)("node-gyp-build") as (dir: string) => unknown)(dirname(packageJson));
-    return typeof Sponge === "function" ? (new (Sponge as new () => KeccakSponge)()) : undefined;
+    return typeof Sponge === "function" ? new (Sponge as new () => KeccakSponge)() : undefined;
   } catch {
     return undefined;
   }

@@ -21,7 +21,10 @@ export class ReceiptTracker {
   private readonly waiting = new Map<Hex, { resolve: (i: Inclusion) => void; timer: NodeJS.Timeout; reject: (e: Error) => void }>();
   private readonly poller: BlockPoller;
 
-  constructor(private readonly rpcUrl: string, pollIntervalMs = 20) {
+  constructor(
+    private readonly rpcUrl: string,
+    pollIntervalMs = 20,
+  ) {
     this.poller = new BlockPoller({
       rpcUrl,
       pollIntervalMs,
@@ -76,4 +79,3 @@ export class ReceiptTracker {
     });
   }
 }
-

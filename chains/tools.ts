@@ -190,7 +190,13 @@ async function lockBuild(lock: string, name: string, steps: BuildSteps): Promise
 }
 
 /** Runs a go command; `-v` package lines are counted for progress, anything else is kept for the error. */
-function goCommand(tool: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }, log: (line: string) => void, started: number): Promise<void> {
+function goCommand(
+  tool: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+  log: (line: string) => void,
+  started: number,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn("go", args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
     let packages = 0;

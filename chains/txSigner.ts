@@ -3,7 +3,9 @@ import type { Hex, TransactionSerializableEIP1559 } from "viem";
 import { keccak256 } from "./keccak.ts";
 
 /** The fields an EIP-1559 transaction needs here (no access list). */
-export type Eip1559Tx = Required<Pick<TransactionSerializableEIP1559, "chainId" | "to" | "data" | "gas" | "nonce" | "maxFeePerGas" | "maxPriorityFeePerGas">> & { value?: bigint; type?: "eip1559" };
+export type Eip1559Tx = Required<
+  Pick<TransactionSerializableEIP1559, "chainId" | "to" | "data" | "gas" | "nonce" | "maxFeePerGas" | "maxPriorityFeePerGas">
+> & { value?: bigint; type?: "eip1559" };
 
 /**
  * Signs an EIP-1559 transaction with libsecp256k1 (the native `secp256k1` package) and a

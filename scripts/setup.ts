@@ -44,7 +44,11 @@ const chromium: Tool = {
     if (existsSync(CHROMIUM)) return version();
     if (process.getuid?.() !== 0) throw new Error(`${CHROMIUM} is missing and installing it needs root: run "sudo apt-get install -y chromium"`);
     console.log("setup: chromium: not installed; installing Debian's chromium package with apt-get (about a minute)");
-    const install = () => spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } }).status === 0;
+    const install = () =>
+      spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], {
+        stdio: "inherit",
+        env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+      }).status === 0;
     // A fresh machine may have no package lists yet.
     if (!install()) {
       spawnSync("apt-get", ["update"], { stdio: "inherit" });
@@ -56,7 +60,9 @@ const chromium: Tool = {
 
 const only = process.argv[2];
 if (only !== undefined && only !== "evm" && only !== "quick" && only !== "bench") {
-  console.error(`setup: unknown argument "${only}"; use no argument (every tool), "evm" (anvil and the fault proxy), "quick" (evm and chromium) or "bench" (anvil and simd)`);
+  console.error(
+    `setup: unknown argument "${only}"; use no argument (every tool), "evm" (anvil and the fault proxy), "quick" (evm and chromium) or "bench" (anvil and simd)`,
+  );
   process.exit(2);
 }
 const tools: Tool[] =

@@ -89,9 +89,17 @@ function verdictLines(result: RunResult): string {
   ];
   const room = headroom(limits, v, result.stats);
   if (limits.ceilingMsgsPerS !== undefined) {
-    lines.push(`harness ceiling ≈ ${limits.ceilingMsgsPerS.toFixed(0)} msgs/s (${limits.ceilingWhat})${room === undefined ? "" : `: ${room.toFixed(1)}× the measured capacity`}`);
+    lines.push(
+      `harness ceiling ≈ ${limits.ceilingMsgsPerS.toFixed(0)} msgs/s (${limits.ceilingWhat})${room === undefined ? "" : `: ${room.toFixed(1)}× the measured capacity`}`,
+    );
   }
-  const stages = result.stats.stages.map((s) => ({ stage: s.stage, offeredRate: s.offeredRate, harnessLoopBusy: s.harnessLoopBusy, machineCpu: s.machineCpu, sendLatenessP99: s.sendLateness.percentile(99) }));
+  const stages = result.stats.stages.map((s) => ({
+    stage: s.stage,
+    offeredRate: s.offeredRate,
+    harnessLoopBusy: s.harnessLoopBusy,
+    machineCpu: s.machineCpu,
+    sendLatenessP99: s.sendLateness.percentile(99),
+  }));
   for (const warning of harnessWarnings(stages, room, limits.ceilingMsgsPerS, MACHINE_CORES)) lines.push(`WARNING: ${warning}`);
   return lines.join("\n");
 }
@@ -99,19 +107,19 @@ function verdictLines(result: RunResult): string {
 async function main(argv: string[]): Promise<number> {
   const parse = () =>
     parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      seed: { type: "string" },
-      out: { type: "string" },
-      "chain-mode": { type: "string", multiple: true },
-      threshold: { type: "string", multiple: true },
-      relayer: { type: "string", multiple: true },
-      repeat: { type: "string" },
-      "metrics-port": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+      args: argv,
+      allowPositionals: true,
+      options: {
+        seed: { type: "string" },
+        out: { type: "string" },
+        "chain-mode": { type: "string", multiple: true },
+        threshold: { type: "string", multiple: true },
+        relayer: { type: "string", multiple: true },
+        repeat: { type: "string" },
+        "metrics-port": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse();
@@ -134,8 +142,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command !== "run" && command !== "compare") throw new UsageError(command ? `unknown command "${command}"` : "missing command");
-  if (command === "compare" && (values.relayer?.length ?? 0) < 2) throw new UsageError("compare needs at least two --relayer presets, e.g. --relayer default --relayer serial");
-  if (command === "run" && values.relayer) throw new UsageError("--relayer belongs to compare; for one run set \"relayer\" in the scenario");
+  if (command === "compare" && (values.relayer?.length ?? 0) < 2)
+    throw new UsageError("compare needs at least two --relayer presets, e.g. --relayer default --relayer serial");
+  if (command === "run" && values.relayer) throw new UsageError('--relayer belongs to compare; for one run set "relayer" in the scenario');
   if (command === "run" && values.repeat !== undefined) {
     throw new UsageError("--repeat belongs to compare (pairs of runs per relayer preset); run makes one run");
   }
@@ -172,7 +181,8 @@ async function main(argv: string[]): Promise<number> {
   let metricsPort: number | undefined;
   if (values["metrics-port"] !== undefined) {
     metricsPort = Number(values["metrics-port"]);
-    if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535) throw new UsageError(`--metrics-port ${values["metrics-port"]}: must be a port from 0 to 65535 (0: any free port)`);
+    if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535)
+      throw new UsageError(`--metrics-port ${values["metrics-port"]}: must be a port from 0 to 65535 (0: any free port)`);
   }
   reportsFolder(values.out);
   // From here chains start: when whoever launched us goes away, stop as on SIGTERM.
@@ -202,7 +212,9 @@ async function main(argv: string[]): Promise<number> {
   for (const r of result.thresholds) {
     say(`threshold ${r.passed ? "ok  " : "FAIL"} ${r.text} (actual ${r.actual === undefined ? "no data" : +r.actual.toFixed(4)})`);
   }
-  say(`reports: ${relative(process.cwd(), result.runDir) || "."}/ (messages.csv, steps.csv, hops.csv, summary.csv, timeline.csv, anomalies.csv, manifest.json)`);
+  say(
+    `reports: ${relative(process.cwd(), result.runDir) || "."}/ (messages.csv, steps.csv, hops.csv, summary.csv, timeline.csv, anomalies.csv, manifest.json)`,
+  );
   if ("path" in result.html) say(`report: ${relative(process.cwd(), result.html.path)}`);
   else if (!result.outputErrors.length) console.error(`bridge-stress: report.html not built (the CSVs are complete): ${result.html.error}`);
   if (result.outputErrors.length) {

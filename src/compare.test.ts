@@ -93,7 +93,13 @@ test("the floor is checked against the interval, not the point estimate: d̄ = 5
   t.true(ci.pOneSided > ALPHA / 2, `p = ${ci.pOneSided}`);
   t.true(pairedInterval(d, 1, 300).beyondFloor);
   // Below −floor counts the same way; a Bonferroni level widens the interval (m = 6: t(1 − 0.05/12, 4) = 4.851).
-  t.true(pairedInterval(d.map((x) => -x), 1, 300).beyondFloor);
+  t.true(
+    pairedInterval(
+      d.map((x) => -x),
+      1,
+      300,
+    ).beyondFloor,
+  );
   const six = pairedInterval(d, 6, 300);
   t.true(Math.abs(six.high - six.low - 2 * 4.85100844309786 * (Math.sqrt(17_222.5) / Math.sqrt(5))) < 1e-6);
   t.false(six.beyondFloor, "at m = 6 the interval reaches below 300");
@@ -121,7 +127,11 @@ test("an interval wholly beyond the floor at level 1 − α/m always passes Holm
     const n = 3 + Math.floor(random() * 8);
     const intervals = Array.from({ length: m }, () => {
       const shift = (random() - 0.3) * 1500;
-      return pairedInterval(Array.from({ length: n }, () => shift + (random() - 0.5) * 600), m, 200);
+      return pairedInterval(
+        Array.from({ length: n }, () => shift + (random() - 0.5) * 600),
+        m,
+        200,
+      );
     });
     const adjusted = holm(intervals.map((c) => c.pOneSided));
     intervals.forEach((c, i) => {
@@ -135,7 +145,10 @@ test("an interval wholly beyond the floor at level 1 − α/m always passes Holm
 
 test("censoring: undelivered messages count as (end of the last stage + drain) − intended_at, or from a later last delivery", (t) => {
   const root = mkdtempSync(join(tmpdir(), "compare-censor-"));
-  const stages = [{ rate: 2, durationS: 2 }, { rate: 2, durationS: 2 }];
+  const stages = [
+    { rate: 2, durationS: 2 },
+    { rate: 2, durationS: 2 },
+  ];
   const dir = writeRun(join(root, "run"), stages, 10, [
     { stage: 0, intendedAt: 0, delay: 300 },
     { stage: 0, intendedAt: 500, delay: undefined },
@@ -149,17 +162,33 @@ test("censoring: undelivered messages count as (end of the last stage + drain) �
   t.deepEqual(run.stages[1], { offered: 2, delivered: 1, delays: [900, 11_000], censoredFromMs: 11_000 });
 
   // A capacity search's probes start where they say; a delivery after the drain's end moves the censoring point to it.
-  const probes = writeRun(join(root, "probes"), [{ rate: 2, durationS: 1, startAtMs: 0 }, { rate: 2, durationS: 1, startAtMs: 5000 }], 2, [
-    { stage: 1, intendedAt: 5500, delay: 2000 },
-    { stage: 1, intendedAt: 5000, delay: undefined },
-  ]);
+  const probes = writeRun(
+    join(root, "probes"),
+    [
+      { rate: 2, durationS: 1, startAtMs: 0 },
+      { rate: 2, durationS: 1, startAtMs: 5000 },
+    ],
+    2,
+    [
+      { stage: 1, intendedAt: 5500, delay: 2000 },
+      { stage: 1, intendedAt: 5000, delay: undefined },
+    ],
+  );
   const late = readRunSamples(probes);
   t.is(late.drainEndMs, 8000);
   t.deepEqual(late.stages[1]!.delays, [2000, 3000]);
-  writeRun(probes, [{ rate: 2, durationS: 1, startAtMs: 0 }, { rate: 2, durationS: 1, startAtMs: 5000 }], 2, [
-    { stage: 1, intendedAt: 5500, delay: 2600 },
-    { stage: 1, intendedAt: 5000, delay: undefined },
-  ]);
+  writeRun(
+    probes,
+    [
+      { rate: 2, durationS: 1, startAtMs: 0 },
+      { rate: 2, durationS: 1, startAtMs: 5000 },
+    ],
+    2,
+    [
+      { stage: 1, intendedAt: 5500, delay: 2600 },
+      { stage: 1, intendedAt: 5000, delay: undefined },
+    ],
+  );
   t.is(readRunSamples(probes).drainEndMs, 8100);
   t.deepEqual(readRunSamples(probes).stages[1]!.delays, [2600, 3100], "the drop still ranks above every delivery");
 });
@@ -169,7 +198,10 @@ test("a relayer that never delivers its slowest 20 % does not come out faster", 
   const runs = comparisonOf(3, 400, 20, (preset, i) => {
     const messages = uniformStage(100 * i + (preset === "A" ? 1 : 2), 400, 20, 500, 2500);
     if (preset === "A") return messages;
-    const cut = percentile(messages.map((m) => m.delay!).sort((a, b) => a - b), 80)!;
+    const cut = percentile(
+      messages.map((m) => m.delay!).sort((a, b) => a - b),
+      80,
+    )!;
     return messages.map((m) => (m.delay! > cut ? { ...m, delay: undefined } : m));
   });
   const { comparisons, statistics } = analyzeComparison(runs);
@@ -177,7 +209,10 @@ test("a relayer that never delivers its slowest 20 % does not come out faster", 
   for (const c of comparisons) t.log(`${c.metric}: ${c.verdict}`);
 
   const deliveredOnly = (preset: string) => statistics.filter((s) => s.preset === preset && s.metric === "p99");
-  t.true(deliveredOnly("B").every((s) => s.value! > 20_000), "B's p99 is a censored drop: at least the drain");
+  t.true(
+    deliveredOnly("B").every((s) => s.value! > 20_000),
+    "B's p99 is a censored drop: at least the drain",
+  );
   t.like(line("delivered_share"), { outcome: "different", otherDropped: 240, baselineDropped: 0, sdDifference: 0 });
   t.true(Math.abs(line("delivered_share").difference! + 0.2) < 1e-12);
   t.regex(line("delivered_share").verdict, /^B's delivered share is 20\.0 percentage points lower than A's/);
@@ -196,7 +231,10 @@ test("two runs of the same relayer: no difference anywhere; lines below the mini
   const runs = comparisonOf(3, 40, 20, (preset, i) => uniformStage(10 * i + (preset === "A" ? 1 : 2), 40, 20, 400, 900));
   const { comparisons } = analyzeComparison(runs);
   for (const c of comparisons) t.log(`${c.metric}: ${c.verdict}`);
-  t.deepEqual(comparisons.map((c) => c.outcome), ["no difference", "no difference", "no verdict", "no difference"]);
+  t.deepEqual(
+    comparisons.map((c) => c.outcome),
+    ["no difference", "no difference", "no verdict", "no difference"],
+  );
   const p99 = comparisons.find((c) => c.metric === "p99")!;
   t.is(p99.verdict, "no verdict: p99 needs ≥ 368 messages per run, stage has 40");
   t.is(p99.pHolm, undefined);

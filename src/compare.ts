@@ -317,7 +317,17 @@ export function analyzeComparison(runs: ComparedRun[], alpha = ALPHA): { compari
     ).flat();
     const judged = lines.filter((l) => !l.noVerdict);
     const m = judged.length;
-    const intervals = new Map(judged.map((l) => [l, pairedInterval(l.b.map((v, i) => v - l.a[i]!), m, floorOf(l.metric), alpha)]));
+    const intervals = new Map(
+      judged.map((l) => [
+        l,
+        pairedInterval(
+          l.b.map((v, i) => v - l.a[i]!),
+          m,
+          floorOf(l.metric),
+          alpha,
+        ),
+      ]),
+    );
     const adjusted = holm(judged.map((l) => intervals.get(l)!.pOneSided));
     const pHolmOf = new Map(judged.map((l, i) => [l, adjusted[i]!]));
     for (const l of lines) {
@@ -415,7 +425,7 @@ export function presetLabels(relayers: string[]): string[] {
 export async function compareRelayers(scenario: Scenario, relayers: string[], options: CompareOptions = {}): Promise<CompareResult> {
   if (relayers.length < 2) throw new Error(`compare needs at least two relayer presets (--relayer a --relayer b); got ${relayers.length}`);
   if (scenario.search) {
-    const why = "whose probes differ from run to run; give it \"stages\" instead of \"search\"";
+    const why = 'whose probes differ from run to run; give it "stages" instead of "search"';
     throw new Error(`compare needs fixed stages: "${scenario.name}" is a capacity search, ${why}`);
   }
   const repeat = options.repeat ?? DEFAULT_REPEAT;

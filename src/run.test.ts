@@ -23,9 +23,15 @@ class InstantPath implements DeliveryPath {
 
   constructor(private readonly attachMs: number) {}
 
-  endpoints() { return {}; }
-  versions() { return {}; }
-  pids() { return []; }
+  endpoints() {
+    return {};
+  }
+  versions() {
+    return {};
+  }
+  pids() {
+    return [];
+  }
   async start() {}
   async measureCeiling() {}
   async settle() {}
@@ -77,7 +83,11 @@ test("a p(N) threshold is answered from the run's delay percentile N, as steps.c
   t.is(delay.count, 10);
   t.deepEqual(
     result.thresholds.map((r) => [r.metric, r.actual, r.passed]),
-    [["p(50)", delay.percentile(50), true], ["p(90)", delay.percentile(90), true], ["p(100)", delay.percentile(100), false]],
+    [
+      ["p(50)", delay.percentile(50), true],
+      ["p(90)", delay.percentile(90), true],
+      ["p(100)", delay.percentile(100), false],
+    ],
   );
   t.true(result.thresholds.every((r) => typeof r.actual === "number"));
 });

@@ -49,7 +49,10 @@ const SAMPLE_EVERY_MS = 250;
  */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
   const startedAt = new Date();
-  const runDir = createRunDir(resolve(options.outDir ?? "reports"), options.runId ?? `${startedAt.toISOString().replace(/[:.]/g, "-")}-${scenario.name}-seed${scenario.seed}`);
+  const runDir = createRunDir(
+    resolve(options.outDir ?? "reports"),
+    options.runId ?? `${startedAt.toISOString().replace(/[:.]/g, "-")}-${scenario.name}-seed${scenario.seed}`,
+  );
   const runId = basename(runDir);
   const progress = options.onProgress ?? (() => undefined);
 
@@ -178,7 +181,11 @@ class LiveProgress {
   private last = { at: 0, sent: 0, delivered: 0, planned: 0 };
   private starts: number[];
 
-  constructor(private readonly ledger: Ledger, private readonly stats: StageStats, private readonly stages: StageConfig[]) {
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly stats: StageStats,
+    private readonly stages: StageConfig[],
+  ) {
     this.starts = stageStarts({ stages });
   }
 

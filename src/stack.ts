@@ -115,15 +115,15 @@ export class EvmStack {
       await this.launch(this.vaaApi);
       const vaaApiUrl = this.toxiproxy ? await this.proxied("vaa-api", this.vaaApi.url) : this.vaaApi.url;
       const endpoints: RelayerEndpoints = {
-          vaaApiUrl,
-          sources: this.options.sources.map((name) => {
-            const c = this.chain(name);
-            return { wormholeChainId: c.profile.wormholeChainId, rpcUrl: rpcFor(name), coreAddress: c.profile.coreAddress, emitters: [this.hubs.get(name)!] };
-          }),
-          destinations: this.options.destinations.map((name) => {
-            const c = this.chain(name);
-            return { wormholeChainId: c.profile.wormholeChainId, evmChainId: c.profile.evmChainId, rpcUrl: rpcFor(name), receiver: this.receivers.get(name)! };
-          }),
+        vaaApiUrl,
+        sources: this.options.sources.map((name) => {
+          const c = this.chain(name);
+          return { wormholeChainId: c.profile.wormholeChainId, rpcUrl: rpcFor(name), coreAddress: c.profile.coreAddress, emitters: [this.hubs.get(name)!] };
+        }),
+        destinations: this.options.destinations.map((name) => {
+          const c = this.chain(name);
+          return { wormholeChainId: c.profile.wormholeChainId, evmChainId: c.profile.evmChainId, rpcUrl: rpcFor(name), receiver: this.receivers.get(name)! };
+        }),
       };
       const relayer = this.options.relayer;
       this.relayer =
@@ -212,4 +212,3 @@ function requiredUrl(profile: ChainProfile, mode: "fork" | "remote"): string {
   if (!url) throw new Error(`chain ${profile.name} is in ${mode} mode but ${variable} is not set; set it to an RPC URL or use mode "local"`);
   return url;
 }
-

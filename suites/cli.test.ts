@@ -5,7 +5,6 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { cli, scenarioFile } from "./helpers/run.ts";
 
-
 const dir = mkdtempSync(join(tmpdir(), "bridge-stress-cli-"));
 const tiny = scenarioFile(dir, "tiny", { stages: [{ rate: 5, duration: "1s" }] });
 
@@ -15,7 +14,10 @@ test("thresholds decide the exit code", async (t) => {
   t.regex(pass.output, /^metrics: http:\/\/127\.0\.0\.1:\d+\/metrics$/m);
   t.regex(pass.output, /threshold ok {3}p99<60000/);
   // The harness's own ceiling, measured before the load, stands next to the capacity.
-  const ceiling = /harness ceiling ≈ (\d+) msgs\/s \(slower of main thread \(sender \+ relayer signature: \d+\/s\) and guardian signing thread \(quorum of 13 guardian signatures: \d+\/s\), one core each\): ([\d.]+)× the measured capacity/.exec(pass.output);
+  const ceiling =
+    /harness ceiling ≈ (\d+) msgs\/s \(slower of main thread \(sender \+ relayer signature: \d+\/s\) and guardian signing thread \(quorum of 13 guardian signatures: \d+\/s\), one core each\): ([\d.]+)× the measured capacity/.exec(
+      pass.output,
+    );
   t.truthy(ceiling, pass.output);
   t.true(Number(ceiling![1]) > 0);
   // The run's folder bundles into an archive whose checksums verify with standard tools.
@@ -24,7 +26,10 @@ test("thresholds decide the exit code", async (t) => {
   t.is(bundled.code, 0, bundled.output);
   const out = mkdtempSync(join(tmpdir(), "bridge-stress-unbundle-"));
   execFileSync("tar", ["-xzf", `${runDir}.tar.gz`, "-C", out]);
-  t.regex(execFileSync("sha256sum", ["-c", "SHA256SUMS"], { cwd: join(out, basename(runDir)), encoding: "utf8" }), /messages\.csv: OK\n[\s\S]*report\.html: OK\n[\s\S]*summary\.csv: OK/);
+  t.regex(
+    execFileSync("sha256sum", ["-c", "SHA256SUMS"], { cwd: join(out, basename(runDir)), encoding: "utf8" }),
+    /messages\.csv: OK\n[\s\S]*report\.html: OK\n[\s\S]*summary\.csv: OK/,
+  );
   const fail = await cli(["run", tiny, "--out", dir, "--threshold", "p99<1"]);
   t.is(fail.code, 99, fail.output);
   t.regex(fail.output, /threshold FAIL p99<1 \(actual \d+/);

@@ -14,7 +14,6 @@ const COMPARISON_MS = 20 * 60_000;
 type Row = Record<string, string>;
 const csv = (dir: string, file: string) => parse(readFileSync(join(dir, file)), { columns: true }) as Row[];
 
-
 test.serial("--repeat: below 3 or not a whole number is a usage error naming the fix; with run it is refused", async (t) => {
   for (const bad of ["2", "2.5", "many", ""]) {
     const { code, output } = await cli(["compare", "smoke", "--relayer", "default", "--relayer", "serial", "--repeat", bad]);
@@ -37,8 +36,14 @@ test.serial("smoke, default against serial, 5 interleaved pairs: serial is slowe
   const { dir, runs, comparisons } = compared;
   for (const c of comparisons) t.log(`stage ${c.stage} ${c.metric}: ${c.verdict}`);
   // Interleaved: A1 B1 A2 B2 …, each a normal run folder named by repeat and preset.
-  t.deepEqual(runs.map((r) => `${r.repeat}${r.preset}`), [1, 2, 3, 4, 5].flatMap((i) => [`${i}default`, `${i}serial`]));
-  t.deepEqual(runs.map((r) => basename(r.dir)), [1, 2, 3, 4, 5].flatMap((i) => [`repeat${i}-A-default`, `repeat${i}-B-serial`]));
+  t.deepEqual(
+    runs.map((r) => `${r.repeat}${r.preset}`),
+    [1, 2, 3, 4, 5].flatMap((i) => [`${i}default`, `${i}serial`]),
+  );
+  t.deepEqual(
+    runs.map((r) => basename(r.dir)),
+    [1, 2, 3, 4, 5].flatMap((i) => [`repeat${i}-A-default`, `repeat${i}-B-serial`]),
+  );
   for (const { result } of runs) t.true(existsSync(join(result.runDir, "report.html")));
 
   const line = (stage: number, metric: string) => comparisons.find((c) => c.stage === stage && c.metric === metric)!;
@@ -52,7 +57,10 @@ test.serial("smoke, default against serial, 5 interleaved pairs: serial is slowe
   for (const stage of [0, 1]) t.is(line(stage, "p99").verdict, `no verdict: p99 needs ≥ 368 messages per run, stage has ${stage === 0 ? 10 : 40}`);
 
   const rows = csv(dir, "comparison.csv");
-  t.deepEqual(rows.map((r) => `${r.stage} ${r.metric}`), ["0 delivered_share", "0 p50", "0 p99", "0 mean", "1 delivered_share", "1 p50", "1 p99", "1 mean"]);
+  t.deepEqual(
+    rows.map((r) => `${r.stage} ${r.metric}`),
+    ["0 delivered_share", "0 p50", "0 p99", "0 mean", "1 delivered_share", "1 p50", "1 p99", "1 mean"],
+  );
   t.is(rows[5]!.verdict, line(1, "p50").verdict);
   const perRun = csv(dir, "comparison-runs.csv");
   t.is(perRun.length, 10 * 2 * 4);
@@ -67,7 +75,10 @@ test.serial("smoke, default against serial, 5 interleaved pairs: serial is slowe
   const page = await openReport(join(dir, "report.html"), "report-compare");
   t.deepEqual(page.consoleErrors, []);
   t.deepEqual(page.requests, []);
-  t.deepEqual(page.charts.map((c) => c.id), ["compare-p50", "compare-p99", "compare-delivered", "compare-cdf"]);
+  t.deepEqual(
+    page.charts.map((c) => c.id),
+    ["compare-p50", "compare-p99", "compare-delivered", "compare-cdf"],
+  );
   for (const chart of page.charts) t.true(chart.marks > 0 && chart.width > 300, `${chart.id}: ${JSON.stringify(chart)}`);
   t.true(page.text.includes(line(1, "p50").verdict), "the verdicts are in the report");
   const html = readFileSync(join(dir, "report.html"), "utf8");
@@ -89,5 +100,8 @@ test.serial("smoke, default against default, 3 interleaved pairs (the CLI): no s
   for (const v of verdicts) t.regex(v, /^stage \d (delivered_share|p50|mean): no significant difference: |^stage \d p99: no verdict: /);
   const dir = /^reports: (\S+)\/ \(/m.exec(output)![1]!;
   const perStage = ["no difference", "no difference", "no verdict", "no difference"];
-  t.deepEqual(csv(dir, "comparison.csv").map((r) => r.outcome), [...perStage, ...perStage]);
+  t.deepEqual(
+    csv(dir, "comparison.csv").map((r) => r.outcome),
+    [...perStage, ...perStage],
+  );
 });

@@ -36,12 +36,18 @@ test.serial("a Cosmos stack (a localnet of two validators) listens on 127.0.0.1 
   t.log(sockets.map((s) => `${s.what} ${s.address}:${s.port}`).join(", "));
   t.is(result.stats.total.delivered, 2);
   t.deepEqual(processes, ["simd", "simd"]);
-  t.deepEqual(sockets.filter((s) => s.address !== "127.0.0.1"), []);
+  t.deepEqual(
+    sockets.filter((s) => s.address !== "127.0.0.1"),
+    [],
+  );
   const simd = sockets.filter((s) => s.what === "simd");
   // Each validator: CometBFT RPC, P2P and the app's gRPC.
   t.is(new Set(simd.map((s) => s.pid)).size, 2, JSON.stringify(sockets));
   t.true(simd.length >= 6, JSON.stringify(sockets));
-  t.true(sockets.some((s) => s.what === "harness"), "the metrics endpoint");
+  t.true(
+    sockets.some((s) => s.what === "harness"),
+    "the metrics endpoint",
+  );
   t.deepEqual(survivors, []);
 });
 
@@ -55,10 +61,16 @@ test.serial("an IBC stack (two localnets of two validators, rly) listens on 127.
   t.log(sockets.map((s) => `${s.what} ${s.address}:${s.port}`).join(", "));
   t.is(result.stats.total.delivered, 2);
   t.deepEqual(processes.sort(), ["rly", "simd", "simd", "simd", "simd"]);
-  t.deepEqual(sockets.filter((s) => s.address !== "127.0.0.1"), []);
+  t.deepEqual(
+    sockets.filter((s) => s.address !== "127.0.0.1"),
+    [],
+  );
   const simd = sockets.filter((s) => s.what === "simd");
   t.is(new Set(simd.map((s) => s.pid)).size, 4, JSON.stringify(sockets));
   t.true(simd.length >= 12, JSON.stringify(sockets));
-  t.true(sockets.some((s) => s.what === "harness"), "the metrics endpoint");
+  t.true(
+    sockets.some((s) => s.what === "harness"),
+    "the metrics endpoint",
+  );
   t.deepEqual(survivors, []);
 });

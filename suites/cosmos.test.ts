@@ -34,7 +34,9 @@ test.serial("concurrent senders never collapse into sequence mismatch: a stale s
     // the first one sends.
     const a = await CosmosSenders.connect(net.rpcUrl, "stress-t", 1);
     const b = await CosmosSenders.connect(net.rpcUrl, "stress-t", 1);
-    const msgs = (from: string) => [{ typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: from, toAddress: engine!, amount: [{ denom: DENOM, amount: "1" }] } }];
+    const msgs = (from: string) => [
+      { typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: from, toAddress: engine!, amount: [{ denom: DENOM, amount: "1" }] } },
+    ];
     const first = await Promise.all(Array.from({ length: 5 }, () => a.send(msgs, "from a")));
     const second = await b.send(msgs, "from b, after a re-read");
     t.is(new Set([...first, second]).size, 6);
@@ -50,7 +52,10 @@ test.serial("triggers delivered as CosmJS transactions: every one included, with
     name: "cosmos-delivery",
     bridge: "cosmos",
     cosmos: { validators: 4, blockTimeMs: 300, accounts: 4 },
-    stages: [{ rate: 10, duration: "2s" }, { rate: 30, duration: "2s" }],
+    stages: [
+      { rate: 10, duration: "2s" },
+      { rate: 30, duration: "2s" },
+    ],
     drain: "10s",
   });
   const messages = rows("messages.csv");

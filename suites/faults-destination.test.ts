@@ -5,17 +5,19 @@ import { failedThresholds, meanBetween, p50Between, runLocal, runShipped } from 
 // 2, 2 and 4 s at 10 msgs/s, the fault on Base from 1.5 s to 5 s (congestion: the shipped
 // scenario fault-congestion, laid out so).
 async function runWithFault(fault: Record<string, unknown>) {
-  return windows(await runLocal({
-    name: `fault-${fault.kind}`,
-    seed: 23,
-    stages: [
-      { rate: 10, duration: "2s" },
-      { rate: 10, duration: "2s" },
-      { rate: 10, duration: "4s" },
-    ],
-    drain: "12s",
-    faults: [{ at: "1.5s", for: "3.5s", target: "Base", ...fault }],
-  }));
+  return windows(
+    await runLocal({
+      name: `fault-${fault.kind}`,
+      seed: 23,
+      stages: [
+        { rate: 10, duration: "2s" },
+        { rate: 10, duration: "2s" },
+        { rate: 10, duration: "4s" },
+      ],
+      drain: "12s",
+      faults: [{ at: "1.5s", for: "3.5s", target: "Base", ...fault }],
+    }),
+  );
 }
 
 /** The run's messages, with the p50 delay before the fault (0–1.2 s) and under it (2–3.5 s). */

@@ -16,18 +16,20 @@ const withRows = ({ result, rows, survivors }: Run) => ({
 });
 
 async function runWithFault(fault: Record<string, unknown>, drain = "15s") {
-  return withRows(await runLocal({
-    name: `fault-${fault.kind}`,
-    seed: 21,
-    stages: [
-      { rate: 10, duration: "2s" },
-      { rate: 10, duration: "2s" },
-      { rate: 10, duration: "2s" },
-    ],
-    drain,
-    slo: { desyncMs: 200 },
-    faults: [{ at: "2s", for: "2s", ...fault }],
-  }));
+  return withRows(
+    await runLocal({
+      name: `fault-${fault.kind}`,
+      seed: 21,
+      stages: [
+        { rate: 10, duration: "2s" },
+        { rate: 10, duration: "2s" },
+        { rate: 10, duration: "2s" },
+      ],
+      drain,
+      slo: { desyncMs: 200 },
+      faults: [{ at: "2s", for: "2s", ...fault }],
+    }),
+  );
 }
 
 /** sent = delivered + dropped, and no process of the stack outlived the run. */
@@ -48,9 +50,15 @@ test.serial("guardians below quorum: no VAA, drops with reason no-quorum, delive
   t.true(during.length >= 10);
   t.deepEqual([...new Set(during.map((m) => `${m.status} ${m.drop_reason}`))], ["dropped no-quorum"]);
   for (const m of messages.filter((m) => at(m) < 1500 || at(m) >= 4500)) t.is(m.status, "delivered", `message ${m.message_id} at ${at(m)} ms`);
-  t.deepEqual(events.map((e) => e.event), ["fault-start", "fault-end"]);
+  t.deepEqual(
+    events.map((e) => e.event),
+    ["fault-start", "fault-end"],
+  );
   t.true(Math.abs(Number(events[0]!.at_ms) - 2000) < 100 && Math.abs(Number(events[1]!.at_ms) - 4000) < 100);
-  t.deepEqual(steps.map((s) => s.faults !== ""), [false, true, false]);
+  t.deepEqual(
+    steps.map((s) => s.faults !== ""),
+    [false, true, false],
+  );
   t.regex(steps[1]!.faults!, /guardians-offline\(count=7\)@2s\+2s/);
 });
 
@@ -59,7 +67,10 @@ test.serial("a gossip partition holds quorum back until it heals; nothing is los
   const { messages } = run;
   accounted(t, run);
   t.deepEqual(failedThresholds(run.result), [], "the shipped scenario's thresholds hold");
-  t.deepEqual(messages.filter((m) => m.status !== "delivered").map((m) => m.message_id), []);
+  t.deepEqual(
+    messages.filter((m) => m.status !== "delivered").map((m) => m.message_id),
+    [],
+  );
   // Messages seen on the source during the partition get their VAA only after the heal.
   const split = messages.filter((m) => Number(m.source_included_at_ms) >= 2100 && Number(m.source_included_at_ms) < 3800);
   t.true(split.length >= 10);
@@ -78,5 +89,8 @@ test.serial("delayed guardians slow quorum by about their delay", async (t) => {
   // Observation skew (first to last guardian) carries the delay too, and trips the desync criterion.
   const skew = (stage: number) => Number(steps[stage]!.observation_skew_p99_ms);
   t.true(skew(0) < 150 && skew(1) >= 350, `observation skew p99 ${skew(0)} ms clean, ${skew(1)} ms delayed`);
-  t.deepEqual(steps.map((s) => s.failed_criteria.split(";").includes("desync")), [false, true, false]);
+  t.deepEqual(
+    steps.map((s) => s.failed_criteria.split(";").includes("desync")),
+    [false, true, false],
+  );
 });

@@ -13,7 +13,10 @@ test.serial("1 s of RPC latency on the destination raises delivery delay by abou
   // The fault covers 1.5 s – 5 s, so messages meant for 2 s – 3.5 s meet it over their whole path.
   const { result, messages, events, survivors } = await runShippedFault("fault-rpc-latency");
   t.deepEqual(failedThresholds(result), [], "the shipped scenario's thresholds hold");
-  t.deepEqual(events.map((e) => e.event), ["fault-start", "fault-end"]);
+  t.deepEqual(
+    events.map((e) => e.event),
+    ["fault-start", "fault-end"],
+  );
   const [clean, faulted, healed] = [p50Between(messages, 0, 1200), p50Between(messages, 2000, 3500), p50Between(messages, 6000, 8000)];
   const added = faulted - clean;
   t.log(`p50 ${clean} ms → ${faulted} ms under latency (+${added.toFixed(0)} ms), ${healed} ms after`);
@@ -29,7 +32,10 @@ test.serial("a VAA API outage delays deliveries until it heals; nothing is lost"
   t.deepEqual(failedThresholds(result), [], "the shipped scenario's thresholds hold");
   t.deepEqual(survivors, []);
   t.is(result.stats.total.delivered + result.stats.total.dropped, messages.length);
-  t.deepEqual(messages.filter((m) => m.status !== "delivered").map((m) => `${m.message_id} ${m.drop_reason}`), []);
+  t.deepEqual(
+    messages.filter((m) => m.status !== "delivered").map((m) => `${m.message_id} ${m.drop_reason}`),
+    [],
+  );
   // Signed during the outage, fetched only after it.
   const blocked = messages.filter((m) => Number(m.vaa_ready_at_ms) > 2200 && Number(m.vaa_ready_at_ms) < 3700);
   t.true(blocked.length >= 8);

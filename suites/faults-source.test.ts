@@ -14,7 +14,10 @@ test.serial("a source reorg with instant consistency: messages already signed ar
   t.deepEqual(failedThresholds(result), [], "the shipped scenario's thresholds hold");
   const total = result.stats.total;
   t.is(total.delivered + total.dropped, messages.length, "sent = delivered + dropped");
-  t.deepEqual(events.map((e) => e.event), ["fault"]);
+  t.deepEqual(
+    events.map((e) => e.event),
+    ["fault"],
+  );
   t.regex(events[0]!.fault!, /^reorg\(target=Ethereum,depth=3\)@2s\+0s: blocks \d+–\d+ replaced; \d+ messages rolled back/);
   // Undelivered: rolled back before any guardian signed, or a later message whose reused
   // sequence made its VAA id the phantom's (a relayer fetching by id got the old VAA).
@@ -35,7 +38,10 @@ test.serial("a source reorg with finalized consistency: no phantom delivery; rol
   t.deepEqual(failedThresholds(result), [], "the shipped scenario's thresholds hold");
   const total = result.stats.total;
   t.is(total.delivered + total.dropped, messages.length, "sent = delivered + dropped");
-  t.deepEqual(anomalies.filter((a) => a.kind === "phantom-delivery"), []);
+  t.deepEqual(
+    anomalies.filter((a) => a.kind === "phantom-delivery"),
+    [],
+  );
   const dropped = messages.filter((m) => m.status === "dropped");
   t.true(dropped.length > 0, "the reorg rolled some messages back");
   t.deepEqual([...new Set(dropped.map((m) => m.drop_reason))], ["source-rolled-back"]);

@@ -27,7 +27,13 @@ async function network(t: Parameters<typeof chainWithCore>[0]) {
 /** Publishes straight through the core, as any emitter contract would. */
 async function publish(chain: TestChain, payload: Hex, consistencyLevel: number) {
   const wallet = createWalletClient({ account: publisher, transport: http(chain.anvil.rpcUrl) });
-  const hash = await wallet.writeContract({ chain: null, address: chain.profile.coreAddress, abi: coreAbi, functionName: "publishMessage", args: [0, payload, consistencyLevel] });
+  const hash = await wallet.writeContract({
+    chain: null,
+    address: chain.profile.coreAddress,
+    abi: coreAbi,
+    functionName: "publishMessage",
+    args: [0, payload, consistencyLevel],
+  });
   return chain.client.waitForTransactionReceipt({ hash, pollingInterval: 50 });
 }
 
@@ -48,7 +54,12 @@ test("every guardian observes; the VAA has exactly quorum distinct signatures an
   t.deepEqual(Buffer.from(vaa.payload), Buffer.from([0xc0, 0xff, 0xee]));
   t.is(vaa.emitterAddress, toEmitterAddress(publisher.address));
   t.true(vaa.readyAt >= vaa.firstObservedAt);
-  const [, valid, reason] = (await chain.client.readContract({ address: chain.profile.coreAddress, abi: coreAbi, functionName: "parseAndVerifyVM", args: [`0x${Buffer.from(vaa.bytes).toString("hex")}`] })) as readonly [unknown, boolean, string];
+  const [, valid, reason] = (await chain.client.readContract({
+    address: chain.profile.coreAddress,
+    abi: coreAbi,
+    functionName: "parseAndVerifyVM",
+    args: [`0x${Buffer.from(vaa.bytes).toString("hex")}`],
+  })) as readonly [unknown, boolean, string];
   t.true(valid, reason);
   // The slower guardians still report their observations after quorum.
   while (observers.size < 19) await once(guardians, "observed");

@@ -11,7 +11,10 @@ function runIbc(name: string, ibc: Record<string, unknown>, fields: Record<strin
     bridge: "ibc",
     cosmos: { validators: 1, blockTimeMs: 300, accounts: 4 },
     ibc,
-    stages: [{ rate: 5, duration: "2s" }, { type: "ramping", rate: 20, duration: "2s" }],
+    stages: [
+      { rate: 5, duration: "2s" },
+      { type: "ramping", rate: 20, duration: "2s" },
+    ],
     drain: "30s",
     ...fields,
   });
@@ -22,13 +25,24 @@ test.serial("ICS-20 transfers relayed by rly: every trigger received and acknowl
   const messages = rows("messages.csv");
   const total = result.stats.total;
   t.is(total.offered, messages.length);
-  t.is(total.delivered, total.offered, `dropped: ${messages.filter((m) => m.status !== "delivered").map((m) => m.drop_reason).join("; ")}`);
+  t.is(
+    total.delivered,
+    total.offered,
+    `dropped: ${messages
+      .filter((m) => m.status !== "delivered")
+      .map((m) => m.drop_reason)
+      .join("; ")}`,
+  );
   for (const m of messages) {
     t.regex(m.vaa_id!, /^ibc\/channel-\d+\/\d+$/, "the packet's channel and sequence");
     const [sent, included, received, acked] = [m.sent_at_ms, m.source_included_at_ms, m.delivered_at_ms, m.acknowledged_at_ms].map(Number);
     t.true(sent! < included! && included! < received! && received! < acked!, `message ${m.message_id}: ${sent} < ${included} < ${received} < ${acked}`);
   }
-  const hops = new Set(rows("hops.csv").filter((h) => Number(h.count) > 0).map((h) => h.hop));
+  const hops = new Set(
+    rows("hops.csv")
+      .filter((h) => Number(h.count) > 0)
+      .map((h) => h.hop),
+  );
   t.deepEqual([...hops].sort(), ["ibc_acknowledgement", "ibc_receive", "send", "source_inclusion"]);
   const manifest = JSON.parse(readFileSync(join(result.runDir, "manifest.json"), "utf8"));
   t.regex(manifest.tools.rly, /^relayer v2\.6\.0/);
@@ -57,6 +71,8 @@ test.serial("two rly configurations on the same seeded load: the same messages, 
   t.is(b.result.stats.total.delivered, mb.length);
   // The batched preset queries blocks every second and packs up to 50 packets a transaction.
   const relayTxs = (rows: Record<string, string>[]) => new Set(rows.map((m) => m.delivery_tx)).size;
-  t.log(`default: ${relayTxs(ma)} receive transactions, p50 ${a.result.stats.total.delay.percentile(50)?.toFixed(0)} ms; batched: ${relayTxs(mb)}, p50 ${b.result.stats.total.delay.percentile(50)?.toFixed(0)} ms`);
+  t.log(
+    `default: ${relayTxs(ma)} receive transactions, p50 ${a.result.stats.total.delay.percentile(50)?.toFixed(0)} ms; batched: ${relayTxs(mb)}, p50 ${b.result.stats.total.delay.percentile(50)?.toFixed(0)} ms`,
+  );
   t.true(relayTxs(mb) <= relayTxs(ma));
 });

@@ -36,5 +36,8 @@ test("SIGINT mid-run leaves a partial report marked incomplete and no anvil proc
   t.true(rows.every((r) => ["delivered", "dropped", "in-flight"].includes(r.status)));
   // The HTML report is written too, and says the run is incomplete.
   t.regex(readFileSync(join(out, runDir!, "report.html"), "utf8"), /INCOMPLETE run<\/strong> \(interrupted\)/);
-  t.deepEqual(pidsNamed("anvil").filter((pid) => !before.includes(pid)), []);
+  t.deepEqual(
+    pidsNamed("anvil").filter((pid) => !before.includes(pid)),
+    [],
+  );
 });

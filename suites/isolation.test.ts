@@ -40,7 +40,10 @@ test("two runs at once: each its own ports and folder, and every socket they lis
     return { cli, exited, underWay, output };
   });
   await Promise.all(runs.map((r) => r.underWay));
-  t.true(runs.every((r) => r.cli.exitCode === null), runs.map((r) => r.output()).join("\n---\n"));
+  t.true(
+    runs.every((r) => r.cli.exitCode === null),
+    runs.map((r) => r.output()).join("\n---\n"),
+  );
   // Both stacks are up: what does each listen on?
   const listening = runs.map(({ cli }) => {
     const below = descendants(cli.pid!);
@@ -51,7 +54,10 @@ test("two runs at once: each its own ports and folder, and every socket they lis
     return listeningSockets([cli.pid!, ...below.map((p) => p.pid)]).map((s) => ({ ...s, what: name(s.pid) }));
   });
   for (const sockets of listening) {
-    t.deepEqual(sockets.filter((s) => s.address !== "127.0.0.1"), [] as ListeningSocket[]);
+    t.deepEqual(
+      sockets.filter((s) => s.address !== "127.0.0.1"),
+      [] as ListeningSocket[],
+    );
     const count = (what: string) => new Set(sockets.filter((s) => s.what === what).map((s) => s.pid)).size;
     t.is(count("anvil"), 2, JSON.stringify(sockets));
     t.is(count("toxiproxy"), 1, JSON.stringify(sockets));
@@ -61,7 +67,11 @@ test("two runs at once: each its own ports and folder, and every socket they lis
     t.true(sockets.filter((s) => s.what === "toxiproxy").length >= 4, JSON.stringify(sockets));
   }
   const ports = listening.map((sockets) => new Set(sockets.map((s) => s.port)));
-  t.deepEqual([...ports[0]!].filter((p) => ports[1]!.has(p)), [], "the two runs share no port");
+  t.deepEqual(
+    [...ports[0]!].filter((p) => ports[1]!.has(p)),
+    [],
+    "the two runs share no port",
+  );
   const codes = await Promise.all(runs.map((r) => r.exited.then(([code]) => code)));
   t.deepEqual(codes, [0, 0], runs.map((r) => r.output()).join("\n---\n"));
   const folders = readdirSync(out).filter((f) => statSync(join(out, f)).isDirectory());
@@ -143,7 +153,11 @@ test("a secret in an RPC URL (user info, query key, path key) is in no file of t
   files.push({ name: "bundle (uncompressed)", data: gunzipSync(readFileSync(archive)) });
   const names = files.map((f) => f.name);
   t.true(names.includes("report.html") && names.includes("manifest.json") && names.includes("messages.csv"), names.join(", "));
-  const leaks = files.flatMap(({ name, data }) => Object.values(secrets).filter((secret) => data.includes(secret)).map((secret) => `${secret} in ${name}`));
+  const leaks = files.flatMap(({ name, data }) =>
+    Object.values(secrets)
+      .filter((secret) => data.includes(secret))
+      .map((secret) => `${secret} in ${name}`),
+  );
   t.deepEqual(leaks, []);
   // The endpoint is still named, without its secrets.
   const manifest = JSON.parse(readFileSync(join(result.runDir, "manifest.json"), "utf8"));

@@ -31,14 +31,24 @@ async function midRun(t: ExecutionContext, command: string, args: string[], env:
       }
     }
   });
-  t.true(below.some((p) => /anvil/.test(p.args)), below.map((p) => p.args).join("\n"));
+  t.true(
+    below.some((p) => /anvil/.test(p.args)),
+    below.map((p) => p.args).join("\n"),
+  );
   return { launcher: launcher as ChildProcess, below, exited, output };
 }
 
 /** The launcher is gone: every process below it stops, and the report says the run was interrupted. */
 async function assertStopped(t: ExecutionContext, out: string, below: Array<{ pid: number; args: string }>, output: () => string) {
-  const survivors = await survivorsAfter(below.map((p) => p.pid), 30_000);
-  t.deepEqual(below.filter((p) => survivors.includes(p.pid)).map((p) => p.args.slice(0, 100)), [], output());
+  const survivors = await survivorsAfter(
+    below.map((p) => p.pid),
+    30_000,
+  );
+  t.deepEqual(
+    below.filter((p) => survivors.includes(p.pid)).map((p) => p.args.slice(0, 100)),
+    [],
+    output(),
+  );
   const [runDir] = readdirSync(out).filter((f) => !f.startsWith("."));
   const manifest = JSON.parse(readFileSync(join(out, runDir!, "manifest.json"), "utf8"));
   t.false(manifest.complete);

@@ -47,12 +47,18 @@ test("every offered message ends delivered or dropped with a reason, exactly onc
   t.is(new Set(records.map((r) => r.message_id)).size, records.length);
   const offered = result.stats.stages.reduce((n, s) => n + s.offered, 0);
   t.is(offered, records.length);
-  t.is(result.stats.stages.reduce((n, s) => n + s.delivered + s.dropped, 0), offered);
+  t.is(
+    result.stats.stages.reduce((n, s) => n + s.delivered + s.dropped, 0),
+    offered,
+  );
 });
 
 test("at smoke rates every message is delivered", (t) => {
   const dropped = rows("messages.csv").filter((r) => r.status !== "delivered");
-  t.deepEqual(dropped.map((r) => `${r.message_id}: ${r.drop_reason}`), []);
+  t.deepEqual(
+    dropped.map((r) => `${r.message_id}: ${r.drop_reason}`),
+    [],
+  );
 });
 
 test("delivered rows match the receivers' on-chain delivery events one to one", (t) => {
@@ -73,10 +79,21 @@ test("late is the receiver's verdict (late_onchain) or the measured delay past t
 });
 
 test("hop times of each delivered message are in order", (t) => {
-  const hops = ["intended_at_ms", "sent_at_ms", "source_included_at_ms", "vaa_ready_at_ms", "relayer_fetched_at_ms", "relayer_submitted_at_ms", "delivered_at_ms"];
+  const hops = [
+    "intended_at_ms",
+    "sent_at_ms",
+    "source_included_at_ms",
+    "vaa_ready_at_ms",
+    "relayer_fetched_at_ms",
+    "relayer_submitted_at_ms",
+    "delivered_at_ms",
+  ];
   for (const r of rows("messages.csv").filter((row) => row.status === "delivered")) {
     const times = hops.map((h) => Number(r[h]));
-    t.true(times.every((v, i) => r[hops[i]!] !== "" && Number.isFinite(v)), `message ${r.message_id} lacks a hop time`);
+    t.true(
+      times.every((v, i) => r[hops[i]!] !== "" && Number.isFinite(v)),
+      `message ${r.message_id} lacks a hop time`,
+    );
     for (let i = 1; i < times.length; i++) {
       t.true(times[i]! >= times[i - 1]!, `message ${r.message_id}: ${hops[i]} ${times[i]} < ${hops[i - 1]} ${times[i - 1]}`);
     }
@@ -88,11 +105,15 @@ test("both CSVs parse with the documented header", (t) => {
   const header = (file: string) => readFileSync(join(result.runDir, file), "utf8").split("\n")[0]!.split(",");
   t.deepEqual(header("messages.csv"), [...MESSAGE_COLUMNS]);
   t.deepEqual(header("steps.csv"), [...STEP_COLUMNS]);
-  const required = "message_id,kind,source_chain,destination_chain,stage,intended_at_ms,sent_at_ms,source_included_at_ms,vaa_ready_at_ms,relayer_submitted_at_ms,delivered_at_ms,delay_ms,status,drop_reason";
+  const required =
+    "message_id,kind,source_chain,destination_chain,stage,intended_at_ms,sent_at_ms,source_included_at_ms,vaa_ready_at_ms,relayer_submitted_at_ms,delivered_at_ms,delay_ms,status,drop_reason";
   for (const column of required.split(",")) t.true(header("messages.csv").includes(column), column);
   const steps = rows("steps.csv");
   t.is(steps.length, result.stats.stages.length);
-  t.is(steps.reduce((n, s) => n + Number(s.delivered), 0), rows("messages.csv").filter((r) => r.status === "delivered").length);
+  t.is(
+    steps.reduce((n, s) => n + Number(s.delivered), 0),
+    rows("messages.csv").filter((r) => r.status === "delivered").length,
+  );
   const run = JSON.parse(readFileSync(join(result.runDir, "manifest.json"), "utf8"));
   t.true(run.complete);
 });
@@ -100,9 +121,17 @@ test("both CSVs parse with the documented header", (t) => {
 test("steps.csv percentiles agree with a direct computation over messages.csv", (t) => {
   const messages = rows("messages.csv").filter((r) => r.status === "delivered");
   for (const step of rows("steps.csv")) {
-    const delays = messages.filter((m) => m.stage === step.stage).map((m) => Number(m.delay_ms)).sort((a, b) => a - b);
+    const delays = messages
+      .filter((m) => m.stage === step.stage)
+      .map((m) => Number(m.delay_ms))
+      .sort((a, b) => a - b);
     t.true(delays.length > 0);
-    for (const [column, p] of [["p50_ms", 50], ["p90_ms", 90], ["p99_ms", 99], ["max_ms", 100]] as const) {
+    for (const [column, p] of [
+      ["p50_ms", 50],
+      ["p90_ms", 90],
+      ["p99_ms", 99],
+      ["max_ms", 100],
+    ] as const) {
       // Exact nearest rank: the same delay as messages.csv has it (both round to 0.1 ms).
       t.is(Number(step[column]), percentile(delays, p)!, `stage ${step.stage} ${column}`);
     }
@@ -137,7 +166,10 @@ test("the manifest records the seed, the sequence hash and every CSV's checksum"
   t.is(typeof manifest.environment.cores, "number");
   t.true(Object.values(manifest.endpoints).every((url) => String(url).startsWith("http://127.0.0.1:")));
   // The harness ceiling: guardian signatures on their own thread, so the slower of the two threads.
-  t.regex(manifest.harnessLimits.ceilingWhat, /^slower of main thread \(sender \+ relayer signature: \d+\/s\) and guardian signing thread \(quorum of 13 guardian signatures: \d+\/s\), one core each$/);
+  t.regex(
+    manifest.harnessLimits.ceilingWhat,
+    /^slower of main thread \(sender \+ relayer signature: \d+\/s\) and guardian signing thread \(quorum of 13 guardian signatures: \d+\/s\), one core each$/,
+  );
   const [, main, signing] = /: (\d+)\/s\) and .*: (\d+)\/s\)/.exec(manifest.harnessLimits.ceilingWhat)!.map(Number);
   t.true(Math.abs(manifest.harnessLimits.ceilingMsgsPerS - Math.min(main!, signing!)) <= 1, `${manifest.harnessLimits.ceilingMsgsPerS} vs ${main}, ${signing}`);
 });

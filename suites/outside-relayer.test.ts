@@ -12,7 +12,14 @@ test("an outside relayer started as a command delivers, is measured on-chain, an
     drain: "20s",
   });
   const messages = rows("messages.csv");
-  t.is(result.stats.total.delivered, messages.length, messages.filter((m) => m.status !== "delivered").map((m) => m.drop_reason).join("; "));
+  t.is(
+    result.stats.total.delivered,
+    messages.length,
+    messages
+      .filter((m) => m.status !== "delivered")
+      .map((m) => m.drop_reason)
+      .join("; "),
+  );
   for (const m of messages) {
     t.regex(m.delivery_tx!, /^0x[0-9a-f]{64}$/, "seen on the destination chain");
     t.is(m.relayer_submitted_at_ms, "", "an outside relayer reports nothing to the harness");

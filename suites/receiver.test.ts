@@ -80,7 +80,9 @@ test("delivers once; replays, unknown emitters and wrong destinations revert", a
 
   // Same body signed by other guardians: same vm.hash, still a replay.
   await t.throwsAsync(simulate(signedVaa(source.keys, range(6, 18), body)), { message: /already delivered/ });
-  await t.throwsAsync(simulate(signedVaa(source.keys, range(0, 12), { ...body, emitterAddress: toEmitterAddress(sender.address) })), { message: /unknown emitter/ });
+  await t.throwsAsync(simulate(signedVaa(source.keys, range(0, 12), { ...body, emitterAddress: toEmitterAddress(sender.address) })), {
+    message: /unknown emitter/,
+  });
   const elsewhere = await publish(source, hub, 2n, 30);
   await t.throwsAsync(simulate(signedVaa(source.keys, range(0, 12), elsewhere)), { message: /wrong destination/ });
   await t.throwsAsync(simulate(signedVaa(source.keys, range(0, 11), body)), { message: /invalid VAA: no quorum/ });
@@ -95,7 +97,13 @@ test("the batch entry point delivers the good VAAs and reports the others", asyn
   const events = await call("receiveMessages", [good, other, "0x01"]);
   const delivered = events.filter((e) => e.eventName === "TriggerDelivered");
   const rejected = events.filter((e) => e.eventName === "TriggerRejected").map((e) => e.args as { index: bigint; reason: string });
-  t.deepEqual(delivered.map((e) => (e.args as { triggerId: bigint }).triggerId), [10n]);
-  t.deepEqual(rejected.map((r) => r.index), [1n, 2n]);
+  t.deepEqual(
+    delivered.map((e) => (e.args as { triggerId: bigint }).triggerId),
+    [10n],
+  );
+  t.deepEqual(
+    rejected.map((r) => r.index),
+    [1n, 2n],
+  );
   t.regex(rejected[0]!.reason, /already delivered/);
 });

@@ -13,7 +13,14 @@ const delaysOf = (messages: Row[], kind: string) => messages.filter((m) => m.kin
 test.serial("priority lanes: under a backlog, liquidation triggers overtake orders and spam", async (t) => {
   // 25 msgs/s for 3 s into a relayer that submits 2 at a time (about 10 a second on 200 ms blocks).
   const overload = (relayer: string) =>
-    runLocal({ name: `lanes-${relayer}`, seed: 71, relayer, stages: [{ rate: 25, duration: "3s" }], drain: "40s", mix: { liquidation: 30, order: 30, cancel: 0, spam: 40 } });
+    runLocal({
+      name: `lanes-${relayer}`,
+      seed: 71,
+      relayer,
+      stages: [{ rate: 25, duration: "3s" }],
+      drain: "40s",
+      mix: { liquidation: 30, order: 30, cancel: 0, spam: 40 },
+    });
   const fifo = await overload("narrow");
   const lanes = await overload("narrow-lanes");
   for (const run of [fifo, lanes]) {
@@ -21,7 +28,8 @@ test.serial("priority lanes: under a backlog, liquidation triggers overtake orde
     t.is(run.result.stats.total.dropped, 0);
   }
   const [fifoMessages, laneMessages] = [fifo.rows("messages.csv"), lanes.rows("messages.csv")];
-  const report = (kind: string) => `${kind}: ${mean(delaysOf(fifoMessages, kind)).toFixed(0)} ms FIFO → ${mean(delaysOf(laneMessages, kind)).toFixed(0)} ms with lanes`;
+  const report = (kind: string) =>
+    `${kind}: ${mean(delaysOf(fifoMessages, kind)).toFixed(0)} ms FIFO → ${mean(delaysOf(laneMessages, kind)).toFixed(0)} ms with lanes`;
   t.log(report("liquidation"), "|", report("order"), "|", report("spam"));
   // The same seed offers the same messages to both; only the order of submission differs.
   const byId = (messages: Row[]) => messages.map((m) => `${m.message_id}:${m.kind}`).sort();
@@ -98,7 +106,12 @@ test.serial("gas strategy: replacing stuck transactions with higher fees gets de
     // Every delivery transaction's max fee, read back from the chain.
     const stack = evmStack(path);
     const client = createPublicClient({ transport: http(stack.chain("Base").rpcUrl) });
-    const logs = await client.getContractEvents({ address: stack.receivers.get("Base")!, abi: liquidationReceiverAbi, eventName: "TriggerDelivered", fromBlock: 0n });
+    const logs = await client.getContractEvents({
+      address: stack.receivers.get("Base")!,
+      abi: liquidationReceiverAbi,
+      eventName: "TriggerDelivered",
+      fromBlock: 0n,
+    });
     for (const hash of new Set(logs.map((l) => l.transactionHash as Hex))) {
       const tx = await client.getTransaction({ hash });
       maxFees.push(tx.maxFeePerGas ?? 0n);
@@ -117,10 +130,15 @@ test.serial("gas strategy: replacing stuck transactions with higher fees gets de
   };
   const [withBumps, withoutBumps] = [onTime(bumpedMessages), onTime(stuckMessages)];
   const stuckReasons = [...new Set(stuckMessages.filter((m) => m.status === "dropped").map((m) => m.drop_reason))];
-  t.log(`in congestion, delivered within 3 s: ${(withBumps * 100).toFixed(0)} % with replacements, ${(withoutBumps * 100).toFixed(0)} % without (drops without: ${stuckReasons.join(", ") || "none"})`);
+  t.log(
+    `in congestion, delivered within 3 s: ${(withBumps * 100).toFixed(0)} % with replacements, ${(withoutBumps * 100).toFixed(0)} % without (drops without: ${stuckReasons.join(", ") || "none"})`,
+  );
   t.true(withBumps >= 0.8, `${withBumps} with replacements`);
   t.true(withoutBumps <= 0.2, `${withoutBumps} without replacements`);
   // Delivered on-chain by replacements that outbid the background's 20 gwei.
   const gwei = 1_000_000_000n;
-  t.true(maxFees.some((fee) => fee > 20n * gwei), `max fees of delivery transactions: ${[...new Set(maxFees.map((fee) => Number(fee / 1_000_000n) / 1000))].join(", ")} gwei`);
+  t.true(
+    maxFees.some((fee) => fee > 20n * gwei),
+    `max fees of delivery transactions: ${[...new Set(maxFees.map((fee) => Number(fee / 1_000_000n) / 1000))].join(", ")} gwei`,
+  );
 });

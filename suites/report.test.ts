@@ -34,7 +34,10 @@ test.serial("every run writes report.html; it renders in Chromium with every cha
   const page = await openReport(htmlPath, "report-with-fault");
   t.deepEqual(page.consoleErrors, []);
   t.deepEqual(page.requests, [], "a self-contained report fetches nothing");
-  t.deepEqual(page.charts.map((c) => c.id), expected);
+  t.deepEqual(
+    page.charts.map((c) => c.id),
+    expected,
+  );
   for (const chart of page.charts) {
     t.true(chart.width > 300 && chart.height > 150, `${chart.id} laid out at ${chart.width}×${chart.height}`);
     t.true(chart.marks > 0, `${chart.id} drew no marks`);
@@ -46,7 +49,10 @@ test.serial("every run writes report.html; it renders in Chromium with every cha
   t.regex(page.text, /Complete run/);
   t.regex(page.text, /rpc-latency/);
   t.regex(page.text, /harness ceiling/);
-  t.regex(page.text, new RegExp(`offered / delivered / dropped\\s+${result.stats.total.offered} / ${result.stats.total.delivered} / ${result.stats.total.dropped}`));
+  t.regex(
+    page.text,
+    new RegExp(`offered / delivered / dropped\\s+${result.stats.total.offered} / ${result.stats.total.delivered} / ${result.stats.total.dropped}`),
+  );
   // The fault window is shaded on the time charts: a rect mark in the in-flight chart's SVG.
   const inFlight = html.slice(html.indexOf('data-chart="in-flight"'), html.indexOf('data-chart="delay-over-time"'));
   t.regex(inFlight, /class="mark-rect[^"]*"[^>]*>\s*<path/);

@@ -39,14 +39,43 @@ try {
   const now = BigInt(Date.now());
   const signed: Hex[] = [];
   for (let i = 0; i < count; i++) {
-    const payload = encodeTrigger({ triggerId: BigInt(i + 1), kind: "liquidation", positionId: numberToHex(i, { size: 32 }), account: accounts[0]!.address, price: 100_000_000n, deadlineMs: now + 3_600_000n, destinationChain: destination.wormholeChainId });
-    const bodyBytes = serializeBody({ timestamp: Math.floor(Date.now() / 1000), nonce: 0, emitterChain: source.wormholeChainId, emitterAddress, sequence: BigInt(i), consistencyLevel: 200, payload });
+    const payload = encodeTrigger({
+      triggerId: BigInt(i + 1),
+      kind: "liquidation",
+      positionId: numberToHex(i, { size: 32 }),
+      account: accounts[0]!.address,
+      price: 100_000_000n,
+      deadlineMs: now + 3_600_000n,
+      destinationChain: destination.wormholeChainId,
+    });
+    const bodyBytes = serializeBody({
+      timestamp: Math.floor(Date.now() / 1000),
+      nonce: 0,
+      emitterChain: source.wormholeChainId,
+      emitterAddress,
+      sequence: BigInt(i),
+      consistencyLevel: 200,
+      payload,
+    });
     const digest = bodyDigest(bodyBytes);
-    const vaa = serializeVaa({ guardianSetIndex: 0, signatures: keys.map((k, index) => ({ guardianIndex: index, signature: signDigest(k.privateKey, digest) })), bodyBytes });
+    const vaa = serializeVaa({
+      guardianSetIndex: 0,
+      signatures: keys.map((k, index) => ({ guardianIndex: index, signature: signDigest(k.privateKey, digest) })),
+      bodyBytes,
+    });
     const data = encodeFunctionData({ abi: liquidationReceiverAbi, functionName: "receiveMessage", args: [bytesToHex(vaa)] });
     const from = i % accounts.length;
     signed.push(
-      await accounts[from]!.signTransaction({ type: "eip1559", chainId: destination.evmChainId, to: receiver, data, gas: gasLimit, nonce: nonces[from]!++, maxFeePerGas: parseGwei("200"), maxPriorityFeePerGas: parseGwei("1") }),
+      await accounts[from]!.signTransaction({
+        type: "eip1559",
+        chainId: destination.evmChainId,
+        to: receiver,
+        data,
+        gas: gasLimit,
+        nonce: nonces[from]!++,
+        maxFeePerGas: parseGwei("200"),
+        maxPriorityFeePerGas: parseGwei("1"),
+      }),
     );
   }
   const startBlock = BigInt(await rpc<Hex>(rpcUrl, "eth_blockNumber", []));

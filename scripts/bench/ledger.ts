@@ -18,10 +18,7 @@ const inFlight = 2_000; // messages alive at once, as in a run at ~2,000 msgs/s 
 const dir = mkdtempSync(join(tmpdir(), "bench-ledger-"));
 const scenario = validateScenario({ routes: [{ from: "Ethereum", to: ["Base"] }], stages: [{ rate: 1000, duration: total / 1000 }] }, "bench");
 const ledger = new Ledger();
-const recorder = new RunRecorder(
-  { runId: "bench", runDir: dir, scenario, startedAt: new Date(), endpoints: {}, limits: { observationPollMs: 20 } },
-  ledger,
-);
+const recorder = new RunRecorder({ runId: "bench", runDir: dir, scenario, startedAt: new Date(), endpoints: {}, limits: { observationPollMs: 20 } }, ledger);
 
 if (part !== "all") {
   const stats = recorder.stats;
@@ -68,4 +65,13 @@ const elapsedS = (performance.now() - started - probeMs) / 1000;
 await recorder.finish("complete", true);
 const rss = process.memoryUsage().rss;
 rmSync(dir, { recursive: true, force: true });
-console.log(JSON.stringify({ total, part, recordsPerSecond: total / elapsedS, heapMiB: heap.map(([n, h]) => [n, +(h / 2 ** 20).toFixed(1)]), arrayBuffersMiB: arrayBuffers.map(([n, b]) => [n, +(b / 2 ** 20).toFixed(1)]), rssMiB: +(rss / 2 ** 20).toFixed(1) }));
+console.log(
+  JSON.stringify({
+    total,
+    part,
+    recordsPerSecond: total / elapsedS,
+    heapMiB: heap.map(([n, h]) => [n, +(h / 2 ** 20).toFixed(1)]),
+    arrayBuffersMiB: arrayBuffers.map(([n, b]) => [n, +(b / 2 ** 20).toFixed(1)]),
+    rssMiB: +(rss / 2 ** 20).toFixed(1),
+  }),
+);

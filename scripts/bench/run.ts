@@ -11,7 +11,10 @@ const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const failures: string[] = [];
 
 function run(script: string, args: string[], nodeFlags: string[] = []): Record<string, unknown> {
-  const out = execFileSync(process.execPath, [...nodeFlags, "--import", "tsx", `scripts/bench/${script}`, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const out = execFileSync(process.execPath, [...nodeFlags, "--import", "tsx", `scripts/bench/${script}`, ...args], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   return JSON.parse(out.trim().split("\n").at(-1)!);
 }
 
@@ -26,7 +29,12 @@ function repeat(label: string, script: string, args: string[], pick: (r: Record<
       values.push(value);
     } catch (error) {
       const e = error as { status?: number | null; signal?: string | null; stderr?: string; message: string };
-      const said = (e.stderr ?? e.message).trim().split("\n").filter((line) => line.trim() && !/^\s+at /.test(line)).slice(-3).join(" | ");
+      const said = (e.stderr ?? e.message)
+        .trim()
+        .split("\n")
+        .filter((line) => line.trim() && !/^\s+at /.test(line))
+        .slice(-3)
+        .join(" | ");
       const how = e.signal ? `killed by ${e.signal}` : `exit status ${e.status ?? "unknown"}`;
       console.log(`failed (${how}): ${said}`);
       failures.push(`${label}, run ${i + 1}: ${how}: ${said}`);
@@ -70,9 +78,19 @@ const peakRss = ledgerRuns.map((r) => r.rssMiB as number);
 
 const DEST_BLOCK_MS = 250;
 const ceilingRuns: Array<Record<string, unknown>> = [];
-const ceiling = repeat(`destination ceiling (Base, ${DEST_BLOCK_MS} ms blocks)`, "destination.ts", ["4000", String(DEST_BLOCK_MS)], (r) => (ceilingRuns.push(r), r.deliveriesPerSecond as number));
+const ceiling = repeat(
+  `destination ceiling (Base, ${DEST_BLOCK_MS} ms blocks)`,
+  "destination.ts",
+  ["4000", String(DEST_BLOCK_MS)],
+  (r) => (ceilingRuns.push(r), r.deliveriesPerSecond as number),
+);
 const capacityRuns: Array<Record<string, unknown>> = [];
-const capacity = repeat(`end-to-end capacity (Ethereum → Base, ${DEST_BLOCK_MS} ms blocks)`, "capacity.ts", [String(DEST_BLOCK_MS)], (r) => (capacityRuns.push(r), r.capacity as number));
+const capacity = repeat(
+  `end-to-end capacity (Ethereum → Base, ${DEST_BLOCK_MS} ms blocks)`,
+  "capacity.ts",
+  [String(DEST_BLOCK_MS)],
+  (r) => (capacityRuns.push(r), r.capacity as number),
+);
 // Each capacity run against the ceiling measured in the same repetition.
 const ratios = capacity.map((c, i) => c / ceiling[i]!);
 
@@ -113,7 +131,8 @@ function loopVerdict(): string {
   const stages = (run?.stages ?? []) as Array<{ rate: number; harnessLoopBusy?: number; machineCpu?: number; failed?: string[] }>;
   const failing = stages.find((s) => s.rate === run?.failureThreshold);
   const share = (v: number | undefined) => (v === undefined ? "unknown" : v.toFixed(2));
-  if (!failing) return `no stage failed in the median run (loop ${share(stages.at(-1)?.harnessLoopBusy)} busy, machine ${share(stages.at(-1)?.machineCpu)} at ${stages.at(-1)?.rate} msgs/s): the capacity is at least the highest rate tried, and the ratio is a lower bound.`;
+  if (!failing)
+    return `no stage failed in the median run (loop ${share(stages.at(-1)?.harnessLoopBusy)} busy, machine ${share(stages.at(-1)?.machineCpu)} at ${stages.at(-1)?.rate} msgs/s): the capacity is at least the highest rate tried, and the ratio is a lower bound.`;
   const at = `at the first failing stage (${failing.rate} msgs/s, failed: ${failing.failed?.join(", ") || "unknown"}) the loop was ${share(failing.harnessLoopBusy)} busy and the machine ${share(failing.machineCpu)}`;
   if ((failing.machineCpu ?? 0) >= 0.95) {
     return `${at}: both cores were saturated, so that stage shows this machine's limit for the whole stack (two chains, guardians, relayer and harness on 2 cores), not the bridge's or the destination's alone; the run says so itself (machine_cpu in steps.csv, and a warning).`;
@@ -142,7 +161,9 @@ Written by \`npm run bench\` (scripts/bench/). Each figure is min / median / max
 - date: ${new Date().toISOString()}
 - machine: ${cpus().length} × ${env.cpuModel}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${env.platform}, Node ${env.node}
 - commit: ${env.gitCommit}
-- ${Object.entries(env.packages).map(([name, version]) => `${name} ${version}`).join(", ")}
+- ${Object.entries(env.packages)
+  .map(([name, version]) => `${name} ${version}`)
+  .join(", ")}
 
 ## Dispatcher accuracy (send lateness into a no-op sink)
 
@@ -180,15 +201,33 @@ observers; the second core is shared with the anvil chains.
 | figure | deliveries/s | |
 | --- | --- | --- |
 | bare ceiling: pre-signed \`receiveMessage\` transactions (13-of-19 VAAs) sent raw to anvil, Base at ${DEST_BLOCK_MS} ms blocks, 30 M gas | ${spread(ceiling, 0)} | |
-| what the gas limit alone would allow (${Math.round(median(ceilingRuns.map((r) => r.gasPerDelivery as number)))} gas a delivery) | ${spread(ceilingRuns.map((r) => r.gasLimitBound as number), 0)} | |
-| how fast anvil takes raw transactions (eth_sendRawTransaction, 64 at once) | ${spread(ceilingRuns.map((r) => r.sendPerSecond as number), 0)} | |
+| what the gas limit alone would allow (${Math.round(median(ceilingRuns.map((r) => r.gasPerDelivery as number)))} gas a delivery) | ${spread(
+  ceilingRuns.map((r) => r.gasLimitBound as number),
+  0,
+)} | |
+| how fast anvil takes raw transactions (eth_sendRawTransaction, 64 at once) | ${spread(
+  ceilingRuns.map((r) => r.sendPerSecond as number),
+  0,
+)} | |
 | the suite's highest sustainable end-to-end rate, same destination settings (reference relayer, \`wide\` preset; after a 3 s warm-up, stages of 100–600 msgs/s, 8 s each) | ${spread(capacity, 0)} | |
 | ratio, per repetition | ${spread(ratios, 2)} | ≥ 0.80: ${ok(median(ratios) >= 0.8)} |
 
 Stages of the end-to-end run with the median capacity: ${JSON.stringify(medianCapacityRun()?.stages ?? [])}.
-Harness ceiling measured in those runs (msgs/s; the slower of its main thread and its guardian signing thread, one core each): ${spread(capacityRuns.map((r) => r.harnessCeiling as number), 0)}.
-Cores used on average over a whole run (start-up, load, drain): Node ${spread(capacityRuns.map((r) => r.nodeCores as number), 2)}, the anvil chains ${spread(capacityRuns.map((r) => r.chainCores as number), 2)}.
-Cores the machine used while the bare ceiling was measured (anvil including, plus the blaster): ${spread(ceilingRuns.map((r) => (r.machineCores as number | undefined) ?? NaN), 2)}.
+Harness ceiling measured in those runs (msgs/s; the slower of its main thread and its guardian signing thread, one core each): ${spread(
+  capacityRuns.map((r) => r.harnessCeiling as number),
+  0,
+)}.
+Cores used on average over a whole run (start-up, load, drain): Node ${spread(
+  capacityRuns.map((r) => r.nodeCores as number),
+  2,
+)}, the anvil chains ${spread(
+  capacityRuns.map((r) => r.chainCores as number),
+  2,
+)}.
+Cores the machine used while the bare ceiling was measured (anvil including, plus the blaster): ${spread(
+  ceilingRuns.map((r) => (r.machineCores as number | undefined) ?? NaN),
+  2,
+)}.
 
 The bare ceiling is what one anvil includes when nothing else runs: at or just under what the
 30 M gas limit allows (it takes raw transactions faster than it can include them).

@@ -16,20 +16,23 @@ let vaas = 0;
 const start = performance.now();
 if (impl === "workers") await workers();
 else
-while (performance.now() - start < seconds * 1000) {
-  const digest = bodyDigest(new Uint8Array([vaas & 255, (vaas >> 8) & 255, 1, 2, 3]));
-  for (const key of keys) {
-    if (impl === "native") signDigest(key.privateKey, digest);
-    else noble.sign(digest, key.privateKey);
+  while (performance.now() - start < seconds * 1000) {
+    const digest = bodyDigest(new Uint8Array([vaas & 255, (vaas >> 8) & 255, 1, 2, 3]));
+    for (const key of keys) {
+      if (impl === "native") signDigest(key.privateKey, digest);
+      else noble.sign(digest, key.privateKey);
+    }
+    vaas++;
   }
-  vaas++;
-}
 console.log(JSON.stringify({ impl, guardians, vaasPerSecond: vaas / ((performance.now() - start) / 1000) }));
 
 async function workers(): Promise<void> {
   const threads = cpus().length;
   const batch = 32;
-  const pool = Array.from({ length: threads }, () => new Worker(new URL("./signWorker.mjs", import.meta.url), { workerData: { keys: keys.map((k) => k.privateKey) } }));
+  const pool = Array.from(
+    { length: threads },
+    () => new Worker(new URL("./signWorker.mjs", import.meta.url), { workerData: { keys: keys.map((k) => k.privateKey) } }),
+  );
   // Warm-up: every worker loaded and answering before the clock starts.
   await Promise.all(pool.map((w) => new Promise((resolve) => (w.once("message", resolve), w.postMessage([bodyDigest(new Uint8Array([0]))])))));
   const t0 = performance.now();

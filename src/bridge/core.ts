@@ -79,8 +79,5 @@ async function coreRuntimeCode(rpcUrl: string): Promise<Hex> {
  */
 export async function installCore(rpcUrl: string, coreAddress: Address, state: CoreState): Promise<void> {
   await rpc(rpcUrl, "anvil_setCode", [coreAddress, await coreRuntimeCode(rpcUrl)]);
-  await Promise.all(
-    coreStorage(coreAddress, state).map(([slot, value]) => rpc(rpcUrl, "anvil_setStorageAt", [coreAddress, slot, value])),
-  );
+  await Promise.all(coreStorage(coreAddress, state).map(([slot, value]) => rpc(rpcUrl, "anvil_setStorageAt", [coreAddress, slot, value])));
 }
-

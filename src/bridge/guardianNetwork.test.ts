@@ -20,7 +20,15 @@ async function network(t: ExecutionContext, options: Partial<GuardianNetworkOpti
 
 function message(sequence: number, observedAt = now()): SeenMessage {
   return {
-    body: { timestamp: 1, nonce: 0, emitterChain: 2, emitterAddress: EMITTER, sequence: BigInt(sequence), consistencyLevel: 200, payload: new Uint8Array([sequence]) },
+    body: {
+      timestamp: 1,
+      nonce: 0,
+      emitterChain: 2,
+      emitterAddress: EMITTER,
+      sequence: BigInt(sequence),
+      consistencyLevel: 200,
+      payload: new Uint8Array([sequence]),
+    },
     blockNumber: BigInt(sequence),
     blockHash: toHex(sequence, { size: 32 }),
     txHash: toHex(1000 + sequence, { size: 32 }),
@@ -69,7 +77,10 @@ test("a tally past its retention hands its observation skew on; a guardian obser
   // Every guardian observes message 1 again after its tally is gone: its VAA exists, so there is no second one.
   for (const guardian of guardians.guardians) guardian.observe(a);
   await observe(guardians, message(3));
-  t.deepEqual(signed.map((v) => v.sequence), [1n, 2n, 3n]);
+  t.deepEqual(
+    signed.map((v) => v.sequence),
+    [1n, 2n, 3n],
+  );
   t.is([...guardians.observationSkews()].length, 2, "the late observations of message 1 make no tally");
 });
 

@@ -221,7 +221,11 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
     tally.signers = [];
     void this.signer.sign(hexToBytes(digest), chosen).then((made) => {
       if (this.status === "stopped") return;
-      this.assemble(digest, tally, chosen.map((guardianIndex, i) => ({ guardianIndex, signature: made[i]! })));
+      this.assemble(
+        digest,
+        tally,
+        chosen.map((guardianIndex, i) => ({ guardianIndex, signature: made[i]! })),
+      );
     });
   }
 
@@ -287,4 +291,3 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
     }
   }
 }
-

@@ -11,7 +11,10 @@ test("the signing thread gives the same signatures as signing here, in the order
   const asked = [18, 3, 0, 7];
   const made = await Promise.all(digests.map((d) => pool.sign(d, asked)));
   for (const [i, signatures] of made.entries()) {
-    t.deepEqual(signatures.map((s) => Buffer.from(s).toString("hex")), asked.map((g) => Buffer.from(signDigest(keys[g]!.privateKey, digests[i]!)).toString("hex")));
+    t.deepEqual(
+      signatures.map((s) => Buffer.from(s).toString("hex")),
+      asked.map((g) => Buffer.from(signDigest(keys[g]!.privateKey, digests[i]!)).toString("hex")),
+    );
   }
   await pool.stop();
   const after = await pool.sign(digests[0]!, [1]);

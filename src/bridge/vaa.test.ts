@@ -28,7 +28,10 @@ test("serialize and parse round trip; signatures sorted by guardian index", (t) 
   const signatures = [2, 0].map((i) => ({ guardianIndex: i, signature: signDigest(keys[i]!.privateKey, digest) }));
   const vaa = parseVaa(serializeVaa({ guardianSetIndex: 4, signatures, bodyBytes }));
   t.is(vaa.guardianSetIndex, 4);
-  t.deepEqual(vaa.signatures.map((s) => s.guardianIndex), [0, 2]);
+  t.deepEqual(
+    vaa.signatures.map((s) => s.guardianIndex),
+    [0, 2],
+  );
   t.deepEqual(vaa.body, body);
   const recovered = secp256k1.ecdsaRecover(vaa.signatures[1]!.signature.slice(0, 64), vaa.signatures[1]!.signature[64]!, digest, false);
   t.deepEqual(Buffer.from(recovered), Buffer.from(secp256k1.publicKeyCreate(keys[2]!.privateKey, false)));

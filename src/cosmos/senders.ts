@@ -112,7 +112,11 @@ export class CosmosSenders {
     let count = 0;
     const started = performance.now();
     while (performance.now() - started < ms) {
-      const signed = await this.client.sign(account.address, messages(account.address), FEE, memo, { accountNumber: account.accountNumber, sequence: account.sequence + 1_000_000 + count, chainId: this.chainId });
+      const signed = await this.client.sign(account.address, messages(account.address), FEE, memo, {
+        accountNumber: account.accountNumber,
+        sequence: account.sequence + 1_000_000 + count,
+        chainId: this.chainId,
+      });
       TxRaw.encode(signed).finish();
       count++;
     }

@@ -113,12 +113,18 @@ export class FaultRunner {
   private apply(fault: FaultSpec): void {
     const momentary = MOMENTARY.has(fault.kind);
     if (!momentary) this.active.add(fault);
-    this.track(this.set(fault, true).then((detail) => this.log(momentary ? "fault" : "fault-start", fault, detail ?? "")), fault);
+    this.track(
+      this.set(fault, true).then((detail) => this.log(momentary ? "fault" : "fault-start", fault, detail ?? "")),
+      fault,
+    );
   }
 
   private heal(fault: FaultSpec): void {
     if (!this.active.delete(fault)) return;
-    this.track(this.set(fault, false).then((detail) => this.log("fault-end", fault, detail ?? "")), fault);
+    this.track(
+      this.set(fault, false).then((detail) => this.log("fault-end", fault, detail ?? "")),
+      fault,
+    );
   }
 
   // biome-ignore lint/suspicious/noConfusingVoidType: a detail for the event log, or nothing (the fault setters return void)
@@ -133,7 +139,10 @@ export class FaultRunner {
       const hit = net.validators.slice(Math.max(0, net.validators.length - fault.count));
       const names = hit.map((v) => v.name).join(", ");
       if (fault.kind === "validators-partition") {
-        await net.cutOff(hit.map((v) => v.index), on);
+        await net.cutOff(
+          hit.map((v) => v.index),
+          on,
+        );
         return `${names} ${on ? "cut off from" : "reconnected to"} the others`;
       }
       await Promise.all(hit.map((v) => (on ? v.stop() : v.start())));
@@ -264,7 +273,10 @@ export class FaultRunner {
   private async mineEvery(name: string, rpcUrl: string, ms: number): Promise<void> {
     clearInterval(this.handMined.get(name));
     await rpc(rpcUrl, "evm_setIntervalMining", [0]);
-    this.handMined.set(name, setInterval(() => void rpc(rpcUrl, "evm_mine", []).catch(() => undefined), ms));
+    this.handMined.set(
+      name,
+      setInterval(() => void rpc(rpcUrl, "evm_mine", []).catch(() => undefined), ms),
+    );
   }
 
   private async setNetwork(fault: NetworkFault, on: boolean): Promise<void> {

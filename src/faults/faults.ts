@@ -90,7 +90,10 @@ export function faultSchema(duration: z.ZodType<number>, count: z.ZodType<number
         kind: z.literal("congestion"),
         ...timing,
         target,
-        share: z.number({ error: "must be a share of the block gas limit > 0 (e.g. 0.5, or 1.5 for more demand than fits)" }).positive({ error: "must be a share of the block gas limit > 0 (e.g. 0.5, or 1.5 for more demand than fits)" }).max(10, { error: "must be at most 10 (10 blocks' worth of gas a block)" }),
+        share: z
+          .number({ error: "must be a share of the block gas limit > 0 (e.g. 0.5, or 1.5 for more demand than fits)" })
+          .positive({ error: "must be a share of the block gas limit > 0 (e.g. 0.5, or 1.5 for more demand than fits)" })
+          .max(10, { error: "must be at most 10 (10 blocks' worth of gas a block)" }),
         priorityGwei: z.number({ error: "must be a number of gwei ≥ 0" }).min(0, { error: "must be a number of gwei ≥ 0" }).default(10),
         // anvil orders pending transactions by max fee per gas (not by effective tip): this is what outbids.
         maxFeeGwei: z.number({ error: "must be a number of gwei > 0" }).positive({ error: "must be a number of gwei > 0" }).default(100_000),
@@ -101,7 +104,10 @@ export function faultSchema(duration: z.ZodType<number>, count: z.ZodType<number
         at: duration,
         for: duration.optional().default(0),
         target,
-        depth: z.number({ error: "must be a whole number of blocks ≥ 1" }).int({ error: "must be a whole number of blocks ≥ 1" }).min(1, { error: "must be a whole number of blocks ≥ 1" }),
+        depth: z
+          .number({ error: "must be a whole number of blocks ≥ 1" })
+          .int({ error: "must be a whole number of blocks ≥ 1" })
+          .min(1, { error: "must be a whole number of blocks ≥ 1" }),
       }),
     ],
     { error: `must be one of ${Object.keys(FAULT_KINDS).join(", ")}` },

@@ -51,17 +51,17 @@ export class InstanceError extends Error {
 // way (even SIGKILL, or AVA killing a timed-out test file) the pipe closes and the
 // child is terminated, so no chain process outlives the harness.
 const TETHER = [
-  'exec 3<&0',
+  "exec 3<&0",
   '"$@" </dev/null &',
-  'c=$!',
+  "c=$!",
   'echo "tether-child $c" >&2',
-  '( read _ <&3; kill -TERM $c 2>/dev/null ) &',
-  'w=$!',
+  "( read _ <&3; kill -TERM $c 2>/dev/null ) &",
+  "w=$!",
   "trap 'kill -TERM $c 2>/dev/null' TERM INT",
-  'while kill -0 $c 2>/dev/null; do wait $c; s=$?; done',
-  'kill $w 2>/dev/null',
+  "while kill -0 $c 2>/dev/null; do wait $c; s=$?; done",
+  "kill $w 2>/dev/null",
   // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
-  'exit ${s:-0}',
+  "exit ${s:-0}",
 ].join("\n");
 
 export interface ProcessOptions {

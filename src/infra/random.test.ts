@@ -4,8 +4,14 @@ import { seededRandom } from "./random.ts";
 test("the same seed gives the same sequence, in [0, 1); another seed another", (t) => {
   const [a, b, c] = [seededRandom(42), seededRandom(42), seededRandom(43)];
   const draws = Array.from({ length: 1000 }, () => a());
-  t.deepEqual(Array.from({ length: 1000 }, () => b()), draws);
-  t.notDeepEqual(Array.from({ length: 1000 }, () => c()), draws);
+  t.deepEqual(
+    Array.from({ length: 1000 }, () => b()),
+    draws,
+  );
+  t.notDeepEqual(
+    Array.from({ length: 1000 }, () => c()),
+    draws,
+  );
   t.true(draws.every((x) => x >= 0 && x < 1));
 });
 

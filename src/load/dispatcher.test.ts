@@ -6,7 +6,7 @@ test("sends every item, never before its intended time, in order", async (t) => 
   const items = Array.from({ length: 200 }, (_, k) => ({ k, intendedAt: k * 2 }));
   const sentAt: number[] = [];
   const start = now();
-  await dispatch(items, start, (item) => sentAt[item.k] = now() - start);
+  await dispatch(items, start, (item) => (sentAt[item.k] = now() - start));
   t.is(sentAt.length, 200);
   for (const [k, at] of sentAt.entries()) t.true(at >= k * 2, `item ${k} left at ${at} ms, before ${k * 2} ms`);
 });

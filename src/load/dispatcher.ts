@@ -103,12 +103,7 @@ export function prepareDispatcher(): Promise<boolean> {
  * sender that fell behind catches up and the lateness shows in the send times instead of
  * stretching the schedule. `send` must not wait for delivery (open model).
  */
-export async function dispatch<T extends Scheduled>(
-  items: Iterable<T>,
-  startedAt: number,
-  send: (item: T) => void,
-  signal?: AbortSignal,
-): Promise<void> {
+export async function dispatch<T extends Scheduled>(items: Iterable<T>, startedAt: number, send: (item: T) => void, signal?: AbortSignal): Promise<void> {
   void ticker.start();
   let previous = -Infinity;
   for (const item of items) {

@@ -21,24 +21,57 @@ test("errors name the field, the value and what is allowed", (t) => {
     [{ ...valid, guardians: 20 }, /field "guardians" is 20; must be an integer from 1 to 19/],
     [{ ...valid, stage: [] }, /field "stage" is \[\]; is not a field here/],
     [{ ...valid, stages: [{ type: "ramping", rate: 10 }] }, /field "stages\[0\]\.duration" is undefined; must be a duration/],
-    [{ ...valid, stages: [{ type: "wave", rate: 10, duration: "1s" }] }, /field "stages\[0\]\.type" is "wave"; must be "constant" \(the default\), "ramping" or "steps"/],
+    [
+      { ...valid, stages: [{ type: "wave", rate: 10, duration: "1s" }] },
+      /field "stages\[0\]\.type" is "wave"; must be "constant" \(the default\), "ramping" or "steps"/,
+    ],
     [{ ...valid, thresholds: ["p99 < soon"] }, /field "thresholds\[0\]" is "p99 < soon"; must look like "p99<2000"/],
     [
       { ...valid, thresholds: ["p99<2000", "drop_rate<2"] },
       /field "thresholds\[1\]" is "drop_rate<2"; drop_rate is a ratio in \[0, 1\]; for 2 % write drop_rate<0\.02$/,
     ],
     [{ ...valid, thresholds: ["constructor<1"] }, /field "thresholds\[0\]" is "constructor<1"; unknown metric "constructor"; use one of p50, p90/],
-    [{ ...valid, faults: [{ kind: "guardians-offline", at: "1s", for: "1s", count: 25 }] }, /field "faults\[0\]\.count" is 25; must be an integer from 1 to 19/],
-    [{ ...valid, guardians: 5, faults: [{ kind: "guardians-offline", at: "1s", for: "1s", count: 7 }] }, /field "faults\[0\]\.count" is 7; must be at most the guardian set size \(5\)/],
-    [{ ...valid, faults: [{ kind: "meteor", at: "1s", for: "1s" }] }, /field "faults\[0\]\.kind" is "meteor"; must be one of guardians-offline, guardian-delay/],
-    [{ ...valid, faults: [{ kind: "reorg", at: "1s", target: "Arbitrum", depth: 2 }] }, /field "faults\[0\]\.target" is "Arbitrum"; must be a source chain of the routes \(Ethereum\)/],
-    [{ ...valid, faults: [{ kind: "reorg", at: "1s", target: "Ethereum", depth: 0 }] }, /field "faults\[0\]\.depth" is 0; must be a whole number of blocks ≥ 1/],
-    [{ ...valid, faults: [{ kind: "congestion", at: "1s", for: "1s", target: "Arbitrum", share: -1 }] }, /field "faults\[0\]\.share" is -1; must be a share of the block gas limit > 0/],
+    [
+      { ...valid, faults: [{ kind: "guardians-offline", at: "1s", for: "1s", count: 25 }] },
+      /field "faults\[0\]\.count" is 25; must be an integer from 1 to 19/,
+    ],
+    [
+      { ...valid, guardians: 5, faults: [{ kind: "guardians-offline", at: "1s", for: "1s", count: 7 }] },
+      /field "faults\[0\]\.count" is 7; must be at most the guardian set size \(5\)/,
+    ],
+    [
+      { ...valid, faults: [{ kind: "meteor", at: "1s", for: "1s" }] },
+      /field "faults\[0\]\.kind" is "meteor"; must be one of guardians-offline, guardian-delay/,
+    ],
+    [
+      { ...valid, faults: [{ kind: "reorg", at: "1s", target: "Arbitrum", depth: 2 }] },
+      /field "faults\[0\]\.target" is "Arbitrum"; must be a source chain of the routes \(Ethereum\)/,
+    ],
+    [
+      { ...valid, faults: [{ kind: "reorg", at: "1s", target: "Ethereum", depth: 0 }] },
+      /field "faults\[0\]\.depth" is 0; must be a whole number of blocks ≥ 1/,
+    ],
+    [
+      { ...valid, faults: [{ kind: "congestion", at: "1s", for: "1s", target: "Arbitrum", share: -1 }] },
+      /field "faults\[0\]\.share" is -1; must be a share of the block gas limit > 0/,
+    ],
     [{ ...valid, bridge: "ibc" }, /field "routes" is .*; is not used with bridge "ibc": the chains are set in "cosmos" and "ibc"/],
-    [{ stages: valid.stages, bridge: "ibc", ibc: { destinationChainId: "stress-a" } }, /field "ibc\.destinationChainId" is "stress-a"; must differ from cosmos\.chainId/],
-    [{ ...valid, faults: [{ kind: "validators-offline", at: "1s", for: "1s", target: "stress-a", count: 1 }] }, /field "faults\[0\]\.kind" is "validators-offline"; needs a Cosmos localnet/],
-    [{ stages: valid.stages, bridge: "cosmos", faults: [{ kind: "validators-offline", at: "1s", for: "1s", target: "stress-b", count: 1 }] }, /field "faults\[0\]\.target" is "stress-b"; must be a localnet of this scenario \(stress-a\)/],
-    [{ stages: valid.stages, bridge: "cosmos", faults: [{ kind: "rpc-outage", at: "1s", for: "1s", target: "stress-a" }] }, /field "faults\[0\]\.kind" is "rpc-outage"; is not available with bridge "cosmos"/],
+    [
+      { stages: valid.stages, bridge: "ibc", ibc: { destinationChainId: "stress-a" } },
+      /field "ibc\.destinationChainId" is "stress-a"; must differ from cosmos\.chainId/,
+    ],
+    [
+      { ...valid, faults: [{ kind: "validators-offline", at: "1s", for: "1s", target: "stress-a", count: 1 }] },
+      /field "faults\[0\]\.kind" is "validators-offline"; needs a Cosmos localnet/,
+    ],
+    [
+      { stages: valid.stages, bridge: "cosmos", faults: [{ kind: "validators-offline", at: "1s", for: "1s", target: "stress-b", count: 1 }] },
+      /field "faults\[0\]\.target" is "stress-b"; must be a localnet of this scenario \(stress-a\)/,
+    ],
+    [
+      { stages: valid.stages, bridge: "cosmos", faults: [{ kind: "rpc-outage", at: "1s", for: "1s", target: "stress-a" }] },
+      /field "faults\[0\]\.kind" is "rpc-outage"; is not available with bridge "cosmos"/,
+    ],
     [{ ...valid, chains: { Ethereum: { mode: "cloud" } } }, /field "chains\.Ethereum\.mode" is "cloud"; must be one of local, fork, remote/],
   ];
   for (const [raw, message] of cases) t.throws(() => validateScenario(raw, "s.json"), { message }, JSON.stringify(raw));
@@ -87,7 +120,10 @@ test("a scenario with several errors reports all of them, one line each, schema 
       '  field "thresholds[1]" is "drop_rate<2"; drop_rate is a ratio in [0, 1]; for 2 % write drop_rate<0.02',
     ].join("\n"),
   );
-  t.deepEqual(err.problems.map((p) => p.field), ["stages[0].rate", "stage", "thresholds[1]"]);
+  t.deepEqual(
+    err.problems.map((p) => p.field),
+    ["stages[0].rate", "stage", "thresholds[1]"],
+  );
 });
 
 test("every rule across fields is reported, and none is judged on a default standing in for a field with an error", (t) => {
@@ -97,12 +133,22 @@ test("every rule across fields is reported, and none is judged on a default stan
   ];
   const mix = { liquidation: 0, order: 0, cancel: 0, spam: 0 };
   const err = t.throws(() => validateScenario({ ...valid, guardians: 5, faults, mix }, "s.json"), { instanceOf: ScenarioError });
-  t.deepEqual(err.problems.map((p) => [p.field, p.value]), [["mix", mix], ["faults[0].count", 7], ["faults[1].target", "Arbitrum"]]);
+  t.deepEqual(
+    err.problems.map((p) => [p.field, p.value]),
+    [
+      ["mix", mix],
+      ["faults[0].count", 7],
+      ["faults[1].target", "Arbitrum"],
+    ],
+  );
   // routes is wrong itself: nothing is judged against the routes a default would stand in for (none, or the
   // Cosmos senders'), neither "routes" missing nor the reorg's target; the guardian count rule still is.
   const badRoutes = { ...valid, routes: [{ from: "Solana", to: ["Base"] }], guardians: 5, faults };
   const bad = t.throws(() => validateScenario(badRoutes, "s.json"), { instanceOf: ScenarioError });
-  t.deepEqual(bad.problems.map((p) => p.field), ["routes[0].from", "faults[0].count"]);
+  t.deepEqual(
+    bad.problems.map((p) => p.field),
+    ["routes[0].from", "faults[0].count"],
+  );
   t.regex(bad.message, /^s\.json: 2 errors:\n {2}field "routes\[0\]\.from" is "Solana"; .*\n/);
   t.regex(bad.message, /\n {2}field "faults\[0\]\.count" is 7; must be at most the guardian set size \(5\)$/);
 });

@@ -206,9 +206,16 @@ const duration = z.unknown().transform((v, ctx) => {
   return s;
 });
 const rate = (what = "a number") =>
-  z.number({ error: `must be ${what} > 0 and ≤ 100000 (messages per second)` }).positive({ error: "must be a number > 0" }).max(100_000, { error: "must be ≤ 100000" });
+  z
+    .number({ error: `must be ${what} > 0 and ≤ 100000 (messages per second)` })
+    .positive({ error: "must be a number > 0" })
+    .max(100_000, { error: "must be ≤ 100000" });
 const integer = (min: number, max: number) =>
-  z.number({ error: `must be an integer from ${min} to ${max}` }).int({ error: `must be an integer from ${min} to ${max}` }).min(min, { error: `must be an integer from ${min} to ${max}` }).max(max, { error: `must be an integer from ${min} to ${max}` });
+  z
+    .number({ error: `must be an integer from ${min} to ${max}` })
+    .int({ error: `must be an integer from ${min} to ${max}` })
+    .min(min, { error: `must be an integer from ${min} to ${max}` })
+    .max(max, { error: `must be an integer from ${min} to ${max}` });
 
 function evmChain() {
   const evm = new Set<string>(evmChainNames());
@@ -221,10 +228,15 @@ function evmChain() {
 
 const kindWeights = (what: string) =>
   z.strictObject(
-    Object.fromEntries(TRIGGER_KINDS.map((k) => [k, z.number({ error: `must be a number ≥ 0 (${what})` }).min(0, { error: "must be a number ≥ 0" }).optional()])) as Record<
-      TriggerKind,
-      z.ZodOptional<z.ZodNumber>
-    >,
+    Object.fromEntries(
+      TRIGGER_KINDS.map((k) => [
+        k,
+        z
+          .number({ error: `must be a number ≥ 0 (${what})` })
+          .min(0, { error: "must be a number ≥ 0" })
+          .optional(),
+      ]),
+    ) as Record<TriggerKind, z.ZodOptional<z.ZodNumber>>,
   );
 
 const arrivals = z.enum(ARRIVALS, { error: 'must be "even" (fixed gaps, the default) or "poisson" (exponential gaps drawn from the seed: bursts)' });
@@ -242,7 +254,8 @@ const stepsStage = z
   .refine((s) => (s.to - s.from) / s.step <= 1000, { message: "steps: at most 1000 steps", path: ["step"] });
 const stage = z.unknown().pipe(
   z.discriminatedUnion("type", [constantStage.extend({ type: z.literal("constant") }), rampingStage, stepsStage], {
-    error: 'must be "constant" (the default), "ramping" or "steps": { "rate": n, "duration": "10s" }, { "type": "ramping", "from": n, "rate": n, "duration": … } or { "type": "steps", "from": n, "to": n, "step": n, "duration": … }',
+    error:
+      'must be "constant" (the default), "ramping" or "steps": { "rate": n, "duration": "10s" }, { "type": "ramping", "from": n, "rate": n, "duration": … } or { "type": "steps", "from": n, "to": n, "step": n, "duration": … }',
   }),
 );
 
@@ -253,34 +266,54 @@ function scenarioSchema() {
     description: z.string().optional(),
     seed: integer(0, 2 ** 32 - 1).default(1),
     arrivals: arrivals.default("even"),
-    chains: z.record(chain, z.strictObject({ blockTimeMs: z.number().positive({ error: "must be a number > 0" }).max(60_000).optional(), mode: z.enum(CHAIN_MODES, { error: `must be one of ${CHAIN_MODES.join(", ")}` }).optional() })).default({}),
+    chains: z
+      .record(
+        chain,
+        z.strictObject({
+          blockTimeMs: z.number().positive({ error: "must be a number > 0" }).max(60_000).optional(),
+          mode: z.enum(CHAIN_MODES, { error: `must be one of ${CHAIN_MODES.join(", ")}` }).optional(),
+        }),
+      )
+      .default({}),
     bridge: z
       .enum(["wormhole", "cosmos", "ibc"], {
-        error: 'must be "wormhole" (EVM chains, the default), "cosmos" (CosmJS transactions into a Cosmos localnet) or "ibc" (ICS-20 transfers between two localnets, relayed by rly)',
+        error:
+          'must be "wormhole" (EVM chains, the default), "cosmos" (CosmJS transactions into a Cosmos localnet) or "ibc" (ICS-20 transfers between two localnets, relayed by rly)',
       })
       .default("wormhole"),
     risk: z
       .strictObject({
-        annualVolatility: z.number({ error: "must be a share > 0, e.g. 0.8 for 80 % a year" }).positive({ error: "must be a share > 0, e.g. 0.8 for 80 % a year" }).max(20),
+        annualVolatility: z
+          .number({ error: "must be a share > 0, e.g. 0.8 for 80 % a year" })
+          .positive({ error: "must be a share > 0, e.g. 0.8 for 80 % a year" })
+          .max(20),
         maintenanceMargin: z.number({ error: "must be a share from 0 to 1, e.g. 0.005 for 0.5 %" }).min(0).max(1),
-        distribution: z.enum(["normal", "student-t"], { error: 'must be "normal" or "student-t" (the law of the price\'s log return over a trigger\'s delay)' }),
+        distribution: z.enum(["normal", "student-t"], {
+          error: 'must be "normal" or "student-t" (the law of the price\'s log return over a trigger\'s delay)',
+        }),
         tailDof: z
           .number({ error: "must be a number of degrees of freedom > 2, e.g. 3 (the Student-t variance is finite only above 2)" })
           .gt(2, { error: "must be a number of degrees of freedom > 2, e.g. 3 (the Student-t variance is finite only above 2)" })
-          .max(1000, { error: "must be at most 1000 (beyond that Student's t is the normal law: use \"distribution\": \"normal\")" }),
+          .max(1000, { error: 'must be at most 1000 (beyond that Student\'s t is the normal law: use "distribution": "normal")' }),
       })
       .partial()
       .default({}),
     ibc: z
       .strictObject({
-        destinationChainId: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, { error: 'must be a chain id like "stress-b" (lower-case letters, digits, dashes)' }).default("stress-b"),
+        destinationChainId: z
+          .string()
+          .regex(/^[a-z][a-z0-9-]{1,40}$/, { error: 'must be a chain id like "stress-b" (lower-case letters, digits, dashes)' })
+          .default("stress-b"),
         relayer: z.string({ error: "must be an rly preset name from fixtures/relayers/rly/" }).default("default"),
         timeoutMs: z.number({ error: "must be a number of ms ≥ 1" }).min(1, { error: "must be a number of ms ≥ 1" }).default(60_000),
       })
       .default({ destinationChainId: "stress-b", relayer: "default", timeoutMs: 60_000 }),
     cosmos: z
       .strictObject({
-        chainId: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, { error: 'must be a chain id like "stress-a" (lower-case letters, digits, dashes)' }).default("stress-a"),
+        chainId: z
+          .string()
+          .regex(/^[a-z][a-z0-9-]{1,40}$/, { error: 'must be a chain id like "stress-a" (lower-case letters, digits, dashes)' })
+          .default("stress-a"),
         validators: integer(1, 10).default(4),
         blockTimeMs: z.number({ error: "must be a number of ms from 50 to 10000" }).min(50).max(10_000).default(500),
         accounts: integer(1, 50).default(8),
@@ -326,9 +359,15 @@ function scenarioSchema() {
       })
       .optional(),
     stages: z
-      .array(z.unknown().transform((s) => (s && typeof s === "object" && !("type" in s) ? { ...s, type: "constant" } : s)).pipe(stage), {
-        error: 'must be a non-empty array like [{ "rate": 10, "duration": "10s" }]',
-      })
+      .array(
+        z
+          .unknown()
+          .transform((s) => (s && typeof s === "object" && !("type" in s) ? { ...s, type: "constant" } : s))
+          .pipe(stage),
+        {
+          error: 'must be a non-empty array like [{ "rate": 10, "duration": "10s" }]',
+        },
+      )
       .min(1, { error: 'must be a non-empty array like [{ "rate": 10, "duration": "10s" }]' })
       .optional(),
     drain: duration.default(20),

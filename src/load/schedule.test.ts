@@ -10,12 +10,18 @@ const scenario = (seed: number) =>
     {
       seed,
       routes: [{ from: "Ethereum", to: ["Arbitrum", "Base"] }],
-      stages: [{ rate: 10, duration: "2s" }, { rate: 40, duration: "1s" }],
+      stages: [
+        { rate: 10, duration: "2s" },
+        { rate: 40, duration: "1s" },
+      ],
     },
     "test",
   );
 
-const digest = (seed: number) => createHash("sha256").update(JSON.stringify([...schedule(scenario(seed))])).digest("hex");
+const digest = (seed: number) =>
+  createHash("sha256")
+    .update(JSON.stringify([...schedule(scenario(seed))]))
+    .digest("hex");
 
 test("the same seed gives the same message sequence; another seed does not", (t) => {
   t.is(digest(1), digest(1));
@@ -29,7 +35,10 @@ test("open model: message k of a stage is intended at stageStart + k/rate", (t) 
   const second = messages.filter((m) => m.stage === 1);
   t.is(second[0]!.intendedAt, 2000);
   t.is(second[5]!.intendedAt, 2000 + 5 * 25);
-  t.deepEqual(messages.map((m) => m.id), messages.map((_, i) => i + 1));
+  t.deepEqual(
+    messages.map((m) => m.id),
+    messages.map((_, i) => i + 1),
+  );
 });
 
 test("routes and kinds follow the scenario", (t) => {
@@ -40,10 +49,7 @@ test("routes and kinds follow the scenario", (t) => {
 });
 
 test("a ramping stage offers its mean rate, ever denser", (t) => {
-  const ramp = validateScenario(
-    { routes: [{ from: "Ethereum", to: ["Base"] }], stages: [{ type: "ramping", from: 10, rate: 50, duration: "4s" }] },
-    "ramp",
-  );
+  const ramp = validateScenario({ routes: [{ from: "Ethereum", to: ["Base"] }], stages: [{ type: "ramping", from: 10, rate: 50, duration: "4s" }] }, "ramp");
   const times = [...schedule(ramp)].map((m) => m.intendedAt);
   t.is(times.length, 120);
   t.true(times.at(-1)! < 4000);
@@ -65,8 +71,7 @@ const perSeed = (seeds: number[], stages: object[]) => {
   return seeds.map((seed) => times({ ...s, seed }));
 };
 /** Intended times of a stage's messages, ms from the stage's start. */
-const times = (s: ReturnType<typeof poisson>, stage = 0) =>
-  [...schedule(s)].filter((m) => m.stage === stage).map((m) => m.intendedAt - stageStarts(s)[stage]!);
+const times = (s: ReturnType<typeof poisson>, stage = 0) => [...schedule(s)].filter((m) => m.stage === stage).map((m) => m.intendedAt - stageStarts(s)[stage]!);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const cv = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2))) / mean(xs);
 const gaps = (ts: number[]) => ts.slice(1).map((at, i) => at - ts[i]!);
@@ -81,7 +86,10 @@ test("Poisson arrivals: the same seed gives the same times, another seed others,
   // Only the times differ: the n-th message's kind and route are the even schedule's.
   const [p, e] = [[...schedule(poisson(7, stages))], [...schedule(poisson(7, stages, { arrivals: "even" }))]];
   const n = Math.min(p.length, e.length);
-  t.deepEqual(p.slice(0, n).map((m) => [m.kind, m.destination, m.positionSalt]), e.slice(0, n).map((m) => [m.kind, m.destination, m.positionSalt]));
+  t.deepEqual(
+    p.slice(0, n).map((m) => [m.kind, m.destination, m.positionSalt]),
+    e.slice(0, n).map((m) => [m.kind, m.destination, m.positionSalt]),
+  );
 });
 
 test("Poisson arrivals: the count over many seeds averages rate × duration, with a Poisson's spread", (t) => {
@@ -138,7 +146,10 @@ test("a stage can choose its own arrivals; a wrong value names the field", (t) =
     "mixed",
   );
   t.is(s.arrivals, "even");
-  t.deepEqual(s.stages.map((st) => st.arrivals), [undefined, "poisson", "poisson", "poisson"]);
+  t.deepEqual(
+    s.stages.map((st) => st.arrivals),
+    [undefined, "poisson", "poisson", "poisson"],
+  );
   t.deepEqual(cv(gaps(times(s, 0))), 0);
   t.throws(() => validateScenario({ routes: [{ from: "Ethereum", to: ["Base"] }], stages: [{ rate: 1, duration: "1s" }], arrivals: "bursty" }, "s.json"), {
     message: /field "arrivals" is "bursty"; must be "even" \(fixed gaps, the default\) or "poisson"/,

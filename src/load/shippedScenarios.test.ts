@@ -9,7 +9,10 @@ import { THRESHOLD_METRICS } from "../measure/thresholds.ts";
 // by name, whose thresholds state the expected outcome.
 const DIR = fileURLToPath(new URL("../../fixtures/scenarios/", import.meta.url));
 const README = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-const files = readdirSync(DIR).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -".json".length)).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith(".json"))
+  .map((f) => f.slice(0, -".json".length))
+  .sort();
 const faultFiles = files.filter((f) => f.startsWith("fault-"));
 const raw = (name: string) => JSON.parse(readFileSync(`${DIR}${name}.json`, "utf8")) as { description?: string; thresholds?: string[] };
 
@@ -28,8 +31,7 @@ const FAMILIES: Record<string, (s: Scenario) => boolean> = {
   "reorg at finalized": (s) => s.consistency === "finalized" && s.faults.some((f) => f.kind === "reorg"),
   "relayer restart": (s) => s.faults.some((f) => f.kind === "relayer-restart"),
   "congestion beyond block space on the destination": (s) => s.faults.some((f) => f.kind === "congestion" && f.share > 1 && destinations(s).has(f.target)),
-  "validator halt on Cosmos": (s) =>
-    s.bridge === "cosmos" && s.faults.some((f) => f.kind === "validators-offline" && 3 * f.count >= s.cosmos.validators),
+  "validator halt on Cosmos": (s) => s.bridge === "cosmos" && s.faults.some((f) => f.kind === "validators-offline" && 3 * f.count >= s.cosmos.validators),
 };
 
 /** README rows of the "Fault scenarios" table, by file name (without .json). */
@@ -49,7 +51,11 @@ test("every fault family has a shipped scenario, and every fault scenario belong
   for (const [family, covers] of Object.entries(FAMILIES)) {
     t.true([...scenarios.values()].some(covers), `no shipped scenario for "${family}"`);
   }
-  for (const [name, s] of scenarios) t.true(Object.values(FAMILIES).some((covers) => covers(s)), `${name} belongs to no fault family`);
+  for (const [name, s] of scenarios)
+    t.true(
+      Object.values(FAMILIES).some((covers) => covers(s)),
+      `${name} belongs to no fault family`,
+    );
 });
 
 test("each fault scenario has a description and thresholds that parse", (t) => {

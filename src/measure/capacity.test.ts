@@ -55,7 +55,7 @@ test("capacity is the last passing rate, the failure threshold the first failing
 function blockStage(o: { rate: number; durationS: number; blockMs: number; phaseMs: number; perBlock: number; seed: number; pathMs?: number }) {
   const stats = new StageStats([{ rate: o.rate, startRate: o.rate, durationS: o.durationS }]);
   let seed = o.seed;
-  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const n = o.rate * o.durationS;
   const intended = Array.from({ length: n }, (_, i) => (i * 1000) / o.rate);
   const delivered: number[] = [];
@@ -98,7 +98,11 @@ test("a stage that keeps up passes backlog-growing whatever the phase of its blo
 });
 
 test("the block sawtooth biases the delay slope by at most about (block time / stage length)²", (t) => {
-  for (const [durationS, blockMs] of [[10, 1000], [10, 500], [20, 1000]] as const) {
+  for (const [durationS, blockMs] of [
+    [10, 1000],
+    [10, 500],
+    [20, 1000],
+  ] as const) {
     const bound = (blockMs / 1000 / durationS) ** 2;
     for (let phaseMs = 0; phaseMs < blockMs; phaseMs += blockMs / 20) {
       const slope = blockStage({ rate: 100, durationS, blockMs, phaseMs, perBlock: 100_000, seed: 1, pathMs: 0 }).delayTrend.fit()!.slope;
@@ -109,7 +113,13 @@ test("the block sawtooth biases the delay slope by at most about (block time / s
 
 test("the streaming fit matches a direct least-squares fit", (t) => {
   const trend = new Trend();
-  const points = [[0, 5], [100, 7], [250, 6], [400, 11], [900, 13]] as const;
+  const points = [
+    [0, 5],
+    [100, 7],
+    [250, 6],
+    [400, 11],
+    [900, 13],
+  ] as const;
   for (const [x, y] of points) trend.add(x, y);
   const mx = points.reduce((a, [x]) => a + x, 0) / points.length;
   const my = points.reduce((a, [, y]) => a + y, 0) / points.length;
@@ -140,16 +150,21 @@ test("not-sent messages make a stage harness-limited, not a drop, and leave it o
   });
   t.deepEqual(failedCriteria(all[2]!), ["delivered<98%", "harness-limited"]);
   const judgements = all.map((s) => judgeStage(s));
-  t.deepEqual(judgements.map((j) => j.judgedAs), ["capacity", "capacity", "harness-limited"]);
+  t.deepEqual(
+    judgements.map((j) => j.judgedAs),
+    ["capacity", "capacity", "harness-limited"],
+  );
   const verdict = capacityVerdict(all, judgements);
   t.is(verdict.capacity, 20);
   t.is(verdict.failureThreshold, undefined, "the harness's limit is not the bridge's failure");
   t.is(verdict.bound, "lower");
   t.deepEqual(verdict.leftOut, [{ stage: 2, judgedAs: "harness-limited" }]);
-  t.is(capacityLine(verdict), [
-    "throughput capacity ≥ 20 msgs/s (no stage failed: a lower bound)",
-    "1 stage left out of the capacity: stage 2 harness-limited (not-sent messages)",
-  ].join("; "));
+  t.is(
+    capacityLine(verdict),
+    ["throughput capacity ≥ 20 msgs/s (no stage failed: a lower bound)", "1 stage left out of the capacity: stage 2 harness-limited (not-sent messages)"].join(
+      "; ",
+    ),
+  );
 });
 
 test("a stage a fault overlapped is judged under fault and left out of the capacity", (t) => {
@@ -164,11 +179,10 @@ test("a stage a fault overlapped is judged under fault and left out of the capac
   t.is(verdict.capacity, 40);
   t.is(verdict.failureThreshold, 80);
   t.is(verdict.bound, "exact");
-  t.is(capacityLine(verdict), [
-    "throughput capacity 40 msgs/s",
-    "failure threshold 80 msgs/s (backlog-growing)",
-    "1 stage left out of the capacity: stage 1 under fault",
-  ].join("; "));
+  t.is(
+    capacityLine(verdict),
+    ["throughput capacity 40 msgs/s", "failure threshold 80 msgs/s (backlog-growing)", "1 stage left out of the capacity: stage 1 under fault"].join("; "),
+  );
 });
 
 test("the capacity bound says whether a failing stage bounded it", (t) => {

@@ -44,7 +44,12 @@ test("a VAA id without a decimal sequence is matched while its message is in fli
   const ledger = new Ledger();
   const anomalies: Anomaly[] = [];
   ledger.onAnomaly = (a) => anomalies.push(a);
-  for (const [id, key] of [[1, "odd-id"], [2, "2/aa/0x1f"], [3, "2/aa/"], [4, `2/aa/${"9".repeat(16)}`]] as const) {
+  for (const [id, key] of [
+    [1, "odd-id"],
+    [2, "2/aa/0x1f"],
+    [3, "2/aa/"],
+    [4, `2/aa/${"9".repeat(16)}`],
+  ] as const) {
     ledger.plan({ ...base, id });
     ledger.vaaReady(id, key, ledger.startedAt + 1);
     ledger.relayerSubmitted(key, ledger.startedAt + 2);
@@ -71,7 +76,13 @@ test("out-of-order deliveries are counted per emitter and destination", (t) => {
     ledger.vaaReady(id, key, ledger.startedAt + 1);
   }
   for (const [id] of deliveries) ledger.delivered(id, ledger.startedAt + 2, "0x02", false);
-  t.deepEqual(finals, [[1, undefined], [2, true], [3, undefined], [4, undefined], [5, undefined]]);
+  t.deepEqual(finals, [
+    [1, undefined],
+    [2, true],
+    [3, undefined],
+    [4, undefined],
+    [5, undefined],
+  ]);
 });
 
 test("a message in flight while 250,000 others finish is still matched by its VAA id", (t) => {
@@ -83,7 +94,10 @@ test("a message in flight while 250,000 others finish is still matched by its VA
   ledger.relayerSubmitted("2/aa/1", ledger.startedAt + 6);
   const record = ledger.get(1)!;
   // Times are ms from the run's start: startedAt + 5 − startedAt, exact to floating point.
-  t.true(Math.abs(record.relayerFetchedAt! - 5) < 1e-6 && Math.abs(record.relayerSubmittedAt! - 6) < 1e-6, `${record.relayerFetchedAt}, ${record.relayerSubmittedAt}`);
+  t.true(
+    Math.abs(record.relayerFetchedAt! - 5) < 1e-6 && Math.abs(record.relayerSubmittedAt! - 6) < 1e-6,
+    `${record.relayerFetchedAt}, ${record.relayerSubmittedAt}`,
+  );
   t.is(record.attempts, 1);
   // A later message that reuses the id (sequence reused after a reorg) is told apart.
   ledger.plan({ ...base, id: 250_002 });

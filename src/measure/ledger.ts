@@ -256,7 +256,12 @@ export class Ledger {
   duplicateAttempt(key: string, at: number, txHash: Hex): void {
     let id = this.liveByVaaId.get(key);
     if (id === undefined && this.vaaIds.parse(key, false)) id = this.vaaIds.find(this.vaaIds.emitter, this.vaaIds.sequence);
-    this.anomaly({ at: this.elapsed(at), kind: id === undefined ? "unmatched" : "duplicate-attempt", messageId: id, detail: `rejected as already delivered: ${txHash}` });
+    this.anomaly({
+      at: this.elapsed(at),
+      kind: id === undefined ? "unmatched" : "duplicate-attempt",
+      messageId: id,
+      detail: `rejected as already delivered: ${txHash}`,
+    });
   }
 
   relayerGaveUp(key: string, reason: string): void {
@@ -274,7 +279,12 @@ export class Ledger {
       const code = this.finishedCode(id);
       const kind = code === Finished.RolledBack ? "phantom-delivery" : code === Finished.No ? "unmatched" : "duplicate-delivery";
       if (code === Finished.RolledBack) this.finished[id] = Finished.Phantom;
-      this.anomaly({ at: this.elapsed(at), kind, messageId: id, detail: `delivery ${txHash}${kind === "phantom-delivery" ? " of a message rolled back on its source" : ""}` });
+      this.anomaly({
+        at: this.elapsed(at),
+        kind,
+        messageId: id,
+        detail: `delivery ${txHash}${kind === "phantom-delivery" ? " of a message rolled back on its source" : ""}`,
+      });
       return;
     }
     record.deliveredAt = this.elapsed(at);

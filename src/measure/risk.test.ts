@@ -11,7 +11,7 @@ const NORMAL: RiskSettings = { ...DEFAULT_RISK, distribution: "normal" };
 function phiByIntegration(x: number): number {
   const steps = 20_000;
   const h = 12 / steps;
-  const f = (u: number) => Math.exp(-u * u / 2) / Math.sqrt(2 * Math.PI);
+  const f = (u: number) => Math.exp((-u * u) / 2) / Math.sqrt(2 * Math.PI);
   let sum = f(x - 12) + f(x);
   for (let i = 1; i < steps; i++) sum += f(x - 12 + i * h) * (i % 2 ? 4 : 2);
   return (sum * h) / 3;
@@ -58,7 +58,9 @@ function stage(messages: Array<{ kind: TriggerKind; delay?: number }>): StageSta
   messages.forEach(({ kind, delay }, id) => {
     stats.offer(0, kind);
     const base = { id, kind, sourceChain: "a", destinationChain: "b", stage: 0, intendedAt: 0, sentAt: 0, attempts: 1 };
-    stats.add(delay === undefined ? { ...base, status: "dropped", dropReason: "no-quorum" } : { ...base, status: "delivered", deliveredAt: delay, late: delay > 3000 });
+    stats.add(
+      delay === undefined ? { ...base, status: "dropped", dropReason: "no-quorum" } : { ...base, status: "delivered", deliveredAt: delay, late: delay > 3000 },
+    );
   });
   return stats;
 }
@@ -84,7 +86,10 @@ test("stage risk is the mean over the stage's liquidation triggers: their whole 
 test("only liquidation triggers count: slow or dropped orders and spam leave the risk unchanged", (t) => {
   const triggers = [900, 1100, 1500].map((delay) => ({ kind: "liquidation" as const, delay }));
   const alone = stageRisk(stage(triggers).stages[0]!, DEFAULT_RISK);
-  const mixed = stageRisk(stage([...triggers, { kind: "order", delay: 3_600_000 }, { kind: "spam" }, { kind: "cancel", delay: 86_400_000 }]).stages[0]!, DEFAULT_RISK);
+  const mixed = stageRisk(
+    stage([...triggers, { kind: "order", delay: 3_600_000 }, { kind: "spam" }, { kind: "cancel", delay: 86_400_000 }]).stages[0]!,
+    DEFAULT_RISK,
+  );
   t.deepEqual(mixed, alone);
   t.is(stageRisk(stage([{ kind: "order", delay: 1000 }]).stages[0]!, DEFAULT_RISK).shortfallProbability, undefined, "no triggers, no figure");
 });
@@ -93,6 +98,10 @@ test("a scenario's risk settings are checked: the distribution and the tail's de
   const base = { routes: [{ from: "Ethereum", to: ["Base"] }], stages: [{ rate: 1, duration: 1 }] };
   t.deepEqual(validateScenario(base, "x").risk, DEFAULT_RISK);
   t.is(validateScenario({ ...base, risk: { distribution: "normal" } }, "x").risk.distribution, "normal");
-  t.throws(() => validateScenario({ ...base, risk: { distribution: "cauchy" } }, "x"), { message: /field "risk\.distribution" is "cauchy"; must be "normal" or "student-t"/ });
-  t.throws(() => validateScenario({ ...base, risk: { tailDof: 2 } }, "x"), { message: /field "risk\.tailDof" is 2; must be a number of degrees of freedom > 2/ });
+  t.throws(() => validateScenario({ ...base, risk: { distribution: "cauchy" } }, "x"), {
+    message: /field "risk\.distribution" is "cauchy"; must be "normal" or "student-t"/,
+  });
+  t.throws(() => validateScenario({ ...base, risk: { tailDof: 2 } }, "x"), {
+    message: /field "risk\.tailDof" is 2; must be a number of degrees of freedom > 2/,
+  });
 });

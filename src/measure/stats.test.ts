@@ -33,7 +33,9 @@ test("DelayHistogram's percentiles are exactly the nearest rank of the sorted de
   const sizes = [1, 2, 3, 10, 60, 99, 100, 101, 999, 1000, 1001, 2000];
   for (const n of sizes) {
     for (const shape of ["uniform", "ties", "heavy"] as const) {
-      const values = Array.from({ length: n }, () => (shape === "uniform" ? random() * 5000 : shape === "ties" ? Math.floor(random() * 4) * 250 : 100 / (random() + 1e-3)));
+      const values = Array.from({ length: n }, () =>
+        shape === "uniform" ? random() * 5000 : shape === "ties" ? Math.floor(random() * 4) * 250 : 100 / (random() + 1e-3),
+      );
       const h = new DelayHistogram();
       // Percentiles asked between records too: the merge of new values into the sorted ones is exercised.
       values.forEach((v, i) => {
@@ -67,7 +69,13 @@ test("the rank is computed on integers: p99.9 of 1,000 values is the 999th, not 
   t.is(nearestRank(100, 99), 99);
   t.is(nearestRank(1, 0.1), 1);
   t.is(nearestRank(10_000_000_000, 99.9), 9_990_000_000);
-  t.is(percentile(Array.from({ length: 1000 }, (_, i) => i + 1), 99.9), 999);
+  t.is(
+    percentile(
+      Array.from({ length: 1000 }, (_, i) => i + 1),
+      99.9,
+    ),
+    999,
+  );
 });
 
 test("the live estimate is exact up to its sample size and close beyond", (t) => {
@@ -92,18 +100,47 @@ test("jitter is p95 − p5: one lucky message does not move it", (t) => {
   const stats = new StageStats([{ rate: 1, startRate: 1, durationS: 100 }]);
   for (let i = 1; i <= 100; i++) {
     stats.offer(0);
-    stats.add({ id: i, kind: "order", sourceChain: "a", destinationChain: "b", stage: 0, intendedAt: 0, sentAt: 0, deliveredAt: i, attempts: 1, status: "delivered" });
+    stats.add({
+      id: i,
+      kind: "order",
+      sourceChain: "a",
+      destinationChain: "b",
+      stage: 0,
+      intendedAt: 0,
+      sentAt: 0,
+      deliveredAt: i,
+      attempts: 1,
+      status: "delivered",
+    });
   }
   t.is(stats.thresholdMetrics().jitter, 95 - 5);
 });
 
-const delivered = (r: Partial<MessageRecord>): MessageRecord => ({ id: 1, kind: "liquidation", sourceChain: "Ethereum", destinationChain: "Base", stage: 0, intendedAt: 1000.3, attempts: 1, status: "delivered", ...r });
+const delivered = (r: Partial<MessageRecord>): MessageRecord => ({
+  id: 1,
+  kind: "liquidation",
+  sourceChain: "Ethereum",
+  destinationChain: "Base",
+  stage: 0,
+  intendedAt: 1000.3,
+  attempts: 1,
+  status: "delivered",
+  ...r,
+});
 
 test("a delivered message's hops add up to its delay_ms, whichever times its relayer reports", (t) => {
   const random = seededRandom(7);
   const cases: Array<[string, Partial<MessageRecord>, string[]]> = [
-    ["in-process relayer", { sentAt: 1, sourceIncludedAt: 2, vaaReadyAt: 3, relayerFetchedAt: 4, relayerSubmittedAt: 5, deliveredAt: 6 }, ["send", "source_inclusion", "guardian_quorum", "relayer_pickup", "destination_inclusion"]],
-    ["outside relayer (reports nothing)", { sentAt: 1, sourceIncludedAt: 2, vaaReadyAt: 3, deliveredAt: 6 }, ["send", "source_inclusion", "guardian_quorum", "destination_inclusion"]],
+    [
+      "in-process relayer",
+      { sentAt: 1, sourceIncludedAt: 2, vaaReadyAt: 3, relayerFetchedAt: 4, relayerSubmittedAt: 5, deliveredAt: 6 },
+      ["send", "source_inclusion", "guardian_quorum", "relayer_pickup", "destination_inclusion"],
+    ],
+    [
+      "outside relayer (reports nothing)",
+      { sentAt: 1, sourceIncludedAt: 2, vaaReadyAt: 3, deliveredAt: 6 },
+      ["send", "source_inclusion", "guardian_quorum", "destination_inclusion"],
+    ],
     ["cosmos", { sentAt: 1, deliveredAt: 6 }, ["send", "destination_inclusion"]],
     ["ibc", { sentAt: 1, sourceIncludedAt: 2, deliveredAt: 6, acknowledgedAt: 7 }, ["send", "source_inclusion", "ibc_receive", "ibc_acknowledgement"]],
   ];
@@ -114,7 +151,9 @@ test("a delivered message's hops add up to its delay_ms, whichever times its rel
       const r = delivered(Object.fromEntries(Object.entries(times).map(([field]) => [field, (at += random() * 700)])));
       const hops = messageHops(r);
       t.deepEqual(Object.keys(hops), expected, label);
-      const onPath = Object.entries(hops).filter(([hop]) => hop !== "ibc_acknowledgement").reduce((a, [, ms]) => a + ms!, 0);
+      const onPath = Object.entries(hops)
+        .filter(([hop]) => hop !== "ibc_acknowledgement")
+        .reduce((a, [, ms]) => a + ms!, 0);
       t.true(Math.abs(onPath - (r.deliveredAt! - r.intendedAt)) < 1e-9, `${label}: ${onPath} vs ${r.deliveredAt! - r.intendedAt}`);
       t.is(hops.send, r.sentAt! - r.intendedAt);
       if (r.relayerSubmittedAt === undefined && r.vaaReadyAt !== undefined) t.is(hops.destination_inclusion, r.deliveredAt! - r.vaaReadyAt);
@@ -132,7 +171,17 @@ test("each stage's hop means add up to its mean delay when its messages report t
     const sourceIncludedAt = sentAt + 100 + random() * 500;
     const vaaReadyAt = sourceIncludedAt + random() * 100;
     stats.offer(0);
-    stats.add(delivered({ id: i, intendedAt, sentAt, sourceIncludedAt, vaaReadyAt, relayerSubmittedAt: vaaReadyAt + random() * 50, deliveredAt: vaaReadyAt + 300 + random() * 900 }));
+    stats.add(
+      delivered({
+        id: i,
+        intendedAt,
+        sentAt,
+        sourceIncludedAt,
+        vaaReadyAt,
+        relayerSubmittedAt: vaaReadyAt + random() * 50,
+        deliveredAt: vaaReadyAt + 300 + random() * 900,
+      }),
+    );
   }
   const s = stats.stages[0]!;
   const hops = (Object.keys(HOPS) as Array<keyof typeof HOPS>).filter((h) => s.hops[h].count > 0);
@@ -179,7 +228,13 @@ test("fitSlope: a block-time sawtooth without trend stays within its noise; a st
   const growing = sawtooth.map(([x, y]) => [x, y + 40 * x] as [number, number]);
   const fit = fitSlope(growing)!;
   t.true(Math.abs(fit.slope - 40) < 10 && fit.slope - 2 * fit.stdErr > 2, `slope ${fit.slope} ± ${fit.stdErr}`);
-  t.is(fitSlope([[0, 1], [1, 2]]), undefined);
+  t.is(
+    fitSlope([
+      [0, 1],
+      [1, 2],
+    ]),
+    undefined,
+  );
 });
 
 test("each stage's harness CPU, event loop and machine CPU come from the samples inside it", (t) => {

@@ -277,7 +277,16 @@ export interface InFlightSample {
 export class StageStats {
   readonly stages: StageSummary[] = [];
   /** The whole run, for thresholds. */
-  readonly total = { offered: 0, delivered: 0, dropped: 0, late: 0, duplicates: 0, phantoms: 0, delay: new DelayHistogram(), sendLateness: new DelayHistogram() };
+  readonly total = {
+    offered: 0,
+    delivered: 0,
+    dropped: 0,
+    late: 0,
+    duplicates: 0,
+    phantoms: 0,
+    delay: new DelayHistogram(),
+    sendLateness: new DelayHistogram(),
+  };
   private starts: number[] = [];
 
   constructor(private readonly specs: StageSpec[]) {
@@ -456,7 +465,8 @@ export class StageStats {
       const withCpu = samples.filter((p) => p.at >= start && p.at <= end && p.cpuMs !== undefined);
       const [first, last] = [withCpu[0], withCpu.at(-1)];
       s.harnessCpu = first && last && last.at > first.at ? (last.cpuMs! - first.cpuMs!) / (last.at - first.at) : undefined;
-      s.harnessLoopBusy = first && last && last.at > first.at && first.loopActiveMs !== undefined ? (last.loopActiveMs! - first.loopActiveMs!) / (last.at - first.at) : undefined;
+      s.harnessLoopBusy =
+        first && last && last.at > first.at && first.loopActiveMs !== undefined ? (last.loopActiveMs! - first.loopActiveMs!) / (last.at - first.at) : undefined;
       s.machineCpu =
         first && last && last.at > first.at && first.machineBusyMs !== undefined && last.machineBusyMs !== undefined
           ? Math.min(1, (last.machineBusyMs - first.machineBusyMs) / (last.at - first.at) / MACHINE_CORES)

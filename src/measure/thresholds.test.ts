@@ -17,7 +17,10 @@ test("evaluation passes, fails, and fails without data", (t) => {
     p99: 1500,
     late_rate: 0.02,
   });
-  t.deepEqual(results.map((r) => r.passed), [true, false, false]);
+  t.deepEqual(
+    results.map((r) => r.passed),
+    [true, false, false],
+  );
   t.is(results[2]!.actual, undefined);
 });
 
@@ -45,7 +48,14 @@ test("k6's p(N) spelling: any 0 < N ≤ 100, answered from the run's delay perce
   const thresholds = ["p(99.9)<800", "p(50)<100", "p99<500"].map(parseThreshold);
   const results = evaluateThresholds(thresholds, { p99: 450 }, (p) => (asked.push(p), p * 8));
   t.deepEqual(asked, [99.9, 50]);
-  t.deepEqual(results.map((r) => [r.actual, r.passed]), [[799.2, true], [400, false], [450, true]]);
+  t.deepEqual(
+    results.map((r) => [r.actual, r.passed]),
+    [
+      [799.2, true],
+      [400, false],
+      [450, true],
+    ],
+  );
 });
 
 test("values outside a metric's range are refused, naming the range", (t) => {

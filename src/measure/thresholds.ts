@@ -77,12 +77,18 @@ export function parseThreshold(text: string): Threshold {
 
 function compare(actual: number, op: Operator, value: number): boolean {
   switch (op) {
-    case "<": return actual < value;
-    case "<=": return actual <= value;
-    case ">": return actual > value;
-    case ">=": return actual >= value;
-    case "==": return actual === value;
-    case "!=": return actual !== value;
+    case "<":
+      return actual < value;
+    case "<=":
+      return actual <= value;
+    case ">":
+      return actual > value;
+    case ">=":
+      return actual >= value;
+    case "==":
+      return actual === value;
+    case "!=":
+      return actual !== value;
   }
 }
 

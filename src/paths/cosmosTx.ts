@@ -96,7 +96,14 @@ export class CosmosTxPath implements DeliveryPath {
   send(m: PlannedMessage): Promise<void> {
     const sentAt = now();
     const { memo, deadlineMs } = triggerMemo(this.scenario, this.ledger!, m);
-    return recordSend(this.senders!.send((from) => this.transfer(from), memo), this.ledger!, this.pending, m.id, deadlineMs, sentAt);
+    return recordSend(
+      this.senders!.send((from) => this.transfer(from), memo),
+      this.ledger!,
+      this.pending,
+      m.id,
+      deadlineMs,
+      sentAt,
+    );
   }
 
   async settle(complete: boolean): Promise<void> {

@@ -139,7 +139,14 @@ export class IbcPath implements DeliveryPath {
   send(m: PlannedMessage): Promise<void> {
     const sentAt = now();
     const { memo, deadlineMs } = triggerMemo(this.scenario, this.ledger!, m);
-    return recordSend(this.senders!.send((from) => this.transfer(from, memo), ""), this.ledger!, this.pending, m.id, deadlineMs, sentAt);
+    return recordSend(
+      this.senders!.send((from) => this.transfer(from, memo), ""),
+      this.ledger!,
+      this.pending,
+      m.id,
+      deadlineMs,
+      sentAt,
+    );
   }
 
   async settle(complete: boolean): Promise<void> {
@@ -209,7 +216,9 @@ export class IbcPath implements DeliveryPath {
     for (const tx of block.txs) {
       if (tx.code !== 0) continue;
       const acks = new Map<string, string>();
-      for (const e of tx.events) if (e.type === "write_acknowledgement" && e.attributes.packet_src_channel === channel) acks.set(e.attributes.packet_sequence!, e.attributes.packet_ack ?? "");
+      for (const e of tx.events)
+        if (e.type === "write_acknowledgement" && e.attributes.packet_src_channel === channel)
+          acks.set(e.attributes.packet_sequence!, e.attributes.packet_ack ?? "");
       for (const e of tx.events) {
         if (e.type !== "recv_packet" || e.attributes.packet_src_channel !== channel) continue;
         const sequence = e.attributes.packet_sequence!;

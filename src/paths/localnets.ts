@@ -37,7 +37,12 @@ export class LocalnetMonitor {
   }
 
   start(ledger: Ledger, recorder: RunRecorder): void {
-    const faults = new FaultRunner(this.scenario.faults, { localnets: new Map(this.nets.map((n) => [n.options.chainId, n])) }, ledger, seededRandom(this.scenario.seed ^ 0x5eed));
+    const faults = new FaultRunner(
+      this.scenario.faults,
+      { localnets: new Map(this.nets.map((n) => [n.options.chainId, n])) },
+      ledger,
+      seededRandom(this.scenario.seed ^ 0x5eed),
+    );
     this.faults = faults;
     recorder.faultEvents = faults.events;
     faults.start();
@@ -84,11 +89,22 @@ export class LocalnetMonitor {
       return;
     }
     if (height !== undefined && height > state.height) {
-      if (state.halted) faults.events.push({ at, event: "chain-resumed", kind: "chain", fault: `${chain}: block ${height} after ${((at - state.changedAt) / 1000).toFixed(1)} s without one` });
+      if (state.halted)
+        faults.events.push({
+          at,
+          event: "chain-resumed",
+          kind: "chain",
+          fault: `${chain}: block ${height} after ${((at - state.changedAt) / 1000).toFixed(1)} s without one`,
+        });
       Object.assign(state, { height, changedAt: at, halted: false });
     } else if (!state.halted && at - state.changedAt > this.haltAfterMs) {
       state.halted = true;
-      faults.events.push({ at, event: "chain-halted", kind: "chain", fault: `${chain}: no block after height ${state.height} for ${((at - state.changedAt) / 1000).toFixed(1)} s` });
+      faults.events.push({
+        at,
+        event: "chain-halted",
+        kind: "chain",
+        fault: `${chain}: no block after height ${state.height} for ${((at - state.changedAt) / 1000).toFixed(1)} s`,
+      });
     }
   }
 }

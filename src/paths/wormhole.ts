@@ -64,7 +64,10 @@ export class WormholePath implements DeliveryPath {
   private faults: FaultRunner | undefined;
   private ledger: Ledger | undefined;
 
-  constructor(private readonly scenario: Scenario, runDir: string) {
+  constructor(
+    private readonly scenario: Scenario,
+    runDir: string,
+  ) {
     this.sources = [...new Set(scenario.routes.map((r) => r.from))];
     this.destinations = [...new Set(scenario.routes.flatMap((r) => r.to))];
     const profiles = [...new Set([...this.sources, ...this.destinations])].map((name) => {
@@ -113,7 +116,15 @@ export class WormholePath implements DeliveryPath {
     const keys = generateGuardianKeys(this.scenario.guardians).slice(0, quorum(this.scenario.guardians));
     // The same signer and transaction shapes as the load senders and the relayer (WalletPool).
     const key = roleKeys("senders", 1)[0]!;
-    const tx = { type: "eip1559", chainId: 1, to: privateKeyToAccount(key).address, data: "0x", gas: 100_000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n } as const;
+    const tx = {
+      type: "eip1559",
+      chainId: 1,
+      to: privateKeyToAccount(key).address,
+      data: "0x",
+      gas: 100_000n,
+      maxFeePerGas: 1n,
+      maxPriorityFeePerGas: 1n,
+    } as const;
     // The reference relayer in this process signs deliveries too; one in its own process does not.
     const inProcessRelayer = !this.stack.relayerProcess && !this.scenario.relayer.startsWith(OUTSIDE_PREFIX);
     const mainRate = ratePerS(CEILING_SAMPLE_MS, (count) => {
@@ -160,7 +171,13 @@ export class WormholePath implements DeliveryPath {
         chains: new Map(
           [...stack.chains].map(([name, c]) => [
             name,
-            { rpcUrl: c.rpcUrl, blockTimeMs: c.profile.blockTimeMs, evmChainId: c.profile.evmChainId, gasLimit: c.profile.gasLimit, gasBurner: burners.get(name) },
+            {
+              rpcUrl: c.rpcUrl,
+              blockTimeMs: c.profile.blockTimeMs,
+              evmChainId: c.profile.evmChainId,
+              gasLimit: c.profile.gasLimit,
+              gasBurner: burners.get(name),
+            },
           ]),
         ),
         aroundReorg: (name, reorg) => {

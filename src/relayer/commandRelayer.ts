@@ -36,7 +36,9 @@ const schema = z.strictObject({
 export const OUTSIDE_PREFIX = "outside/";
 
 export function outsideRelayerNames(): string[] {
-  return readdirSync(OUTSIDE_DIR).filter((f) => f.endsWith(".json")).map((f) => `${OUTSIDE_PREFIX}${f.replace(/\.json$/, "")}`);
+  return readdirSync(OUTSIDE_DIR)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => `${OUTSIDE_PREFIX}${f.replace(/\.json$/, "")}`);
 }
 
 export function loadCommandRelayer(name: string): CommandRelayerConfig {
@@ -61,7 +63,10 @@ export class CommandRelayer implements Relayer {
   readonly events = new EventEmitter<RelayerEventMap>();
   private readonly process: ProcessInstance;
 
-  constructor(endpoints: RelayerEndpoints, readonly config: CommandRelayerConfig) {
+  constructor(
+    endpoints: RelayerEndpoints,
+    readonly config: CommandRelayerConfig,
+  ) {
     this.name = `relayer:${config.name}`;
     const [command, ...args] = config.command;
     this.process = new ProcessInstance({

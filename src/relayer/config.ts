@@ -97,7 +97,9 @@ const CHOICES = {
 const FIELDS = [...Object.keys(NUMBERS), ...Object.keys(CHOICES), "priorityLanes"];
 
 export function relayerPresetNames(): string[] {
-  return readdirSync(PRESET_DIR).filter((f) => f.endsWith(".json")).map((f) => f.replace(/\.json$/, ""));
+  return readdirSync(PRESET_DIR)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.replace(/\.json$/, ""));
 }
 
 /** Loads a preset by name from fixtures/relayers/, validating every field. */

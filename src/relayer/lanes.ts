@@ -8,7 +8,10 @@ export class LaneLimit {
   private active = 0;
   private readonly queues: Array<Array<() => void>>;
 
-  constructor(private readonly concurrency: number, lanes = 1) {
+  constructor(
+    private readonly concurrency: number,
+    lanes = 1,
+  ) {
     this.queues = Array.from({ length: lanes }, () => []);
   }
 

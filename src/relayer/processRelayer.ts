@@ -18,7 +18,11 @@ export class ProcessRelayer implements Relayer {
   private process: ProcessInstance | undefined;
   private readonly settled = new EventEmitter();
 
-  constructor(private readonly endpoints: RelayerEndpoints, private readonly config: ReferenceRelayerConfig, private readonly checkpointPath: string) {
+  constructor(
+    private readonly endpoints: RelayerEndpoints,
+    private readonly config: ReferenceRelayerConfig,
+    private readonly checkpointPath: string,
+  ) {
     this.name = `relayer-process:${config.name}`;
   }
 

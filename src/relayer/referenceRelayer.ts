@@ -93,7 +93,11 @@ export class ReferenceRelayer implements Relayer {
    * checkpoint resumes from it, so a crash loses nothing; what it submits twice is rejected
    * on-chain as already delivered.
    */
-  constructor(private readonly endpoints: RelayerEndpoints, readonly config: ReferenceRelayerConfig, private readonly checkpointPath?: string) {
+  constructor(
+    private readonly endpoints: RelayerEndpoints,
+    readonly config: ReferenceRelayerConfig,
+    private readonly checkpointPath?: string,
+  ) {
     this.name = `relayer:${config.name}`;
     this.fetchLimit = pLimit(config.fetchConcurrency);
     this.submitLimit = new LaneLimit(config.concurrency, config.priorityLanes ? 4 : 1);
@@ -375,7 +379,10 @@ export class ReferenceRelayer implements Relayer {
       if (bumpAfterMs === 0 || deadline - now() <= 0 || !this.running) continue;
       const raise = (fee: bigint) => (fee * BigInt(100 + bumpPercent)) / 100n + 1n;
       try {
-        ticket = await destination.wallets.replace(ticket, { maxFeePerGas: raise(ticket.fees.maxFeePerGas), maxPriorityFeePerGas: raise(ticket.fees.maxPriorityFeePerGas) });
+        ticket = await destination.wallets.replace(ticket, {
+          maxFeePerGas: raise(ticket.fees.maxFeePerGas),
+          maxPriorityFeePerGas: raise(ticket.fees.maxPriorityFeePerGas),
+        });
         watch(ticket);
       } catch (err) {
         // Most often: the previous one was included meanwhile ("nonce too low"); its receipt will tell.

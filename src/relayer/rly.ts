@@ -38,7 +38,9 @@ const rlySchema = z.strictObject({
 });
 
 export function rlyPresetNames(): string[] {
-  return readdirSync(PRESET_DIR).filter((f) => f.endsWith(".json")).map((f) => f.replace(/\.json$/, ""));
+  return readdirSync(PRESET_DIR)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.replace(/\.json$/, ""));
 }
 
 /** Loads an rly preset by name, validating every field. */
@@ -138,13 +140,25 @@ export class Rly implements Relayer {
       this.channels = channels;
       const configPath = join(this.home, "config", "config.yaml");
       const config = readFileSync(configPath, "utf8");
-      if (!config.includes(`min-loop-duration: ${LINK_LOOP_MS}ms`)) throw new Error(`rly's config.yaml has no "min-loop-duration: ${LINK_LOOP_MS}ms" to change`);
+      if (!config.includes(`min-loop-duration: ${LINK_LOOP_MS}ms`))
+        throw new Error(`rly's config.yaml has no "min-loop-duration: ${LINK_LOOP_MS}ms" to change`);
       writeFileSync(configPath, config.replaceAll(`min-loop-duration: ${LINK_LOOP_MS}ms`, `min-loop-duration: ${this.config.minLoopDurationMs}ms`));
       let inSync = 0;
       this.process = new ProcessInstance({
         name: this.name,
         command: toolPath("rly"),
-        args: ["start", PATH_NAME, "--home", this.home, "--max-msgs", String(this.config.maxMsgs), "--flush-interval", `${this.config.flushIntervalS}s`, "--log-format", "json"],
+        args: [
+          "start",
+          PATH_NAME,
+          "--home",
+          this.home,
+          "--max-msgs",
+          String(this.config.maxMsgs),
+          "--flush-interval",
+          `${this.config.flushIntervalS}s`,
+          "--log-format",
+          "json",
+        ],
         // Ready once it caught up with both chains' heads; it relays nothing before.
         readyWhen: (line) => line.includes('"Chain is in sync"') && ++inSync >= 2,
         startTimeoutMs: 60_000,
@@ -179,7 +193,11 @@ export class Rly implements Relayer {
     try {
       return await run(toolPath("rly"), [...args, "--home", this.home], { maxBuffer: 64 * 1024 * 1024 });
     } catch (err) {
-      const stderr = String((err as { stderr?: string }).stderr ?? "").split("\n").filter((l) => !l.includes("not yet in sync")).slice(-15).join("\n");
+      const stderr = String((err as { stderr?: string }).stderr ?? "")
+        .split("\n")
+        .filter((l) => !l.includes("not yet in sync"))
+        .slice(-15)
+        .join("\n");
       throw new Error(`rly ${args.slice(0, 2).join(" ")} failed: ${stderr || (err as Error).message}`);
     }
   }

@@ -17,14 +17,20 @@ export class VaaStream {
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
 
-  constructor(private readonly url: string, private readonly log: (line: string) => void) {}
+  constructor(
+    private readonly url: string,
+    private readonly log: (line: string) => void,
+  ) {}
 
   /** Resolves once the first connection is open (or fails after `timeoutMs`). */
   async start(timeoutMs = 5_000): Promise<void> {
     let connected!: () => void;
     const first = new Promise<void>((resolve) => (connected = resolve));
     this.loop = this.run(connected);
-    const open = await within(first.then(() => true), timeoutMs);
+    const open = await within(
+      first.then(() => true),
+      timeoutMs,
+    );
     if (!open) throw new Error(`VAA stream ${this.url}: no connection within ${timeoutMs} ms`);
   }
 

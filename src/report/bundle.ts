@@ -20,7 +20,14 @@ export function bundleRun(runDir: string): { archive: string; files: string[] } 
   const files = readdirSync(dir)
     .filter((f) => INCLUDED.test(f) && !EXCLUDED.has(f) && statSync(join(dir, f)).isFile())
     .sort();
-  const sums = files.map((f) => `${createHash("sha256").update(readFileSync(join(dir, f))).digest("hex")}  ${f}\n`).join("");
+  const sums = files
+    .map(
+      (f) =>
+        `${createHash("sha256")
+          .update(readFileSync(join(dir, f)))
+          .digest("hex")}  ${f}\n`,
+    )
+    .join("");
   const root = basename(dir);
   const entries = [...files.map((f) => ({ name: `${root}/${f}`, data: readFileSync(join(dir, f)) })), { name: `${root}/SHA256SUMS`, data: Buffer.from(sums) }];
   const archive = `${dir}.tar.gz`;

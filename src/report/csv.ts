@@ -118,7 +118,14 @@ export function messageLine(r: MessageRecord): string {
 
 /** Bytes a record's line can take at most: fixed fields, plus free text quoted, quotes doubled, 3 bytes a character. */
 function messageLineBound(r: MessageRecord): number {
-  const free = r.kind.length + r.sourceChain.length + r.destinationChain.length + (r.dropReason?.length ?? 0) + (r.vaaKey?.length ?? 0) + (r.sendTxHash?.length ?? 0) + (r.deliveryTxHash?.length ?? 0);
+  const free =
+    r.kind.length +
+    r.sourceChain.length +
+    r.destinationChain.length +
+    (r.dropReason?.length ?? 0) +
+    (r.vaaKey?.length ?? 0) +
+    (r.sendTxHash?.length ?? 0) +
+    (r.deliveryTxHash?.length ?? 0);
   return 640 + 6 * free;
 }
 
@@ -374,7 +381,11 @@ abstract class CsvFile {
   /** Why the file is incomplete, naming it and how much of it was written; undefined while all is well. */
   failure: string | undefined;
 
-  constructor(readonly path: string, columns: readonly string[], highWaterMark?: number) {
+  constructor(
+    readonly path: string,
+    columns: readonly string[],
+    highWaterMark?: number,
+  ) {
     this.out = createWriteStream(path, { highWaterMark });
     // "close" follows both the end of the file and a failed write (events.once would reject on the error).
     this.done = new Promise<void>((resolve) => this.out.once("close", () => resolve()));
@@ -458,7 +469,11 @@ export class CsvStream<T> extends CsvFile {
   private batch = "";
   private rows = 0;
 
-  constructor(path: string, columns: readonly string[], private readonly toRow: (row: T) => string[]) {
+  constructor(
+    path: string,
+    columns: readonly string[],
+    private readonly toRow: (row: T) => string[],
+  ) {
     super(path, columns);
   }
 

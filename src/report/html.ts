@@ -105,7 +105,10 @@ function stageLines(steps: Row[], values: object[], y: Record<string, unknown>, 
 }
 
 /** Fault windows (fault-start … fault-end, chain-halted … chain-resumed) and momentary faults, in s from the run's start. */
-function faultWindows(events: Row[], endS: number): { windows: Array<{ from: number; to: number; label: string }>; moments: Array<{ at: number; label: string }> } {
+function faultWindows(
+  events: Row[],
+  endS: number,
+): { windows: Array<{ from: number; to: number; label: string }>; moments: Array<{ at: number; label: string }> } {
   const windows: Array<{ from: number; to: number; label: string }> = [];
   const moments: Array<{ at: number; label: string }> = [];
   const open = new Map<string, { from: number; kind: string }>();
@@ -171,7 +174,12 @@ function runCharts(run: RunData): Chart[] {
     id: "delay-percentiles",
     title: "Delay percentiles against offered rate",
     caption: "End-to-end delay from each message's intended send time (no coordinated omission), per stage; log scale.",
-    spec: stageLines(steps, percentiles, { field: "delay_ms", scale: { type: "log" }, title: "delay (ms)" }, { field: "percentile", sort: ["p50", "p90", "p99", "max"] }),
+    spec: stageLines(
+      steps,
+      percentiles,
+      { field: "delay_ms", scale: { type: "log" }, title: "delay (ms)" },
+      { field: "percentile", sort: ["p50", "p90", "p99", "max"] },
+    ),
   });
 
   const rates = steps.flatMap((s) => [
@@ -181,7 +189,8 @@ function runCharts(run: RunData): Chart[] {
   charts.push({
     id: "delivered-vs-offered",
     title: "Delivered against offered rate",
-    caption: "Messages per second offered by the schedule and delivered on the destination, per stage. Delivered below offered means a backlog: the throughput capacity is reached.",
+    caption:
+      "Messages per second offered by the schedule and delivered on the destination, per stage. Delivered below offered means a backlog: the throughput capacity is reached.",
     spec: stageLines(steps, rates, { field: "rate", title: "messages / s" }, { field: "series", sort: ["offered", "delivered"] }),
   });
 
@@ -199,7 +208,14 @@ function runCharts(run: RunData): Chart[] {
       mark: "bar",
       encoding: {
         x: stageX,
-        y: { field: "count", type: "quantitative", stack: "zero", title: "messages", scale: { domainMin: 0, domainMax: 1 }, axis: { format: "d", tickMinStep: 1 } },
+        y: {
+          field: "count",
+          type: "quantitative",
+          stack: "zero",
+          title: "messages",
+          scale: { domainMin: 0, domainMax: 1 },
+          axis: { format: "d", tickMinStep: 1 },
+        },
         color: { field: "outcome", type: "nominal", sort: ["dropped", "late", "duplicate"], scale: { range: ["#d62728", "#ff7f0e", "#9467bd"] } },
       },
     },
@@ -215,7 +231,14 @@ function runCharts(run: RunData): Chart[] {
       "Mean time of each hop of a message's path, stacked per stage. Each delivered message's hops add up to its delay, so where a stage's messages report the same hops " +
       "(one bridge and relayer) the stack is the stage's mean delay; IBC's acknowledgement comes after the delivery.",
     spec: {
-      data: { values: hops.map((h) => ({ stage_label: labelOf.get(h.stage) ?? `S${h.stage}`, hop: h.hop, mean_ms: Number(h.mean_ms), order: hopOrder.indexOf(h.hop!) })) },
+      data: {
+        values: hops.map((h) => ({
+          stage_label: labelOf.get(h.stage) ?? `S${h.stage}`,
+          hop: h.hop,
+          mean_ms: Number(h.mean_ms),
+          order: hopOrder.indexOf(h.hop!),
+        })),
+      },
       mark: "bar",
       encoding: {
         x: stageX,
@@ -232,11 +255,19 @@ function runCharts(run: RunData): Chart[] {
   charts.push({
     id: "in-flight",
     title: "Messages in flight over time",
-    caption: "Sent and not yet delivered or dropped. A line that keeps rising means the bridge falls behind; shaded: fault windows; dashed: momentary faults (a reorg).",
+    caption:
+      "Sent and not yet delivered or dropped. A line that keeps rising means the bridge falls behind; shaded: fault windows; dashed: momentary faults (a reorg).",
     spec: {
       layer: [
         ...faults,
-        { data: { values: timeline }, mark: { type: "line", color: "#1f77b4" }, encoding: { x: { field: "at_s", type: "quantitative", title: "time since start (s)" }, y: { field: "in_flight", type: "quantitative", title: "in flight" } } },
+        {
+          data: { values: timeline },
+          mark: { type: "line", color: "#1f77b4" },
+          encoding: {
+            x: { field: "at_s", type: "quantitative", title: "time since start (s)" },
+            y: { field: "in_flight", type: "quantitative", title: "in flight" },
+          },
+        },
       ],
       resolve: { scale: { color: "independent" } },
     },
@@ -264,7 +295,12 @@ function runCharts(run: RunData): Chart[] {
           encoding: {
             x: { field: "at_s", type: "quantitative", title: "intended send (s since start)" },
             y: { field: "delay_ms", type: "quantitative", scale: { type: "log" }, title: "delay (ms)" },
-            color: { field: "outcome", type: "nominal", title: "message", scale: { domain: ["on time", "late", "dropped", "in-flight"], range: ["#1f77b4", "#ff7f0e", "#d62728", "#7f7f7f"] } },
+            color: {
+              field: "outcome",
+              type: "nominal",
+              title: "message",
+              scale: { domain: ["on time", "late", "dropped", "in-flight"], range: ["#1f77b4", "#ff7f0e", "#d62728", "#7f7f7f"] },
+            },
           },
         },
       ],
@@ -294,7 +330,11 @@ function runCharts(run: RunData): Chart[] {
               color: { field: "measure", type: "nominal", sort: ["event loop busy", "CPU", "machine, all cores"] },
             },
           },
-          { data: { values: [{ y: BUSY_HARNESS_LOOP }] }, mark: { type: "rule", strokeDash: [6, 4], color: "#b30000" }, encoding: { y: { field: "y", type: "quantitative" } } },
+          {
+            data: { values: [{ y: BUSY_HARNESS_LOOP }] },
+            mark: { type: "rule", strokeDash: [6, 4], color: "#b30000" },
+            encoding: { y: { field: "y", type: "quantitative" } },
+          },
         ],
       },
     });
@@ -304,7 +344,12 @@ function runCharts(run: RunData): Chart[] {
   if (risk.length) {
     const floor = 1e-12;
     const outcomes = risk.flatMap((s) => [
-      { stage_label: stageLabel(s), outcome: "on time", order: 0, count: Number(s.liquidation_triggers) - Number(s.missed_liquidations) - Number(s.late_liquidations) },
+      {
+        stage_label: stageLabel(s),
+        outcome: "on time",
+        order: 0,
+        count: Number(s.liquidation_triggers) - Number(s.missed_liquidations) - Number(s.late_liquidations),
+      },
       { stage_label: stageLabel(s), outcome: "late", order: 1, count: Number(s.late_liquidations) },
       { stage_label: stageLabel(s), outcome: "missed (dropped)", order: 2, count: Number(s.missed_liquidations) },
     ]);
@@ -322,7 +367,16 @@ function runCharts(run: RunData): Chart[] {
             height: HEIGHT,
             data: { values: risk.map((s) => ({ stage_label: stageLabel(s), shortfall: Math.max(floor, Number(s.shortfall_probability)) })) },
             mark: { type: "point", filled: true, size: 80, color: "#8c564b" },
-            encoding: { x: stageX, y: { field: "shortfall", type: "quantitative", scale: { type: "log", domain: [floor, 1], clamp: true }, title: "shortfall probability", axis: { format: ".0e" } } },
+            encoding: {
+              x: stageX,
+              y: {
+                field: "shortfall",
+                type: "quantitative",
+                scale: { type: "log", domain: [floor, 1], clamp: true },
+                title: "shortfall probability",
+                axis: { format: ".0e" },
+              },
+            },
           },
           {
             width: WIDTH / 2 - 40,
@@ -395,7 +449,10 @@ function comparisonCharts(runs: ComparedRunData[], perRun: Row[]): Chart[] {
   };
   const cdf = presets.flatMap((preset) => {
     const rows = runs.filter((r) => r.preset === preset).flatMap((r) => r.run.messages);
-    const delays = rows.filter((m) => m.status === "delivered").map((m) => Math.max(1, Number(m.delay_ms))).sort((a, b) => a - b);
+    const delays = rows
+      .filter((m) => m.status === "delivered")
+      .map((m) => Math.max(1, Number(m.delay_ms)))
+      .sort((a, b) => a - b);
     const step = Math.max(1, Math.ceil(delays.length / MAX_CDF_POINTS));
     const ranks = delays.map((_, i) => i).filter((i) => i % step === 0 || i === delays.length - 1);
     return ranks.map((i) => ({ preset, delay_ms: delays[i]!, share: (i + 1) / rows.length }));
@@ -403,8 +460,15 @@ function comparisonCharts(runs: ComparedRunData[], perRun: Row[]): Chart[] {
   return [
     perStage("compare-p50", "p50", "p50 delay", "p50 delay (ms)", `Median delay of each run's stage (nearest rank), ${CENSORED}`, true),
     perStage("compare-p99", "p99", "p99 delay", "p99 delay (ms)", `99th percentile delay of each run's stage (nearest rank), ${CENSORED}`, true),
-    perStage("compare-delivered", "delivered_share", "Delivered share", "delivered / offered",
-      "Delivered over offered messages of each run's stage.", false, "%"),
+    perStage(
+      "compare-delivered",
+      "delivered_share",
+      "Delivered share",
+      "delivered / offered",
+      "Delivered over offered messages of each run's stage.",
+      false,
+      "%",
+    ),
     {
       id: "compare-cdf",
       title: "Delay distribution over all runs, relayers overlaid",
@@ -450,7 +514,7 @@ function redactText(text: string): string {
 }
 
 function table(rows: Row[], columns: Array<[key: string, title: string]>): string {
-  if (!rows.length) return "<p class=\"none\">none</p>";
+  if (!rows.length) return '<p class="none">none</p>';
   const head = columns.map(([, title]) => `<th>${escapeHtml(title)}</th>`).join("");
   const cell = (v: string) => `<td${v === "" || Number.isFinite(Number(v)) ? "" : ' class="text"'}>${escapeHtml(redactText(v))}</td>`;
   const body = rows.map((r) => `<tr>${columns.map(([key]) => cell(r[key] ?? "")).join("")}</tr>`).join("\n");
@@ -519,8 +583,19 @@ function runHeader(run: RunData): string {
   const banner = complete
     ? `<div class="banner complete">Complete run: every sent message ended delivered or dropped with a reason.</div>`
     : `<div class="banner incomplete"><strong>INCOMPLETE run</strong> (${escapeHtml(redactText(String(m.status ?? "unknown")))}): the figures cover what was recorded before it stopped; unfinished messages are listed as in-flight.</div>`;
-  const stages = run.steps.map((row) => ({ stage: Number(row.stage), offeredRate: Number(row.offered_rate), harnessLoopBusy: num(row.harness_loop_busy), machineCpu: num(row.machine_cpu), sendLatenessP99: num(row.send_lateness_p99_ms) }));
-  const warn = harnessWarnings(stages, num(s.headroom), num(s.harness_ceiling_msgs_per_s), typeof m.environment?.cores === "number" ? m.environment.cores : undefined)
+  const stages = run.steps.map((row) => ({
+    stage: Number(row.stage),
+    offeredRate: Number(row.offered_rate),
+    harnessLoopBusy: num(row.harness_loop_busy),
+    machineCpu: num(row.machine_cpu),
+    sendLatenessP99: num(row.send_lateness_p99_ms),
+  }));
+  const warn = harnessWarnings(
+    stages,
+    num(s.headroom),
+    num(s.harness_ceiling_msgs_per_s),
+    typeof m.environment?.cores === "number" ? m.environment.cores : undefined,
+  )
     .map((w) => `<div class="banner warn">${escapeHtml(w.charAt(0).toUpperCase() + w.slice(1))}.</div>`)
     .join("");
   return `${banner}${warn}
@@ -586,10 +661,28 @@ function runTables(run: RunData): string {
   return `<h2>Stages</h2>
 ${table(run.steps, stepCols)}
 <h2>Drop reasons</h2>
-${table(drops, [["stage", "stage"], ["reason", "reason"], ["count", "messages"]])}
+${table(drops, [
+  ["stage", "stage"],
+  ["reason", "reason"],
+  ["count", "messages"],
+])}
 <h2>Fault and chain events</h2>
-${table(run.events, [["at_ms", "at (ms)"], ["event", "event"], ["kind", "kind"], ["fault", "detail"]])}
-${run.thresholds.length ? `<h2>Thresholds</h2>\n${table(run.thresholds, [["threshold", "threshold"], ["metric", "metric"], ["actual", "actual"], ["passed", "passed"]])}` : ""}`;
+${table(run.events, [
+  ["at_ms", "at (ms)"],
+  ["event", "event"],
+  ["kind", "kind"],
+  ["fault", "detail"],
+])}
+${
+  run.thresholds.length
+    ? `<h2>Thresholds</h2>\n${table(run.thresholds, [
+        ["threshold", "threshold"],
+        ["metric", "metric"],
+        ["actual", "actual"],
+        ["passed", "passed"],
+      ])}`
+    : ""
+}`;
 }
 
 /** The HTML of one run's report. */
@@ -619,14 +712,33 @@ async function comparisonPage(dir: string): Promise<string> {
   const incomplete = runs.filter((r) => r.run.manifest.complete !== true).map((r) => `${r.preset} (repeat ${r.repeat})`);
   const runRows = runs.map(({ preset, repeat, run }) => ({ repeat: String(repeat), preset, folder: basename(run.dir), ...(run.summary ?? {}) }));
   const figureColumns: Array<[string, string]> = [
-    ["stage", "stage"], ["metric", "metric"], ["unit", "unit"], ["other", "other"], ["repeats", "pairs"], ["messages_per_run", "messages / run"],
-    ["baseline_mean", "baseline mean"], ["other_mean", "other mean"], ["difference", "difference"], ["sd_difference", "sd of differences"],
-    ["ci_low", "CI low"], ["ci_high", "CI high"], ["ci_level", "CI level"], ["floor", "floor"], ["verdicts_in_family", "m"], ["p_holm", "Holm p"],
+    ["stage", "stage"],
+    ["metric", "metric"],
+    ["unit", "unit"],
+    ["other", "other"],
+    ["repeats", "pairs"],
+    ["messages_per_run", "messages / run"],
+    ["baseline_mean", "baseline mean"],
+    ["other_mean", "other mean"],
+    ["difference", "difference"],
+    ["sd_difference", "sd of differences"],
+    ["ci_low", "CI low"],
+    ["ci_high", "CI high"],
+    ["ci_level", "CI level"],
+    ["floor", "floor"],
+    ["verdicts_in_family", "m"],
+    ["p_holm", "Holm p"],
     ["outcome", "outcome"],
   ];
   const runColumns: Array<[string, string]> = [
-    ["repeat", "repeat"], ["preset", "relayer"], ["folder", "folder"], ["offered", "offered"], ["delivered", "delivered"], ["dropped", "dropped"],
-    ["throughput_capacity", "capacity/s"], ["headroom", "harness headroom"],
+    ["repeat", "repeat"],
+    ["preset", "relayer"],
+    ["folder", "folder"],
+    ["offered", "offered"],
+    ["delivered", "delivered"],
+    ["dropped", "dropped"],
+    ["throughput_capacity", "capacity/s"],
+    ["headroom", "harness headroom"],
   ];
   const verdicts = comparison.map(
     (c) => `<li><strong>${escapeHtml(`${c.other} against ${c.baseline}, stage ${c.stage} ${c.metric}`)}</strong>: ${escapeHtml(c.verdict)}</li>`,

@@ -34,15 +34,19 @@ test("a CSV cut short by a write error keeps its whole rows only, and says which
   // write is short, then fails with EFBIG (Node ignores SIGXFSZ), as a write to a full disk fails with ENOSPC.
   const out = execFileSync("sh", ["-c", 'ulimit -f 100 && exec "$0" --import tsx "$1" "$2"', process.execPath, script, file], { encoding: "utf8" });
   const { failure } = JSON.parse(out) as { failure: string };
-  const said = /^rows\.csv: EFBIG \(.*\) after (\d+) bytes written; cut back to its first (\d+) bytes, whole rows only; later rows are not in it$/
-    .exec(failure);
+  const said = /^rows\.csv: EFBIG \(.*\) after (\d+) bytes written; cut back to its first (\d+) bytes, whole rows only; later rows are not in it$/.exec(
+    failure,
+  );
   t.truthy(said, failure);
   const size = statSync(file).size;
   t.is(size, Number(said![2]));
   t.true(size < Number(said![1]));
   const rows = parse(readFileSync(file), { columns: true }) as Array<Record<string, string>>;
   t.true(rows.length > 100);
-  t.deepEqual(rows.map((r) => Number(r.id)), [...rows.keys()]);
+  t.deepEqual(
+    rows.map((r) => Number(r.id)),
+    [...rows.keys()],
+  );
   t.true(rows.every((r) => r.pad === "x".repeat(40)));
 });
 

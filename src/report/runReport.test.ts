@@ -47,7 +47,14 @@ test("a probe is judged once: the summary and steps.csv report its judgement, no
   t.is(report.verdict.failureThreshold, 10);
   t.is(report.verdict.capacity, undefined);
   const [step] = csv(runDir, "steps.csv");
-  t.like(step, { delivered: "10", judged_delivered: "8", judged_unfinished: "2", judged_liquidations: "10", judged_liquidations_missed: "2", sustainable: "false" });
+  t.like(step, {
+    delivered: "10",
+    judged_delivered: "8",
+    judged_unfinished: "2",
+    judged_liquidations: "10",
+    judged_liquidations_missed: "2",
+    sustainable: "false",
+  });
   t.is(step!.failed_criteria, "delivered<98%;deadlines-missed");
   t.true(Math.abs(Number(step!.judged_at_ms) - judged.judgedAtMs) <= 0.05, "judged_at_ms is when the probe was judged");
   const [summary] = csv(runDir, "summary.csv");
@@ -60,7 +67,10 @@ test("a stage a fault overlapped is labelled under fault in steps.csv and left o
   const scenario = validateScenario(
     {
       routes: [{ from: "Ethereum", to: ["Base"] }],
-      stages: [{ rate: 10, duration: "1s" }, { rate: 20, duration: "1s" }],
+      stages: [
+        { rate: 10, duration: "1s" },
+        { rate: 20, duration: "1s" },
+      ],
       faults: [{ kind: "guardians-offline", at: "1.5s", for: "2s", count: 7 }],
     },
     "test",
@@ -73,7 +83,10 @@ test("a stage a fault overlapped is labelled under fault in steps.csv and left o
   ledger.closeDrain();
   const report = await rec.finish("complete", true);
   const steps = csv(runDir, "steps.csv");
-  t.deepEqual(steps.map((s) => s.judged_as), ["capacity", "under-fault"]);
+  t.deepEqual(
+    steps.map((s) => s.judged_as),
+    ["capacity", "under-fault"],
+  );
   t.is(steps[1]!.sustainable, "false");
   t.is(steps[1]!.faults, "guardians-offline(count=7)@1.5s+2s");
   const [summary] = csv(runDir, "summary.csv");

@@ -23,7 +23,6 @@ export interface HarnessLimits {
   ceilingWhat?: string;
 }
 
-
 /** Harness ceiling ÷ measured capacity (or, when no stage passed, the highest delivered rate). */
 export function headroom(limits: HarnessLimits, verdict: CapacityVerdict, stats: StageStats): number | undefined {
   const measured = verdict.capacity ?? Math.max(0, ...stats.stages.map((s) => s.deliveredRate));
@@ -55,7 +54,6 @@ export interface RunReport {
   /** Report files that could not be written in full (disk full, …): each names the file and how much of it was written. */
   outputErrors: string[];
 }
-
 
 /** Writes manifest.json alone: at the start of a run, marked incomplete, so even a kill -9 leaves that on record. */
 export function writeManifest(input: ReportInput, status: string, complete: boolean, extra: Record<string, unknown> = {}): void {
@@ -106,7 +104,10 @@ export class RunRecorder {
   /** Guardian observation skews (times on the run clock's base, clock.now()), read when the report is written. */
   observationSkews: () => Iterable<{ firstAt: number; skew: number }> = () => [];
 
-  constructor(private readonly input: ReportInput, private readonly ledger: Ledger) {
+  constructor(
+    private readonly input: ReportInput,
+    private readonly ledger: Ledger,
+  ) {
     this.stats = new StageStats(input.scenario.stages);
     this.messages = new MessagesCsv(join(input.runDir, "messages.csv"));
     this.anomalies = new CsvStream(join(input.runDir, "anomalies.csv"), ANOMALY_COLUMNS, anomalyRow);
@@ -124,7 +125,13 @@ export class RunRecorder {
   sample(): void {
     const cpu = process.cpuUsage();
     const loop = performance.eventLoopUtilization();
-    this.samples.push({ at: this.ledger.elapsed(), inFlight: this.ledger.inFlight, cpuMs: (cpu.user + cpu.system) / 1000, loopActiveMs: loop.active, machineBusyMs: machineBusyMs() });
+    this.samples.push({
+      at: this.ledger.elapsed(),
+      inFlight: this.ledger.inFlight,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      loopActiveMs: loop.active,
+      machineBusyMs: machineBusyMs(),
+    });
   }
 
   /**
@@ -266,7 +273,10 @@ export function faultsByStage(scenario: Pick<Scenario, "stages" | "faults">): st
   const starts = stageStarts(scenario);
   return scenario.stages.map((stage, i) => {
     const [from, to] = [starts[i]! / 1000, starts[i]! / 1000 + stage.durationS];
-    return scenario.faults.filter((f) => f.atS < to && (f.atS + f.forS > from || (f.forS === 0 && f.atS >= from))).map(faultLabel).join(";");
+    return scenario.faults
+      .filter((f) => f.atS < to && (f.atS + f.forS > from || (f.forS === 0 && f.atS >= from)))
+      .map(faultLabel)
+      .join(";");
   });
 }
 

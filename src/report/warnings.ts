@@ -30,18 +30,26 @@ export function harnessWarnings(stages: StageLoad[], headroom: number | undefine
   const at = (s: StageLoad) => `stage ${s.stage} (${s.offeredRate} msgs/s)`;
   const busy = stages.filter((s) => (s.harnessLoopBusy ?? 0) >= BUSY_HARNESS_LOOP);
   if (busy.length) {
-    warnings.push(`the harness's event loop was busy ${busy.map((s) => `${Math.round(s.harnessLoopBusy! * 100)} % of ${at(s)}`).join(", ")}: results at these rates may be the harness's own limit (harness_loop_busy in steps.csv)`);
+    warnings.push(
+      `the harness's event loop was busy ${busy.map((s) => `${Math.round(s.harnessLoopBusy! * 100)} % of ${at(s)}`).join(", ")}: results at these rates may be the harness's own limit (harness_loop_busy in steps.csv)`,
+    );
   }
   const late = stages.filter((s) => (s.sendLatenessP99 ?? 0) >= LATE_SENDING_MS);
   if (late.length) {
-    warnings.push(`the load generator sent late: send lateness p99 ${late.map((s) => `${Math.round(s.sendLatenessP99!)} ms in ${at(s)}`).join(", ")}; delays are measured from the intended send time, so they include this harness lag (send_lateness_p99_ms in steps.csv)`);
+    warnings.push(
+      `the load generator sent late: send lateness p99 ${late.map((s) => `${Math.round(s.sendLatenessP99!)} ms in ${at(s)}`).join(", ")}; delays are measured from the intended send time, so they include this harness lag (send_lateness_p99_ms in steps.csv)`,
+    );
   }
   const saturated = stages.filter((s) => (s.machineCpu ?? 0) >= SATURATED_MACHINE);
   if (saturated.length) {
-    warnings.push(`the machine's ${cores === undefined ? "" : `${cores} `}cores were ${saturated.map((s) => `${Math.round(s.machineCpu! * 100)} % busy in ${at(s)}`).join(", ")}: chains, relayer and harness competed for CPU, so results at these rates are this machine's limit (machine_cpu in steps.csv)`);
+    warnings.push(
+      `the machine's ${cores === undefined ? "" : `${cores} `}cores were ${saturated.map((s) => `${Math.round(s.machineCpu! * 100)} % busy in ${at(s)}`).join(", ")}: chains, relayer and harness competed for CPU, so results at these rates are this machine's limit (machine_cpu in steps.csv)`,
+    );
   }
   if (headroom !== undefined && headroom < MIN_HEADROOM) {
-    warnings.push(`the harness's own ceiling${ceilingMsgsPerS === undefined ? "" : ` (${Math.round(ceilingMsgsPerS)} msgs/s)`} is only ${headroom.toFixed(2)}× the measured capacity, under ${MIN_HEADROOM}×: the capacity may be the harness's limit, not the bridge's`);
+    warnings.push(
+      `the harness's own ceiling${ceilingMsgsPerS === undefined ? "" : ` (${Math.round(ceilingMsgsPerS)} msgs/s)`} is only ${headroom.toFixed(2)}× the measured capacity, under ${MIN_HEADROOM}×: the capacity may be the harness's limit, not the bridge's`,
+    );
   }
   return warnings;
 }

@@ -4,7 +4,6 @@ import { pathToFileURL, fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { CHROMIUM } from "../../chains/tools.ts";
 
-
 /** Where browser tests keep their screenshots (inside reports/, which git ignores). */
 export const ARTIFACTS = fileURLToPath(new URL("../../reports/test-artifacts/", import.meta.url));
 
@@ -36,7 +35,15 @@ export async function openReport(htmlPath: string, name: string): Promise<PageCh
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     // Without the background-networking flags Chromium keeps trying to reach Google's hosts.
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });

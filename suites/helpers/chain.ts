@@ -39,4 +39,3 @@ export function signedVaa(keys: GuardianKey[], signers: number[], body: VaaBody,
 }
 
 export const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-

@@ -60,7 +60,12 @@ export function startRun(command: string, args: string[], env: NodeJS.ProcessEnv
  */
 export function scenarioFile(dir: string, name: string, fields: Record<string, unknown>): string {
   const file = join(dir, `${name}.json`);
-  const defaults = { chains: { Ethereum: { blockTimeMs: 200 }, Base: { blockTimeMs: 200 } }, routes: [{ from: "Ethereum", to: ["Base"] }], drain: "15s", senders: 1 };
+  const defaults = {
+    chains: { Ethereum: { blockTimeMs: 200 }, Base: { blockTimeMs: 200 } },
+    routes: [{ from: "Ethereum", to: ["Base"] }],
+    drain: "15s",
+    senders: 1,
+  };
   writeFileSync(file, JSON.stringify({ name, ...defaults, ...fields }));
   return file;
 }
@@ -73,7 +78,9 @@ export function scenarioFile(dir: string, name: string, fields: Record<string, u
  */
 export async function runLocal(fields: Record<string, unknown>, options: Omit<RunOptions, "outDir"> = {}) {
   const wormhole = fields.bridge === undefined || fields.bridge === "wormhole";
-  const defaults = wormhole ? { chains: { Ethereum: { blockTimeMs: 200 }, Base: { blockTimeMs: 200 } }, routes: [{ from: "Ethereum", to: ["Base"] }], senders: 2 } : {};
+  const defaults = wormhole
+    ? { chains: { Ethereum: { blockTimeMs: 200 }, Base: { blockTimeMs: 200 } }, routes: [{ from: "Ethereum", to: ["Base"] }], senders: 2 }
+    : {};
   return runValidated(validateScenario({ ...defaults, ...fields }, String(fields.name ?? "test scenario")), options);
 }
 
