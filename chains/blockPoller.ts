@@ -24,7 +24,7 @@ type HeadListener = (head: bigint | Error, seenAt: number) => void;
 /**
  * One head poll per EVM endpoint for every poller of this process that follows it: the
  * guardians' observer, the path's own watchers and the relayer's all want the same
- * eth_blockNumber every 20 ms (each asking for itself was ~5 calls a chain per interval).
+ * eth_blockNumber every 20 ms, and asking once serves them all.
  * Polls at the shortest interval its listeners asked for, while it has any.
  */
 export class HeadFeed {

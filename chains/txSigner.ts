@@ -11,8 +11,8 @@ export type Eip1559Tx = Required<
  * Signs an EIP-1559 transaction with libsecp256k1 (the native `secp256k1` package) and a
  * native Keccak: the same RFC 6979 signature and the same bytes as viem's signer (a test
  * checks), at a fraction of its CPU. Load senders and the relayer sign one transaction per
- * message each on the harness's main thread; viem's RLP encoding and pure-JS Keccak were
- * ~11 % of that thread in a 250 msgs/s run.
+ * message each on the harness's main thread, where viem's RLP encoding and pure-JS Keccak
+ * cost a visible share.
  */
 export function signTransaction(privateKey: Hex, tx: Eip1559Tx): Hex {
   const fields = txFields(tx);

@@ -46,9 +46,9 @@ export interface GuardianNetworkOptions {
 
 /**
  * Signed VAAs are served for 5 minutes (a Wormhole run: longer when a fault lasts longer): a
- * relayer fetches within seconds of signing and retries for well under that. A kept VAA
- * takes ~2.3 KB (measured), so at the most a local chain includes (~560 msgs/s) the store
- * stays under ~400 MB however long a soak run lasts.
+ * relayer fetches within seconds of signing and retries for well under that. The store is
+ * bounded by the retention times the rate a chain can include, however long a soak run
+ * lasts.
  */
 export const VAA_RETENTION_MS = 5 * 60_000;
 /** A tally lives 2 minutes past quorum and its last observation, for guardians that observe late (guardian-delay faults). */

@@ -39,8 +39,8 @@ export async function testAddresses(count: number, first = 0, mnemonic = TEST_MN
 
 /**
  * A signer over TEST-ONLY keys of the test mnemonic (m/44'/118'/0'/0/i), derived once.
- * CosmJS's HD wallet derives every account's key again on each signature (~30 ms for
- * eight accounts), which would make the load generator the bottleneck it measures.
+ * CosmJS's HD wallet derives every account's key again on each signature, which would make
+ * the load generator the bottleneck it measures.
  */
 async function testWallet(count: number, first = 0, mnemonic = TEST_MNEMONIC): Promise<OfflineDirectSigner> {
   const wallets = await Promise.all(

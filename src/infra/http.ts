@@ -12,7 +12,7 @@ export interface HttpAnswer {
 /**
  * One HTTP request over plain node:http with kept-alive connections, not fetch: the harness
  * makes hundreds to thousands of calls a second (watchers poll their chain heads, the relayer
- * asks the VAA API), and fetch cost ~1.8 ms of main thread a call on this machine. `what`
+ * asks the VAA API), and fetch costs far more main-thread time a call. `what`
  * names the call in errors. A kept-alive connection the server closed meanwhile fails at once,
  * before the request reached it: such a request is sent again once on a fresh connection (as
  * Node's docs advise).

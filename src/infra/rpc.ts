@@ -21,8 +21,7 @@ const MAX_BATCH = 100;
  * name on an RPC error. Calls to one endpoint made in the same turn of the event loop go as
  * one JSON-RPC batch when the turn ends (setImmediate), so no call waits for a later one: a
  * relayer submitting the VAAs of one source block, or a load generator catching up, pays one
- * HTTP round trip instead of one each. HTTP was ~20 % of the harness's main thread at
- * 350 msgs/s before this. A lone call goes as a plain request.
+ * HTTP round trip instead of one each. A lone call goes as a plain request.
  */
 export function rpc<T>(url: string, method: string, params: unknown[]): Promise<T> {
   return new Promise<T>((resolve, reject) => {

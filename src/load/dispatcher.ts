@@ -14,20 +14,19 @@ const TIMER_MARGIN_MS = 5;
 const WAKE_EARLY_MS = 0.1;
 /**
  * Sends closer together than this are waited for by yielding (setImmediate) instead: waking
- * a sleeping thread on this VM now and then takes over a millisecond, and at such rates
- * the spin is near-continuous anyway.
+ * a sleeping thread can take over a millisecond on a VM, and at such rates the spin is
+ * near-continuous anyway.
  */
 const SPIN_BELOW_GAP_MS = 1.5;
 
 /**
  * Sub-millisecond waits without spinning. A Node timer overshoots by up to about a
- * millisecond (libuv keeps loop time in whole ms), so the dispatcher used to yield with
- * setImmediate through the last 1.5 ms before every send: at 400 msgs/s that spin took 0.57
- * of a core (a core the chains needed on 2 cores) and read as a busy event loop. Now, for
- * sends at least SPIN_BELOW_GAP_MS apart, a worker thread blocks in Atomics.wait until just
- * before the instant and wakes the main thread with a message; closer sends (above ~670
- * msgs/s) still spin, where it is near-continuous anyway and a woken thread is sometimes
- * over a millisecond late on this VM. Until the thread is up, or if it fails, waits spin.
+ * millisecond (libuv keeps loop time in whole ms), and spinning through the last stretch
+ * costs a core the chains need and reads as a busy event loop. So, for sends at least
+ * SPIN_BELOW_GAP_MS apart, a worker thread blocks in Atomics.wait until just before the
+ * instant and wakes the main thread with a message; closer sends spin, where the spin is
+ * near-continuous anyway and a woken thread is sometimes over a millisecond late. Until the
+ * thread is up, or if it fails, waits spin. (Figures: BENCHMARKS.md, dispatcher accuracy.)
  */
 class Ticker {
   private worker: Worker | undefined;

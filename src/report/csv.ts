@@ -96,7 +96,7 @@ const ms = (v: number | undefined): string => (v === undefined ? "" : fixed1(v))
 const probability = (v: number | undefined): string => (v === undefined ? "" : v === 0 ? "0" : String(Number(v.toPrecision(4))));
 
 /**
- * A number with one decimal, like toFixed(1) but ~2× faster (messages.csv formats ten of
+ * A number with one decimal, like toFixed(1) but cheaper (messages.csv formats ten of
  * them per message). Rounds half away from zero on the value times ten, so at an exact
  * half-tenth it may differ from toFixed in the last digit (about once per million random
  * values); "-0.0" comes out as "0.0".
