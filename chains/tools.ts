@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { isAlive, procStat } from "../src/infra/instance.ts";
 
 /** Where the setup step puts the tools it builds (cached outside git). */
 export const TOOLS_DIR = fileURLToPath(new URL("../.cache/tools/", import.meta.url));
@@ -99,7 +100,7 @@ export interface BuildSteps {
 
 /**
  * `<toolsDir>/bin/<name>` built from `stamp` (kept when its `.version` file says the same stamp).
- * One build at a time per tool on this machine: the builder holds `<toolsDir>/build/<name>.lock`
+ * One build at a time per tool, across processes: the builder holds `<toolsDir>/build/<name>.lock`
  * (a folder: mkdir is atomic) naming its pid; a second setup (two first runs, or npm test beside
  * npm run stress) waits for it, saying so, then finds the tool built. A lock whose owner is no
  * longer running (killed mid-build) is stale and taken over.
@@ -130,19 +131,11 @@ export async function ensureBuilt(name: string, stamp: string, toolsDir: string,
   }
 }
 
-/** This process as a lock owner: its pid and start time (so a reused pid is not taken for it). */
+/** A process as a lock owner: its pid and start time (so a reused pid is not taken for it); just the pid off Linux; undefined once it is gone. */
 function ownerId(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return `${pid} ${stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]}`;
-  } catch {
-    try {
-      process.kill(pid, 0);
-      return `${pid}`;
-    } catch {
-      return undefined;
-    }
-  }
+  const stat = procStat(pid);
+  if (stat) return `${pid} ${stat.start}`;
+  return isAlive(pid) ? `${pid}` : undefined;
 }
 
 /** Takes the build lock, waiting while another live process holds it; returns the function that frees it. */

@@ -95,7 +95,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     progress(`starting ${path.description}`);
     await path.start();
     await path.measureCeiling();
-    // The dispatcher's clock thread starts before the run clock does (it takes the main thread ~30 ms).
+    // The dispatcher's clock thread starts before the run clock does (starting it holds up the main thread).
     await prepareDispatcher();
     const ledger = new Ledger(scenario.deadlineMs);
     const activeRecorder = (recorder = new RunRecorder(reportInput(), ledger));

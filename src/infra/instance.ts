@@ -255,7 +255,7 @@ export async function stopAll(): Promise<void> {
 }
 
 /** A process as /proc/<pid>/stat names it: its parent, and its start time (so a reused pid is not taken for it). */
-function procStat(pid: number): { ppid: number; start: string; zombie: boolean } | undefined {
+export function procStat(pid: number): { ppid: number; start: string; zombie: boolean } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // Fields after the command name (which may hold spaces, so it is skipped up to its last ")"): state, ppid, … starttime (22nd field).
@@ -267,7 +267,7 @@ function procStat(pid: number): { ppid: number; start: string; zombie: boolean }
 }
 
 /** The command line of a process, or [] when it cannot be read. */
-function procArgs(pid: number): string[] {
+export function procArgs(pid: number): string[] {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
   } catch {

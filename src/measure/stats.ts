@@ -483,20 +483,11 @@ export function slope(points: Array<[number, number]>): number | undefined {
 /**
  * Least-squares slope with its standard error; undefined with fewer than 3 points. (The
  * error assumes independent residuals: a block-time sawtooth makes it a little optimistic.)
+ * x is taken from the first point's, so the running sums keep their precision.
  */
 export function fitSlope(points: Array<[number, number]>): { slope: number; stdErr: number } | undefined {
-  if (points.length < 3) return undefined;
-  const n = points.length;
-  const mx = points.reduce((a, [x]) => a + x, 0) / n;
-  const my = points.reduce((a, [, y]) => a + y, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (const [x, y] of points) {
-    num += (x - mx) * (y - my);
-    den += (x - mx) ** 2;
-  }
-  if (den === 0) return undefined;
-  const fitted = num / den;
-  const residuals = points.reduce((a, [x, y]) => a + (y - my - fitted * (x - mx)) ** 2, 0);
-  return { slope: fitted, stdErr: Math.sqrt(residuals / (n - 2) / den) };
+  const trend = new Trend();
+  const x0 = points[0]?.[0] ?? 0;
+  for (const [x, y] of points) trend.add(x - x0, y);
+  return trend.fit();
 }

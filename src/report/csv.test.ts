@@ -8,6 +8,7 @@ import { CsvStream, csvLine, fixed1, MESSAGE_COLUMNS, messageLine, messageRow, M
 import { percentile, StageStats } from "../measure/stats.ts";
 import { DEFAULT_RISK, shortfallProbability } from "../measure/risk.ts";
 import { seededRandom } from "../infra/random.ts";
+import { judgeStage } from "../measure/capacity.ts";
 
 const tricky = [
   "plain",
@@ -216,7 +217,11 @@ test("steps.csv and hops.csv give exact nearest-rank percentiles, the send hop a
     stats.offer(0, r.kind);
     stats.add(r);
   }
-  await writeStepsCsv(join(dir, "steps.csv"), stats.stages);
+  await writeStepsCsv(
+    join(dir, "steps.csv"),
+    stats.stages,
+    stats.stages.map((s) => judgeStage(s)),
+  );
   await writeHopsCsv(join(dir, "hops.csv"), stats.stages);
   const [step] = parse(readFileSync(join(dir, "steps.csv")), { columns: true }) as Array<Record<string, string>>;
   const delays = records

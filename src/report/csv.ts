@@ -3,7 +3,7 @@ import { basename } from "node:path";
 import type { Anomaly, MessageRecord } from "../measure/ledger.ts";
 import { HOPS, type Hop, type StageSummary } from "../measure/stats.ts";
 import { DEFAULT_RISK, stageRisk, type RiskSettings } from "../measure/risk.ts";
-import { judgeStage, type StageJudgement } from "../measure/capacity.ts";
+import type { StageJudgement } from "../measure/capacity.ts";
 
 /** Columns of messages.csv, in order (documented in the README). */
 export const MESSAGE_COLUMNS = [
@@ -290,7 +290,7 @@ export function messageRow(r: MessageRecord): string[] {
 
 const slope = (v: number | undefined): string => (v === undefined ? "" : v.toFixed(4));
 
-function stepRow(s: StageSummary, j: StageJudgement, faults: string, risk: RiskSettings): string[] {
+function stepRow(s: StageSummary, j: StageJudgement, risk: RiskSettings): string[] {
   const { failed, figures: f } = j;
   const r = stageRisk(s, risk);
   return [
@@ -346,7 +346,7 @@ function stepRow(s: StageSummary, j: StageJudgement, faults: string, risk: RiskS
     String(failed.length === 0),
     failed.join(";"),
     [...s.dropReasons].map(([reason, n]) => `${reason}=${n}`).join(";"),
-    faults,
+    j.faults,
   ];
 }
 
@@ -535,20 +535,9 @@ async function writeCsv<T>(path: string, columns: readonly string[], rows: Itera
   if (csv.failure !== undefined) throw new OutputError(csv.failure);
 }
 
-/**
- * `judgements[i]`: stage i's verdict (judged now, with default criteria, when missing);
- * `faultsByStage[i]`: the faults that overlapped stage i, `;`-separated.
- */
-export function writeStepsCsv(
-  path: string,
-  stages: StageSummary[],
-  judgements: StageJudgement[] = [],
-  faultsByStage: string[] = [],
-  risk: RiskSettings = DEFAULT_RISK,
-): Promise<void> {
-  return writeCsv(path, STEP_COLUMNS, stages, (s) =>
-    stepRow(s, judgements[s.stage] ?? judgeStage(s, undefined, { faults: faultsByStage[s.stage], atMs: 0 }), faultsByStage[s.stage] ?? "", risk),
-  );
+/** `judgements[i]`: stage i's verdict, made once (judgeStage; the faults that overlapped it are in it). */
+export function writeStepsCsv(path: string, stages: StageSummary[], judgements: StageJudgement[], risk: RiskSettings = DEFAULT_RISK): Promise<void> {
+  return writeCsv(path, STEP_COLUMNS, stages, (s) => stepRow(s, judgements[s.stage]!, risk));
 }
 
 /** Columns of hops.csv: one row per stage and hop of the message path (hops no message of the run took, such as IBC's on a Wormhole run, are left out). */

@@ -187,7 +187,7 @@ export class RunRecorder {
     const thresholds = evaluateThresholds(scenario.thresholds, metrics, (p) => stats.total.delay.percentile(p));
 
     const files: string[] = ["messages.csv", "anomalies.csv", "steps.csv", "hops.csv", "summary.csv", "timeline.csv", "events.csv"];
-    await attempt("steps.csv", () => writeStepsCsv(join(runDir, "steps.csv"), stats.stages, judgements, faults, scenario.risk));
+    await attempt("steps.csv", () => writeStepsCsv(join(runDir, "steps.csv"), stats.stages, judgements, scenario.risk));
     await attempt("events.csv", () =>
       writeRecordsCsv(
         join(runDir, "events.csv"),

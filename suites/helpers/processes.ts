@@ -1,20 +1,15 @@
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { isAlive } from "../../src/infra/instance.ts";
+import { isAlive, procArgs, procStat } from "../../src/infra/instance.ts";
 
 /** Every process now running, by pid: its parent and command line (from /proc). */
 function processTable(): Map<number, { ppid: number; args: string }> {
   const table = new Map<number, { ppid: number; args: string }>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      const args = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim();
-      table.set(Number(entry), { ppid, args });
-    } catch {
-      // exited while we looked
-    }
+    const stat = procStat(Number(entry));
+    if (!stat) continue; // exited while we looked
+    table.set(Number(entry), { ppid: stat.ppid, args: procArgs(Number(entry)).join(" ") });
   }
   return table;
 }
