@@ -8,7 +8,7 @@ import type { Hex } from "viem";
 import { runScenario } from "./run.ts";
 import { validateScenario } from "./load/scenario.ts";
 import type { PlannedMessage } from "./load/schedule.ts";
-import type { DeliveryPath } from "./paths/path.ts";
+import type { DeliveryPath } from "./engine/bridge.ts";
 import { now } from "./infra/clock.ts";
 import type { Ledger } from "./measure/ledger.ts";
 

@@ -1,6 +1,6 @@
 import test from "ava";
-import { coreAbi } from "../src/bridge/core.ts";
-import { toEmitterAddress } from "../src/bridge/vaa.ts";
+import { coreAbi } from "../src/bridges/wormhole/core.ts";
+import { toEmitterAddress } from "../src/bridges/wormhole/vaa.ts";
 import { chainWithCore, signedVaa, range } from "./helpers/chain.ts";
 
 // The real Wormhole core (SDK bytecode) at Ethereum's mainnet core address, initialised by

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CosmosLocalnet, cometRpc, DENOM } from "../chains/cosmos.ts";
 import { isAlive } from "../src/infra/instance.ts";
-import { CosmosSenders, testAddresses } from "../src/cosmos/senders.ts";
+import { CosmosSenders, testAddresses } from "../src/bridges/localnets/senders.ts";
 import { runLocal } from "./helpers/run.ts";
 
 // A real Cosmos SDK chain (simd of ibc-go v8, built by the setup step) on 127.0.0.1.

@@ -2,10 +2,10 @@ import test from "ava";
 import { createWalletClient, http, parseEventLogs, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { devPrivateKey } from "../chains/devAccounts.ts";
-import { coreAbi } from "../src/bridge/core.ts";
-import { deployHub, deployReceiver, registerEmitter } from "../src/bridge/deploy.ts";
-import { decodeTrigger, encodeTrigger } from "../src/bridge/payload.ts";
-import { toEmitterAddress, type VaaBody } from "../src/bridge/vaa.ts";
+import { coreAbi } from "../src/bridges/wormhole/core.ts";
+import { deployHub, deployReceiver, registerEmitter } from "../src/bridges/wormhole/deploy.ts";
+import { decodeTrigger, encodeTrigger } from "../src/load/payload.ts";
+import { toEmitterAddress, type VaaBody } from "../src/bridges/wormhole/vaa.ts";
 import { liquidationHubAbi, liquidationReceiverAbi } from "../fixtures/contracts/artifacts/index.ts";
 import { chainWithCore, signedVaa, range, type TestChain } from "./helpers/chain.ts";
 

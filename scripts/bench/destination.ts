@@ -11,11 +11,11 @@ import pLimit from "p-limit";
 import { rpc } from "../../src/infra/rpc.ts";
 import { roleKeys } from "../../chains/devAccounts.ts";
 import { chainProfile } from "../../chains/profiles.ts";
-import { generateGuardianKeys } from "../../src/bridge/guardianKeys.ts";
-import { encodeTrigger } from "../../src/bridge/payload.ts";
-import { bodyDigest, quorum, serializeBody, serializeVaa, signDigest, toEmitterAddress } from "../../src/bridge/vaa.ts";
-import { loadRelayerPreset } from "../../src/relayer/config.ts";
-import { EvmStack } from "../../src/stack.ts";
+import { generateGuardianKeys } from "../../src/bridges/wormhole/guardians/guardianKeys.ts";
+import { encodeTrigger } from "../../src/load/payload.ts";
+import { bodyDigest, quorum, serializeBody, serializeVaa, signDigest, toEmitterAddress } from "../../src/bridges/wormhole/vaa.ts";
+import { loadRelayerPreset } from "../../src/bridges/wormhole/relayer/config.ts";
+import { EvmStack } from "../../src/bridges/wormhole/stack.ts";
 import { machineBusyMs } from "../../src/measure/machineCpu.ts";
 import { liquidationReceiverAbi } from "../../fixtures/contracts/artifacts/index.ts";
 

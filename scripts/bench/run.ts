@@ -193,7 +193,7 @@ needed in an end-to-end run, and event-loop time that read as harness load.
 Native is ${(median(native) / median(noble)).toFixed(1)}× faster than pure JS on one thread; worker threads add
 ${(median(workers) / median(native)).toFixed(1)}× on ${cpus().length} cores. In a run, the guardian network computes only the quorum's
 13 signatures a VAA (the 6 that would arrive after quorum are never used) on one worker
-thread of its own (src/bridge/signerPool.ts), leaving the main thread to the load and the
+thread of its own (src/bridges/wormhole/guardians/signerPool.ts), leaving the main thread to the load and the
 observers; the second core is shared with the anvil chains.
 
 ## Destination ceiling and end-to-end capacity

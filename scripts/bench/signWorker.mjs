@@ -1,5 +1,5 @@
 // Worker thread of the signing benchmark (plain JS: Node 20 workers do not load .ts). Signs
-// every digest it is sent with every guardian key, as src/bridge/vaa.ts signDigest does
+// every digest it is sent with every guardian key, as src/bridges/wormhole/vaa.ts signDigest does
 // (libsecp256k1, 64-byte signature + recovery id), and sends the signatures back.
 import { parentPort, workerData } from "node:worker_threads";
 import secp256k1 from "secp256k1";

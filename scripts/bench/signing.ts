@@ -5,8 +5,8 @@
 import { cpus } from "node:os";
 import { Worker } from "node:worker_threads";
 import { secp256k1 as noble } from "@noble/curves/secp256k1";
-import { generateGuardianKeys } from "../../src/bridge/guardianKeys.ts";
-import { signDigest, bodyDigest } from "../../src/bridge/vaa.ts";
+import { generateGuardianKeys } from "../../src/bridges/wormhole/guardians/guardianKeys.ts";
+import { signDigest, bodyDigest } from "../../src/bridges/wormhole/vaa.ts";
 
 const impl = process.argv[2] ?? "native";
 const guardians = 19;

@@ -3,8 +3,8 @@
 // every validator has signed a block. Prints one JSON line.
 import { CosmosLocalnet } from "../../chains/cosmos.ts";
 import { chainProfile } from "../../chains/profiles.ts";
-import { loadRelayerPreset } from "../../src/relayer/config.ts";
-import { EvmStack } from "../../src/stack.ts";
+import { loadRelayerPreset } from "../../src/bridges/wormhole/relayer/config.ts";
+import { EvmStack } from "../../src/bridges/wormhole/stack.ts";
 
 const which = process.argv[2] ?? "evm";
 const started = performance.now();

@@ -1,6 +1,6 @@
 import test from "ava";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { GuardianNetwork } from "../bridge/guardianNetwork.ts";
+import type { GuardianNetwork } from "../bridges/wormhole/guardians/guardianNetwork.ts";
 import { Ledger } from "../measure/ledger.ts";
 import { FaultRunner } from "./faultRunner.ts";
 

@@ -1,11 +1,11 @@
-import type { GuardianNetwork } from "../bridge/guardianNetwork.ts";
+import type { GuardianNetwork } from "../bridges/wormhole/guardians/guardianNetwork.ts";
 import type { CosmosLocalnet } from "../../chains/cosmos.ts";
 import type { Ledger } from "../measure/ledger.ts";
 import { NETWORK_FAULTS, type FaultSpec } from "./faults.ts";
 import { faultLabel, type FaultEvent } from "../measure/faultEvents.ts";
 import type { Toxic, Toxiproxy } from "../../chains/toxiproxy.ts";
 import { rpc } from "../infra/rpc.ts";
-import type { ProcessRelayer } from "../relayer/processRelayer.ts";
+import type { ProcessRelayer } from "../bridges/wormhole/relayer/processRelayer.ts";
 import { encodeFunctionData, type Address } from "viem";
 import { WalletPool } from "../../chains/walletPool.ts";
 import { roleKeys, ACCOUNT_ROLES } from "../../chains/devAccounts.ts";

@@ -2,9 +2,9 @@ import { createPublicClient, http, type Hex, type PublicClient } from "viem";
 import type { ExecutionContext } from "ava";
 import { Anvil } from "../../chains/anvil.ts";
 import { chainProfile, type ChainProfile } from "../../chains/profiles.ts";
-import { installCore } from "../../src/bridge/core.ts";
-import { generateGuardianKeys, type GuardianKey } from "../../src/bridge/guardianKeys.ts";
-import { bodyDigest, serializeBody, serializeVaa, signDigest, type VaaBody } from "../../src/bridge/vaa.ts";
+import { installCore } from "../../src/bridges/wormhole/core.ts";
+import { generateGuardianKeys, type GuardianKey } from "../../src/bridges/wormhole/guardians/guardianKeys.ts";
+import { bodyDigest, serializeBody, serializeVaa, signDigest, type VaaBody } from "../../src/bridges/wormhole/vaa.ts";
 import type { Chain } from "@wormhole-foundation/sdk-base";
 
 export interface TestChain {

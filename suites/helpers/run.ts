@@ -8,9 +8,9 @@ import { validateScenario, type Scenario } from "../../src/load/scenario.ts";
 import { runScenario, type RunOptions, type RunResult } from "../../src/run.ts";
 import { percentile } from "../../src/measure/stats.ts";
 import { isAlive } from "../../src/infra/instance.ts";
-import type { DeliveryPath } from "../../src/paths/path.ts";
-import { WormholePath } from "../../src/paths/wormhole.ts";
-import type { EvmStack } from "../../src/stack.ts";
+import type { DeliveryPath } from "../../src/engine/bridge.ts";
+import { WormholePath } from "../../src/bridges/wormhole/path.ts";
+import type { EvmStack } from "../../src/bridges/wormhole/stack.ts";
 
 export type Row = Record<string, string>;
 

@@ -1,0 +1,317 @@
+import { join } from "node:path";
+import { encodeFunctionData, hexToBytes, toHex, type Address, type Hex } from "viem";
+import type { Chain } from "@wormhole-foundation/sdk-base";
+import { rpc } from "../../infra/rpc.ts";
+import { roleKeys } from "../../../chains/devAccounts.ts";
+import { LogWatcher } from "../../../chains/logWatcher.ts";
+import { chainProfile } from "../../../chains/profiles.ts";
+import { WalletPool } from "../../../chains/walletPool.ts";
+import { signTransaction } from "../../../chains/txSigner.ts";
+import { liquidationHubAbi, liquidationReceiverAbi } from "../../../fixtures/contracts/artifacts/index.ts";
+import { deployGasBurner } from "./deploy.ts";
+import { decodeTrigger, positionIdOf, TRIGGER_KIND_CODES } from "../../load/payload.ts";
+import { watchPublishedMessages } from "./publishedMessages.ts";
+import { FaultRunner } from "../../faults/faultRunner.ts";
+import { NETWORK_FAULTS } from "../../faults/faults.ts";
+import { CONSISTENCY_LEVEL, type Scenario } from "../../load/scenario.ts";
+import { seededRandom } from "../../infra/random.ts";
+import type { PlannedMessage } from "../../load/schedule.ts";
+import { now } from "../../infra/clock.ts";
+import type { Ledger } from "../../measure/ledger.ts";
+import { SourceBlocks } from "../../measure/sourceBlocks.ts";
+import { loadRelayerPreset } from "./relayer/config.ts";
+import { loadCommandRelayer, OUTSIDE_PREFIX } from "./relayer/commandRelayer.ts";
+import { vaaKey } from "./relayer/relayer.ts";
+import type { HarnessLimits, RunRecorder } from "../../report/runReport.ts";
+import { privateKeyToAccount } from "viem/accounts";
+import { generateGuardianKeys } from "./guardians/guardianKeys.ts";
+import { vaaRetentionFor } from "./guardians/guardianNetwork.ts";
+import { bodyDigest, quorum, signDigest } from "./vaa.ts";
+import { EvmStack } from "./stack.ts";
+import { triggerDeadlineMs, type DeliveryPath } from "../../engine/bridge.ts";
+
+/** Gas of one LiquidationHub.trigger call (publishMessage ≈ 51 k plus payload and padding). */
+const TRIGGER_GAS = 250_000n;
+/** How long the harness's ceiling is sampled before the load. */
+const CEILING_SAMPLE_MS = 300;
+/** Head polling interval of the harness's own watchers (its observation resolution). */
+const OBSERVATION_POLL_MS = 20;
+
+/** How many times a second `work(count)` runs, timed over `ms`. */
+function ratePerS(ms: number, work: (count: number) => void): number {
+  let count = 0;
+  const started = performance.now();
+  while (performance.now() - started < ms) work(count++);
+  return count / ((performance.now() - started) / 1000);
+}
+
+type Watcher = { start(): Promise<void>; sweep(): Promise<void>; stop(): Promise<void> };
+
+/**
+ * Wormhole between EVM chains: anvil chains, the real core contract, guardians, the VAA
+ * API and the relayer under test (EvmStack), the load senders, the harness's own watchers
+ * of every hop, and the fault timeline.
+ */
+export class WormholePath implements DeliveryPath {
+  readonly stack: EvmStack;
+  readonly limits: HarnessLimits = { observationPollMs: OBSERVATION_POLL_MS };
+  readonly description: string;
+  private readonly sources: Chain[];
+  private readonly destinations: Chain[];
+  private readonly senders = new Map<Chain, WalletPool>();
+  private watchers: Watcher[] = [];
+  private sourceBlocks = new Map<Chain, SourceBlocks>();
+  private faults: FaultRunner | undefined;
+  private ledger: Ledger | undefined;
+
+  constructor(
+    private readonly scenario: Scenario,
+    runDir: string,
+  ) {
+    this.sources = [...new Set(scenario.routes.map((r) => r.from))];
+    this.destinations = [...new Set(scenario.routes.flatMap((r) => r.to))];
+    const profiles = [...new Set([...this.sources, ...this.destinations])].map((name) => {
+      const { blockTimeMs, mode } = scenario.chains[name] ?? {};
+      return chainProfile(name, { ...(blockTimeMs ? { blockTimeMs } : {}), ...(mode ? { mode } : {}) });
+    });
+    this.stack = new EvmStack({
+      chains: profiles,
+      sources: this.sources,
+      destinations: this.destinations,
+      guardians: scenario.guardians,
+      relayer: scenario.relayer.startsWith(OUTSIDE_PREFIX) ? loadCommandRelayer(scenario.relayer) : loadRelayerPreset(scenario.relayer),
+      faultProxy: scenario.faults.some((f) => NETWORK_FAULTS.has(f.kind)),
+      relayerCheckpoint: scenario.faults.some((f) => f.kind === "relayer-restart") ? join(runDir, "relayer-checkpoint.json") : undefined,
+      // A fault may keep the relayer from the VAA API longer than the usual retention.
+      vaaRetentionMs: vaaRetentionFor(scenario.faults.map((f) => f.forS ?? 0)),
+    });
+    this.description = `${profiles.map((p) => p.name).join(", ")}, ${scenario.guardians} guardians, relayer preset "${scenario.relayer}"`;
+  }
+
+  endpoints(): Record<string, string> {
+    return this.stack.endpoints();
+  }
+
+  versions(): Record<string, string> {
+    return {};
+  }
+
+  pids(): number[] {
+    return this.stack.pids();
+  }
+
+  start(): Promise<void> {
+    return this.stack.start();
+  }
+
+  /**
+   * Per message this process signs the sender's transaction (viem) and, with the in-process
+   * relayer, the delivery transaction on its main thread, and a quorum of guardian signatures
+   * (libsecp256k1) on the guardian signing thread. Each part is timed alone; the ceiling is
+   * the slower thread's rate (one core each), or both added up when the signing thread is not
+   * running and the main thread signs for the guardians. RPC and chains are left out.
+   */
+  async measureCeiling(): Promise<void> {
+    // The network computes only the signatures that go into a VAA: a quorum of them.
+    const keys = generateGuardianKeys(this.scenario.guardians).slice(0, quorum(this.scenario.guardians));
+    // The same signer and transaction shapes as the load senders and the relayer (WalletPool).
+    const key = roleKeys("senders", 1)[0]!;
+    const tx = {
+      type: "eip1559",
+      chainId: 1,
+      to: privateKeyToAccount(key).address,
+      data: "0x",
+      gas: 100_000n,
+      maxFeePerGas: 1n,
+      maxPriorityFeePerGas: 1n,
+    } as const;
+    // The reference relayer in this process signs deliveries too; one in its own process does not.
+    const inProcessRelayer = !this.stack.relayerProcess && !this.scenario.relayer.startsWith(OUTSIDE_PREFIX);
+    const mainRate = ratePerS(CEILING_SAMPLE_MS, (count) => {
+      signTransaction(key, { ...tx, nonce: count });
+      if (inProcessRelayer) signTransaction(key, { ...tx, nonce: count + 1 });
+    });
+    const signRate = ratePerS(CEILING_SAMPLE_MS, (count) => {
+      const digest = bodyDigest(new Uint8Array([count & 255, count >> 8, 1]));
+      for (const key of keys) signDigest(key.privateKey, digest);
+    });
+    const mainWhat = `sender${inProcessRelayer ? " + relayer" : ""} signature`;
+    const signWhat = `quorum of ${keys.length} guardian signatures`;
+    if (this.stack.guardianNetwork.signsOnThread) {
+      this.limits.ceilingMsgsPerS = Math.min(mainRate, signRate);
+      this.limits.ceilingWhat = `slower of main thread (${mainWhat}: ${Math.round(mainRate)}/s) and guardian signing thread (${signWhat}: ${Math.round(signRate)}/s), one core each`;
+    } else {
+      this.limits.ceilingMsgsPerS = 1 / (1 / mainRate + 1 / signRate);
+      this.limits.ceilingWhat = `${mainWhat} + ${signWhat} a message, all on the main thread (the signing thread is not running), one core`;
+    }
+  }
+
+  async attach(ledger: Ledger, recorder: RunRecorder): Promise<void> {
+    this.ledger = ledger;
+    const { stack, scenario } = this;
+    this.watchers = this.watch(ledger);
+    await Promise.all(this.watchers.map((w) => w.start()));
+    for (const name of this.sources) {
+      const c = stack.chain(name);
+      const pool = new WalletPool({ rpcUrl: c.rpcUrl, chainId: c.profile.evmChainId, privateKeys: roleKeys("senders", scenario.senders) });
+      await pool.init();
+      this.senders.set(name, pool);
+    }
+    // Congestion faults fill blocks with GasBurner calls: deployed before the load starts.
+    const burners = new Map<string, Address>();
+    for (const target of new Set(scenario.faults.flatMap((f) => (f.kind === "congestion" ? [f.target] : [])))) {
+      burners.set(target, await deployGasBurner(stack.chain(target as Chain).rpcUrl));
+    }
+    const faults = new FaultRunner(
+      scenario.faults,
+      {
+        guardians: stack.guardianNetwork,
+        toxiproxy: stack.toxiproxy,
+        relayerProcess: stack.relayerProcess,
+        chains: new Map(
+          [...stack.chains].map(([name, c]) => [
+            name,
+            {
+              rpcUrl: c.rpcUrl,
+              blockTimeMs: c.profile.blockTimeMs,
+              evmChainId: c.profile.evmChainId,
+              gasLimit: c.profile.gasLimit,
+              gasBurner: burners.get(name),
+            },
+          ]),
+        ),
+        aroundReorg: (name, reorg) => {
+          const chain = name as Chain;
+          const senders = this.senders.get(chain)!;
+          // No sends while nonces roll back. anvil does not return rolled-back transactions
+          // to its pool (geth does), and the pending ones would wait behind the nonce gap
+          // forever: they are dropped, nonces re-read, and their messages count as rolled back.
+          return senders.exclusive(async () => {
+            const from = await reorg();
+            await rpc(stack.chain(chain).rpcUrl, "anvil_dropAllTransactions", []);
+            await senders.resync();
+            return this.rollBack(chain, from);
+          });
+        },
+      },
+      ledger,
+      seededRandom(scenario.seed ^ 0x5eed),
+    );
+    this.faults = faults;
+    recorder.faultEvents = faults.events;
+    // Skews of messages whose tallies the network forgets during the run are counted as they go; the rest at the end.
+    stack.guardianNetwork.onSkew = (firstAt, skew) => recorder.stats.addObservationSkew(ledger.elapsed(firstAt), skew);
+    recorder.observationSkews = () => stack.guardianNetwork.observationSkews();
+    faults.start();
+  }
+
+  send(m: PlannedMessage): Promise<void> {
+    const { scenario, stack } = this;
+    const ledger = this.ledger!;
+    const sentAt = now();
+    const destination = stack.chain(m.destination).profile;
+    const data = encodeFunctionData({
+      abi: liquidationHubAbi,
+      functionName: "trigger",
+      args: [
+        BigInt(m.id),
+        TRIGGER_KIND_CODES[m.kind],
+        positionIdOf(m.positionSalt),
+        "0x000000000000000000000000000000000000dEaD",
+        2_000n * 10n ** 8n,
+        BigInt(triggerDeadlineMs(scenario, ledger, m)),
+        destination.wormholeChainId,
+        CONSISTENCY_LEVEL[scenario.consistency],
+        m.kind === "spam" ? toHex(new Uint8Array(scenario.spamPaddingBytes)) : "0x",
+      ],
+    });
+    return this.senders
+      .get(m.source)!
+      .send(stack.hubs.get(m.source)!, data, TRIGGER_GAS)
+      .then(
+        (txHash) => ledger.sent(m.id, sentAt, txHash),
+        (err) => ledger.sendFailed(m.id, sentAt, (err as Error).message),
+      );
+  }
+
+  async settle(complete: boolean): Promise<void> {
+    await this.faults?.stop();
+    if (!complete) return;
+    // Let submissions under way land, then take in every delivery up to the head before judging.
+    await this.stack.relayer.settle(5_000);
+    await Promise.all(this.watchers.map((w) => w.sweep()));
+    await Promise.all(this.watchers.map((w) => w.stop()));
+    // Reorgs nobody scheduled (a fork or a remote chain) are caught here.
+    for (const name of this.sources) await this.rollBack(name, 0n);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.watchers.map((w) => w.stop()));
+    await this.stack.stop();
+  }
+
+  /**
+   * Finds the messages a reorg rolled back on a source chain: those seen in blocks that are
+   * no longer canonical, and those sent but never seen whose transaction the node no longer
+   * knows (pending when the reorg came). Tells the ledger; returns a summary for events.csv.
+   */
+  private async rollBack(chain: Chain, from: bigint): Promise<string> {
+    const ledger = this.ledger!;
+    const seen = await this.sourceBlocks.get(chain)!.rolledBack(from);
+    const rpcUrl = this.stack.chain(chain).rpcUrl;
+    const unseen = [...ledger.inFlightRecords()].filter((r) => r.sourceChain === chain && r.sendTxHash && r.sourceIncludedAt === undefined);
+    const vanished: number[] = [];
+    for (const r of unseen) if ((await rpc(rpcUrl, "eth_getTransactionByHash", [r.sendTxHash])) === null) vanished.push(r.id);
+    for (const id of [...seen, ...vanished]) ledger.sourceRolledBack(id);
+    return `${seen.length} messages rolled back, ${vanished.length} pending transactions gone`;
+  }
+
+  /** The harness's own observers: source inclusion, VAAs, relayer progress and on-chain delivery. */
+  private watch(ledger: Ledger): Watcher[] {
+    const { stack } = this;
+    stack.guardianNetwork.on("vaa", (vaa) => {
+      const id = Number(decodeTrigger(vaa.payload).triggerId);
+      const key = vaaKey(vaa.emitterChain, vaa.emitterAddress, vaa.sequence);
+      ledger.sourceIncluded(id, key, vaa.firstObservedAt);
+      ledger.vaaReady(id, key, vaa.readyAt);
+    });
+    stack.relayer.events.on("fetched", (e) => ledger.relayerFetched(e.key, e.at));
+    stack.relayer.events.on("submitted", (e) => ledger.relayerSubmitted(e.key, e.at));
+    stack.relayer.events.on("duplicate", (e) => ledger.duplicateAttempt(e.key, e.at, e.txHash));
+    stack.relayer.events.on("gaveUp", (e) => ledger.relayerGaveUp(e.key, e.reason));
+
+    this.sourceBlocks = new Map(this.sources.map((name) => [name, new SourceBlocks(stack.chain(name).rpcUrl)]));
+    const sourceWatchers = this.sources.map((name) => {
+      const c = stack.chain(name);
+      const blocks = this.sourceBlocks.get(name)!;
+      return watchPublishedMessages({
+        rpcUrl: c.rpcUrl,
+        coreAddress: c.profile.coreAddress,
+        wormholeChainId: c.profile.wormholeChainId,
+        emitters: [stack.hubs.get(name)!],
+        pollIntervalMs: OBSERVATION_POLL_MS,
+        onMessage: ({ key, payload, seenAt, blockNumber, blockHash }) => {
+          const id = Number(decodeTrigger(hexToBytes(payload)).triggerId);
+          blocks.add(blockNumber, blockHash, id);
+          ledger.sourceIncluded(id, key, seenAt);
+        },
+      });
+    });
+    const deliveryWatchers = this.destinations.map((name) => {
+      const c = stack.chain(name);
+      return new LogWatcher({
+        rpcUrl: c.rpcUrl,
+        addresses: [stack.receivers.get(name)!],
+        abi: liquidationReceiverAbi,
+        pollIntervalMs: OBSERVATION_POLL_MS,
+        onLogs: (logs, seenAt) => {
+          for (const log of logs) {
+            if (log.eventName !== "TriggerDelivered") continue;
+            ledger.delivered(Number(log.args.triggerId), seenAt, log.transactionHash as Hex, log.args.late);
+          }
+        },
+      });
+    });
+    return [...sourceWatchers, ...deliveryWatchers];
+  }
+}

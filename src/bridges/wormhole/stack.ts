@@ -1,0 +1,214 @@
+import { CommandRelayer, type CommandRelayerConfig } from "./relayer/commandRelayer.ts";
+import type { Chain } from "@wormhole-foundation/sdk-base";
+import type { Address } from "viem";
+import { Anvil } from "../../../chains/anvil.ts";
+import { chainUrlVariable, type ChainProfile } from "../../../chains/profiles.ts";
+import type { Instance } from "../../infra/instance.ts";
+import { installCore } from "./core.ts";
+import { deployHub, deployReceiver, registerEmitter } from "./deploy.ts";
+import { generateGuardianKeys } from "./guardians/guardianKeys.ts";
+import { GuardianNetwork } from "./guardians/guardianNetwork.ts";
+import { VaaApi } from "./guardians/vaaApi.ts";
+import { toEmitterAddress } from "./vaa.ts";
+import { ReferenceRelayer } from "./relayer/referenceRelayer.ts";
+import type { ReferenceRelayerConfig } from "./relayer/config.ts";
+import type { Relayer, RelayerEndpoints } from "./relayer/relayer.ts";
+import { ProcessRelayer } from "./relayer/processRelayer.ts";
+import { redactUrl } from "../../report/redact.ts";
+import { Toxiproxy } from "../../../chains/toxiproxy.ts";
+
+export interface StackOptions {
+  /** Profiles of every chain in the run. */
+  chains: ChainProfile[];
+  /** Chains that send (get a LiquidationHub). */
+  sources: Chain[];
+  /** Chains that receive (get a LiquidationReceiver). */
+  destinations: Chain[];
+  /** Guardian set size. */
+  guardians: number;
+  /** The reference relayer's preset, or an outside relayer run as a command. */
+  relayer: ReferenceRelayerConfig | CommandRelayerConfig;
+  /**
+   * Put the guardians' and relayer's links (every chain RPC and the VAA API) behind a
+   * Toxiproxy, so network faults can act on them. The harness's own watchers and the load
+   * senders stay direct: measurement must not be faulted. [false]
+   */
+  faultProxy?: boolean;
+  /** Run the relayer as its own process with this checkpoint file (so it can be killed and restarted). */
+  relayerCheckpoint?: string;
+  /** How long the VAA API serves a signed VAA, ms. [VAA_RETENTION_MS] */
+  vaaRetentionMs?: number;
+}
+
+export interface StackChain {
+  profile: ChainProfile;
+  rpcUrl: string;
+  anvil?: Anvil;
+}
+
+/**
+ * One scenario's running parts: chains with the Wormhole core, hub and receiver
+ * contracts, the guardian network, its VAA API and the relayer under test. Everything it
+ * starts is stopped by stop(), also when start() fails half-way.
+ */
+export class EvmStack {
+  readonly chains = new Map<Chain, StackChain>();
+  readonly hubs = new Map<Chain, Address>();
+  readonly receivers = new Map<Chain, Address>();
+  guardianNetwork!: GuardianNetwork;
+  vaaApi!: VaaApi;
+  relayer!: Relayer;
+  /** The relayer when it runs as its own process. */
+  relayerProcess: ProcessRelayer | undefined;
+  /** The fault proxy, when `faultProxy` is on; proxies are named by fault target (a chain name or "vaa-api"). */
+  toxiproxy: Toxiproxy | undefined;
+  private readonly started: Instance[] = [];
+
+  constructor(readonly options: StackOptions) {}
+
+  chain(name: Chain): StackChain {
+    const chain = this.chains.get(name);
+    if (!chain) throw new Error(`chain ${name} is not part of this stack`);
+    return chain;
+  }
+
+  /** Endpoints with secrets removed, for manifests and logs. */
+  endpoints(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, c] of this.chains) out[name] = redactUrl(c.rpcUrl);
+    if (this.vaaApi) out.vaaApi = this.vaaApi.url;
+    return out;
+  }
+
+  async start(): Promise<void> {
+    try {
+      await Promise.all(this.options.chains.map((profile) => this.startChain(profile)));
+      const keys = generateGuardianKeys(this.options.guardians);
+      await Promise.all(
+        [...this.chains.values()].map(({ profile, rpcUrl }) =>
+          installCore(rpcUrl, profile.coreAddress, {
+            wormholeChainId: profile.wormholeChainId,
+            evmChainId: profile.evmChainId,
+            guardians: keys.map((k) => k.address),
+          }),
+        ),
+      );
+      await this.deployContracts();
+      // The bridge's own links: through the fault proxy when there is one.
+      const link = new Map<string, string>();
+      if (this.options.faultProxy) {
+        this.toxiproxy = await Toxiproxy.launch();
+        this.started.push(this.toxiproxy);
+        for (const [name, c] of this.chains) link.set(name, await this.proxied(name, c.rpcUrl));
+      }
+      const rpcFor = (name: Chain) => link.get(name) ?? this.chain(name).rpcUrl;
+      this.guardianNetwork = new GuardianNetwork({
+        chains: this.options.sources.map((name) => {
+          const c = this.chain(name);
+          return { wormholeChainId: c.profile.wormholeChainId, rpcUrl: rpcFor(name), coreAddress: c.profile.coreAddress };
+        }),
+        guardianKeys: keys,
+        vaaRetentionMs: this.options.vaaRetentionMs,
+      });
+      await this.launch(this.guardianNetwork);
+      this.vaaApi = new VaaApi(this.guardianNetwork);
+      await this.launch(this.vaaApi);
+      const vaaApiUrl = this.toxiproxy ? await this.proxied("vaa-api", this.vaaApi.url) : this.vaaApi.url;
+      const endpoints: RelayerEndpoints = {
+        vaaApiUrl,
+        sources: this.options.sources.map((name) => {
+          const c = this.chain(name);
+          return { wormholeChainId: c.profile.wormholeChainId, rpcUrl: rpcFor(name), coreAddress: c.profile.coreAddress, emitters: [this.hubs.get(name)!] };
+        }),
+        destinations: this.options.destinations.map((name) => {
+          const c = this.chain(name);
+          return { wormholeChainId: c.profile.wormholeChainId, evmChainId: c.profile.evmChainId, rpcUrl: rpcFor(name), receiver: this.receivers.get(name)! };
+        }),
+      };
+      const relayer = this.options.relayer;
+      this.relayer =
+        "command" in relayer
+          ? new CommandRelayer(endpoints, relayer)
+          : this.options.relayerCheckpoint
+            ? (this.relayerProcess = new ProcessRelayer(endpoints, relayer, this.options.relayerCheckpoint))
+            : new ReferenceRelayer(endpoints, relayer);
+      await this.launch(this.relayer);
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  /** Process ids of everything this stack runs as a process (chains, fault proxy, relayer). */
+  pids(): number[] {
+    return this.started.flatMap((i) => {
+      const pid = (i as { pid?: unknown }).pid;
+      return typeof pid === "number" ? [pid] : [];
+    });
+  }
+
+  /** Stops everything this stack started, newest first. */
+  async stop(): Promise<void> {
+    for (const instance of this.started.reverse()) await instance.stop().catch(() => undefined);
+    this.started.length = 0;
+  }
+
+  /** A proxy named `target` in front of an http://127.0.0.1 URL; returns the URL to use instead. */
+  private async proxied(target: string, url: string): Promise<string> {
+    const parsed = new URL(url);
+    if (parsed.protocol !== "http:" || parsed.hostname !== "127.0.0.1") {
+      throw new Error(`network faults need local endpoints; ${target} is at ${redactUrl(url)} (use mode "local" or "fork" for it)`);
+    }
+    const listen = await this.toxiproxy!.createProxy(target, parsed.host);
+    return `http://${listen}${parsed.pathname === "/" ? "" : parsed.pathname}`;
+  }
+
+  private async launch(instance: Instance): Promise<void> {
+    this.started.push(instance);
+    await instance.start();
+  }
+
+  private async startChain(profile: ChainProfile): Promise<void> {
+    if (profile.mode === "remote") {
+      const url = requiredUrl(profile, "remote");
+      this.chains.set(profile.name, { profile, rpcUrl: url });
+      return;
+    }
+    const anvil = new Anvil({
+      name: `anvil:${profile.name}`,
+      chainId: profile.evmChainId,
+      blockTimeMs: profile.blockTimeMs,
+      gasLimit: profile.gasLimit,
+      forkUrl: profile.mode === "fork" ? requiredUrl(profile, "fork") : undefined,
+    });
+    await this.launch(anvil);
+    this.chains.set(profile.name, { profile, rpcUrl: anvil.rpcUrl, anvil });
+  }
+
+  private async deployContracts(): Promise<void> {
+    await Promise.all([
+      ...this.options.sources.map(async (name) => {
+        const c = this.chain(name);
+        this.hubs.set(name, await deployHub(c.rpcUrl, c.profile.coreAddress));
+      }),
+      ...this.options.destinations.map(async (name) => {
+        const c = this.chain(name);
+        this.receivers.set(name, await deployReceiver(c.rpcUrl, c.profile.coreAddress));
+      }),
+    ]);
+    for (const destination of this.options.destinations) {
+      const d = this.chain(destination);
+      for (const source of this.options.sources) {
+        const emitter = toEmitterAddress(this.hubs.get(source)!);
+        await registerEmitter(d.rpcUrl, this.receivers.get(destination)!, this.chain(source).profile.wormholeChainId, emitter);
+      }
+    }
+  }
+}
+
+function requiredUrl(profile: ChainProfile, mode: "fork" | "remote"): string {
+  const variable = chainUrlVariable(profile.name, mode);
+  const url = process.env[variable];
+  if (!url) throw new Error(`chain ${profile.name} is in ${mode} mode but ${variable} is not set; set it to an RPC URL or use mode "local"`);
+  return url;
+}

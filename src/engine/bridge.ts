@@ -1,0 +1,71 @@
+import type { Bridge, Scenario } from "../load/scenario.ts";
+import type { CapacityCriteria } from "../measure/capacity.ts";
+import type { PlannedMessage } from "../load/schedule.ts";
+import { now } from "../infra/clock.ts";
+import type { Ledger } from "../measure/ledger.ts";
+import type { HarnessLimits, RunRecorder } from "../report/runReport.ts";
+
+/**
+ * One way trigger messages travel, with everything it runs: Wormhole between EVM chains,
+ * CosmJS transactions into a Cosmos chain. The run drives it in this order: `start` (chains,
+ * bridge, relayer), `attach` (watchers and faults against the run's ledger), `send` for
+ * each planned message, `settle` after the drain, `stop` always.
+ */
+export interface DeliveryPath {
+  /** What it starts, for the progress line. */
+  readonly description: string;
+  /** The harness's own observation limits on this path, printed next to every result. */
+  readonly limits: HarnessLimits;
+  /** Endpoints for the manifest (redacted there). */
+  endpoints(): Record<string, string>;
+  /** Versions of what it runs beyond npm packages (tools built by the setup step). */
+  versions(): Record<string, string>;
+  start(): Promise<void>;
+  /**
+   * Measures the harness's own ceiling on this path (its per-message CPU work, one core)
+   * into `limits`, before the load starts; every report states it next to the capacity.
+   */
+  measureCeiling(): Promise<void>;
+  /**
+   * Starts watching and the fault timeline. The run clock starts after it (Ledger.start, as
+   * dispatch begins): whatever is timed on it waits for that (Ledger.whenStarted).
+   */
+  attach(ledger: Ledger, recorder: RunRecorder): Promise<void>;
+  /**
+   * Sends one planned message; resolves once the chain accepted or refused it (the ledger
+   * records which), so the run can cap sends waiting on the node.
+   */
+  send(message: PlannedMessage): Promise<void>;
+  /**
+   * After the drain: heals faults, lets what is under way land and takes in everything up
+   * to the head, so nothing delivered is judged lost. `complete` is false for an
+   * interrupted run (then it only stops).
+   */
+  settle(complete: boolean): Promise<void>;
+  /** Process ids of everything it runs as a process. */
+  pids(): number[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A bridge the engine can run, registered by name in src/bridges/index.ts: the engine knows a
+ * bridge only through this (and the DeliveryPath it makes), never by importing its folder.
+ */
+export interface BridgeDefinition {
+  /** The scenario's `bridge` value that selects it. */
+  readonly name: Bridge;
+  /** One line on what it runs, for errors and the README. */
+  readonly summary: string;
+  /** The delivery path one run of `scenario` drives; `runDir` receives whatever it writes beside the CSVs. */
+  createPath(scenario: Scenario, runDir: string): DeliveryPath;
+  /** Capacity criteria of its own, over the engine's defaults (e.g. the validator height skew on Cosmos). */
+  criteria?(scenario: Scenario): Partial<CapacityCriteria>;
+}
+
+/**
+ * A trigger's deadline, unix ms: its kind's deadline after its *intended* send time (a
+ * late send does not move it), as every path writes it into the payload.
+ */
+export function triggerDeadlineMs(scenario: Scenario, ledger: Ledger, m: PlannedMessage): number {
+  return Math.round(Date.now() + scenario.deadlineMs[m.kind] - (now() - ledger.startedAt - m.intendedAt));
+}
