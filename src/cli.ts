@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { relative, resolve } from "node:path";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tetherToLauncher } from "./infra/instance.ts";
-import { loadScenario } from "./load/scenario.ts";
+import { loadScenario } from "./scenarios.ts";
 import { CHAIN_MODES, type ChainMode } from "../chains/profiles.ts";
 import { runScenario, type RunResult } from "./run.ts";
 import { compareRelayers, DEFAULT_REPEAT, repeatProblem } from "./compare.ts";

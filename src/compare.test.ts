@@ -17,7 +17,7 @@ import {
   writeComparisonCsvs,
   type ComparedRun,
 } from "./compare.ts";
-import { loadScenario } from "./load/scenario.ts";
+import { loadScenario } from "./scenarios.ts";
 import { seededRandom } from "./infra/random.ts";
 import { percentile } from "./measure/stats.ts";
 import { tQuantile } from "./measure/tdist.ts";

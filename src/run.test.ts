@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parse } from "csv-parse/sync";
 import type { Hex } from "viem";
 import { runScenario } from "./run.ts";
-import { validateScenario } from "./load/scenario.ts";
+import { validateScenario } from "./scenarios.ts";
 import type { PlannedMessage } from "./load/schedule.ts";
 import type { DeliveryPath } from "./engine/bridge.ts";
 import { now } from "./infra/clock.ts";

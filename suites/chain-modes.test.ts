@@ -1,7 +1,7 @@
 import test from "ava";
 import { Anvil } from "../chains/anvil.ts";
 import { chainUrlVariable } from "../chains/profiles.ts";
-import { validateScenario } from "../src/load/scenario.ts";
+import { validateScenario } from "../src/scenarios.ts";
 import { runScenario } from "../src/run.ts";
 import { tempReports, evmStack } from "./helpers/run.ts";
 

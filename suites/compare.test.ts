@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { compareRelayers } from "../src/compare.ts";
-import { loadScenario } from "../src/load/scenario.ts";
+import { loadScenario } from "../src/scenarios.ts";
 import { cli, tempReports } from "./helpers/run.ts";
 import { openReport } from "./helpers/browser.ts";
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createPublicClient, http, type Hex } from "viem";
 import { isAlive } from "../src/infra/instance.ts";
 import { liquidationReceiverAbi } from "../fixtures/contracts/artifacts/index.ts";
-import { loadScenario } from "../src/load/scenario.ts";
+import { loadScenario } from "../src/scenarios.ts";
 import { runScenario, type RunResult } from "../src/run.ts";
 import { MESSAGE_COLUMNS, STEP_COLUMNS } from "../src/report/csv.ts";
 import { percentile } from "../src/measure/stats.ts";

@@ -8,7 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { validateScenario } from "../../src/load/scenario.ts";
+import { validateScenario } from "../../src/scenarios.ts";
 import { runScenario } from "../../src/run.ts";
 import { capacityVerdict } from "../../src/measure/capacity.ts";
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ledger } from "../../src/measure/ledger.ts";
 import { RunRecorder } from "../../src/report/runReport.ts";
-import { validateScenario } from "../../src/load/scenario.ts";
+import { validateScenario } from "../../src/scenarios.ts";
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const part = process.argv[3] ?? "all";

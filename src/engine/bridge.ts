@@ -1,5 +1,6 @@
 import type { Bridge, Scenario } from "../load/scenario.ts";
 import type { CapacityCriteria } from "../measure/capacity.ts";
+import type { AnyFaultKind } from "../load/faultKinds.ts";
 import type { PlannedMessage } from "../load/schedule.ts";
 import { now } from "../infra/clock.ts";
 import type { Ledger } from "../measure/ledger.ts";
@@ -56,6 +57,8 @@ export interface BridgeDefinition {
   readonly name: Bridge;
   /** One line on what it runs, for errors and the README. */
   readonly summary: string;
+  /** The fault kinds a scenario of this bridge may schedule (each one file of the bridge; see src/load/faultKinds.ts). */
+  readonly faults: readonly AnyFaultKind[];
   /** The delivery path one run of `scenario` drives; `runDir` receives whatever it writes beside the CSVs. */
   createPath(scenario: Scenario, runDir: string): DeliveryPath;
   /** Capacity criteria of its own, over the engine's defaults (e.g. the validator height skew on Cosmos). */

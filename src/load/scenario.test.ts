@@ -2,7 +2,8 @@ import test from "ava";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadScenario, validateScenario, parseDurationS, ScenarioError, SHIPPED_SCENARIOS } from "./scenario.ts";
+import { parseDurationS, ScenarioError, SHIPPED_SCENARIOS } from "./scenario.ts";
+import { loadScenario, validateScenario } from "../scenarios.ts";
 
 const valid = { routes: [{ from: "Ethereum", to: ["Arbitrum"] }], stages: [{ rate: 5, duration: "10s" }] };
 
@@ -62,7 +63,7 @@ test("errors name the field, the value and what is allowed", (t) => {
     ],
     [
       { ...valid, faults: [{ kind: "validators-offline", at: "1s", for: "1s", target: "stress-a", count: 1 }] },
-      /field "faults\[0\]\.kind" is "validators-offline"; needs a Cosmos localnet/,
+      /field "faults\[0\]\.kind" is "validators-offline"; is not available with bridge "wormhole": it needs bridge "cosmos" or "ibc"; bridge "wormhole" has guardians-offline/,
     ],
     [
       { stages: valid.stages, bridge: "cosmos", faults: [{ kind: "validators-offline", at: "1s", for: "1s", target: "stress-b", count: 1 }] },

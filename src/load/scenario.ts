@@ -7,7 +7,7 @@ import { CHAIN_MODES, evmChainNames, type ChainMode } from "../../chains/profile
 import { TRIGGER_KINDS, type TriggerKind } from "./kinds.ts";
 import { parseThreshold, type Threshold } from "../measure/thresholds.ts";
 import { DEFAULT_RISK, type RiskSettings } from "../measure/risk.ts";
-import { CHAIN_FAULTS, COSMOS_FAULTS, faultSchema, toFaultSpec, type FaultSpec } from "../faults/faults.ts";
+import { checkFaults, faultSchema, toFaultSpec, type FaultCatalog, type FaultFieldParts, type FaultSpec } from "./faultKinds.ts";
 
 export type Consistency = "instant" | "safe" | "finalized";
 
@@ -259,7 +259,15 @@ const stage = z.unknown().pipe(
   }),
 );
 
-function scenarioSchema() {
+/** The zod pieces every fault kind's fields are built from. */
+const faultParts: FaultFieldParts = {
+  duration: duration as unknown as z.ZodType<number>,
+  count: integer(1, 19),
+  target: z.string({ error: 'must be a chain of the scenario (e.g. "Arbitrum") or "vaa-api"' }),
+  ms: () => z.number({ error: "must be a number of ms ≥ 0" }).min(0, { error: "must be a number of ms ≥ 0" }),
+};
+
+function scenarioSchema(catalog: FaultCatalog) {
   const chain = evmChain();
   return z.strictObject({
     name: z.string().optional(),
@@ -380,7 +388,7 @@ function scenarioSchema() {
     senders: integer(1, 10).default(4),
     maxInFlightSends: integer(1, 1_000_000).default(10_000),
     thresholds: z.array(z.string({ error: 'must be an expression like "p99<2000"' })).default([]),
-    faults: z.array(faultSchema(duration as unknown as z.ZodType<number>, integer(1, 19))).default([]),
+    faults: z.array(faultSchema(catalog, faultParts)).default([]),
   });
 }
 
@@ -426,9 +434,9 @@ function issueProblems(issue: z.core.$ZodIssue): ScenarioProblem[] {
  * finds errors, on the fields it found none in (a rule that reads an erroneous field waits
  * until that field is fixed, rather than report on a default in its place).
  */
-export function validateScenario(raw: unknown, where: string): Scenario {
+export function parseScenario(raw: unknown, where: string, catalog: FaultCatalog): Scenario {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ScenarioError(where, "(root)", raw, "must be a JSON object");
-  const schema = scenarioSchema();
+  const schema = scenarioSchema(catalog);
   const problems: ScenarioProblem[] = [];
   let parsed = schema.safeParse(raw, { reportInput: true });
   /** Top-level fields with a schema error: left out of the rules below. */
@@ -457,10 +465,6 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   if (s.bridge !== "wormhole") {
     const set = `"cosmos"${s.bridge === "ibc" ? ' and "ibc"' : ""}`;
     if (s.routes) rule(["bridge", "routes"], "routes", s.routes, `is not used with bridge "${s.bridge}": the chains are set in ${set}`);
-    s.faults.forEach((f, i) => {
-      const allowed = `is not available with bridge "${s.bridge}"; use one of ${[...COSMOS_FAULTS].join(", ")}`;
-      if (!COSMOS_FAULTS.has(f.kind)) rule(["bridge", "faults"], `faults[${i}].kind`, f.kind, allowed);
-    });
     if (s.search) rule(["bridge", "search"], "search", s.search, `is not available with bridge "${s.bridge}" yet; use "stages"`);
     if (s.bridge === "ibc" && s.ibc.destinationChainId === s.cosmos.chainId) {
       rule(["bridge", "ibc", "cosmos"], "ibc.destinationChainId", s.ibc.destinationChainId, `must differ from cosmos.chainId ("${s.cosmos.chainId}")`);
@@ -471,33 +475,12 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   // The cosmos bridge has one route, CosmJS senders → the localnet; ibc one too, source → destination localnet.
   const routes =
     s.routes ?? (s.bridge === "ibc" ? [{ from: s.cosmos.chainId, to: [s.ibc.destinationChainId] }] : [{ from: COSMOS_SENDERS, to: [s.cosmos.chainId] }]);
-  const chainsInRoutes = new Set(routes.flatMap((r) => [r.from, ...r.to]));
-  s.faults.forEach((f, i) => {
-    if (s.bridge === "wormhole" && COSMOS_FAULTS.has(f.kind)) {
-      rule(["bridge", "faults"], `faults[${i}].kind`, f.kind, 'needs a Cosmos localnet (bridge "cosmos" or "ibc")');
-      return;
-    }
-    if (f.kind === "validators-offline" || f.kind === "validators-partition") {
-      const ids = s.bridge === "ibc" ? [s.cosmos.chainId, s.ibc.destinationChainId] : [s.cosmos.chainId];
-      const field = `faults[${i}]`;
-      const localnets = `must be a localnet of this scenario (${ids.join(", ")})`;
-      if (!ids.includes(f.target)) rule(["bridge", "faults", "cosmos", "ibc"], `${field}.target`, f.target, localnets);
-      if (f.count > s.cosmos.validators) rule(["faults", "cosmos"], `${field}.count`, f.count, `must be at most cosmos.validators (${s.cosmos.validators})`);
-      return;
-    }
-    const onRoutes = ["bridge", "faults", "routes", "cosmos", "ibc"];
-    if ("target" in f && !chainsInRoutes.has(f.target) && (f.target !== "vaa-api" || CHAIN_FAULTS.has(f.kind))) {
-      const allowed = CHAIN_FAULTS.has(f.kind) ? "" : ' or "vaa-api"';
-      rule(onRoutes, `faults[${i}].target`, f.target, `must be a chain of the routes (${[...chainsInRoutes].join(", ")})${allowed}`);
-    } else if (f.kind === "reorg" && !routes.some((r) => r.from === f.target)) {
-      const sources = [...new Set(routes.map((r) => r.from))].join(", ");
-      rule(onRoutes, `faults[${i}].target`, f.target, `must be a source chain of the routes (${sources}): a reorg rolls back published messages`);
-    }
-    const count = "count" in f ? f.count : "split" in f ? f.split : undefined;
-    if (count !== undefined && count > s.guardians) {
-      rule(["faults", "guardians"], `faults[${i}].${"count" in f ? "count" : "split"}`, count, `must be at most the guardian set size (${s.guardians})`);
-    }
-  });
+  checkFaults(
+    catalog,
+    s.faults.map((f) => toFaultSpec(f as never)),
+    { bridge: s.bridge, routes, guardians: s.guardians, cosmos: s.cosmos, ibc: s.ibc },
+    rule,
+  );
   const thresholds = s.thresholds.flatMap((text, i) => {
     try {
       return [parseThreshold(text)];
@@ -544,8 +527,8 @@ export function validateScenario(raw: unknown, where: string): Scenario {
   };
 }
 
-/** Loads a scenario by name (fixtures/scenarios/<name>.json) or by path. */
-export function loadScenario(nameOrPath: string): Scenario {
+/** Reads a scenario file by name (fixtures/scenarios/<name>.json) or by path, as JSON; src/scenarios.ts parses it. */
+export function readScenarioFile(nameOrPath: string): { raw: unknown; file: string } {
   const file = existsSync(nameOrPath) ? nameOrPath : join(SCENARIO_DIR, `${nameOrPath}.json`);
   if (!existsSync(file)) {
     throw new Error(`scenario "${nameOrPath}": no such file, and no fixtures/scenarios/${nameOrPath}.json; shipped: ${SHIPPED_SCENARIOS.join(", ")}`);
@@ -556,5 +539,5 @@ export function loadScenario(nameOrPath: string): Scenario {
   } catch (err) {
     throw new Error(`scenario ${file}: not valid JSON (${(err as Error).message})`);
   }
-  return validateScenario(raw, file);
+  return { raw, file };
 }

@@ -2,7 +2,7 @@ import test from "ava";
 import { createHash } from "node:crypto";
 import { schedule } from "./schedule.ts";
 import { stageStarts } from "../measure/stages.ts";
-import { validateScenario } from "./scenario.ts";
+import { validateScenario } from "../scenarios.ts";
 import { sequenceHash } from "../report/manifest.ts";
 
 const scenario = (seed: number) =>

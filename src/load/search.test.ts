@@ -1,6 +1,7 @@
 import test from "ava";
 import { searchCapacity } from "./search.ts";
-import { validateScenario, type StageConfig } from "./scenario.ts";
+import type { StageConfig } from "./scenario.ts";
+import { validateScenario } from "../scenarios.ts";
 import { Ledger } from "../measure/ledger.ts";
 import type { JudgedAs, StageJudgement } from "../measure/capacity.ts";
 

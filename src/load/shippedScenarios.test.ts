@@ -1,7 +1,8 @@
 import test from "ava";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { loadScenario, SHIPPED_SCENARIOS, type Scenario } from "./scenario.ts";
+import { SHIPPED_SCENARIOS, type Scenario } from "./scenario.ts";
+import { loadScenario } from "../scenarios.ts";
 import { THRESHOLD_METRICS } from "../measure/thresholds.ts";
 
 // Every file in fixtures/scenarios/ is a shipped scenario: it loads, it is listed where the
@@ -22,16 +23,19 @@ const destinations = (s: Scenario) => new Set(s.routes.flatMap((r) => r.to as st
 const relayerLink = (s: Scenario, target: string) => target === "vaa-api" || destinations(s).has(target);
 
 /** The fault families a shipped scenario must cover, each recognised from the parsed scenario. */
+/** A parsed fault with the fields its kind gives it (the engine types only kind, atS and forS). */
+type AnyFault = { kind: string; count: number; target: string; share: number };
+const faultsOf = (s: Scenario) => s.faults as unknown as AnyFault[];
 const FAMILIES: Record<string, (s: Scenario) => boolean> = {
-  "guardian outage below quorum": (s) => s.faults.some((f) => f.kind === "guardians-offline" && s.guardians - f.count < quorum(s.guardians)),
-  "gossip partition": (s) => s.faults.some((f) => f.kind === "gossip-partition"),
-  "RPC latency on the relayer's links": (s) => s.faults.some((f) => f.kind === "rpc-latency" && relayerLink(s, f.target)),
-  "RPC outage on the relayer's links": (s) => s.faults.some((f) => f.kind === "rpc-outage" && relayerLink(s, f.target)),
-  "reorg at instant": (s) => s.consistency === "instant" && s.faults.some((f) => f.kind === "reorg"),
-  "reorg at finalized": (s) => s.consistency === "finalized" && s.faults.some((f) => f.kind === "reorg"),
-  "relayer restart": (s) => s.faults.some((f) => f.kind === "relayer-restart"),
-  "congestion beyond block space on the destination": (s) => s.faults.some((f) => f.kind === "congestion" && f.share > 1 && destinations(s).has(f.target)),
-  "validator halt on Cosmos": (s) => s.bridge === "cosmos" && s.faults.some((f) => f.kind === "validators-offline" && 3 * f.count >= s.cosmos.validators),
+  "guardian outage below quorum": (s) => faultsOf(s).some((f) => f.kind === "guardians-offline" && s.guardians - f.count < quorum(s.guardians)),
+  "gossip partition": (s) => faultsOf(s).some((f) => f.kind === "gossip-partition"),
+  "RPC latency on the relayer's links": (s) => faultsOf(s).some((f) => f.kind === "rpc-latency" && relayerLink(s, f.target)),
+  "RPC outage on the relayer's links": (s) => faultsOf(s).some((f) => f.kind === "rpc-outage" && relayerLink(s, f.target)),
+  "reorg at instant": (s) => s.consistency === "instant" && faultsOf(s).some((f) => f.kind === "reorg"),
+  "reorg at finalized": (s) => s.consistency === "finalized" && faultsOf(s).some((f) => f.kind === "reorg"),
+  "relayer restart": (s) => faultsOf(s).some((f) => f.kind === "relayer-restart"),
+  "congestion beyond block space on the destination": (s) => faultsOf(s).some((f) => f.kind === "congestion" && f.share > 1 && destinations(s).has(f.target)),
+  "validator halt on Cosmos": (s) => s.bridge === "cosmos" && faultsOf(s).some((f) => f.kind === "validators-offline" && 3 * f.count >= s.cosmos.validators),
 };
 
 /** README rows of the "Fault scenarios" table, by file name (without .json). */

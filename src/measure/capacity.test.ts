@@ -3,7 +3,7 @@ import { capacityLine, capacityVerdict, DEFAULT_CRITERIA, failedCriteria, judgeS
 import { StageStats, type InFlightSample } from "./stats.ts";
 import type { MessageRecord } from "./ledger.ts";
 import { Trend } from "./trend.ts";
-import { validateScenario } from "../load/scenario.ts";
+import { validateScenario } from "../scenarios.ts";
 
 /** Stages at the given rates whose messages all took `delays[i]` ms. */
 function stages(rates: number[], delays: number[], tweak: (s: StageStats["stages"][number], i: number) => void = () => {}) {

@@ -1,4 +1,4 @@
-// What the fault timeline (src/faults/faultRunner.ts) records for the reports. It sits below
+// What the fault timeline (src/engine/faultRunner.ts) records for the reports. It sits below
 // both, so the reports do not import the fault runner (and through it the bridges).
 
 /** One line of events.csv. */

@@ -2,7 +2,7 @@ import test from "ava";
 import { DEFAULT_RISK, normalCdf, shortfallProbability, stageRisk, studentTCdf, type RiskSettings } from "./risk.ts";
 import { StageStats } from "./stats.ts";
 import type { TriggerKind } from "../load/kinds.ts";
-import { validateScenario } from "../load/scenario.ts";
+import { validateScenario } from "../scenarios.ts";
 
 const YEAR_MS = 365.25 * 24 * 3600 * 1000;
 const NORMAL: RiskSettings = { ...DEFAULT_RISK, distribution: "normal" };

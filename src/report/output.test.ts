@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
-import { validateScenario } from "../load/scenario.ts";
+import { validateScenario } from "../scenarios.ts";
 import { Ledger } from "../measure/ledger.ts";
 import { now } from "../infra/clock.ts";
 import { RunRecorder, writeManifest, type ReportInput } from "./runReport.ts";

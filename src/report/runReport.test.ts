@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { validateScenario, type Scenario } from "../load/scenario.ts";
+import type { Scenario } from "../load/scenario.ts";
+import { validateScenario } from "../scenarios.ts";
 import { Ledger } from "../measure/ledger.ts";
 import { faultsByStage, RunRecorder } from "./runReport.ts";
 

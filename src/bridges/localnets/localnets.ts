@@ -1,7 +1,9 @@
 import { heightSpread, type CosmosLocalnet } from "../../../chains/cosmos.ts";
 import { ensureGoTool } from "../../../chains/tools.ts";
 import { Toxiproxy } from "../../../chains/toxiproxy.ts";
-import { FaultRunner } from "../../faults/faultRunner.ts";
+import { FaultRunner } from "../../engine/faultRunner.ts";
+import { LOCALNET_FAULTS } from "./faults/index.ts";
+import type { LocalnetFaultTargets } from "./faults/targets.ts";
 import type { Scenario } from "../../load/scenario.ts";
 import { seededRandom } from "../../infra/random.ts";
 import type { Ledger } from "../../measure/ledger.ts";
@@ -24,7 +26,7 @@ const SAMPLE_EVERY_MS = 250;
 export class LocalnetMonitor {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private faults: FaultRunner | undefined;
+  private faults: FaultRunner<LocalnetFaultTargets> | undefined;
   private readonly last = new Map<string, { height: number; changedAt: number; halted: boolean }>();
   /** A chain counts as halted after this long without a new block. */
   private readonly haltAfterMs: number;
@@ -37,8 +39,9 @@ export class LocalnetMonitor {
   }
 
   start(ledger: Ledger, recorder: RunRecorder): void {
-    const faults = new FaultRunner(
+    const faults = new FaultRunner<LocalnetFaultTargets>(
       this.scenario.faults,
+      LOCALNET_FAULTS,
       { localnets: new Map(this.nets.map((n) => [n.options.chainId, n])) },
       ledger,
       seededRandom(this.scenario.seed ^ 0x5eed),
@@ -50,7 +53,7 @@ export class LocalnetMonitor {
     ledger.whenStarted(() => this.sample(ledger, recorder, faults));
   }
 
-  private sample(ledger: Ledger, recorder: RunRecorder, faults: FaultRunner): void {
+  private sample(ledger: Ledger, recorder: RunRecorder, faults: FaultRunner<LocalnetFaultTargets>): void {
     if (this.stopped) return;
     let busy = false;
     this.timer = setInterval(() => {
@@ -82,7 +85,7 @@ export class LocalnetMonitor {
     await this.faults?.stop();
   }
 
-  private track(chain: string, height: number | undefined, at: number, faults: FaultRunner): void {
+  private track(chain: string, height: number | undefined, at: number, faults: FaultRunner<LocalnetFaultTargets>): void {
     const state = this.last.get(chain);
     if (!state) {
       if (height !== undefined) this.last.set(chain, { height, changedAt: at, halted: false });

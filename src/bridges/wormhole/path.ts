@@ -11,8 +11,9 @@ import { liquidationHubAbi, liquidationReceiverAbi } from "../../../fixtures/con
 import { deployGasBurner } from "./deploy.ts";
 import { decodeTrigger, positionIdOf, TRIGGER_KIND_CODES } from "../../load/payload.ts";
 import { watchPublishedMessages } from "./publishedMessages.ts";
-import { FaultRunner } from "../../faults/faultRunner.ts";
-import { NETWORK_FAULTS } from "../../faults/faults.ts";
+import { FaultRunner } from "../../engine/faultRunner.ts";
+import { NETWORK_FAULTS, WORMHOLE_FAULTS } from "./faults/index.ts";
+import { WormholeFaultTargets } from "./faults/targets.ts";
 import { CONSISTENCY_LEVEL, type Scenario } from "../../load/scenario.ts";
 import { seededRandom } from "../../infra/random.ts";
 import type { PlannedMessage } from "../../load/schedule.ts";
@@ -61,7 +62,7 @@ export class WormholePath implements DeliveryPath {
   private readonly senders = new Map<Chain, WalletPool>();
   private watchers: Watcher[] = [];
   private sourceBlocks = new Map<Chain, SourceBlocks>();
-  private faults: FaultRunner | undefined;
+  private faults: FaultRunner<WormholeFaultTargets> | undefined;
   private ledger: Ledger | undefined;
 
   constructor(
@@ -159,12 +160,13 @@ export class WormholePath implements DeliveryPath {
     }
     // Congestion faults fill blocks with GasBurner calls: deployed before the load starts.
     const burners = new Map<string, Address>();
-    for (const target of new Set(scenario.faults.flatMap((f) => (f.kind === "congestion" ? [f.target] : [])))) {
+    for (const target of new Set(scenario.faults.flatMap((f) => (f.kind === "congestion" ? [f.target as string] : [])))) {
       burners.set(target, await deployGasBurner(stack.chain(target as Chain).rpcUrl));
     }
     const faults = new FaultRunner(
       scenario.faults,
-      {
+      WORMHOLE_FAULTS,
+      new WormholeFaultTargets({
         guardians: stack.guardianNetwork,
         toxiproxy: stack.toxiproxy,
         relayerProcess: stack.relayerProcess,
@@ -193,7 +195,7 @@ export class WormholePath implements DeliveryPath {
             return this.rollBack(chain, from);
           });
         },
-      },
+      }),
       ledger,
       seededRandom(scenario.seed ^ 0x5eed),
     );

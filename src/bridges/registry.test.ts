@@ -1,0 +1,39 @@
+import test from "ava";
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { allFaultKinds, type FaultFieldParts } from "../load/faultKinds.ts";
+import { BRIDGES } from "./index.ts";
+
+const README = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+const kinds = allFaultKinds(Object.values(BRIDGES));
+const parts: FaultFieldParts = { duration: z.number(), count: z.number(), target: z.string(), ms: () => z.number() };
+
+/** README's fault table ("| kind | parameters | what it models |"): kind → the parameter names its second column gives. */
+function faultTable(): Map<string, string[]> {
+  const lines = README.split("\n");
+  const header = lines.indexOf("| kind | parameters | what it models |");
+  const table = new Map<string, string[]>();
+  for (const row of lines.slice(header + 2)) {
+    if (!row.startsWith("|")) break;
+    const [, kind, params] = /^\| `([a-z-]+)` \| ([^|]*) \|/.exec(row) ?? [];
+    table.set(kind ?? row, [...(params ?? "").matchAll(/`([A-Za-z]+)`/g)].map((m) => m[1]!));
+  }
+  return table;
+}
+
+test("every bridge is registered under the scenario value it answers to", (t) => {
+  for (const [name, bridge] of Object.entries(BRIDGES)) t.is(bridge.name as string, name);
+});
+
+test("no two fault kinds share a name (a kind shared by bridges is one definition)", (t) => {
+  const names = kinds.map((k) => k.kind);
+  t.deepEqual(names, [...new Set(names)]);
+});
+
+test("README's fault table has a row for every registered fault kind, naming each of its fields, and no other", (t) => {
+  const table = faultTable();
+  t.deepEqual([...table.keys()].sort(), kinds.map((k) => k.kind).sort());
+  for (const kind of kinds) {
+    t.deepEqual((table.get(kind.kind) ?? []).sort(), Object.keys(kind.fields(parts)).sort(), `parameters of ${kind.kind}`);
+  }
+});

@@ -1,0 +1,68 @@
+import type { Toxic } from "../../../../chains/toxiproxy.ts";
+import type { FaultCheckScenario, FaultProblem, FaultSpec } from "../../../load/faultKinds.ts";
+import type { Guardian } from "../guardians/guardian.ts";
+import type { GuardianNetwork } from "../guardians/guardianNetwork.ts";
+import type { WormholeFaultTargets } from "./targets.ts";
+
+// What several Wormhole fault kinds share: which guardians a count hits, the checks on counts
+// and targets, and the fault proxy's toxics.
+
+/** The guardian network, or an error naming the kind that needed it. */
+export function network(targets: WormholeFaultTargets, kind: string): GuardianNetwork {
+  if (!targets.guardians) throw new Error(`${kind} needs the Wormhole guardian network`);
+  return targets.guardians;
+}
+
+/** The last `count` guardians of the set: the same scenario always hits the same ones. */
+export function lastGuardians(network: GuardianNetwork, count: number): Guardian[] {
+  return network.guardians.slice(Math.max(0, network.guardians.length - count));
+}
+
+/** A guardian count (or split point) must be within the guardian set. */
+export function checkGuardianCount(value: number | undefined, field: string, scenario: FaultCheckScenario, problem: FaultProblem): void {
+  if (value !== undefined && value > scenario.guardians) {
+    problem(["faults", "guardians"], field, value, `must be at most the guardian set size (${scenario.guardians})`);
+  }
+}
+
+const ON_ROUTES = ["bridge", "faults", "routes", "cosmos", "ibc"];
+
+/**
+ * A fault's target must be a chain of the routes; a link fault may also target "vaa-api", and
+ * a fault that rolls back published messages needs a source chain.
+ */
+export function checkTarget(
+  fault: FaultSpec<{ target: string }>,
+  field: string,
+  scenario: FaultCheckScenario,
+  problem: FaultProblem,
+  allow: { vaaApi?: boolean; sourceOnly?: boolean } = {},
+): void {
+  const chains = new Set(scenario.routes.flatMap((r) => [r.from, ...r.to]));
+  if (!chains.has(fault.target) && !(allow.vaaApi && fault.target === "vaa-api")) {
+    const also = allow.vaaApi ? ' or "vaa-api"' : "";
+    problem(ON_ROUTES, `${field}.target`, fault.target, `must be a chain of the routes (${[...chains].join(", ")})${also}`);
+  } else if (allow.sourceOnly && !scenario.routes.some((r) => r.from === fault.target)) {
+    const sources = [...new Set(scenario.routes.map((r) => r.from))].join(", ");
+    problem(ON_ROUTES, `${field}.target`, fault.target, `must be a source chain of the routes (${sources}): a reorg rolls back published messages`);
+  }
+}
+
+/**
+ * Sets (`on`) or removes a toxic on `target`'s link through the fault proxy. Latency holds
+ * requests (upstream): a transaction then reaches the node `ms` later, which is what delays a
+ * delivery; holding only the answer would leave the transaction on time. The others act on answers.
+ */
+export async function setToxic(
+  targets: WormholeFaultTargets,
+  fault: FaultSpec<{ target: string }>,
+  on: boolean,
+  toxic: Omit<Toxic, "name" | "stream"> & Partial<Pick<Toxic, "stream">>,
+): Promise<undefined> {
+  const proxy = targets.toxiproxy;
+  if (!proxy) throw new Error("no fault proxy in this stack");
+  const name = `${fault.kind}-${fault.atS}`;
+  if (!on) await proxy.removeToxic(fault.target, name);
+  else await proxy.addToxic(fault.target, { stream: "downstream", ...toxic, name } as Toxic);
+  return undefined;
+}

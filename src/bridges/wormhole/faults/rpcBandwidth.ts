@@ -1,0 +1,12 @@
+import { z } from "zod";
+import { defineFault } from "../../../load/faultKinds.ts";
+import { checkTarget, setToxic } from "./common.ts";
+import type { WormholeFaultTargets } from "./targets.ts";
+
+export const rpcBandwidth = defineFault({
+  kind: "rpc-bandwidth",
+  models: "`target`'s responses are throttled to `kbps` kilobytes per second",
+  fields: ({ target }) => ({ target, kbps: z.number({ error: "must be a number of KB/s > 0" }).positive() }),
+  check: (fault, field, scenario, problem) => checkTarget(fault, field, scenario, problem, { vaaApi: true }),
+  set: (fault, on, targets: WormholeFaultTargets) => setToxic(targets, fault, on, { type: "bandwidth", attributes: { rate: fault.kbps } }),
+});
