@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { validateScenario, type Scenario } from "../../src/load/scenario.ts";
 import { runScenario, type RunOptions, type RunResult } from "../../src/run.ts";
-import { percentile } from "../../src/measure/stats.ts";
+import { percentile } from "../../src/measure/histogram.ts";
 import { isAlive } from "../../src/infra/instance.ts";
 import type { DeliveryPath } from "../../src/paths/path.ts";
 import { WormholePath } from "../../src/paths/wormhole.ts";
