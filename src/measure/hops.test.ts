@@ -1,6 +1,6 @@
 import test from "ava";
 import { HOPS, messageHops } from "./hops.ts";
-import type { MessageRecord } from "./ledger.ts";
+import type { MessageRecord } from "./record.ts";
 import { StageStats } from "./stats.ts";
 import { seededRandom } from "../infra/random.ts";
 

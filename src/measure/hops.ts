@@ -1,4 +1,4 @@
-import type { MessageRecord } from "./ledger.ts";
+import type { MessageRecord } from "./record.ts";
 
 /**
  * The hops of a message's path, in path order, each named by the time it ends at. A hop runs

@@ -1,4 +1,4 @@
-import type { Anomaly, MessageRecord } from "./ledger.ts";
+import type { Anomaly, MessageRecord } from "./record.ts";
 import type { ThresholdMetric } from "./thresholds.ts";
 import { stageStarts } from "./stages.ts";
 import { MACHINE_CORES } from "./machineCpu.ts";

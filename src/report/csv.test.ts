@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import type { MessageRecord } from "../measure/ledger.ts";
+import type { MessageRecord } from "../measure/record.ts";
 import { CsvStream, csvLine, fixed1, MESSAGE_COLUMNS, messageLine, messageRow, MessagesCsv, writeHopsCsv, writeStepsCsv } from "./csv.ts";
 import { percentile } from "../measure/histogram.ts";
 import { StageStats } from "../measure/stats.ts";
