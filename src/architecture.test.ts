@@ -191,3 +191,7 @@ test("the engine (src/load, src/measure, src/report) imports no bridge code, apa
 test("src/load and src/measure import nothing from src/report (the report is written from what they measure)", (t) => {
   t.deepEqual(edges(graph, under(["src/load", "src/measure"]), under(["src/report"])), []);
 });
+
+test("src/measure imports nothing from src/load (within the engine, what is measured sits below the load that offers it)", (t) => {
+  t.deepEqual(edges(graph, under(["src/measure"]), under(["src/load"])), []);
+});

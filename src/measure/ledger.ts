@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import type { TriggerKind } from "../load/kinds.ts";
+import type { TriggerKind } from "./kinds.ts";
 import { now } from "../infra/clock.ts";
 import { type Anomaly, type MessageRecord, type PlannedRecord, stallReason } from "./record.ts";
 import { VaaIdIndex } from "./vaaIds.ts";

@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import type { TriggerKind } from "../load/kinds.ts";
+import type { TriggerKind } from "./kinds.ts";
 export type MessageStatus = "in-flight" | "delivered" | "dropped";
 
 /** Everything known about one message. Times are ms from the run's start on the run clock. */

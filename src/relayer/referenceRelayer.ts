@@ -12,7 +12,7 @@ import { rpc } from "../infra/rpc.ts";
 import { httpRequest } from "../infra/http.ts";
 import type { coreAbi } from "../bridge/core.ts";
 import { decodeTrigger } from "../bridge/payload.ts";
-import type { TriggerKind } from "../load/kinds.ts";
+import type { TriggerKind } from "../measure/kinds.ts";
 import { parseVaa } from "../bridge/vaa.ts";
 import { watchPublishedMessages } from "../bridge/publishedMessages.ts";
 import { liquidationReceiverAbi } from "../../fixtures/contracts/artifacts/index.ts";
