@@ -1,15 +1,12 @@
-import { execFile } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { reservePorts } from "../src/infra/freePort.ts";
 import { InstanceError, ProcessInstance, type Instance, type InstanceStatus } from "../src/infra/instance.ts";
+import { initHomes, type ValidatorPorts, writeGenesis, writeNodeConfig } from "./cosmosHome.ts";
 import { toolPath } from "./tools.ts";
 import type { Toxiproxy } from "./toxiproxy.ts";
-
-const run = promisify(execFile);
 
 export interface CosmosLocalnetOptions {
   /** Chain id, e.g. "stress-a". */
@@ -33,13 +30,6 @@ export interface CosmosLocalnetOptions {
    * ordered pair), so validators can be cut off from each other (`cutOff`).
    */
   p2pProxy?: Toxiproxy;
-}
-
-/** Ports of one validator, all on 127.0.0.1 and chosen by the OS. */
-export interface ValidatorPorts {
-  rpc: number;
-  p2p: number;
-  grpc: number;
 }
 
 /** One validator: a `simd start` process with its own home. */
@@ -66,7 +56,6 @@ export class CosmosValidator extends ProcessInstance {
 
 /** The staking denom of simd. */
 export const DENOM = "stake";
-const SELF_DELEGATION = 1_000_000_000n;
 
 /**
  * N validators of a Cosmos SDK chain (simd of ibc-go v8: SDK 0.50, CometBFT 0.38, IBC) on
@@ -179,62 +168,9 @@ export class CosmosLocalnet implements Instance {
     // and other localnets cannot be handed one of them in between.
     const reserved = await reservePorts(3 * validators);
     this.releasePorts = reserved.release;
-    // Homes and TEST-ONLY validator keys (random, kept in each home's test keyring).
-    const nodes = await Promise.all(
-      homes.map(async (home, k) => {
-        await run(simd, ["init", `val${k}`, "--chain-id", chainId, "--home", home]);
-        const { stdout } = await run(simd, ["keys", "add", `val${k}`, "--keyring-backend", "test", "--home", home, "--output", "json"]);
-        const { address } = JSON.parse(stdout) as { address: string };
-        const { stdout: id } = await run(simd, ["comet", "show-node-id", "--home", home]);
-        const [rpc, p2p, grpc] = reserved.ports.slice(3 * k, 3 * k + 3) as [number, number, number];
-        const ports = { rpc, p2p, grpc };
-        return { home, address, nodeId: id.trim(), ports };
-      }),
-    );
-
-    // One genesis: every validator's account and the extra accounts funded, parameters set.
-    const genesisPath = (home: string) => join(home, "config", "genesis.json");
-    const genesis = JSON.parse(readFileSync(genesisPath(homes[0]!), "utf8"));
-    const fund = (address: string, amount: bigint) => {
-      genesis.app_state.auth.accounts.push({ "@type": "/cosmos.auth.v1beta1.BaseAccount", address, pub_key: null, account_number: "0", sequence: "0" });
-      genesis.app_state.bank.balances.push({ address, coins: [{ denom: DENOM, amount: amount.toString() }] });
-    };
-    for (const node of nodes) fund(node.address, SELF_DELEGATION * 10n);
-    for (const address of this.options.accounts ?? []) fund(address, this.options.fundAmount ?? 10n ** 15n);
-    genesis.app_state.bank.supply = [];
-    genesis.app_state.auth.params.max_memo_characters = String(this.options.maxMemoCharacters ?? 4096);
-    // Fast governance-free chain: short unbonding is irrelevant; keep blocks large enough for load.
-    genesis.consensus = genesis.consensus ?? {};
-    for (const home of homes) writeFileSync(genesisPath(home), JSON.stringify(genesis));
-
-    // Each validator's self-delegation, collected into the final genesis on validator 0.
-    await Promise.all(
-      nodes.map((node, k) =>
-        run(simd, [
-          "genesis",
-          "gentx",
-          `val${k}`,
-          `${SELF_DELEGATION}${DENOM}`,
-          "--chain-id",
-          chainId,
-          "--keyring-backend",
-          "test",
-          "--home",
-          node.home,
-          "--ip",
-          "127.0.0.1",
-          "--p2p-port",
-          String(node.ports.p2p),
-        ]),
-      ),
-    );
-    const gentxDir = join(homes[0]!, "config", "gentx");
-    for (const home of homes.slice(1)) {
-      const dir = join(home, "config", "gentx");
-      for (const file of readdirSync(dir)) copyFileSync(join(dir, file), join(gentxDir, file));
-    }
-    await run(simd, ["genesis", "collect-gentxs", "--home", homes[0]!]);
-    for (const home of homes.slice(1)) copyFileSync(genesisPath(homes[0]!), genesisPath(home));
+    const nodes = await initHomes(simd, chainId, homes, reserved.ports);
+    const { accounts, fundAmount, maxMemoCharacters, mempoolSize } = this.options;
+    await writeGenesis(simd, nodes, { chainId, denom: DENOM, accounts, fundAmount, maxMemoCharacters });
 
     // Ports, peers and timing. Through the fault proxy, node k reaches node j at its own
     // proxy for the link k → j.
@@ -251,43 +187,7 @@ export class CosmosLocalnet implements Instance {
       }),
     );
     nodes.forEach((node, k) => {
-      const configPath = join(node.home, "config", "config.toml");
-      let config = readFileSync(configPath, "utf8");
-      const set = (section: string, key: string, value: string) => (config = setToml(config, section, key, value));
-      set("rpc", "laddr", `"tcp://127.0.0.1:${node.ports.rpc}"`);
-      set("rpc", "pprof_laddr", `""`);
-      set("p2p", "laddr", `"tcp://127.0.0.1:${node.ports.p2p}"`);
-      set("p2p", "external_address", `"127.0.0.1:${node.ports.p2p}"`);
-      set("p2p", "persistent_peers", `"${peersOf[k]!.join(",")}"`);
-      set("p2p", "pex", "false");
-      set("p2p", "addr_book_strict", "false");
-      set("p2p", "allow_duplicate_ip", "true");
-      set("consensus", "timeout_commit", `"${blockTimeMs}ms"`);
-      set("consensus", "timeout_propose", `"${Math.max(300, blockTimeMs)}ms"`);
-      set("consensus", "timeout_prevote", `"300ms"`);
-      set("consensus", "timeout_precommit", `"300ms"`);
-      // Each failed round waits longer by these deltas (CometBFT: 500 ms). After an outage of
-      // seconds the rounds have piled up, and at 500 ms a round the chain took tens of seconds
-      // to agree again once enough validators were back.
-      set("consensus", "timeout_propose_delta", `"100ms"`);
-      set("consensus", "timeout_prevote_delta", `"100ms"`);
-      set("consensus", "timeout_precommit_delta", `"100ms"`);
-      set("tx_index", "indexer", `"kv"`);
-      set("mempool", "size", String(this.options.mempoolSize ?? 5000));
-      set("instrumentation", "prometheus", "false");
-      writeFileSync(configPath, config);
-
-      const appPath = join(node.home, "config", "app.toml");
-      let app = readFileSync(appPath, "utf8");
-      const setApp = (section: string, key: string, value: string) => (app = setToml(app, section, key, value));
-      setApp("", "minimum-gas-prices", `"0${DENOM}"`);
-      setApp("api", "enable", "false");
-      setApp("grpc", "enable", "true");
-      setApp("grpc", "address", `"127.0.0.1:${node.ports.grpc}"`);
-      setApp("grpc-web", "enable", "false");
-      setApp("telemetry", "enabled", "false");
-      writeFileSync(appPath, app);
-      mkdirSync(join(node.home, "data"), { recursive: true });
+      writeNodeConfig(node, { peers: peersOf[k]!, blockTimeMs, denom: DENOM, mempoolSize });
       this.validators.push(new CosmosValidator(k, node.home, node.ports, node.nodeId));
     });
   }
@@ -338,25 +238,4 @@ export async function cometRpc<T>(rpcUrl: string, path: string): Promise<T> {
   const body = (await response.json()) as { result?: T; error?: { message: string; data?: string } };
   if (body.error) throw new Error(`${path}: ${body.error.message}${body.error.data ? `: ${body.error.data}` : ""}`);
   return body.result as T;
-}
-
-/**
- * Sets `key = value` in a TOML text, inside `[section]` ("" for the top, before any
- * section). The key must already be there: a typo should fail loudly, not add a line.
- */
-export function setToml(text: string, section: string, key: string, value: string): string {
-  const lines = text.split("\n");
-  let current = "";
-  for (let i = 0; i < lines.length; i++) {
-    const header = /^\s*\[([^\]]+)\]\s*$/.exec(lines[i]!);
-    if (header) {
-      current = header[1]!.trim();
-      continue;
-    }
-    if (current === section && new RegExp(`^\\s*${key.replace(/[-.]/g, "\\$&")}\\s*=`).test(lines[i]!)) {
-      lines[i] = `${key} = ${value}`;
-      return lines.join("\n");
-    }
-  }
-  throw new Error(`no "${key}" in section [${section}] of the config`);
 }

@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { isAlive, procStat } from "../src/infra/instance.ts";
+import { isAlive } from "../src/infra/instance.ts";
+import { procStat } from "../src/infra/tether.ts";
 
 /** Where the setup step puts the tools it builds (cached outside git). */
 export const TOOLS_DIR = fileURLToPath(new URL("../.cache/tools/", import.meta.url));

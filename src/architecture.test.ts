@@ -206,3 +206,12 @@ test("a bridge's folder imports no other bridge's folder (only the shared Cosmos
     [],
   );
 });
+
+test("src/measure imports nothing from src/load (within the engine, what is measured sits below the load that offers it)", (t) => {
+  t.deepEqual(edges(graph, under(["src/measure"]), under(["src/load"])), []);
+});
+
+test("the engine reads no chain itself: src/load, src/measure and src/report import neither src/infra's JSON-RPC nor its HTTP client", (t) => {
+  // Reads of a chain (blocks, logs, receipts) are chain-level code: they live in chains/ and reach the engine as events.
+  t.deepEqual(edges(graph, ENGINE, under(["src/infra/rpc.ts", "src/infra/http.ts"])), []);
+});

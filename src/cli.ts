@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { relative, resolve } from "node:path";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { tetherToLauncher } from "./infra/instance.ts";
+import { tetherToLauncher } from "./infra/tether.ts";
 import { loadScenario } from "./scenarios.ts";
 import { CHAIN_MODES, type ChainMode } from "../chains/profiles.ts";
 import { runScenario, type RunResult } from "./run.ts";

@@ -19,7 +19,7 @@ import {
 } from "./compare.ts";
 import { loadScenario } from "./scenarios.ts";
 import { seededRandom } from "./infra/random.ts";
-import { percentile } from "./measure/stats.ts";
+import { percentile } from "./measure/histogram.ts";
 import { tQuantile } from "./measure/tdist.ts";
 
 interface Msg {

@@ -4,7 +4,7 @@ import { parse } from "csv-parse/sync";
 import type { Scenario } from "./load/scenario.ts";
 import { chainProfile } from "../chains/profiles.ts";
 import { stageStarts } from "./measure/stages.ts";
-import { percentile } from "./measure/stats.ts";
+import { percentile } from "./measure/histogram.ts";
 import { tQuantile, tUpperTail } from "./measure/tdist.ts";
 import { writeRecordsCsv } from "./report/csv.ts";
 import { tryWriteHtmlReport } from "./report/html.ts";

@@ -7,7 +7,7 @@ import { liquidationReceiverAbi } from "../fixtures/contracts/artifacts/index.ts
 import { loadScenario } from "../src/scenarios.ts";
 import { runScenario, type RunResult } from "../src/run.ts";
 import { MESSAGE_COLUMNS, STEP_COLUMNS } from "../src/report/csv.ts";
-import { percentile } from "../src/measure/stats.ts";
+import { percentile } from "../src/measure/histogram.ts";
 import { readCsv, tempReports, evmStack } from "./helpers/run.ts";
 import { fileSha256, scenarioHash, sequenceHash } from "../src/report/manifest.ts";
 

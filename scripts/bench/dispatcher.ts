@@ -1,6 +1,6 @@
 // Dispatcher accuracy: how late the catch-up loop sends at a given rate into a no-op sink.
 import { dispatch, prepareDispatcher } from "../../src/load/dispatcher.ts";
-import { DelayHistogram } from "../../src/measure/stats.ts";
+import { DelayHistogram } from "../../src/measure/histogram.ts";
 import { now } from "../../src/infra/clock.ts";
 
 const rate = Number(process.argv[2] ?? 2000);

@@ -16,7 +16,10 @@ function faultTable(): Map<string, string[]> {
   for (const row of lines.slice(header + 2)) {
     if (!row.startsWith("|")) break;
     const [, kind, params] = /^\| `([a-z-]+)` \| ([^|]*) \|/.exec(row) ?? [];
-    table.set(kind ?? row, [...(params ?? "").matchAll(/`([A-Za-z]+)`/g)].map((m) => m[1]!));
+    table.set(
+      kind ?? row,
+      [...(params ?? "").matchAll(/`([A-Za-z]+)`/g)].map((m) => m[1]!),
+    );
   }
   return table;
 }

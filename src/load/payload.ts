@@ -1,6 +1,6 @@
 import { bytesToHex, hexToBytes, type Address, type Hex } from "viem";
 import { keccak256 } from "../../chains/keccak.ts";
-import { TRIGGER_KINDS, type TriggerKind } from "./kinds.ts";
+import { TRIGGER_KINDS, type TriggerKind } from "../measure/kinds.ts";
 
 /**
  * Liquidation-trigger payload, version 1 (big-endian, the hub's abi.encodePacked):

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { chains as sdkChains, type Chain } from "@wormhole-foundation/sdk-base";
 import { CHAIN_MODES, evmChainNames, type ChainMode } from "../../chains/profiles.ts";
-import { TRIGGER_KINDS, type TriggerKind } from "./kinds.ts";
+import { TRIGGER_KINDS, type TriggerKind } from "../measure/kinds.ts";
 import { parseThreshold, type Threshold } from "../measure/thresholds.ts";
 import { DEFAULT_RISK, type RiskSettings } from "../measure/risk.ts";
 import { checkFaults, faultSchema, toFaultSpec, type FaultCatalog, type FaultFieldParts, type FaultSpec } from "./faultKinds.ts";

@@ -1,5 +1,5 @@
 import type { Chain } from "@wormhole-foundation/sdk-base";
-import type { TriggerKind } from "./kinds.ts";
+import type { TriggerKind } from "../measure/kinds.ts";
 import type { Arrivals, Scenario, StageConfig } from "./scenario.ts";
 import { seededRandom } from "../infra/random.ts";
 import { stageStarts } from "../measure/stages.ts";

@@ -1,7 +1,7 @@
 import test from "ava";
 import { capacityLine, capacityVerdict, DEFAULT_CRITERIA, failedCriteria, judgeStage, knee } from "./capacity.ts";
 import { StageStats, type InFlightSample } from "./stats.ts";
-import type { MessageRecord } from "./ledger.ts";
+import type { MessageRecord } from "./record.ts";
 import { Trend } from "./trend.ts";
 import { validateScenario } from "../scenarios.ts";
 

@@ -1,5 +1,6 @@
 import test from "ava";
-import { Ledger, type Anomaly } from "./ledger.ts";
+import { Ledger } from "./ledger.ts";
+import type { Anomaly } from "./record.ts";
 import { RING_SLOTS } from "./vaaIds.ts";
 import { StageStats } from "./stats.ts";
 

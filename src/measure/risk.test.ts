@@ -1,7 +1,7 @@
 import test from "ava";
 import { DEFAULT_RISK, normalCdf, shortfallProbability, stageRisk, studentTCdf, type RiskSettings } from "./risk.ts";
 import { StageStats } from "./stats.ts";
-import type { TriggerKind } from "../load/kinds.ts";
+import type { TriggerKind } from "./kinds.ts";
 import { validateScenario } from "../scenarios.ts";
 
 const YEAR_MS = 365.25 * 24 * 3600 * 1000;

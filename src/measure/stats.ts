@@ -1,31 +1,10 @@
-import type { Anomaly, MessageRecord } from "./ledger.ts";
+import type { Anomaly, MessageRecord } from "./record.ts";
 import type { ThresholdMetric } from "./thresholds.ts";
 import { stageStarts } from "./stages.ts";
 import { MACHINE_CORES } from "./machineCpu.ts";
-import { Trend } from "./trend.ts";
-
-/**
- * 1-based nearest rank of the p-th percentile among n values: the smallest k with k/n ≥ p/100,
- * i.e. ⌈p·n/100⌉ (at least 1). Computed on integers (p to six decimals), so p99.9 of 1,000
- * values is rank 999, where ⌈(99.9/100)·1000⌉ in floating point gives 1000.
- */
-export function nearestRank(n: number, p: number): number {
-  if (p >= 100) return n;
-  if (!(p > 0)) return 1;
-  const millionths = Math.round(p * 1e6);
-  const numerator = millionths * n; // ⌈numerator / 1e8⌉
-  if (numerator > Number.MAX_SAFE_INTEGER) return Math.max(1, Number((BigInt(millionths) * BigInt(n) + 99_999_999n) / 100_000_000n));
-  let rank = Math.floor(numerator / 1e8);
-  while (rank * 1e8 < numerator) rank++;
-  while (rank > 1 && (rank - 1) * 1e8 >= numerator) rank--;
-  return Math.max(1, rank);
-}
-
-/** Nearest-rank percentile of an ascending array: the smallest value with ≥ p % of values at or below it. */
-export function percentile(sorted: ArrayLike<number>, p: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  return sorted[nearestRank(sorted.length, p) - 1];
-}
+import { fitSlope, Trend } from "./trend.ts";
+import { DelayHistogram } from "./histogram.ts";
+import { HOPS, type Hop, recordHops } from "./hops.ts";
 
 export interface StageSpec {
   rate: number;
@@ -33,160 +12,6 @@ export interface StageSpec {
   durationS: number;
   /** Start, ms from the run's start; by default each stage follows the previous one. */
   startAtMs?: number;
-}
-
-/**
- * The exact delays of one set of messages (8 bytes each, in a Float64Array that doubles as
- * it fills), with exact nearest-rank percentiles (`percentile()`'s rule). The values are
- * sorted in place when a percentile is asked after new values came in, not before: a run
- * asks at its end. Min, max, mean and standard deviation are kept as values come in.
- */
-export class DelayHistogram {
-  private data = new Float64Array(16);
-  /** data[0, sortedUpTo) is in ascending order; values from there on came in since. */
-  private sortedUpTo = 0;
-  count = 0;
-  min = Infinity;
-  max = -Infinity;
-  private sum = 0;
-  private sumSquares = 0;
-
-  record(ms: number): void {
-    if (!Number.isFinite(ms)) return;
-    if (this.count === this.data.length) {
-      const grown = new Float64Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.count++] = ms;
-    this.sum += ms;
-    this.sumSquares += ms * ms;
-    if (ms < this.min) this.min = ms;
-    if (ms > this.max) this.max = ms;
-  }
-
-  /**
-   * The values in ascending order (a view, valid until the next record). Values that came in
-   * since the last call are sorted on their own and merged in (one pass), so asking again
-   * during a run costs about one copy of the values, not a sort of them all.
-   */
-  sorted(): Float64Array {
-    const n = this.count;
-    const done = this.sortedUpTo;
-    const data = this.data;
-    if (done === n) return data.subarray(0, n);
-    if (done === 0 || n - done > done) data.subarray(0, n).sort();
-    else {
-      const added = data.slice(done, n).sort();
-      // Merge from the back: data[0, done) and `added` into data[0, n).
-      let [i, j, w] = [done - 1, added.length - 1, n - 1];
-      while (j >= 0) data[w--] = i >= 0 && data[i]! > added[j]! ? data[i--]! : added[j--]!;
-    }
-    this.sortedUpTo = n;
-    return data.subarray(0, n);
-  }
-
-  /** Nearest-rank p-th percentile in ms: the smallest recorded value with ≥ p % of values at or below it (undefined without data). */
-  percentile(p: number): number | undefined {
-    if (this.count === 0) return undefined;
-    if (p >= 100) return this.max;
-    return this.sorted()[nearestRank(this.count, p) - 1];
-  }
-
-  /**
-   * A cheap estimate of the p-th percentile for a live display: exact while at most `sample`
-   * values (or nothing new since the last sort), else the nearest-rank percentile of every
-   * ⌈count/sample⌉-th value. Costs one sort of `sample` values, whatever the count.
-   */
-  approximatePercentile(p: number, sample = 10_000): number | undefined {
-    if (this.count <= sample || this.sortedUpTo === this.count) return this.percentile(p);
-    const stride = Math.ceil(this.count / sample);
-    const picked = new Float64Array(Math.ceil(this.count / stride));
-    for (let i = 0, j = 0; i < this.count; i += stride, j++) picked[j] = this.data[i]!;
-    return percentile(picked.sort(), p);
-  }
-
-  get mean(): number | undefined {
-    return this.count ? this.sum / this.count : undefined;
-  }
-
-  get stddev(): number | undefined {
-    if (!this.count) return undefined;
-    const mean = this.sum / this.count;
-    return Math.sqrt(Math.max(0, this.sumSquares / this.count - mean * mean));
-  }
-
-  /**
-   * Jitter: p95 − p5 (nearest rank), the width of the window 90 % of the messages arrived in.
-   * A robust spread: one lucky or unlucky message moves it by at most one rank.
-   */
-  get jitter(): number | undefined {
-    const [high, low] = [this.percentile(95), this.percentile(5)];
-    return high === undefined || low === undefined ? undefined : high - low;
-  }
-}
-
-/**
- * The hops of a message's path, in path order, each named by the time it ends at. A hop runs
- * from the previous time the record knows (starting at intended_at) to its own end; a hop
- * whose end time the record lacks is left out and its time falls into the next hop present.
- * So the hops up to the delivery add up to delay_ms for every delivered message.
- */
-export const HOPS = {
-  /** → sent_at: the load generator's own lag. */
-  send: "intended → sent",
-  /** → source_included_at. */
-  source_inclusion: "→ first sighting in a source block",
-  /** → vaa_ready_at (Wormhole). */
-  guardian_quorum: "→ guardian quorum (VAA signed)",
-  /** → relayer_submitted_at (relayers that report it). */
-  relayer_pickup: "→ the relayer's first submission",
-  /** → delivered_at (Wormhole; Cosmos, where the including block is the delivery). */
-  destination_inclusion: "→ delivery on the destination",
-  /** → delivered_at (IBC: recv_packet on the destination). */
-  ibc_receive: "→ packet received on the destination",
-  /** IBC: delivered_at → acknowledged_at, after the delivery (not part of delay_ms). */
-  ibc_acknowledgement: "received → acknowledgement recorded on the source",
-} as const;
-export type Hop = keyof typeof HOPS;
-
-/**
- * Hands each hop of a delivered message to `into[hop].record(ms)` (the rule at HOPS). IBC
- * messages (those with acknowledged_at) end in ibc_receive, then ibc_acknowledgement;
- * every other delivery ends in destination_inclusion.
- */
-export function recordHops(r: MessageRecord, into: Record<Hop, { record(ms: number): void }>): void {
-  if (r.deliveredAt === undefined) return;
-  let from = r.intendedAt;
-  if (r.sentAt !== undefined) {
-    into.send.record(r.sentAt - from);
-    from = r.sentAt;
-  }
-  if (r.sourceIncludedAt !== undefined) {
-    into.source_inclusion.record(r.sourceIncludedAt - from);
-    from = r.sourceIncludedAt;
-  }
-  if (r.vaaReadyAt !== undefined) {
-    into.guardian_quorum.record(r.vaaReadyAt - from);
-    from = r.vaaReadyAt;
-  }
-  if (r.relayerSubmittedAt !== undefined) {
-    into.relayer_pickup.record(r.relayerSubmittedAt - from);
-    from = r.relayerSubmittedAt;
-  }
-  if (r.acknowledgedAt === undefined) into.destination_inclusion.record(r.deliveredAt - from);
-  else {
-    into.ibc_receive.record(r.deliveredAt - from);
-    into.ibc_acknowledgement.record(r.acknowledgedAt - r.deliveredAt);
-  }
-}
-
-/** A delivered message's hops as an object (tests, readers); the run records them with recordHops. */
-export function messageHops(r: MessageRecord): Partial<Record<Hop, number>> {
-  const out: Partial<Record<Hop, number>> = {};
-  const into = Object.fromEntries((Object.keys(HOPS) as Hop[]).map((hop) => [hop, { record: (ms: number) => void (out[hop] = ms) }]));
-  recordHops(r, into as Record<Hop, { record(ms: number): void }>);
-  return out;
 }
 
 export interface StageSummary {
@@ -473,21 +298,4 @@ export class StageStats {
           : undefined;
     }
   }
-}
-
-/** Least-squares slope of y over x; undefined with fewer than 3 points. */
-export function slope(points: Array<[number, number]>): number | undefined {
-  return fitSlope(points)?.slope;
-}
-
-/**
- * Least-squares slope with its standard error; undefined with fewer than 3 points. (The
- * error assumes independent residuals: a block-time sawtooth makes it a little optimistic.)
- * x is taken from the first point's, so the running sums keep their precision.
- */
-export function fitSlope(points: Array<[number, number]>): { slope: number; stdErr: number } | undefined {
-  const trend = new Trend();
-  const x0 = points[0]?.[0] ?? 0;
-  for (const [x, y] of points) trend.add(x - x0, y);
-  return trend.fit();
 }

@@ -37,3 +37,20 @@ export class Trend {
     return { slope, stdErr: Math.sqrt(rss / (n - 2) / sxx), n };
   }
 }
+
+/** Least-squares slope of y over x; undefined with fewer than 3 points. */
+export function slope(points: Array<[number, number]>): number | undefined {
+  return fitSlope(points)?.slope;
+}
+
+/**
+ * Least-squares slope with its standard error; undefined with fewer than 3 points. (The
+ * error assumes independent residuals: a block-time sawtooth makes it a little optimistic.)
+ * x is taken from the first point's, so the running sums keep their precision.
+ */
+export function fitSlope(points: Array<[number, number]>): { slope: number; stdErr: number } | undefined {
+  const trend = new Trend();
+  const x0 = points[0]?.[0] ?? 0;
+  for (const [x, y] of points) trend.add(x - x0, y);
+  return trend.fit();
+}

@@ -1,7 +1,8 @@
 import { closeSync, createWriteStream, fstatSync, ftruncateSync, openSync, readSync, type WriteStream } from "node:fs";
 import { basename } from "node:path";
-import type { Anomaly, MessageRecord } from "../measure/ledger.ts";
-import { HOPS, type Hop, type StageSummary } from "../measure/stats.ts";
+import type { Anomaly, MessageRecord } from "../measure/record.ts";
+import { HOPS, type Hop } from "../measure/hops.ts";
+import type { StageSummary } from "../measure/stats.ts";
 import { DEFAULT_RISK, stageRisk, type RiskSettings } from "../measure/risk.ts";
 import type { StageJudgement } from "../measure/capacity.ts";
 

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { isAlive, procArgs, procStat } from "../../src/infra/instance.ts";
+import { isAlive } from "../../src/infra/instance.ts";
+import { procArgs, procStat } from "../../src/infra/tether.ts";
 
 /** Every process now running, by pid: its parent and command line (from /proc). */
 function processTable(): Map<number, { ppid: number; args: string }> {

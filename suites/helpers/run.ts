@@ -7,7 +7,7 @@ import { parse } from "csv-parse/sync";
 import type { Scenario } from "../../src/load/scenario.ts";
 import { validateScenario } from "../../src/scenarios.ts";
 import { runScenario, type RunOptions, type RunResult } from "../../src/run.ts";
-import { percentile } from "../../src/measure/stats.ts";
+import { percentile } from "../../src/measure/histogram.ts";
 import { isAlive } from "../../src/infra/instance.ts";
 import type { DeliveryPath } from "../../src/engine/bridge.ts";
 import { WormholePath } from "../../src/bridges/wormhole/path.ts";

@@ -19,7 +19,7 @@ import { seededRandom } from "../../infra/random.ts";
 import type { PlannedMessage } from "../../load/schedule.ts";
 import { now } from "../../infra/clock.ts";
 import type { Ledger } from "../../measure/ledger.ts";
-import { SourceBlocks } from "../../measure/sourceBlocks.ts";
+import { SourceBlocks } from "../../../chains/sourceBlocks.ts";
 import { loadRelayerPreset } from "./relayer/config.ts";
 import { loadCommandRelayer, OUTSIDE_PREFIX } from "./relayer/commandRelayer.ts";
 import { vaaKey } from "./relayer/relayer.ts";

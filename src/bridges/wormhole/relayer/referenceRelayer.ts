@@ -12,7 +12,7 @@ import { rpc } from "../../../infra/rpc.ts";
 import { httpRequest } from "../../../infra/http.ts";
 import type { coreAbi } from "../core.ts";
 import { decodeTrigger } from "../../../load/payload.ts";
-import type { TriggerKind } from "../../../load/kinds.ts";
+import type { TriggerKind } from "../../../measure/kinds.ts";
 import { parseVaa } from "../vaa.ts";
 import { watchPublishedMessages } from "../publishedMessages.ts";
 import { liquidationReceiverAbi } from "../../../../fixtures/contracts/artifacts/index.ts";

@@ -1,5 +1,5 @@
 import { numberToHex, type Hex } from "viem";
-import { rpc } from "../infra/rpc.ts";
+import { rpc } from "../src/infra/rpc.ts";
 
 /**
  * Reorgs deeper than this many blocks are not looked for: the record of older blocks is

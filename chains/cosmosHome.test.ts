@@ -1,5 +1,5 @@
 import test from "ava";
-import { setToml } from "./cosmos.ts";
+import { setToml } from "./cosmosHome.ts";
 
 const config = `proxy_app = "tcp://127.0.0.1:26658"
 

@@ -1,0 +1,75 @@
+import type { Hex } from "viem";
+import type { TriggerKind } from "./kinds.ts";
+export type MessageStatus = "in-flight" | "delivered" | "dropped";
+
+/** Everything known about one message. Times are ms from the run's start on the run clock. */
+export interface MessageRecord {
+  /** Message id = the trigger id carried in the payload. */
+  id: number;
+  kind: TriggerKind;
+  sourceChain: string;
+  destinationChain: string;
+  /** Index of the load stage it was offered in. */
+  stage: number;
+  /** When the schedule meant it to be sent: every delay is measured from here. */
+  intendedAt: number;
+  sentAt?: number;
+  sendTxHash?: Hex;
+  sendError?: string;
+  sourceIncludedAt?: number;
+  /** VAA id once the source chain emitted it. */
+  vaaKey?: string;
+  vaaReadyAt?: number;
+  relayerFetchedAt?: number;
+  relayerSubmittedAt?: number;
+  /** Submissions the relayer made for it before it was delivered. */
+  attempts: number;
+  relayerGaveUp?: string;
+  deliveredAt?: number;
+  deliveryTxHash?: Hex;
+  /** IBC: when the source chain recorded the packet's acknowledgement. */
+  acknowledgedAt?: number;
+  /** Delivered after its deadline by either clock: lateOnchain || lateMeasured. */
+  late?: boolean;
+  /**
+   * Late by the destination chain's clock: the including block's timestamp past the deadline.
+   * EVM: the receiver contract's verdict (block.timestamp × 1000 > deadline, whole seconds);
+   * Cosmos and IBC: the harness's, on the including block's time (no contract judges there).
+   */
+  lateOnchain?: boolean;
+  /** Late by the run clock: the measured delay (deliveredAt − intendedAt) above the kind's deadline. */
+  lateMeasured?: boolean;
+  /** Delivered after a later message of the same emitter to the same destination. */
+  outOfOrder?: boolean;
+  status: MessageStatus;
+  dropReason?: string;
+  /** Its source transaction was rolled back by a reorg after its VAA was signed: its delivery is a phantom. */
+  sourceRolledBack?: boolean;
+  /** Another message of this run had the same VAA id first (sequences reused after a source reorg). */
+  vaaIdOf?: number;
+}
+
+export type PlannedRecord = Pick<MessageRecord, "id" | "kind" | "sourceChain" | "destinationChain" | "stage" | "intendedAt">;
+
+/** Something that happened to a message after (or beside) its one delivery. */
+export interface Anomaly {
+  /** ms from the run's start. */
+  at: number;
+  kind: "duplicate-delivery" | "duplicate-attempt" | "phantom-delivery" | "unmatched";
+  messageId?: number;
+  stage?: number;
+  detail: string;
+}
+
+/** Why an undelivered message is dropped: the last hop it reached. */
+export function stallReason(r: MessageRecord): string {
+  if (r.sentAt === undefined) return "not-sent";
+  if (r.sourceIncludedAt === undefined) return r.sendError ? `send-failed: ${r.sendError}` : "not-included-on-source";
+  // A rolled-back message's sequence was used again: a relayer fetching by VAA id may get the old VAA.
+  if (r.vaaIdOf !== undefined) return `vaa-id-reused: ${r.vaaKey} was message ${r.vaaIdOf}'s first`;
+  if (r.vaaReadyAt === undefined) return "no-quorum";
+  if (r.relayerGaveUp) return `relayer-gave-up: ${r.relayerGaveUp}`;
+  if (r.relayerFetchedAt === undefined) return "vaa-not-fetched-by-relayer";
+  if (r.relayerSubmittedAt === undefined) return "not-submitted-by-relayer";
+  return "submitted-not-delivered";
+}
