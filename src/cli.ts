@@ -4,6 +4,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tetherToLauncher } from "./infra/tether.ts";
 import { loadScenario } from "./scenarios.ts";
 import { CHAIN_MODES, type ChainMode } from "../chains/profiles.ts";
+import type { WormholeScenario } from "./bridges/wormhole/scenario.ts";
 import { runScenario, type RunResult } from "./run.ts";
 import { compareRelayers, DEFAULT_REPEAT, repeatProblem } from "./compare.ts";
 import { bundleRun } from "./report/bundle.ts";
@@ -166,10 +167,12 @@ async function main(argv: string[]): Promise<number> {
     if (!chain || !(CHAIN_MODES as readonly string[]).includes(mode ?? "")) {
       throw new UsageError(`--chain-mode ${setting}: write CHAIN=MODE with MODE one of ${CHAIN_MODES.join(", ")}, e.g. Ethereum=fork`);
     }
-    const settings = scenario.chains[chain as keyof typeof scenario.chains];
-    const inRun = scenario.routes.some((r) => r.from === chain || r.to.includes(chain as never));
+    if (scenario.bridge !== "wormhole")
+      throw new UsageError(`--chain-mode ${setting}: bridge "${scenario.bridge}" runs no EVM chains; --chain-mode is for bridge "wormhole"`);
+    const chains = (scenario as WormholeScenario).chains;
+    const inRun = scenario.routes.some((r) => r.from === chain || r.to.includes(chain));
     if (!inRun) throw new UsageError(`--chain-mode ${setting}: ${chain} is not in the scenario's routes`);
-    scenario.chains[chain as keyof typeof scenario.chains] = { ...settings, mode: mode as ChainMode };
+    chains[chain as keyof typeof chains] = { ...chains[chain as keyof typeof chains], mode: mode as ChainMode };
   }
   for (const text of values.threshold ?? []) {
     try {

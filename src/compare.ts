@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parse } from "csv-parse/sync";
 import type { Scenario } from "./load/scenario.ts";
-import { chainProfile } from "../chains/profiles.ts";
+import { bridgeOf } from "./bridges/index.ts";
 import { stageStarts } from "./measure/stages.ts";
 import { percentile } from "./measure/histogram.ts";
 import { tQuantile, tUpperTail } from "./measure/tdist.ts";
@@ -104,11 +104,9 @@ export function runStatistic(s: StageSample | undefined, metric: Metric): number
   return percentile(s.delays, QUANTILE[metric]! * 100);
 }
 
-/** The longest block time of a scenario's chains: the floor of a delay comparison. */
-export function blockTimeMs(scenario: Pick<Scenario, "bridge" | "cosmos" | "routes" | "chains">): number {
-  if (scenario.bridge !== undefined && scenario.bridge !== "wormhole") return scenario.cosmos.blockTimeMs;
-  const names = new Set(scenario.routes.flatMap((r) => [r.from, ...r.to]));
-  return Math.max(...[...names].map((name) => scenario.chains[name]?.blockTimeMs ?? chainProfile(name).blockTimeMs));
+/** The longest block time of a scenario's chains (its bridge says which): the floor of a delay comparison. */
+export function blockTimeMs(scenario: Scenario): number {
+  return bridgeOf(scenario).blockTimeMs(scenario);
 }
 
 export interface PairedInterval {
@@ -440,7 +438,7 @@ export async function compareRelayers(scenario: Scenario, relayers: string[], op
   for (let i = 1; i <= repeat; i++) {
     for (const [k, relayer] of relayers.entries()) {
       options.onProgress?.(`compare: repeat ${i} of ${repeat}, relayer preset "${relayer}" (run ${runs.length + 1} of ${repeat * relayers.length})`);
-      const variant: Scenario = scenario.bridge === "ibc" ? { ...scenario, ibc: { ...scenario.ibc, relayer } } : { ...scenario, relayer };
+      const variant = bridgeOf(scenario).withRelayer(scenario, relayer);
       // Folder names sort in run order: repeat, then the preset's position (A, B, …).
       const runId = `repeat${String(i).padStart(width, "0")}-${String.fromCharCode(65 + k)}-${relayer.replace(/[^A-Za-z0-9._-]/g, "_")}`;
       const result = await runScenario(variant, { ...options, outDir: dir, runId });

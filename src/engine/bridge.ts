@@ -1,6 +1,5 @@
-import type { Bridge, Scenario } from "../load/scenario.ts";
+import type { Scenario, ScenarioBridge } from "../load/scenario.ts";
 import type { CapacityCriteria } from "../measure/capacity.ts";
-import type { AnyFaultKind } from "../load/faultKinds.ts";
 import type { PlannedMessage } from "../load/schedule.ts";
 import { now } from "../infra/clock.ts";
 import type { Ledger } from "../measure/ledger.ts";
@@ -51,18 +50,25 @@ export interface DeliveryPath {
 /**
  * A bridge the engine can run, registered by name in src/bridges/index.ts: the engine knows a
  * bridge only through this (and the DeliveryPath it makes), never by importing its folder.
+ * `S` is the bridge's own scenario type (the engine's fields plus its section); the parse has
+ * checked the section against `section` before any of these see it.
  */
-export interface BridgeDefinition {
-  /** The scenario's `bridge` value that selects it. */
-  readonly name: Bridge;
-  /** One line on what it runs, for errors and the README. */
-  readonly summary: string;
-  /** The fault kinds a scenario of this bridge may schedule (each one file of the bridge; see src/load/faultKinds.ts). */
-  readonly faults: readonly AnyFaultKind[];
+export interface BridgeDefinition<S extends Scenario = Scenario> extends ScenarioBridge {
   /** The delivery path one run of `scenario` drives; `runDir` receives whatever it writes beside the CSVs. */
-  createPath(scenario: Scenario, runDir: string): DeliveryPath;
+  createPath(scenario: S, runDir: string): DeliveryPath;
   /** Capacity criteria of its own, over the engine's defaults (e.g. the validator height skew on Cosmos). */
-  criteria?(scenario: Scenario): Partial<CapacityCriteria>;
+  criteria?(scenario: S): Partial<CapacityCriteria>;
+  /** The longest block time of the chains its messages touch, ms: the floor of a delay comparison. */
+  blockTimeMs(scenario: S): number;
+  /** The relayer preset a run of `scenario` uses. */
+  relayer(scenario: S): string;
+  /** `scenario` with another relayer preset (compare runs the same scenario once per preset). */
+  withRelayer(scenario: S, preset: string): S;
+}
+
+/** Declares a bridge with its own scenario type. */
+export function defineBridge<S extends Scenario>(bridge: BridgeDefinition<S>): BridgeDefinition<S> {
+  return bridge;
 }
 
 /**

@@ -6,14 +6,15 @@ import { z } from "zod";
  */
 export type FaultSpec<Fields = Record<string, unknown>> = { kind: string; atS: number; forS: number } & Fields;
 
-/** The parsed scenario as a fault kind's check reads it (the fields the checks need). */
+/**
+ * The parsed scenario as a fault kind's check reads it: the bridge, its routes (the scenario's
+ * own, or the ones the bridge makes), and the fields of the bridge's section, which the kind
+ * (a file of that bridge) reads through the bridge's own type.
+ */
 export interface FaultCheckScenario {
   bridge: string;
-  /** The routes, the bridge's own where the scenario gives none (cosmos, ibc). */
   routes: Array<{ from: string; to: string[] }>;
-  guardians: number;
-  cosmos: { chainId: string; validators: number };
-  ibc: { destinationChainId: string };
+  readonly [sectionField: string]: unknown;
 }
 
 /**

@@ -56,7 +56,7 @@ test("errors name the field, the value and what is allowed", (t) => {
       { ...valid, faults: [{ kind: "congestion", at: "1s", for: "1s", target: "Arbitrum", share: -1 }] },
       /field "faults\[0\]\.share" is -1; must be a share of the block gas limit > 0/,
     ],
-    [{ ...valid, bridge: "ibc" }, /field "routes" is .*; is not used with bridge "ibc": the chains are set in "cosmos" and "ibc"/],
+    [{ ...valid, bridge: "ibc" }, /field "routes" is .*; is not used with bridge "ibc": it is a field of bridge "wormhole" \(bridge "ibc" takes cosmos, ibc\)/],
     [
       { stages: valid.stages, bridge: "ibc", ibc: { destinationChainId: "stress-a" } },
       /field "ibc\.destinationChainId" is "stress-a"; must differ from cosmos\.chainId/,

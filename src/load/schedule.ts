@@ -1,4 +1,3 @@
-import type { Chain } from "@wormhole-foundation/sdk-base";
 import type { TriggerKind } from "../measure/kinds.ts";
 import type { Arrivals, Scenario, StageConfig } from "./scenario.ts";
 import { seededRandom } from "../infra/random.ts";
@@ -12,8 +11,9 @@ export interface PlannedMessage {
   /** Intended send time, ms from the run's start. */
   intendedAt: number;
   kind: TriggerKind;
-  source: Chain;
-  destination: Chain;
+  /** The route's chain names, as the bridge gives them. */
+  source: string;
+  destination: string;
   /** Seeded 32-byte position id (hex). */
   positionSalt: number;
 }
@@ -70,7 +70,7 @@ export class MessageFactory {
   private readonly random: () => number;
   private readonly arrivalRandom: () => number;
   private readonly arrivals: Arrivals;
-  private readonly pairs: Array<{ source: Chain; destination: Chain }>;
+  private readonly pairs: Array<{ source: string; destination: string }>;
   private readonly kinds: Array<[TriggerKind, number]>;
   private readonly totalWeight: number;
   private lastId = 0;

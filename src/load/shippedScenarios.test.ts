@@ -3,6 +3,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { SHIPPED_SCENARIOS, type Scenario } from "./scenario.ts";
 import { loadScenario } from "../scenarios.ts";
+import type { WormholeScenario } from "../bridges/wormhole/scenario.ts";
+import type { CosmosScenario } from "../bridges/localnets/scenario.ts";
 import { THRESHOLD_METRICS } from "../measure/thresholds.ts";
 
 // Every file in fixtures/scenarios/ is a shipped scenario: it loads, it is listed where the
@@ -26,16 +28,20 @@ const relayerLink = (s: Scenario, target: string) => target === "vaa-api" || des
 /** A parsed fault with the fields its kind gives it (the engine types only kind, atS and forS). */
 type AnyFault = { kind: string; count: number; target: string; share: number };
 const faultsOf = (s: Scenario) => s.faults as unknown as AnyFault[];
+/** The section fields these checks read (the bridge's own types; a field another bridge lacks reads undefined). */
+const section = (s: Scenario) => s as Scenario & Partial<Pick<WormholeScenario, "guardians" | "consistency"> & Pick<CosmosScenario, "cosmos">>;
 const FAMILIES: Record<string, (s: Scenario) => boolean> = {
-  "guardian outage below quorum": (s) => faultsOf(s).some((f) => f.kind === "guardians-offline" && s.guardians - f.count < quorum(s.guardians)),
+  "guardian outage below quorum": (s) =>
+    faultsOf(s).some((f) => f.kind === "guardians-offline" && section(s).guardians! - f.count < quorum(section(s).guardians!)),
   "gossip partition": (s) => faultsOf(s).some((f) => f.kind === "gossip-partition"),
   "RPC latency on the relayer's links": (s) => faultsOf(s).some((f) => f.kind === "rpc-latency" && relayerLink(s, f.target)),
   "RPC outage on the relayer's links": (s) => faultsOf(s).some((f) => f.kind === "rpc-outage" && relayerLink(s, f.target)),
-  "reorg at instant": (s) => s.consistency === "instant" && faultsOf(s).some((f) => f.kind === "reorg"),
-  "reorg at finalized": (s) => s.consistency === "finalized" && faultsOf(s).some((f) => f.kind === "reorg"),
+  "reorg at instant": (s) => section(s).consistency === "instant" && faultsOf(s).some((f) => f.kind === "reorg"),
+  "reorg at finalized": (s) => section(s).consistency === "finalized" && faultsOf(s).some((f) => f.kind === "reorg"),
   "relayer restart": (s) => faultsOf(s).some((f) => f.kind === "relayer-restart"),
   "congestion beyond block space on the destination": (s) => faultsOf(s).some((f) => f.kind === "congestion" && f.share > 1 && destinations(s).has(f.target)),
-  "validator halt on Cosmos": (s) => s.bridge === "cosmos" && faultsOf(s).some((f) => f.kind === "validators-offline" && 3 * f.count >= s.cosmos.validators),
+  "validator halt on Cosmos": (s) =>
+    s.bridge === "cosmos" && faultsOf(s).some((f) => f.kind === "validators-offline" && 3 * f.count >= section(s).cosmos!.validators),
 };
 
 /** README rows of the "Fault scenarios" table, by file name (without .json). */

@@ -4,7 +4,7 @@ import { CosmosLocalnet, DENOM } from "../../../chains/cosmos.ts";
 import { builtVersion, ensureGoTool } from "../../../chains/tools.ts";
 import { PAYLOAD_HEADER_BYTES } from "../../load/payload.ts";
 import { CosmosSenders, testAddresses } from "../localnets/senders.ts";
-import type { Scenario } from "../../load/scenario.ts";
+import type { CosmosScenario } from "../localnets/scenario.ts";
 import type { PlannedMessage } from "../../load/schedule.ts";
 import { now } from "../../infra/clock.ts";
 import type { Ledger } from "../../measure/ledger.ts";
@@ -45,7 +45,7 @@ export class CosmosTxPath implements DeliveryPath {
   private watcher: CometWatcher | undefined;
   private monitor: LocalnetMonitor | undefined;
 
-  constructor(private readonly scenario: Scenario) {
+  constructor(private readonly scenario: CosmosScenario) {
     const c = scenario.cosmos;
     this.description = `Cosmos localnet ${c.chainId} (${c.validators} validators, ${c.blockTimeMs} ms commit timeout), ${c.accounts} CosmJS senders`;
   }

@@ -5,7 +5,7 @@ import { CosmosLocalnet, DENOM } from "../../../chains/cosmos.ts";
 import { builtVersion, ensureGoTool } from "../../../chains/tools.ts";
 import { PAYLOAD_HEADER_BYTES } from "../../load/payload.ts";
 import { CosmosSenders, testAddresses } from "../localnets/senders.ts";
-import type { Scenario } from "../../load/scenario.ts";
+import type { IbcScenario } from "./scenario.ts";
 import type { PlannedMessage } from "../../load/schedule.ts";
 import { now } from "../../infra/clock.ts";
 import type { Ledger } from "../../measure/ledger.ts";
@@ -62,7 +62,7 @@ export class IbcPath implements DeliveryPath {
   /** Receipts seen before their send_packet was read (the two chains are read independently). */
   private readonly early = new Map<string, Received>();
 
-  constructor(private readonly scenario: Scenario) {
+  constructor(private readonly scenario: IbcScenario) {
     const { cosmos: c, ibc } = scenario;
     this.description = `IBC ${c.chainId} → ${ibc.destinationChainId} (${c.validators} validators each), rly preset "${ibc.relayer}", ${c.accounts} CosmJS senders`;
   }

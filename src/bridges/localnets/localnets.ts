@@ -4,7 +4,7 @@ import { Toxiproxy } from "../../../chains/toxiproxy.ts";
 import { FaultRunner } from "../../engine/faultRunner.ts";
 import { LOCALNET_FAULTS } from "./faults/index.ts";
 import type { LocalnetFaultTargets } from "./faults/targets.ts";
-import type { Scenario } from "../../load/scenario.ts";
+import type { CosmosScenario } from "./scenario.ts";
 import { seededRandom } from "../../infra/random.ts";
 import type { Ledger } from "../../measure/ledger.ts";
 import { toHex, type Hex } from "viem";
@@ -33,7 +33,7 @@ export class LocalnetMonitor {
 
   constructor(
     private readonly nets: CosmosLocalnet[],
-    private readonly scenario: Scenario,
+    private readonly scenario: CosmosScenario,
   ) {
     this.haltAfterMs = Math.max(3000, 6 * scenario.cosmos.blockTimeMs);
   }
@@ -120,7 +120,7 @@ export function dropWhileHalted(ledger: Ledger, halted: string[]): void {
 }
 
 /** A fault proxy for the localnets' p2p links, when the scenario cuts validators off. */
-export async function p2pProxyFor(scenario: Scenario): Promise<Toxiproxy | undefined> {
+export async function p2pProxyFor(scenario: CosmosScenario): Promise<Toxiproxy | undefined> {
   if (!scenario.faults.some((f) => f.kind === "validators-partition")) return undefined;
   await ensureGoTool("toxiproxy-server");
   return Toxiproxy.launch();
@@ -130,7 +130,7 @@ export async function p2pProxyFor(scenario: Scenario): Promise<Toxiproxy | undef
 export const MEMO_PREFIX = "bridge-stress:v1:";
 
 /** The trigger of a planned message as a memo (the same v1 payload the EVM path publishes), with its deadline. */
-export function triggerMemo(scenario: Scenario, ledger: Ledger, m: PlannedMessage): { memo: string; deadlineMs: number } {
+export function triggerMemo(scenario: CosmosScenario, ledger: Ledger, m: PlannedMessage): { memo: string; deadlineMs: number } {
   const deadlineMs = triggerDeadlineMs(scenario, ledger, m);
   const payload = encodeTrigger({
     triggerId: BigInt(m.id),

@@ -1,11 +1,23 @@
-import type { BridgeDefinition } from "../../engine/bridge.ts";
+import { chainProfile } from "../../../chains/profiles.ts";
+import { defineBridge } from "../../engine/bridge.ts";
 import { WORMHOLE_FAULTS } from "./faults/index.ts";
 import { WormholePath } from "./path.ts";
+import { wormholeSection, type WormholeScenario } from "./scenario.ts";
 
 /** Wormhole between anvil EVM chains: the real core contract, in-process guardians, a relayer under test. */
-export const wormhole: BridgeDefinition = {
+export const wormhole = defineBridge<WormholeScenario>({
   name: "wormhole",
-  summary: "Wormhole between EVM chains (anvil), the real core contract, guardians and a relayer under test",
+  summary: "EVM chains on anvil, the real Wormhole core contract, guardians and a relayer under test",
+  section: wormholeSection,
+  search: true,
   faults: WORMHOLE_FAULTS,
+  // A refused `routes` reads as none: the rules that read it are not reported then.
+  routes: (section) => (section.routes ?? []) as WormholeScenario["routes"],
   createPath: (scenario, runDir) => new WormholePath(scenario, runDir),
-};
+  blockTimeMs(scenario) {
+    const names = new Set(scenario.routes.flatMap((r) => [r.from, ...r.to]));
+    return Math.max(...[...names].map((name) => scenario.chains[name]?.blockTimeMs ?? chainProfile(name).blockTimeMs));
+  },
+  relayer: (scenario) => scenario.relayer,
+  withRelayer: (scenario, relayer) => ({ ...scenario, relayer }),
+});

@@ -14,7 +14,7 @@ import { watchPublishedMessages } from "./publishedMessages.ts";
 import { FaultRunner } from "../../engine/faultRunner.ts";
 import { NETWORK_FAULTS, WORMHOLE_FAULTS } from "./faults/index.ts";
 import { WormholeFaultTargets } from "./faults/targets.ts";
-import { CONSISTENCY_LEVEL, type Scenario } from "../../load/scenario.ts";
+import { CONSISTENCY_LEVEL, type WormholeScenario } from "./scenario.ts";
 import { seededRandom } from "../../infra/random.ts";
 import type { PlannedMessage } from "../../load/schedule.ts";
 import { now } from "../../infra/clock.ts";
@@ -66,7 +66,7 @@ export class WormholePath implements DeliveryPath {
   private ledger: Ledger | undefined;
 
   constructor(
-    private readonly scenario: Scenario,
+    private readonly scenario: WormholeScenario,
     runDir: string,
   ) {
     this.sources = [...new Set(scenario.routes.map((r) => r.from))];
@@ -211,7 +211,9 @@ export class WormholePath implements DeliveryPath {
     const { scenario, stack } = this;
     const ledger = this.ledger!;
     const sentAt = now();
-    const destination = stack.chain(m.destination).profile;
+    // The schedule gives the routes' names back: a wormhole scenario's routes are EVM chains (checked by its section).
+    const source = m.source as Chain;
+    const destination = stack.chain(m.destination as Chain).profile;
     const data = encodeFunctionData({
       abi: liquidationHubAbi,
       functionName: "trigger",
@@ -228,8 +230,8 @@ export class WormholePath implements DeliveryPath {
       ],
     });
     return this.senders
-      .get(m.source)!
-      .send(stack.hubs.get(m.source)!, data, TRIGGER_GAS)
+      .get(source)!
+      .send(stack.hubs.get(source)!, data, TRIGGER_GAS)
       .then(
         (txHash) => ledger.sent(m.id, sentAt, txHash),
         (err) => ledger.sendFailed(m.id, sentAt, (err as Error).message),

@@ -1,6 +1,7 @@
 import type { CosmosLocalnet } from "../../../../chains/cosmos.ts";
 import type { FaultTargets } from "../../../engine/faultRunner.ts";
 import type { FaultCheckScenario, FaultProblem, FaultSpec } from "../../../load/faultKinds.ts";
+import type { CosmosSettings } from "../scenario.ts";
 
 /** The live parts of a Cosmos run (bridges cosmos and ibc) that its fault kinds act on. */
 export interface LocalnetFaultTargets extends FaultTargets {
@@ -21,8 +22,10 @@ export function lastValidators(net: CosmosLocalnet, count: number): CosmosLocaln
 }
 
 /** The target must be a localnet of the scenario and the count within its validator set. */
-export function checkValidators(fault: FaultSpec<{ target: string; count: number }>, field: string, scenario: FaultCheckScenario, problem: FaultProblem): void {
-  const ids = scenario.bridge === "ibc" ? [scenario.cosmos.chainId, scenario.ibc.destinationChainId] : [scenario.cosmos.chainId];
+export function checkValidators(fault: FaultSpec<{ target: string; count: number }>, field: string, checked: FaultCheckScenario, problem: FaultProblem): void {
+  // The ibc bridge's section adds the destination localnet; the cosmos bridge's has none.
+  const scenario = checked as FaultCheckScenario & { cosmos: CosmosSettings; ibc?: { destinationChainId: string } };
+  const ids = scenario.ibc ? [scenario.cosmos.chainId, scenario.ibc.destinationChainId] : [scenario.cosmos.chainId];
   if (!ids.includes(fault.target)) {
     problem(["bridge", "faults", "cosmos", "ibc"], `${field}.target`, fault.target, `must be a localnet of this scenario (${ids.join(", ")})`);
   }

@@ -20,8 +20,9 @@ export function lastGuardians(network: GuardianNetwork, count: number): Guardian
 
 /** A guardian count (or split point) must be within the guardian set. */
 export function checkGuardianCount(value: number | undefined, field: string, scenario: FaultCheckScenario, problem: FaultProblem): void {
-  if (value !== undefined && value > scenario.guardians) {
-    problem(["faults", "guardians"], field, value, `must be at most the guardian set size (${scenario.guardians})`);
+  const { guardians } = scenario as FaultCheckScenario & { guardians: number };
+  if (value !== undefined && value > guardians) {
+    problem(["faults", "guardians"], field, value, `must be at most the guardian set size (${guardians})`);
   }
 }
 
