@@ -26,7 +26,7 @@ function withoutParentheses(text: string): string {
 const names = (text: string): string[] => [...text.matchAll(/`([^`]+)`/g)].flatMap((m) => m[1]!.split(",").map((name) => name.trim()));
 
 /** Columns documented for each file, in the order the README gives them. */
-export function documentedColumns(readme: string): Map<string, string[]> {
+function documentedColumns(readme: string): Map<string, string[]> {
   const documented = new Map<string, string[]>();
   for (const [, file, block] of readme.matchAll(/<!-- columns: (\S+) -->([\s\S]*?)<!-- \/columns -->/g)) {
     const rows = block!.split("\n").filter((line) => line.trimStart().startsWith("|"));
