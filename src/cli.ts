@@ -10,6 +10,8 @@ import { compareRelayers, DEFAULT_REPEAT, repeatProblem } from "./compare.ts";
 import { bundleRun } from "./report/bundle.ts";
 import { writeHtmlReport } from "./report/html.ts";
 import { headroom } from "./report/runReport.ts";
+import { MANIFEST } from "./report/manifest.ts";
+import { ANOMALIES, COMPARISON, COMPARISON_RUNS, EVENTS, HOPS_TABLE, MESSAGES, STEPS, SUMMARY, THRESHOLDS, TIMELINE } from "./report/tables.ts";
 import { capacityLine } from "./measure/capacity.ts";
 import { harnessWarnings } from "./report/warnings.ts";
 import { MACHINE_CORES } from "./measure/machineCpu.ts";
@@ -28,11 +30,11 @@ const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--thr
              (verify: tar -xzf it, then sha256sum -c SHA256SUMS in the run's folder)
   compare    run the same seeded scenario N times per relayer preset (fixtures/relayers/, or
              fixtures/relayers/rly/ on the ibc bridge), interleaved (A1 B1 A2 B2 ...), and write
-             comparison.csv: per stage, the delivered share and the p50, p99 and mean delay (drops
+             ${COMPARISON.file}: per stage, the delivered share and the p50, p99 and mean delay (drops
              counted as delays of at least the drain) of each preset against the first, from the N
              paired per-run differences: a t interval at level 1 - 0.05/m for m verdicts, "different"
              only when it lies wholly beyond one block time (delay) or 1 percentage point (share);
-             comparison-runs.csv holds every per-run figure. See README, "Comparing relayers"
+             ${COMPARISON_RUNS.file} holds every per-run figure. See README, "Comparing relayers"
 
   scenario   a name in fixtures/scenarios/ (default: "default") or a path to a scenario JSON file
   --seed N   override the scenario's seed (same seed, same message sequence)
@@ -204,7 +206,7 @@ async function main(argv: string[]): Promise<number> {
       say(`\n${other} against ${baseline}: ${repeats} interleaved pairs of runs, ${family} verdicts (family-wise α = 0.05)`);
       for (const c of lines) say(`stage ${c.stage} ${c.metric}: ${c.verdict}`);
     }
-    say(`\nreports: ${relative(process.cwd(), compared.dir) || "."}/ (comparison.csv, comparison-runs.csv, report.html and one folder per run)`);
+    say(`\nreports: ${relative(process.cwd(), compared.dir) || "."}/ (${COMPARISON.file}, ${COMPARISON_RUNS.file}, report.html and one folder per run)`);
     if ("error" in compared.html) console.error(`bridge-stress: report.html not built: ${compared.html.error}`);
     return 0;
   }
@@ -215,9 +217,8 @@ async function main(argv: string[]): Promise<number> {
   for (const r of result.thresholds) {
     say(`threshold ${r.passed ? "ok  " : "FAIL"} ${r.text} (actual ${r.actual === undefined ? "no data" : +r.actual.toFixed(4)})`);
   }
-  say(
-    `reports: ${relative(process.cwd(), result.runDir) || "."}/ (messages.csv, steps.csv, hops.csv, summary.csv, timeline.csv, anomalies.csv, manifest.json)`,
-  );
+  const tables = [MESSAGES, STEPS, HOPS_TABLE, SUMMARY, TIMELINE, ANOMALIES, EVENTS, ...(result.thresholds.length ? [THRESHOLDS] : [])];
+  say(`reports: ${relative(process.cwd(), result.runDir) || "."}/ (${[...tables.map((table) => table.file), MANIFEST].join(", ")})`);
   if ("path" in result.html) say(`report: ${relative(process.cwd(), result.html.path)}`);
   else if (!result.outputErrors.length) console.error(`bridge-stress: report.html not built (the CSVs are complete): ${result.html.error}`);
   if (result.outputErrors.length) {

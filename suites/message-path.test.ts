@@ -6,7 +6,7 @@ import { isAlive } from "../src/infra/instance.ts";
 import { liquidationReceiverAbi } from "../fixtures/contracts/artifacts/index.ts";
 import { loadScenario } from "../src/scenarios.ts";
 import { runScenario, type RunResult } from "../src/run.ts";
-import { MESSAGE_COLUMNS, STEP_COLUMNS } from "../src/report/csv.ts";
+import { MESSAGES, STEPS } from "../src/report/tables.ts";
 import { percentile } from "../src/measure/histogram.ts";
 import { readCsv, tempReports, evmStack } from "./helpers/run.ts";
 import { fileSha256, scenarioHash, sequenceHash } from "../src/report/manifest.ts";
@@ -103,8 +103,8 @@ test("hop times of each delivered message are in order", (t) => {
 
 test("both CSVs parse with the documented header", (t) => {
   const header = (file: string) => readFileSync(join(result.runDir, file), "utf8").split("\n")[0]!.split(",");
-  t.deepEqual(header("messages.csv"), [...MESSAGE_COLUMNS]);
-  t.deepEqual(header("steps.csv"), [...STEP_COLUMNS]);
+  t.deepEqual(header("messages.csv"), [...MESSAGES.columns]);
+  t.deepEqual(header("steps.csv"), [...STEPS.columns]);
   const required =
     "message_id,kind,source_chain,destination_chain,stage,intended_at_ms,sent_at_ms,source_included_at_ms,vaa_ready_at_ms,relayer_submitted_at_ms,delivered_at_ms,delay_ms,status,drop_reason";
   for (const column of required.split(",")) t.true(header("messages.csv").includes(column), column);

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import type { MessageRecord } from "../measure/record.ts";
-import { CsvStream, csvLine, fixed1, MESSAGE_COLUMNS, messageLine, messageRow, MessagesCsv, writeHopsCsv, writeStepsCsv } from "./csv.ts";
+import { CsvStream, writeCsv } from "./csv.ts";
+import { fixed1, HOPS_TABLE, hopRecords, MESSAGES, STEPS, stepRecords, table } from "./tables.ts";
 import { percentile } from "../measure/histogram.ts";
 import { StageStats } from "../measure/stats.ts";
 import { DEFAULT_RISK, shortfallProbability } from "../measure/risk.ts";
@@ -22,18 +23,39 @@ const tricky = [
   "relayer-gave-up: send failed: nonce too low; max fee 200",
 ];
 
-test("csvLine quotes only what needs it, and csv-parse reads every field back unchanged", (t) => {
-  t.is(csvLine(["a", "b", ""]), "a,b,\n");
-  t.is(csvLine(['say "hi", then go']), '"say ""hi"", then go"\n');
-  t.deepEqual(parse(csvLine(tricky)), [tricky]);
+/** A table of rows given as their fields. */
+const FIELDS = (columns: string[]) => ({ columns, row: (fields: string[]) => fields });
+/** The lines csv-stringify writes for a table's header and rows. */
+async function written(columns: string[], rows: string[][]): Promise<string> {
+  const path = join(mkdtempSync(join(tmpdir(), "csv-")), "t.csv");
+  const csv = new CsvStream(path, FIELDS(columns));
+  for (const row of rows) csv.write(row);
+  await csv.close();
+  return readFileSync(path, "utf8");
+}
+
+test("a CsvStream quotes only what needs it (RFC 4180), and csv-parse reads every field back unchanged", async (t) => {
+  t.is(await written(["x", "y", "z"], [["a", "b", ""]]), "x,y,z\na,b,\n");
+  t.is(await written(["x"], [['say "hi", then go']]), 'x\n"say ""hi"", then go"\n');
+  // A carriage return alone is quoted too, as the retired encoder did.
+  t.is(await written(["x"], [["carriage\rreturn"]]), 'x\n"carriage\rreturn"\n');
+  t.deepEqual(
+    parse(
+      await written(
+        tricky.map((_, i) => `c${i}`),
+        [tricky],
+      ),
+    ).slice(1),
+    [tricky],
+  );
 });
 
 test("a CsvStream writes its header even when empty, and every row in order", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "csv-"));
-  const empty = new CsvStream<string[]>(join(dir, "empty.csv"), ["a", "b"], (r) => r);
+  const empty = new CsvStream(join(dir, "empty.csv"), FIELDS(["a", "b"]));
   await empty.close();
   t.is(readFileSync(join(dir, "empty.csv"), "utf8"), "a,b\n");
-  const full = new CsvStream<string[]>(join(dir, "full.csv"), ["n", "text"], (r) => r);
+  const full = new CsvStream(join(dir, "full.csv"), FIELDS(["n", "text"]));
   const rows = Array.from({ length: 1500 }, (_, i) => [String(i), tricky[i % tricky.length]!]);
   for (const row of rows) full.write(row);
   await full.close();
@@ -43,7 +65,14 @@ test("a CsvStream writes its header even when empty, and every row in order", as
   );
 });
 
-test("messageLine formats a record exactly as the generic path (fields, then csvLine) does", (t) => {
+test("a table's columns are its cells' names, in order, and its rows hold one cell per column", (t) => {
+  const pairs = table<[number, string]>()("pairs.csv", { number: ([n]) => String(n), name: ([, s]) => s, both: ([n, s]) => `${s}=${n}` });
+  t.is(pairs.file, "pairs.csv");
+  t.deepEqual(pairs.columns, ["number", "name", "both"]);
+  t.deepEqual(pairs.row([3, "x"]), ["3", "x", "x=3"]);
+});
+
+test("messages.csv rows are byte for byte what the retired hand-written encoder wrote for the same records", async (t) => {
   const base: MessageRecord = {
     id: 7,
     kind: "liquidation",
@@ -115,12 +144,29 @@ test("messageLine formats a record exactly as the generic path (fields, then csv
       sendTxHash: `0x${"ab".repeat(32)}`,
     },
   ];
-  for (const r of records) t.is(messageLine(r), csvLine(messageRow(r)));
-  t.is(messageLine(records[1]!).split(",").length, MESSAGE_COLUMNS.length);
+  // Lines the encoder this writer replaced (src/report/csv.ts before csv-stringify) wrote for these records.
+  const retired = [
+    "7,liquidation,Ethereum,Base,2,1200.0,,,,,,,,,,in-flight,,,,,0,false,,,\n",
+    "7,liquidation,Ethereum,Base,2,1200.0,1200.0,1450.3,1460.0,1470.5,1480.0,1700.6,,500.6,500.5,delivered,,false,false,false,1,false,2/00ab/9,0xss,0xdd\n",
+    "7,liquidation,Ethereum,Base,2,1200.0,,,,,,4200.5,,3000.5,,delivered,,true,false,true,0,false,,,\n",
+    "7,liquidation,Ethereum,Base,2,1200.0,,,,,,1300.0,,100.0,,delivered,,true,true,,0,false,,,\n",
+    '7,liquidation,Ethereum,Base,2,1200.0,1201.0,,,,,,,,,dropped,"relayer-gave-up: send failed: ""nonce too low"", retry\nlater",true,,,0,true,,,\n',
+    "7,liquidation,Ethereum,Base,2,1200.0,,,,,,1300.0,1400.0,100.0,,delivered,,,,,0,false,,,\n",
+    "9007199254740991,liquidation,Ethereum,Base,2,0.0,0.0,-12.4,10.0,100.0,NaN,,2000000000000000.0,,,dropped,relayer-gave-up: gas price spiked → 3× (Ünïcödé ✓ 🚀),,,,0,false,,,\n",
+    '2147483647,liquidation,Ethereum,Base,2,214748364.8,214748364.8,214748364.9,,,,,,,,dropped,"x,y: a twelve+ char reason with a comma",,,,0,false,ibc/channel-0/2147483648,,\n',
+    "2147483648,liquidation,Ethereum,Base,9,100000.0,1000000000.0,,,,,,,,,in-flight,,,,,1000000000,false,,,\n",
+    "7,liquidation,Ethereum,Base,65535,0.1,100000000000000.3,,,,,Infinity,,Infinity,Infinity,delivered,,,,,12,false,,0xabababababababababababababababababababababababababababababababab,\n",
+  ];
+  const dir = mkdtempSync(join(tmpdir(), "csv-"));
+  const csv = CsvStream.open(dir, MESSAGES);
+  for (const r of records) csv.write(r);
+  await csv.close();
+  t.is(readFileSync(join(dir, MESSAGES.file), "utf8"), `${MESSAGES.columns.join(",")}\n${retired.join("")}`);
+  t.is(MESSAGES.row(records[1]!).length, MESSAGES.columns.length);
 });
 
 test("messages.csv has late (either clock), late_onchain and late_measured, empty until delivered", (t) => {
-  const column = (name: string) => MESSAGE_COLUMNS.indexOf(name as never);
+  const column = (name: string) => MESSAGES.columns.indexOf(name as never);
   t.deepEqual([column("late"), column("late_onchain"), column("late_measured")], [17, 18, 19]);
   const base: MessageRecord = {
     id: 1,
@@ -133,17 +179,17 @@ test("messages.csv has late (either clock), late_onchain and late_measured, empt
     status: "delivered",
     deliveredAt: 3100,
   };
-  const late = (r: MessageRecord) => parse(messageLine(r))[0].slice(17, 20);
+  const late = (r: MessageRecord) => MESSAGES.row(r).slice(17, 20);
   t.deepEqual(late({ ...base, late: true, lateOnchain: false, lateMeasured: true }), ["true", "false", "true"]);
   t.deepEqual(late({ ...base, late: true, lateOnchain: true, lateMeasured: false }), ["true", "true", "false"]);
   t.deepEqual(late({ ...base, late: false, lateOnchain: false }), ["false", "false", ""]);
   t.deepEqual(late({ ...base, status: "dropped", deliveredAt: undefined }), ["", "", ""]);
 });
 
-test("MessagesCsv writes every record, in order, as messageRow gives it, across buffer flushes and long text", async (t) => {
+test("messages.csv holds every record, in order, as its table gives the row, with long text and every character that needs quoting", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "csv-"));
-  const path = join(dir, "messages.csv");
-  const csv = new MessagesCsv(path);
+  const path = join(dir, MESSAGES.file);
+  const csv = CsvStream.open(dir, MESSAGES);
   const records: MessageRecord[] = Array.from({ length: 3000 }, (_, i) => ({
     id: i + 1,
     kind: "liquidation",
@@ -166,10 +212,11 @@ test("MessagesCsv writes every record, in order, as messageRow gives it, across 
   for (const r of records) csv.write(r);
   await csv.close();
   const rows = parse(readFileSync(path), { columns: false }) as string[][];
-  t.deepEqual(rows[0], [...MESSAGE_COLUMNS]);
+  t.deepEqual(rows[0], [...MESSAGES.columns]);
   t.is(rows.length, records.length + 1);
   for (let i = 0; i < records.length; i++) {
-    if (JSON.stringify(rows[i + 1]) !== JSON.stringify(messageRow(records[i]!))) return t.fail(`row ${i + 1}: ${rows[i + 1]} vs ${messageRow(records[i]!)}`);
+    const row = MESSAGES.row(records[i]!);
+    if (JSON.stringify(rows[i + 1]) !== JSON.stringify(row)) return t.fail(`row ${i + 1}: ${rows[i + 1]} vs ${row}`);
   }
 });
 
@@ -218,13 +265,16 @@ test("steps.csv and hops.csv give exact nearest-rank percentiles, the send hop a
     stats.offer(0, r.kind);
     stats.add(r);
   }
-  await writeStepsCsv(
-    join(dir, "steps.csv"),
-    stats.stages,
-    stats.stages.map((s) => judgeStage(s)),
+  await writeCsv(
+    dir,
+    STEPS,
+    stepRecords(
+      stats.stages,
+      stats.stages.map((s) => judgeStage(s)),
+    ),
   );
-  await writeHopsCsv(join(dir, "hops.csv"), stats.stages);
-  const [step] = parse(readFileSync(join(dir, "steps.csv")), { columns: true }) as Array<Record<string, string>>;
+  await writeCsv(dir, HOPS_TABLE, hopRecords(stats.stages));
+  const [step] = parse(readFileSync(join(dir, STEPS.file)), { columns: true }) as Array<Record<string, string>>;
   const delays = records
     .filter((r) => r.status === "delivered")
     .map((r) => r.deliveredAt! - r.intendedAt)
@@ -256,7 +306,7 @@ test("steps.csv and hops.csv give exact nearest-rank percentiles, the send hop a
   t.true(Math.abs(Number(step!.shortfall_probability) - risk) <= 1e-3 * risk, `${step!.shortfall_probability} vs ${risk}`);
   for (const gone of ["on_time_share", "p99_price_move_pct", "max_leverage"]) t.false(gone in step!);
 
-  const hops = parse(readFileSync(join(dir, "hops.csv")), { columns: true }) as Array<Record<string, string>>;
+  const hops = parse(readFileSync(join(dir, HOPS_TABLE.file)), { columns: true }) as Array<Record<string, string>>;
   t.deepEqual(
     hops.map((h) => h.hop),
     ["send", "source_inclusion", "guardian_quorum", "relayer_pickup", "destination_inclusion"],

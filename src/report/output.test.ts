@@ -23,7 +23,7 @@ test("a CSV cut short by a write error keeps its whole rows only, and says which
     script,
     [
       `import { CsvStream } from ${JSON.stringify(csvModule)};`,
-      `const csv = new CsvStream(process.argv[2], ["id", "name", "pad"], (i) => [String(i), "row-" + i, "x".repeat(40)]);`,
+      `const csv = new CsvStream(process.argv[2], { columns: ["id", "name", "pad"], row: (i) => [String(i), "row-" + i, "x".repeat(40)] });`,
       "for (let i = 0; i < 20000; i++) csv.write(i);",
       "await csv.close();",
       "console.log(JSON.stringify({ failure: csv.failure }));",

@@ -18,3 +18,8 @@ export function redactUrl(raw: string): string {
   if (url.pathname !== "/" && url.pathname !== "") url.pathname = "/redacted";
   return url.toString().replace(/\/$/, raw.endsWith("/") ? "/" : "");
 }
+
+/** Anything URL-shaped in free text (fault labels, statuses) is redacted like an RPC URL. */
+export function redactText(text: string): string {
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s;,)]+/gi, (url) => redactUrl(url));
+}

@@ -3,11 +3,12 @@ import { performance } from "node:perf_hooks";
 import { basename, join } from "node:path";
 import type { Scenario } from "../load/scenario.ts";
 import type { Ledger } from "../measure/ledger.ts";
-import type { Anomaly } from "../measure/record.ts";
-import { StageStats, type InFlightSample } from "../measure/stats.ts";
+import type { Anomaly, MessageRecord } from "../measure/record.ts";
+import { StageStats, type InFlightSample, type StageSummary } from "../measure/stats.ts";
 import { capacityVerdict, DEFAULT_CRITERIA, judgeStage, type CapacityCriteria, type CapacityVerdict, type StageJudgement } from "../measure/capacity.ts";
 import { evaluateThresholds, type ThresholdResult } from "../measure/thresholds.ts";
-import { ANOMALY_COLUMNS, anomalyRow, CsvStream, MessagesCsv, OutputError, writeHopsCsv, writeRecordsCsv, writeStepsCsv } from "./csv.ts";
+import { CsvStream, OutputError, writeCsv } from "./csv.ts";
+import { ANOMALIES, EVENTS, HOPS_TABLE, hopRecords, MESSAGES, STEPS, stepRecords, SUMMARY, THRESHOLDS, TIMELINE, type CsvTable } from "./tables.ts";
 import { stageStarts } from "../measure/stages.ts";
 import { faultLabel, type FaultEvent } from "../measure/faultEvents.ts";
 import { tryWriteHtmlReport } from "./html.ts";
@@ -95,7 +96,7 @@ export function writeManifest(input: ReportInput, status: string, complete: bool
 export class RunRecorder {
   readonly stats: StageStats;
   readonly samples: InFlightSample[] = [];
-  private readonly messages: MessagesCsv;
+  private readonly messages: CsvStream<MessageRecord>;
   private readonly anomalies: CsvStream<Anomaly>;
   private finished: Promise<RunReport> | undefined;
   /** Fault start/end events to write to events.csv. */
@@ -110,8 +111,8 @@ export class RunRecorder {
     private readonly ledger: Ledger,
   ) {
     this.stats = new StageStats(input.scenario.stages);
-    this.messages = new MessagesCsv(join(input.runDir, "messages.csv"));
-    this.anomalies = new CsvStream(join(input.runDir, "anomalies.csv"), ANOMALY_COLUMNS, anomalyRow);
+    this.messages = CsvStream.open(input.runDir, MESSAGES);
+    this.anomalies = CsvStream.open(input.runDir, ANOMALIES);
     ledger.onPlan = (r) => this.stats.offer(r.stage, r.kind);
     ledger.onFinal = (r) => {
       this.stats.add(r);
@@ -187,64 +188,40 @@ export class RunRecorder {
     const metrics = stats.thresholdMetrics();
     const thresholds = evaluateThresholds(scenario.thresholds, metrics, (p) => stats.total.delay.percentile(p));
 
-    const files: string[] = ["messages.csv", "anomalies.csv", "steps.csv", "hops.csv", "summary.csv", "timeline.csv", "events.csv"];
-    await attempt("steps.csv", () => writeStepsCsv(join(runDir, "steps.csv"), stats.stages, judgements, scenario.risk));
-    await attempt("events.csv", () =>
-      writeRecordsCsv(
-        join(runDir, "events.csv"),
-        this.faultEvents.map((e) => ({ at_ms: e.at.toFixed(1), event: e.event, kind: e.kind, fault: e.fault })),
-        ["at_ms", "event", "kind", "fault"],
-      ),
-    );
-    await attempt("hops.csv", () => writeHopsCsv(join(runDir, "hops.csv"), stats.stages));
+    const files: string[] = [MESSAGES, ANOMALIES, STEPS, HOPS_TABLE, SUMMARY, TIMELINE, EVENTS].map((table) => table.file);
+    const write = <T>(table: CsvTable<T>, records: Iterable<T>) => attempt(table.file, () => writeCsv(runDir, table, records));
+    await write(STEPS, stepRecords(stats.stages, judgements, scenario.risk));
+    await write(EVENTS, this.faultEvents);
+    await write(HOPS_TABLE, hopRecords(stats.stages));
     const t = stats.total;
-    await attempt("summary.csv", () =>
-      writeRecordsCsv(join(runDir, "summary.csv"), [
-        {
-          scenario: scenario.name,
-          seed: scenario.seed,
-          complete: complete && failed.size === 0,
-          offered: t.offered,
-          delivered: t.delivered,
-          dropped: t.dropped,
-          late: t.late,
-          duplicates: t.duplicates,
-          phantom_deliveries: t.phantoms,
-          p50_ms: fixed(metrics.p50),
-          p99_ms: fixed(metrics.p99),
-          max_ms: fixed(metrics.max),
-          throughput_capacity: verdict.capacity,
-          capacity_bound: verdict.bound,
-          failure_threshold: verdict.failureThreshold,
-          failed_criteria: verdict.failed.join(";"),
-          knee_rate: verdict.knee,
-          stages_under_fault: verdict.leftOut.filter((l) => l.judgedAs === "under-fault").length,
-          stages_harness_limited: verdict.leftOut.filter((l) => l.judgedAs === "harness-limited").length,
-          thresholds_failed: thresholds.filter((r) => !r.passed).length,
-          harness_send_lateness_p99_ms: fixed(metrics.send_lateness_p99),
-          harness_observation_poll_ms: this.input.limits.observationPollMs,
-          harness_ceiling_msgs_per_s: fixed(this.input.limits.ceilingMsgsPerS),
-          harness_cpu_max: fixed(Math.max(...stats.stages.map((s) => s.harnessCpu ?? 0)), 2),
-          harness_loop_busy_max: fixed(Math.max(...stats.stages.map((s) => s.harnessLoopBusy ?? 0)), 2),
-          machine_cpu_max: fixed(Math.max(...stats.stages.map((s) => s.machineCpu ?? 0)), 2),
-          headroom: fixed(headroom(this.input.limits, verdict, stats), 2),
-        },
-      ]),
-    );
-    await attempt("timeline.csv", () =>
-      writeRecordsCsv(
-        join(runDir, "timeline.csv"),
-        this.samples.map((s) => ({ at_s: (s.at / 1000).toFixed(2), stage: stats.stageAt(s.at) ?? "between", in_flight: s.inFlight })),
-      ),
+    const most = (figure: (s: StageSummary) => number | undefined) => Math.max(...stats.stages.map((s) => figure(s) ?? 0));
+    await write(SUMMARY, [
+      {
+        scenario: scenario.name,
+        seed: scenario.seed,
+        complete: complete && failed.size === 0,
+        total: t,
+        p50: metrics.p50,
+        p99: metrics.p99,
+        max: metrics.max,
+        verdict,
+        thresholdsFailed: thresholds.filter((r) => !r.passed).length,
+        sendLatenessP99: metrics.send_lateness_p99,
+        observationPollMs: this.input.limits.observationPollMs,
+        ceilingMsgsPerS: this.input.limits.ceilingMsgsPerS,
+        harnessCpuMax: most((s) => s.harnessCpu),
+        harnessLoopBusyMax: most((s) => s.harnessLoopBusy),
+        machineCpuMax: most((s) => s.machineCpu),
+        headroom: headroom(this.input.limits, verdict, stats),
+      },
+    ]);
+    await write(
+      TIMELINE,
+      this.samples.map((s) => ({ at: s.at, stage: stats.stageAt(s.at), inFlight: s.inFlight })),
     );
     if (thresholds.length) {
-      files.push("thresholds.csv");
-      await attempt("thresholds.csv", () =>
-        writeRecordsCsv(
-          join(runDir, "thresholds.csv"),
-          thresholds.map((r) => ({ threshold: r.text, metric: r.metric, actual: fixed(r.actual, 4), passed: r.passed })),
-        ),
-      );
+      files.push(THRESHOLDS.file);
+      await write(THRESHOLDS, thresholds);
     }
     // Only files written in full get a checksum; the manifest says which are not and why.
     const checksums = Object.fromEntries(files.filter((f) => !failed.has(f)).map((f) => [f, fileSha256(join(runDir, f))]));
@@ -279,8 +256,4 @@ export function faultsByStage(scenario: Pick<Scenario, "stages" | "faults">): st
       .map(faultLabel)
       .join(";");
   });
-}
-
-function fixed(v: number | undefined, digits = 1): string {
-  return v === undefined ? "" : v.toFixed(digits);
 }
