@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { CosmosLocalnet } from "../../../chains/cosmos.ts";
 import { DENOM } from "../../../chains/cosmos.ts";
 import { ProcessInstance, type Instance, type InstanceStatus } from "../../infra/instance.ts";
+import { Lifecycle } from "../../infra/lifecycle.ts";
 import { toolPath } from "../../../chains/tools.ts";
 
 const run = promisify(execFile);
@@ -56,6 +57,9 @@ export function loadRlyPreset(name: string): RlyConfig {
 /** rly's block query loop while it links the chains, ms. */
 const LINK_LOOP_MS = 100;
 
+/** How long rly may take to link the chains (clients, connection, channel) and catch up with both heads, ms. */
+const START_TIMEOUT_MS = 300_000;
+
 /** The path rly relays: the ICS-20 channel it opens between two localnets. */
 export const PATH_NAME = "transfer";
 
@@ -68,9 +72,12 @@ export const PATH_NAME = "transfer";
  */
 export class Rly implements Instance {
   readonly name: string;
-  status: InstanceStatus = "idle";
-  private readonly home = mkdtempSync(join(tmpdir(), "bridge-stress-rly-"));
+  /** Its home, made by each start and removed by the stop. */
+  private home = "";
   private process: ProcessInstance | undefined;
+  /** Aborted when the start is abandoned: the rly command under way is killed. */
+  private starting: AbortSignal | undefined;
+  private readonly life: Lifecycle;
   /** The channel id on each chain once linked (`channel-0` on fresh chains). */
   channels: { source: string; destination: string } | undefined;
 
@@ -81,6 +88,17 @@ export class Rly implements Instance {
     private readonly mnemonic: string,
   ) {
     this.name = `rly:${config.name}`;
+    this.life = new Lifecycle({
+      name: this.name,
+      start: (signal) => this.open(signal),
+      stop: () => this.close(),
+      logs: () => this.logs(),
+      startTimeoutMs: START_TIMEOUT_MS,
+    });
+  }
+
+  get status(): InstanceStatus {
+    return this.life.status;
   }
 
   get pid(): number | undefined {
@@ -91,90 +109,92 @@ export class Rly implements Instance {
     return this.process?.logs() ?? [];
   }
 
-  async start(): Promise<void> {
-    this.status = "starting";
-    try {
-      await this.rly("config", "init");
-      for (const net of this.chains) {
-        const id = net.options.chainId;
-        const file = join(this.home, `${id}.json`);
-        writeFileSync(
-          file,
-          JSON.stringify({
-            type: "cosmos",
-            value: {
-              key: "relayer",
-              "chain-id": id,
-              "rpc-addr": net.rpcUrl,
-              "account-prefix": "cosmos",
-              "keyring-backend": "test",
-              "gas-adjustment": this.config.gasAdjustment,
-              "gas-prices": `0${DENOM}`,
-              "min-gas-amount": 0,
-              "max-gas-amount": 0,
-              debug: false,
-              timeout: "10s",
-              "output-format": "json",
-              "sign-mode": "direct",
-              "extra-codecs": [],
-              "coin-type": 118,
-              "broadcast-mode": "batch",
-              // A Go time.Duration in JSON: nanoseconds. Linking needs a loop faster than the
-              // blocks (rly's handshake never catches up otherwise); the preset's loop is
-              // put in before `rly start`.
-              "min-loop-duration": LINK_LOOP_MS * 1_000_000,
-            },
-          }),
-        );
-        await this.rly("chains", "add", "--file", file, id);
-        await this.rly("keys", "restore", id, "relayer", this.mnemonic);
-      }
-      const [a, b] = this.chains.map((c) => c.options.chainId);
-      await this.rly("paths", "new", a!, b!, PATH_NAME);
-      await this.rly("transact", "link", PATH_NAME, "--src-port", "transfer", "--dst-port", "transfer", "--order", "unordered", "--version", "ics20-1");
-      const channels = await this.channelsOf(a!);
-      this.channels = channels;
-      const configPath = join(this.home, "config", "config.yaml");
-      const config = readFileSync(configPath, "utf8");
-      if (!config.includes(`min-loop-duration: ${LINK_LOOP_MS}ms`))
-        throw new Error(`rly's config.yaml has no "min-loop-duration: ${LINK_LOOP_MS}ms" to change`);
-      writeFileSync(configPath, config.replaceAll(`min-loop-duration: ${LINK_LOOP_MS}ms`, `min-loop-duration: ${this.config.minLoopDurationMs}ms`));
-      let inSync = 0;
-      this.process = new ProcessInstance({
-        name: this.name,
-        command: toolPath("rly"),
-        args: [
-          "start",
-          PATH_NAME,
-          "--home",
-          this.home,
-          "--max-msgs",
-          String(this.config.maxMsgs),
-          "--flush-interval",
-          `${this.config.flushIntervalS}s`,
-          "--log-format",
-          "json",
-        ],
-        // Ready once it caught up with both chains' heads; it relays nothing before.
-        readyWhen: (line) => line.includes('"Chain is in sync"') && ++inSync >= 2,
-        startTimeoutMs: 60_000,
-      });
-      await this.process.start();
-      this.status = "started";
-    } catch (err) {
-      await this.stop();
-      throw err;
+  start(): Promise<void> {
+    return this.life.start();
+  }
+
+  stop(): Promise<void> {
+    return this.life.stop();
+  }
+
+  private async open(signal: AbortSignal): Promise<void> {
+    this.starting = signal;
+    this.home = mkdtempSync(join(tmpdir(), "bridge-stress-rly-"));
+    await this.rly("config", "init");
+    for (const net of this.chains) {
+      const id = net.options.chainId;
+      const file = join(this.home, `${id}.json`);
+      writeFileSync(
+        file,
+        JSON.stringify({
+          type: "cosmos",
+          value: {
+            key: "relayer",
+            "chain-id": id,
+            "rpc-addr": net.rpcUrl,
+            "account-prefix": "cosmos",
+            "keyring-backend": "test",
+            "gas-adjustment": this.config.gasAdjustment,
+            "gas-prices": `0${DENOM}`,
+            "min-gas-amount": 0,
+            "max-gas-amount": 0,
+            debug: false,
+            timeout: "10s",
+            "output-format": "json",
+            "sign-mode": "direct",
+            "extra-codecs": [],
+            "coin-type": 118,
+            "broadcast-mode": "batch",
+            // A Go time.Duration in JSON: nanoseconds. Linking needs a loop faster than the
+            // blocks (rly's handshake never catches up otherwise); the preset's loop is
+            // put in before `rly start`.
+            "min-loop-duration": LINK_LOOP_MS * 1_000_000,
+          },
+        }),
+      );
+      await this.rly("chains", "add", "--file", file, id);
+      await this.rly("keys", "restore", id, "relayer", this.mnemonic);
     }
+    const [a, b] = this.chains.map((c) => c.options.chainId);
+    await this.rly("paths", "new", a!, b!, PATH_NAME);
+    await this.rly("transact", "link", PATH_NAME, "--src-port", "transfer", "--dst-port", "transfer", "--order", "unordered", "--version", "ics20-1");
+    const channels = await this.channelsOf(a!);
+    this.channels = channels;
+    const configPath = join(this.home, "config", "config.yaml");
+    const config = readFileSync(configPath, "utf8");
+    if (!config.includes(`min-loop-duration: ${LINK_LOOP_MS}ms`)) throw new Error(`rly's config.yaml has no "min-loop-duration: ${LINK_LOOP_MS}ms" to change`);
+    writeFileSync(configPath, config.replaceAll(`min-loop-duration: ${LINK_LOOP_MS}ms`, `min-loop-duration: ${this.config.minLoopDurationMs}ms`));
+    let inSync = 0;
+    this.process = new ProcessInstance({
+      name: this.name,
+      command: toolPath("rly"),
+      args: [
+        "start",
+        PATH_NAME,
+        "--home",
+        this.home,
+        "--max-msgs",
+        String(this.config.maxMsgs),
+        "--flush-interval",
+        `${this.config.flushIntervalS}s`,
+        "--log-format",
+        "json",
+      ],
+      // Ready once it caught up with both chains' heads; it relays nothing before.
+      readyWhen: (line) => line.includes('"Chain is in sync"') && ++inSync >= 2,
+      startTimeoutMs: 60_000,
+    });
+    await this.process.start();
+    this.starting = undefined;
   }
 
   /** rly's submissions cannot be observed from outside; the run's final sweep reads what landed. */
   async settle(): Promise<void> {}
 
-  async stop(): Promise<void> {
-    this.status = "stopping";
+  private async close(): Promise<void> {
+    this.starting = undefined;
     await this.process?.stop();
-    rmSync(this.home, { recursive: true, force: true });
-    this.status = "stopped";
+    if (this.home) rmSync(this.home, { recursive: true, force: true });
   }
 
   private async channelsOf(chainId: string): Promise<{ source: string; destination: string }> {
@@ -187,7 +207,7 @@ export class Rly implements Instance {
 
   private async rly(...args: string[]): Promise<{ stdout: string }> {
     try {
-      return await run(toolPath("rly"), [...args, "--home", this.home], { maxBuffer: 64 * 1024 * 1024 });
+      return await run(toolPath("rly"), [...args, "--home", this.home], { maxBuffer: 64 * 1024 * 1024, signal: this.starting });
     } catch (err) {
       const stderr = String((err as { stderr?: string }).stderr ?? "")
         .split("\n")

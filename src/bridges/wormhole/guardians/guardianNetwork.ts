@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { hexToBytes, type Hex } from "viem";
 import type { Instance, InstanceStatus } from "../../../infra/instance.ts";
+import { Lifecycle } from "../../../infra/lifecycle.ts";
 import { now } from "../../../infra/clock.ts";
 import { ChainObserver, Guardian, type Observation, type WatchedChain } from "./guardian.ts";
 import type { GuardianKey } from "./guardianKeys.ts";
@@ -90,7 +91,6 @@ interface Tally {
  */
 export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> implements Instance {
   readonly name = "guardian-network";
-  status: InstanceStatus = "idle";
   readonly guardians: Guardian[];
   private readonly observers: ChainObserver[];
   readonly quorum: number;
@@ -109,6 +109,7 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
   onSkew: ((firstAt: number, skew: number) => void) | undefined;
   /** Makes the quorum's signatures off the main thread. */
   private readonly signer: SignerPool;
+  private readonly life = new Lifecycle({ name: this.name, start: () => this.open(), stop: () => this.close() });
 
   constructor(private readonly options: GuardianNetworkOptions) {
     super();
@@ -139,19 +140,30 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
     return [];
   }
 
-  async start(): Promise<void> {
-    this.status = "starting";
-    this.signer.start();
-    await Promise.all(this.observers.map((o) => o.start()));
-    this.status = "started";
+  get status(): InstanceStatus {
+    return this.life.status;
   }
 
-  async stop(): Promise<void> {
-    this.status = "stopping";
+  start(): Promise<void> {
+    return this.life.start();
+  }
+
+  stop(): Promise<void> {
+    return this.life.stop();
+  }
+
+  private async open(): Promise<void> {
+    this.signer.start();
+    // Every observer's start settles before a failure is thrown, so the clean-up stops them all.
+    const started = await Promise.allSettled(this.observers.map((o) => o.start()));
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) throw failed.reason;
+  }
+
+  private async close(): Promise<void> {
     await Promise.all(this.observers.map((o) => o.stop()));
     for (const guardian of this.guardians) guardian.stop();
     await this.signer.stop();
-    this.status = "stopped";
   }
 
   /**

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Hex } from "viem";
 import { LogRing, type Instance, type InstanceStatus } from "../../../infra/instance.ts";
+import { Lifecycle } from "../../../infra/lifecycle.ts";
 import type { GuardianNetwork, SignedVaa } from "./guardianNetwork.ts";
 import { vaaKey } from "../vaa.ts";
 
@@ -17,20 +18,31 @@ import { vaaKey } from "../vaa.ts";
  */
 export class VaaApi implements Instance {
   readonly name = "vaa-api";
-  status: InstanceStatus = "idle";
   /** Base URL, once started. */
   url = "";
   private server: Server | undefined;
   private readonly recent = new LogRing();
+  private readonly life = new Lifecycle({ name: this.name, start: () => this.listen(), stop: () => this.close(), logs: () => this.logs() });
 
   constructor(private readonly network: GuardianNetwork) {}
+
+  get status(): InstanceStatus {
+    return this.life.status;
+  }
 
   logs(): string[] {
     return this.recent.tail();
   }
 
-  async start(): Promise<void> {
-    this.status = "starting";
+  start(): Promise<void> {
+    return this.life.start();
+  }
+
+  stop(): Promise<void> {
+    return this.life.stop();
+  }
+
+  private async listen(): Promise<void> {
     const server = createServer((req, res) => this.handle(req, res));
     server.keepAliveTimeout = 60_000;
     this.server = server;
@@ -39,18 +51,16 @@ export class VaaApi implements Instance {
       server.listen(0, "127.0.0.1", () => resolve());
     });
     this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    this.status = "started";
   }
 
-  async stop(): Promise<void> {
-    if (!this.server) return;
-    this.status = "stopping";
+  private async close(): Promise<void> {
     const server = this.server;
+    if (!server) return;
+    this.server = undefined;
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
     });
-    this.status = "stopped";
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
