@@ -40,3 +40,12 @@ test("README's fault table has a row for every registered fault kind, naming eac
     t.deepEqual((table.get(kind.kind) ?? []).sort(), Object.keys(kind.fields(parts)).sort(), `parameters of ${kind.kind}`);
   }
 });
+
+test("ARCHITECTURE.md's worked fault-kind example is the file it shows, and that kind is registered", (t) => {
+  const architecture = readFileSync(new URL("../../ARCHITECTURE.md", import.meta.url), "utf8");
+  const section = architecture.split("## Adding a fault kind (worked example)")[1] ?? "";
+  const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  const file = readFileSync(new URL("./wormhole/faults/guardiansOffline.ts", import.meta.url), "utf8");
+  t.is(example, file);
+  t.true(BRIDGES.wormhole!.faults.some((k) => k.kind === "guardians-offline"));
+});
