@@ -25,6 +25,8 @@ export interface FaultChain {
   gasLimit: bigint;
   /** The GasBurner congestion faults call (deployed when the scenario has one for this chain). */
   gasBurner?: Address;
+  /** Sets the block time of a chain the harness's block clock mines (see chains/blockClock.ts); else block-time mines by hand. */
+  setBlockTime?: (ms: number) => void;
 }
 
 export interface FaultTargets {
@@ -195,7 +197,8 @@ export class FaultRunner {
       this.holders.set(fault, setInterval(hold, Math.max(20, chain.blockTimeMs / 4)));
       return;
     }
-    await this.mineEvery(fault.target, chain.rpcUrl, on ? fault.ms : chain.blockTimeMs);
+    if (chain.setBlockTime) chain.setBlockTime(on ? fault.ms : chain.blockTimeMs);
+    else await this.mineEvery(fault.target, chain.rpcUrl, on ? fault.ms : chain.blockTimeMs);
   }
 
   /** Background senders of congestion faults, by fault. */
