@@ -12,6 +12,12 @@ export interface AnvilOptions {
   chainId?: number;
   /** Interval mining period in ms; sub-second works. Instant mining stalls under load, so it is not offered. [250] */
   blockTimeMs?: number;
+  /**
+   * Who mines: `interval`, anvil's own timer every `blockTimeMs` (it starts with the process, so
+   * two chains' blocks fall at a random offset from each other); `clock`, nobody in anvil
+   * (`--no-mining`): a BlockClock (blockClock.ts) mines it. ["interval"]
+   */
+  mining?: "interval" | "clock";
   /** Block gas limit. [30_000_000] */
   gasLimit?: bigint;
   /** Number of funded dev accounts from the test mnemonic. [DEV_ACCOUNTS] */
@@ -53,8 +59,7 @@ export function anvilArgs(options: AnvilOptions): string[] {
     "0",
     "--chain-id",
     String(chainId),
-    "--block-time",
-    String(blockTimeMs / 1000),
+    ...(options.mining === "clock" ? ["--no-mining"] : ["--block-time", String(blockTimeMs / 1000)]),
     "--gas-limit",
     String(gasLimit),
     "--accounts",

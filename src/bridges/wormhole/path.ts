@@ -179,6 +179,7 @@ export class WormholePath implements DeliveryPath {
               evmChainId: c.profile.evmChainId,
               gasLimit: c.profile.gasLimit,
               gasBurner: burners.get(name),
+              setBlockTime: c.anvil && stack.blockClock ? (ms: number) => stack.blockClock!.setBlockTime(c.rpcUrl, ms) : undefined,
             },
           ]),
         ),

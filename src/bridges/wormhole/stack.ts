@@ -16,6 +16,7 @@ import type { Relayer, RelayerEndpoints } from "./relayer/relayer.ts";
 import { ProcessRelayer } from "./relayer/processRelayer.ts";
 import { redactUrl } from "../../report/redact.ts";
 import { Toxiproxy } from "../../../chains/toxiproxy.ts";
+import { BlockClock } from "../../../chains/blockClock.ts";
 
 export interface StackOptions {
   /** Profiles of every chain in the run. */
@@ -62,6 +63,8 @@ export class EvmStack {
   relayerProcess: ProcessRelayer | undefined;
   /** The fault proxy, when `faultProxy` is on; proxies are named by fault target (a chain name or "vaa-api"). */
   toxiproxy: Toxiproxy | undefined;
+  /** Mines every chain this stack runs (not remote ones) on one clock: equal block times, same instants. */
+  blockClock: BlockClock | undefined;
   private readonly started: Instance[] = [];
 
   constructor(readonly options: StackOptions) {}
@@ -83,6 +86,11 @@ export class EvmStack {
   async start(): Promise<void> {
     try {
       await Promise.all(this.options.chains.map((profile) => this.startChain(profile)));
+      const mined = [...this.chains.values()].filter((c) => c.anvil);
+      if (mined.length) {
+        this.blockClock = new BlockClock(mined.map((c) => ({ rpcUrl: c.rpcUrl, blockTimeMs: c.profile.blockTimeMs })));
+        await this.launch(this.blockClock);
+      }
       const keys = generateGuardianKeys(this.options.guardians);
       await Promise.all(
         [...this.chains.values()].map(({ profile, rpcUrl }) =>
@@ -177,7 +185,7 @@ export class EvmStack {
     const anvil = new Anvil({
       name: `anvil:${profile.name}`,
       chainId: profile.evmChainId,
-      blockTimeMs: profile.blockTimeMs,
+      mining: "clock",
       gasLimit: profile.gasLimit,
       forkUrl: profile.mode === "fork" ? requiredUrl(profile, "fork") : undefined,
     });

@@ -15,6 +15,8 @@ export interface FaultChain {
   gasLimit: bigint;
   /** The GasBurner congestion faults call (deployed when the scenario has one for this chain). */
   gasBurner?: Address;
+  /** Sets the block time of a chain the harness's block clock mines (see chains/blockClock.ts); else block-time mines by hand. */
+  setBlockTime?: (ms: number) => void;
 }
 
 /** The live parts of a Wormhole run that its fault kinds act on. */

@@ -1,0 +1,55 @@
+import { Worker } from "node:worker_threads";
+import { InstanceError, LogRing, type Instance, type InstanceStatus } from "../src/infra/instance.ts";
+
+/**
+ * Mines anvil chains started with `mining: "clock"` (`--no-mining`) from one clock: chain c's
+ * blocks come at origin + k·period_c, the origin shared, so chains with the same block time
+ * produce their blocks at the same instants in every run. Each anvil's own interval timer
+ * starts when its process does, which puts two chains' blocks at a random offset from each
+ * other, different in every run; a relayer that takes turns between destinations (one
+ * submission at a time) is then faster or slower by that luck. The ticks run on a thread of
+ * their own (blockClockWorker.mjs), so a busy harness does not stretch block times.
+ */
+export class BlockClock implements Instance {
+  readonly name = "block-clock";
+  status: InstanceStatus = "idle";
+  private worker: Worker | undefined;
+  private readonly recent = new LogRing();
+
+  /** `chains`: each chain's RPC URL and block time in ms. */
+  constructor(private readonly chains: { rpcUrl: string; blockTimeMs: number }[]) {}
+
+  logs(): string[] {
+    return this.recent.tail();
+  }
+
+  async start(): Promise<void> {
+    this.status = "starting";
+    // Plain JavaScript: no loader (tsx) in the thread.
+    const worker = new Worker(new URL("./blockClockWorker.mjs", import.meta.url), { execArgv: [] });
+    this.worker = worker;
+    worker.on("message", ({ url, error }: { url: string; error: string }) => this.recent.push(`${url}: ${error}`));
+    worker.on("error", (err) => this.recent.push(`block clock thread failed: ${err.message}`));
+    await new Promise<void>((resolve, reject) => {
+      worker.once("online", resolve);
+      worker.once("error", (err) => reject(new InstanceError(this.name, `its thread did not start: ${err.message}`)));
+    });
+    for (const { rpcUrl, blockTimeMs } of this.chains) this.setBlockTime(rpcUrl, blockTimeMs);
+    this.status = "started";
+  }
+
+  /** Mines the chain at `rpcUrl` every `ms` from now on, on the shared origin's ticks of `ms`. */
+  setBlockTime(rpcUrl: string, ms: number): void {
+    if (!(ms > 0)) throw new Error(`block clock: block time ${ms} ms for ${rpcUrl}; it must be a positive number of ms`);
+    if (!this.worker) throw new InstanceError(this.name, "is not started");
+    this.worker.postMessage({ url: rpcUrl, periodMs: ms });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.worker) return;
+    this.status = "stopping";
+    await this.worker.terminate();
+    this.worker = undefined;
+    this.status = "stopped";
+  }
+}
