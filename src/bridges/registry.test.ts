@@ -2,6 +2,7 @@ import test from "ava";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { allFaultKinds, type FaultFieldParts } from "../load/faultKinds.ts";
+import { engineSchema } from "../load/scenarioFields.ts";
 import { BRIDGES } from "./index.ts";
 
 const README = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
@@ -48,4 +49,17 @@ test("ARCHITECTURE.md's worked fault-kind example is the file it shows, and that
   const file = readFileSync(new URL("./wormhole/faults/guardiansOffline.ts", import.meta.url), "utf8");
   t.is(example, file);
   t.true(BRIDGES.wormhole!.faults.some((k) => k.kind === "guardians-offline"));
+});
+
+test("README's scenario table has a row for every top-level scenario field (the engine's and every bridge's section), and no other", (t) => {
+  const lines = README.split("\n");
+  const start = lines.indexOf("| field | meaning | default |");
+  const documented = new Set<string>();
+  for (const row of lines.slice(start + 2)) {
+    if (!row.startsWith("|")) break;
+    for (const m of (row.split(" | ")[0] ?? "").matchAll(/`([A-Za-z]+)`/g)) documented.add(m[1]!);
+  }
+  const fields = new Set(["bridge", ...Object.keys(engineSchema(Object.values(BRIDGES)).shape)]);
+  for (const bridge of Object.values(BRIDGES)) for (const key of Object.keys(bridge.section.shape)) fields.add(key);
+  t.deepEqual([...documented].sort(), [...fields].sort());
 });
