@@ -47,7 +47,8 @@ export interface StackChain {
   profile: ChainProfile;
   rpcUrl: string;
   anvil?: Anvil;
-  /** The block a fork started from (its first block is the next one). */
+  /** The URL a fork was made from, and the block it started from (its first block is the next one). */
+  forkUrl?: string;
   forkBlock?: number;
   /** The core as found on the chain before the run changed it; undefined where it was installed. */
   existingCore?: ExistingCore;
@@ -188,7 +189,7 @@ export class EvmStack {
       const core = c.existingCore;
       chains[name] = {
         mode: c.profile.mode,
-        ...(c.profile.mode === "fork" ? { forkUrl: redactUrl(requiredUrl(c.profile, "fork")), forkBlock: c.forkBlock } : {}),
+        ...(c.forkUrl ? { forkUrl: redactUrl(c.forkUrl), forkBlock: c.forkBlock } : {}),
         core: core
           ? {
               kept: true,
@@ -234,13 +235,13 @@ export class EvmStack {
   }
 
   private async startChain(profile: ChainProfile): Promise<void> {
+    if (profile.forkBlock !== undefined && profile.mode !== "fork") {
+      throw new Error(`chain ${profile.name}: forkBlock ${profile.forkBlock} is for a forked chain, and ${profile.name} is in ${profile.mode} mode`);
+    }
     if (profile.mode === "remote") {
       const url = requiredUrl(profile, "remote");
       this.chains.set(profile.name, { profile, rpcUrl: url });
       return;
-    }
-    if (profile.forkBlock !== undefined && profile.mode !== "fork") {
-      throw new Error(`chain ${profile.name}: forkBlock ${profile.forkBlock} is for a forked chain, and ${profile.name} is in ${profile.mode} mode`);
     }
     const forkUrl = profile.mode === "fork" ? requiredUrl(profile, "fork") : undefined;
     if (forkUrl && profile.forkBlock !== undefined) {
@@ -264,7 +265,7 @@ export class EvmStack {
     const forkBlock = forkUrl
       ? (await rpc<{ forkConfig?: { forkBlockNumber?: number } }>(anvil.rpcUrl, "anvil_nodeInfo", [])).forkConfig?.forkBlockNumber
       : undefined;
-    this.chains.set(profile.name, { profile, rpcUrl: anvil.rpcUrl, anvil, forkBlock });
+    this.chains.set(profile.name, { profile, rpcUrl: anvil.rpcUrl, anvil, forkUrl, forkBlock });
   }
 
   private async deployContracts(): Promise<void> {
