@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { InstanceError, LogRing, type Instance, type InstanceStatus } from "../src/infra/instance.ts";
+import { Lifecycle } from "../src/infra/lifecycle.ts";
 
 /**
  * Mines anvil chains started with `mining: "clock"` (`--no-mining`) from one clock: chain c's
@@ -12,19 +13,35 @@ import { InstanceError, LogRing, type Instance, type InstanceStatus } from "../s
  */
 export class BlockClock implements Instance {
   readonly name = "block-clock";
-  status: InstanceStatus = "idle";
   private worker: Worker | undefined;
   private readonly recent = new LogRing();
+  private readonly life = new Lifecycle({
+    name: this.name,
+    logs: () => this.recent.tail(),
+    start: () => this.open(),
+    stop: () => this.close(),
+  });
 
   /** `chains`: each chain's RPC URL and block time in ms. */
   constructor(private readonly chains: { rpcUrl: string; blockTimeMs: number }[]) {}
+
+  get status(): InstanceStatus {
+    return this.life.status;
+  }
 
   logs(): string[] {
     return this.recent.tail();
   }
 
-  async start(): Promise<void> {
-    this.status = "starting";
+  start(): Promise<void> {
+    return this.life.start();
+  }
+
+  stop(): Promise<void> {
+    return this.life.stop();
+  }
+
+  private async open(): Promise<void> {
     // Plain JavaScript: no loader (tsx) in the thread.
     const worker = new Worker(new URL("./blockClockWorker.mjs", import.meta.url), { execArgv: [] });
     this.worker = worker;
@@ -35,7 +52,6 @@ export class BlockClock implements Instance {
       worker.once("error", (err) => reject(new InstanceError(this.name, `its thread did not start: ${err.message}`)));
     });
     for (const { rpcUrl, blockTimeMs } of this.chains) this.setBlockTime(rpcUrl, blockTimeMs);
-    this.status = "started";
   }
 
   /** Mines the chain at `rpcUrl` every `ms` from now on, on the shared origin's ticks of `ms`. */
@@ -45,11 +61,8 @@ export class BlockClock implements Instance {
     this.worker.postMessage({ url: rpcUrl, periodMs: ms });
   }
 
-  async stop(): Promise<void> {
-    if (!this.worker) return;
-    this.status = "stopping";
-    await this.worker.terminate();
+  private async close(): Promise<void> {
+    await this.worker?.terminate();
     this.worker = undefined;
-    this.status = "stopped";
   }
 }

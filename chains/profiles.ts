@@ -25,6 +25,8 @@ export interface ChainProfile {
   /** Block gas limit. */
   gasLimit: bigint;
   mode: ChainMode;
+  /** Block a fork starts from (fork mode only). [the origin's head] */
+  forkBlock?: number;
 }
 
 /** Block times that keep local runs fast while preserving the chains' relative speeds. */

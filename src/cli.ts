@@ -3,8 +3,7 @@ import { relative, resolve } from "node:path";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tetherToLauncher } from "./infra/tether.ts";
 import { loadScenario } from "./scenarios.ts";
-import { CHAIN_MODES, type ChainMode } from "../chains/profiles.ts";
-import type { WormholeScenario } from "./bridges/wormhole/scenario.ts";
+import { applyChainFlag, forkBlockProblems, type WormholeScenario } from "./bridges/wormhole/scenario.ts";
 import { runScenario, type RunResult } from "./run.ts";
 import { compareRelayers, DEFAULT_REPEAT, repeatProblem } from "./compare.ts";
 import { bundleRun } from "./report/bundle.ts";
@@ -18,7 +17,8 @@ import { MACHINE_CORES } from "./measure/machineCpu.ts";
 import { summaryTable } from "./report/summaryTable.ts";
 import { parseThreshold, THRESHOLD_EXIT_CODE } from "./measure/thresholds.ts";
 
-const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--threshold EXPR ...] [--chain-mode CHAIN=MODE ...] [--metrics-port N]
+const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--threshold EXPR ...] [--chain-mode CHAIN=MODE ...] [--fork-block CHAIN=N ...]
+                        [--metrics-port N]
        bridge-stress compare <scenario> --relayer A --relayer B [...] [--repeat N] [--seed N] [--out DIR]
        bridge-stress report <run-dir>
        bridge-stress bundle <run-dir>
@@ -48,7 +48,10 @@ const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--thr
              printed at the start)
   --chain-mode CHAIN=MODE
              run CHAIN as local (fresh anvil), fork (anvil --fork-url $BRIDGE_STRESS_FORK_URL_<CHAIN>)
-             or remote (the dev node at $BRIDGE_STRESS_RPC_URL_<CHAIN>); repeatable`;
+             or remote (the dev node at $BRIDGE_STRESS_RPC_URL_<CHAIN>); repeatable
+  --fork-block CHAIN=N
+             fork CHAIN at block N (anvil --fork-block-number) instead of the origin's head; the
+             chain must be in fork mode; repeatable`;
 
 class UsageError extends Error {}
 
@@ -116,6 +119,7 @@ async function main(argv: string[]): Promise<number> {
         seed: { type: "string" },
         out: { type: "string" },
         "chain-mode": { type: "string", multiple: true },
+        "fork-block": { type: "string", multiple: true },
         threshold: { type: "string", multiple: true },
         relayer: { type: "string", multiple: true },
         repeat: { type: "string" },
@@ -164,17 +168,22 @@ async function main(argv: string[]): Promise<number> {
     if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw new UsageError(`--seed ${values.seed}: must be an integer from 0 to ${2 ** 32 - 1}`);
     scenario.seed = seed;
   }
-  for (const setting of values["chain-mode"] ?? []) {
-    const [chain, mode] = setting.split("=");
-    if (!chain || !(CHAIN_MODES as readonly string[]).includes(mode ?? "")) {
-      throw new UsageError(`--chain-mode ${setting}: write CHAIN=MODE with MODE one of ${CHAIN_MODES.join(", ")}, e.g. Ethereum=fork`);
-    }
+  const chainFlags = [
+    ...(values["chain-mode"] ?? []).map((setting) => ["chain-mode", setting] as const),
+    ...(values["fork-block"] ?? []).map((setting) => ["fork-block", setting] as const),
+  ];
+  for (const [flag, setting] of chainFlags) {
     if (scenario.bridge !== "wormhole")
-      throw new UsageError(`--chain-mode ${setting}: bridge "${scenario.bridge}" runs no EVM chains; --chain-mode is for bridge "wormhole"`);
-    const chains = (scenario as WormholeScenario).chains;
-    const inRun = scenario.routes.some((r) => r.from === chain || r.to.includes(chain));
-    if (!inRun) throw new UsageError(`--chain-mode ${setting}: ${chain} is not in the scenario's routes`);
-    chains[chain as keyof typeof chains] = { ...chains[chain as keyof typeof chains], mode: mode as ChainMode };
+      throw new UsageError(`--${flag} ${setting}: bridge "${scenario.bridge}" runs no EVM chains; --${flag} is for bridge "wormhole"`);
+    try {
+      applyChainFlag(scenario as WormholeScenario, flag, setting);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  if (chainFlags.length) {
+    const [problem] = forkBlockProblems((scenario as WormholeScenario).chains);
+    if (problem) throw new UsageError(`--fork-block / "chains.${problem.chain}.forkBlock" ${problem.forkBlock}: ${problem.allowed}`);
   }
   for (const text of values.threshold ?? []) {
     try {

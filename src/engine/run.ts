@@ -73,6 +73,7 @@ export async function runScenario(scenario: Scenario, bridge: BridgeDefinition, 
     limits: path.limits,
     criteria,
     tools: path.versions(),
+    evidence: path.evidence?.(),
   });
   writeManifest(reportInput(), "running", false);
 

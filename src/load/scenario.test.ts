@@ -74,6 +74,18 @@ test("errors name the field, the value and what is allowed", (t) => {
       /field "faults\[0\]\.kind" is "rpc-outage"; is not available with bridge "cosmos"/,
     ],
     [{ ...valid, chains: { Ethereum: { mode: "cloud" } } }, /field "chains\.Ethereum\.mode" is "cloud"; must be one of local, fork, remote/],
+    [
+      { ...valid, chains: { Ethereum: { forkBlock: 100 } } },
+      /field "chains\.Ethereum\.forkBlock" is 100; is for a forked chain, and Ethereum is in local mode; set its "mode" to "fork"/,
+    ],
+    [{ ...valid, chains: { Ethereum: { mode: "remote", forkBlock: 1 } } }, /field "chains\.Ethereum\.forkBlock" is 1; .*Ethereum is in remote mode/],
+    [
+      { ...valid, chains: { Ethereum: { mode: "fork", forkBlock: 1.5 } } },
+      /field "chains\.Ethereum\.forkBlock" is 1\.5; must be a block number \(a whole number ≥ 0\)/,
+    ],
+    [{ ...valid, chains: { Ethereum: { mode: "fork", forkBlock: "latest" } } }, /field "chains\.Ethereum\.forkBlock" is "latest"; must be a block number/],
+    [{ ...valid, messageFee: -1 }, /field "messageFee" is -1; must be a whole number of wei/],
+    [{ ...valid, messageFee: "1e18" }, /field "messageFee" is "1e18"; must be a whole number of wei/],
   ];
   for (const [raw, message] of cases) t.throws(() => validateScenario(raw, "s.json"), { message }, JSON.stringify(raw));
 });

@@ -40,13 +40,19 @@ export interface CoreState {
  * For guardian set i: S = keccak256(abi.encode(uint32 i, uint256 2)) holds the number of keys,
  * S + 1 the expiration time (0 = current set), keccak256(S) + k the k-th key.
  */
+/** Slot S of guardian set `index` (its key count; S + 1 its expiration time) and the first key's slot, keccak256(S). */
+function guardianSetSlots(index: number): { setSlot: Hex; keysSlot: bigint } {
+  const setSlot = keccak256(encodeAbiParameters([{ type: "uint32" }, { type: "uint256" }], [index, 2n]));
+  return { setSlot, keysSlot: hexToBigInt(keccak256(setSlot)) };
+}
+
+const word = (v: bigint | number): Hex => pad(toHex(v), { size: 32 });
+
 export function coreStorage(coreAddress: Address, state: CoreState): Array<[slot: Hex, value: Hex]> {
-  const word = (v: bigint | number): Hex => pad(toHex(v), { size: 32 });
   const index = state.guardianSetIndex ?? 0;
   const governanceChainId = state.governanceChainId ?? 1;
   const governanceContract = state.governanceContract ?? pad("0x04", { size: 32 });
-  const setSlot = keccak256(encodeAbiParameters([{ type: "uint32" }, { type: "uint256" }], [index, 2n]));
-  const keysSlot = hexToBigInt(keccak256(setSlot));
+  const { setSlot, keysSlot } = guardianSetSlots(index);
   const initializedSlot = keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [coreAddress, 6n]));
   const GUARDIAN_SET_EXPIRY = 86_400n; // as on mainnet: an old set stays valid 24 h after an upgrade
 
@@ -80,4 +86,54 @@ async function coreRuntimeCode(rpcUrl: string): Promise<Hex> {
 export async function installCore(rpcUrl: string, coreAddress: Address, state: CoreState): Promise<void> {
   await rpc(rpcUrl, "anvil_setCode", [coreAddress, await coreRuntimeCode(rpcUrl)]);
   await Promise.all(coreStorage(coreAddress, state).map(([slot, value]) => rpc(rpcUrl, "anvil_setStorageAt", [coreAddress, slot, value])));
+}
+
+/** A core contract found on a chain (a fork or a remote node), as read before the run changes it. */
+export interface ExistingCore {
+  /** keccak256 of its runtime code. */
+  codeHash: Hex;
+  /** Its current guardian set index (slot 3, bits 0–31). */
+  guardianSetIndex: number;
+  /** How many keys that set had. */
+  guardianCount: number;
+  /** Its message fee, wei (slot 7). */
+  messageFee: bigint;
+}
+
+const storageAt = (rpcUrl: string, address: Address, slot: Hex | bigint) =>
+  rpc<Hex>(rpcUrl, "eth_getStorageAt", [address, typeof slot === "bigint" ? word(slot) : slot, "latest"]).then(hexToBigInt);
+
+/** The core at `coreAddress`, or undefined when the address holds no code (a local chain, or a fork of a chain without Wormhole). */
+export async function readExistingCore(rpcUrl: string, coreAddress: Address): Promise<ExistingCore | undefined> {
+  const code = await rpc<Hex>(rpcUrl, "eth_getCode", [coreAddress, "latest"]);
+  if (!code || code === "0x") return undefined;
+  const guardianSetIndex = Number((await storageAt(rpcUrl, coreAddress, 3n)) & 0xffff_ffffn);
+  return {
+    codeHash: keccak256(code),
+    guardianSetIndex,
+    guardianCount: Number(await storageAt(rpcUrl, coreAddress, guardianSetSlots(guardianSetIndex).setSlot)),
+    messageFee: await storageAt(rpcUrl, coreAddress, 7n),
+  };
+}
+
+/**
+ * Makes `guardians` the core's current guardian set without replacing its code, as Wormhole's
+ * own fork tests do: the keys are written as the set at the current index (the key count at S,
+ * each key at keccak256(S) + k) and the key slots a longer old set leaves behind are zeroed.
+ * The set's expiration time (S + 1, 0 for the current set), slot 3 (index and expiry period)
+ * and every other slot stay as they are, except the message fee when `messageFee` is given.
+ */
+export async function overrideGuardianSet(
+  rpcUrl: string,
+  coreAddress: Address,
+  existing: ExistingCore,
+  guardians: Address[],
+  messageFee?: bigint,
+): Promise<void> {
+  const { setSlot, keysSlot } = guardianSetSlots(existing.guardianSetIndex);
+  const writes: Array<[Hex, Hex]> = [[setSlot, word(guardians.length)]];
+  for (const [k, guardian] of guardians.entries()) writes.push([word(keysSlot + BigInt(k)), pad(guardian, { size: 32 })]);
+  for (let k = guardians.length; k < existing.guardianCount; k++) writes.push([word(keysSlot + BigInt(k)), word(0)]);
+  if (messageFee !== undefined) writes.push([word(7), word(messageFee)]);
+  await Promise.all(writes.map(([slot, value]) => rpc(rpcUrl, "anvil_setStorageAt", [coreAddress, slot, value])));
 }

@@ -2,7 +2,7 @@ import { chainProfile } from "../../../chains/profiles.ts";
 import { defineBridge } from "../../engine/bridge.ts";
 import { WORMHOLE_FAULTS } from "./faults/index.ts";
 import { WormholePath } from "./path.ts";
-import { wormholeSection, type WormholeScenario } from "./scenario.ts";
+import { forkBlockProblems, wormholeSection, type WormholeScenario } from "./scenario.ts";
 
 /** Wormhole between anvil EVM chains: the real core contract, in-process guardians, a relayer under test. */
 export const wormhole = defineBridge<WormholeScenario>({
@@ -13,6 +13,10 @@ export const wormhole = defineBridge<WormholeScenario>({
   faults: WORMHOLE_FAULTS,
   // A refused `routes` reads as none: the rules that read it are not reported then.
   routes: (section) => (section.routes ?? []) as WormholeScenario["routes"],
+  check(section, problem) {
+    for (const p of forkBlockProblems((section as Pick<WormholeScenario, "chains">).chains))
+      problem(["chains"], `chains.${p.chain}.forkBlock`, p.forkBlock, p.allowed);
+  },
   createPath: (scenario, runDir) => new WormholePath(scenario, runDir),
   blockTimeMs(scenario) {
     const names = new Set(scenario.routes.flatMap((r) => [r.from, ...r.to]));

@@ -14,7 +14,8 @@ import { watchPublishedMessages } from "./publishedMessages.ts";
 import { FaultRunner } from "../../engine/faultRunner.ts";
 import { NETWORK_FAULTS, WORMHOLE_FAULTS } from "./faults/index.ts";
 import { WormholeFaultTargets } from "./faults/targets.ts";
-import { CONSISTENCY_LEVEL, type WormholeScenario } from "./scenario.ts";
+import { CONSISTENCY_LEVEL, scenarioMessageFee, type WormholeScenario } from "./scenario.ts";
+import { coreAbi } from "./core.ts";
 import { seededRandom } from "../../infra/random.ts";
 import type { PlannedMessage } from "../../load/schedule.ts";
 import { now } from "../../infra/clock.ts";
@@ -60,6 +61,8 @@ export class WormholePath implements DeliveryPath {
   private readonly sources: Chain[];
   private readonly destinations: Chain[];
   private readonly senders = new Map<Chain, WalletPool>();
+  /** Each source core's messageFee(), read once before the load: every trigger pays it as its value. */
+  private readonly messageFees = new Map<Chain, bigint>();
   private watchers: Watcher[] = [];
   private sourceBlocks = new Map<Chain, SourceBlocks>();
   private faults: FaultRunner<WormholeFaultTargets> | undefined;
@@ -72,8 +75,8 @@ export class WormholePath implements DeliveryPath {
     this.sources = [...new Set(scenario.routes.map((r) => r.from))];
     this.destinations = [...new Set(scenario.routes.flatMap((r) => r.to))];
     const profiles = [...new Set([...this.sources, ...this.destinations])].map((name) => {
-      const { blockTimeMs, mode } = scenario.chains[name] ?? {};
-      return chainProfile(name, { ...(blockTimeMs ? { blockTimeMs } : {}), ...(mode ? { mode } : {}) });
+      const { blockTimeMs, mode, forkBlock } = scenario.chains[name] ?? {};
+      return chainProfile(name, { ...(blockTimeMs ? { blockTimeMs } : {}), ...(mode ? { mode } : {}), ...(forkBlock !== undefined ? { forkBlock } : {}) });
     });
     this.stack = new EvmStack({
       chains: profiles,
@@ -85,6 +88,7 @@ export class WormholePath implements DeliveryPath {
       relayerCheckpoint: scenario.faults.some((f) => f.kind === "relayer-restart") ? join(runDir, "relayer-checkpoint.json") : undefined,
       // A fault may keep the relayer from the VAA API longer than the usual retention.
       vaaRetentionMs: vaaRetentionFor(scenario.faults.map((f) => f.forS ?? 0)),
+      messageFee: scenarioMessageFee(scenario),
     });
     this.description = `${profiles.map((p) => p.name).join(", ")}, ${scenario.guardians} guardians, relayer preset "${scenario.relayer}"`;
   }
@@ -95,6 +99,10 @@ export class WormholePath implements DeliveryPath {
 
   versions(): Record<string, string> {
     return {};
+  }
+
+  evidence(): Record<string, unknown> {
+    return this.stack.evidence();
   }
 
   pids(): number[] {
@@ -157,6 +165,11 @@ export class WormholePath implements DeliveryPath {
       const pool = new WalletPool({ rpcUrl: c.rpcUrl, chainId: c.profile.evmChainId, privateKeys: roleKeys("senders", scenario.senders) });
       await pool.init();
       this.senders.set(name, pool);
+      const fee = await rpc<Hex>(c.rpcUrl, "eth_call", [
+        { to: c.profile.coreAddress, data: encodeFunctionData({ abi: coreAbi, functionName: "messageFee" }) },
+        "latest",
+      ]);
+      this.messageFees.set(name, BigInt(fee));
     }
     // Congestion faults fill blocks with GasBurner calls: deployed before the load starts.
     const burners = new Map<string, Address>();
@@ -232,7 +245,7 @@ export class WormholePath implements DeliveryPath {
     });
     return this.senders
       .get(source)!
-      .send(stack.hubs.get(source)!, data, TRIGGER_GAS)
+      .send(stack.hubs.get(source)!, data, TRIGGER_GAS, this.messageFees.get(source))
       .then(
         (txHash) => ledger.sent(m.id, sentAt, txHash),
         (err) => ledger.sendFailed(m.id, sentAt, (err as Error).message),

@@ -1,10 +1,11 @@
 import { CommandRelayer, type CommandRelayerConfig } from "./relayer/commandRelayer.ts";
 import type { Chain } from "@wormhole-foundation/sdk-base";
-import type { Address } from "viem";
+import type { Address, Hex } from "viem";
 import { Anvil } from "../../../chains/anvil.ts";
 import { chainUrlVariable, type ChainProfile } from "../../../chains/profiles.ts";
 import type { Instance } from "../../infra/instance.ts";
-import { installCore } from "./core.ts";
+import { installCore, overrideGuardianSet, readExistingCore, type ExistingCore } from "./core.ts";
+import { rpc } from "../../infra/rpc.ts";
 import { deployHub, deployReceiver, registerEmitter } from "./deploy.ts";
 import { generateGuardianKeys } from "./guardians/guardianKeys.ts";
 import { GuardianNetwork } from "./guardians/guardianNetwork.ts";
@@ -39,12 +40,19 @@ export interface StackOptions {
   relayerCheckpoint?: string;
   /** How long the VAA API serves a signed VAA, ms. [VAA_RETENTION_MS] */
   vaaRetentionMs?: number;
+  /** publishMessage fee to set, wei. [0 on an installed core; an existing core keeps its own] */
+  messageFee?: bigint;
 }
 
 export interface StackChain {
   profile: ChainProfile;
   rpcUrl: string;
   anvil?: Anvil;
+  /** The URL a fork was made from, and the block it started from (its first block is the next one). */
+  forkUrl?: string;
+  forkBlock?: number;
+  /** The core as found on the chain before the run changed it; undefined where it was installed. */
+  existingCore?: ExistingCore;
 }
 
 /**
@@ -65,6 +73,9 @@ export class EvmStack {
   toxiproxy: Toxiproxy | undefined;
   /** Mines every chain this stack runs (not remote ones) on one clock: equal block times, same instants. */
   blockClock: BlockClock | undefined;
+  /** The guardian set index the guardians sign with: the existing cores' current index, else 0. */
+  guardianSetIndex = 0;
+  private coresSetUp = false;
   private readonly started: Instance[] = [];
 
   constructor(readonly options: StackOptions) {}
@@ -92,15 +103,7 @@ export class EvmStack {
         await this.launch(this.blockClock);
       }
       const keys = generateGuardianKeys(this.options.guardians);
-      await Promise.all(
-        [...this.chains.values()].map(({ profile, rpcUrl }) =>
-          installCore(rpcUrl, profile.coreAddress, {
-            wormholeChainId: profile.wormholeChainId,
-            evmChainId: profile.evmChainId,
-            guardians: keys.map((k) => k.address),
-          }),
-        ),
-      );
+      await this.setUpCores(keys.map((k) => k.address));
       await this.deployContracts();
       // The bridge's own links: through the fault proxy when there is one.
       const link = new Map<string, string>();
@@ -116,6 +119,7 @@ export class EvmStack {
           return { wormholeChainId: c.profile.wormholeChainId, rpcUrl: rpcFor(name), coreAddress: c.profile.coreAddress };
         }),
         guardianKeys: keys,
+        guardianSetIndex: this.guardianSetIndex,
         vaaRetentionMs: this.options.vaaRetentionMs,
       });
       await this.launch(this.guardianNetwork);
@@ -145,6 +149,68 @@ export class EvmStack {
       await this.stop();
       throw err;
     }
+  }
+
+  /**
+   * The core on every chain: where one already exists (a fork or a remote node) its code and
+   * state are kept and only its current guardian set is overridden with `guardians` (and its fee,
+   * when the scenario sets one); elsewhere the core is installed with the same guardian set index,
+   * so one VAA verifies on every chain.
+   */
+  private async setUpCores(guardians: Address[]): Promise<void> {
+    const chains = [...this.chains.values()];
+    await Promise.all(
+      chains.map(async (c) => {
+        if (c.profile.mode !== "local") c.existingCore = await readExistingCore(c.rpcUrl, c.profile.coreAddress);
+      }),
+    );
+    const existing = chains.filter((c) => c.existingCore);
+    const indices = new Set(existing.map((c) => c.existingCore!.guardianSetIndex));
+    if (indices.size > 1) {
+      const found = existing.map((c) => `${c.profile.name} ${c.existingCore!.guardianSetIndex}`).join(", ");
+      throw new Error(
+        `the Wormhole cores found on the chains have different current guardian set indices (${found}); one set of guardians signs for every chain, so fork chains whose cores share an index`,
+      );
+    }
+    this.guardianSetIndex = [...indices][0] ?? 0;
+    this.coresSetUp = true;
+    await Promise.all(
+      chains.map(({ profile, rpcUrl, existingCore }) =>
+        existingCore
+          ? overrideGuardianSet(rpcUrl, profile.coreAddress, existingCore, guardians, this.options.messageFee)
+          : installCore(rpcUrl, profile.coreAddress, {
+              wormholeChainId: profile.wormholeChainId,
+              evmChainId: profile.evmChainId,
+              guardians,
+              guardianSetIndex: this.guardianSetIndex,
+              messageFee: this.options.messageFee,
+            }),
+      ),
+    );
+  }
+
+  /** What the run found and changed on its chains, for the manifest: each core kept or installed, each fork's origin (redacted) and block. */
+  evidence(): Record<string, unknown> {
+    if (!this.coresSetUp) return {};
+    const chains: Record<string, unknown> = {};
+    for (const [name, c] of this.chains) {
+      const core = c.existingCore;
+      chains[name] = {
+        mode: c.profile.mode,
+        ...(c.forkUrl ? { forkUrl: redactUrl(c.forkUrl), forkBlock: c.forkBlock } : {}),
+        core: core
+          ? {
+              kept: true,
+              codeHash: core.codeHash,
+              foundGuardianSetIndex: core.guardianSetIndex,
+              foundGuardians: core.guardianCount,
+              foundMessageFee: String(core.messageFee),
+            }
+          : { kept: false },
+        messageFee: String(this.options.messageFee ?? core?.messageFee ?? 0n),
+      };
+    }
+    return { guardianSetIndex: this.guardianSetIndex, chains };
   }
 
   /** Process ids of everything this stack runs as a process (chains, fault proxy, relayer). */
@@ -177,20 +243,37 @@ export class EvmStack {
   }
 
   private async startChain(profile: ChainProfile): Promise<void> {
+    if (profile.forkBlock !== undefined && profile.mode !== "fork") {
+      throw new Error(`chain ${profile.name}: forkBlock ${profile.forkBlock} is for a forked chain, and ${profile.name} is in ${profile.mode} mode`);
+    }
     if (profile.mode === "remote") {
       const url = requiredUrl(profile, "remote");
       this.chains.set(profile.name, { profile, rpcUrl: url });
       return;
+    }
+    const forkUrl = profile.mode === "fork" ? requiredUrl(profile, "fork") : undefined;
+    if (forkUrl && profile.forkBlock !== undefined) {
+      const head = Number(await rpc<Hex>(forkUrl, "eth_blockNumber", []));
+      if (profile.forkBlock > head) {
+        throw new Error(
+          `chain ${profile.name}: forkBlock ${profile.forkBlock} is above the head of its origin (${redactUrl(forkUrl)} is at block ${head}); pick a block ≤ ${head}`,
+        );
+      }
     }
     const anvil = new Anvil({
       name: `anvil:${profile.name}`,
       chainId: profile.evmChainId,
       mining: "clock",
       gasLimit: profile.gasLimit,
-      forkUrl: profile.mode === "fork" ? requiredUrl(profile, "fork") : undefined,
+      forkUrl,
+      forkBlockNumber: profile.forkBlock === undefined ? undefined : BigInt(profile.forkBlock),
     });
     await this.launch(anvil);
-    this.chains.set(profile.name, { profile, rpcUrl: anvil.rpcUrl, anvil });
+    // Without a pinned block anvil forks at the origin's head of the moment: it says which.
+    const forkBlock = forkUrl
+      ? (await rpc<{ forkConfig?: { forkBlockNumber?: number } }>(anvil.rpcUrl, "anvil_nodeInfo", [])).forkConfig?.forkBlockNumber
+      : undefined;
+    this.chains.set(profile.name, { profile, rpcUrl: anvil.rpcUrl, anvil, forkUrl, forkBlock });
   }
 
   private async deployContracts(): Promise<void> {
