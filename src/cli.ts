@@ -17,6 +17,8 @@ import { harnessWarnings } from "./report/warnings.ts";
 import { MACHINE_CORES } from "./measure/machineCpu.ts";
 import { summaryTable } from "./report/summaryTable.ts";
 import { parseThreshold, THRESHOLD_EXIT_CODE } from "./measure/thresholds.ts";
+import { messageOf } from "./infra/errors.ts";
+import { UsageError } from "./usageError.ts";
 
 const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--threshold EXPR ...] [--chain-mode CHAIN=MODE ...] [--metrics-port N]
        bridge-stress compare <scenario> --relayer A --relayer B [...] [--repeat N] [--seed N] [--out DIR]
@@ -49,8 +51,6 @@ const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--thr
   --chain-mode CHAIN=MODE
              run CHAIN as local (fresh anvil), fork (anvil --fork-url $BRIDGE_STRESS_FORK_URL_<CHAIN>)
              or remote (the dev node at $BRIDGE_STRESS_RPC_URL_<CHAIN>); repeatable`;
-
-class UsageError extends Error {}
 
 // A closed stdout (`bridge-stress run … | head -1`) must not end the run: its progress lines go
 // nowhere from then on, the report is still written. Said once on stderr (which may be closed too).
@@ -180,7 +180,7 @@ async function main(argv: string[]): Promise<number> {
     try {
       scenario.thresholds.push(parseThreshold(text));
     } catch (err) {
-      throw new UsageError(`--threshold ${JSON.stringify(text)}: ${(err as Error).message}`);
+      throw new UsageError(`--threshold ${JSON.stringify(text)}: ${messageOf(err)}`);
     }
   }
   let metricsPort: number | undefined;
