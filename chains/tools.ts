@@ -219,12 +219,12 @@ function goCommand(
     }, 15_000);
     child.once("error", (err) => {
       clearInterval(ticker);
-      reject(new Error(`could not run go: ${err.message}`));
+      reject(new ToolMissingError(`could not run go: ${err.message}`));
     });
     child.once("exit", (code) => {
       clearInterval(ticker);
       if (code === 0) resolve();
-      else reject(new Error(`go ${args.join(" ")} failed (exit ${code}):\n${other.slice(-30).join("\n")}`));
+      else reject(new ToolMissingError(`go ${args.join(" ")} failed (exit ${code}):\n${other.slice(-30).join("\n")}`));
     });
   });
 }
