@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { ProcessInstance, InstanceError } from "../src/infra/instance.ts";
 import { rpc } from "../src/infra/rpc.ts";
+import { ToolMissingError } from "./tools.ts";
 
 /** Options of one anvil process. Every field is optional; defaults in brackets. */
 export interface AnvilOptions {
@@ -43,10 +44,10 @@ const PLATFORM: Record<string, string> = {
 export function anvilBinary(): string {
   if (process.env.ANVIL_BIN) return process.env.ANVIL_BIN;
   const platform = PLATFORM[`${process.platform}-${process.arch}`];
-  if (!platform) throw new Error(`anvil: no @foundry-rs/anvil build for ${process.platform}-${process.arch}; set ANVIL_BIN to an anvil binary`);
+  if (!platform) throw new ToolMissingError(`anvil: no @foundry-rs/anvil build for ${process.platform}-${process.arch}; set ANVIL_BIN to an anvil binary`);
   const require = createRequire(import.meta.url);
   const bin = require.resolve(`@foundry-rs/anvil-${platform}/bin/anvil`);
-  if (!existsSync(bin)) throw new Error(`anvil: ${bin} is missing; run npm install`);
+  if (!existsSync(bin)) throw new ToolMissingError(`anvil: ${bin} is missing; run npm install`);
   return bin;
 }
 

@@ -1,5 +1,6 @@
 import { chains, toChainId, contracts, nativeChainIds, chainToPlatform, type Chain } from "@wormhole-foundation/sdk-base";
 import type { Address } from "viem";
+import { BridgeStressError } from "../src/infra/errors.ts";
 
 /**
  * How a chain is provided:
@@ -36,11 +37,18 @@ const DEFAULT_BLOCK_TIME_MS: Partial<Record<Chain, number>> = {
   Base: 250,
 };
 
+/** A chain that cannot run as configured: not an EVM chain the SDK knows, or a fork/remote mode without its RPC URL. */
+export class ChainConfigError extends BridgeStressError {
+  static override readonly code = "chain-config-invalid";
+  static override readonly docs = "README.md#chains";
+}
+
 /** Profile of an EVM chain the Wormhole SDK knows, with ids and addresses taken from the SDK. */
 export function chainProfile(name: Chain, overrides: Partial<Omit<ChainProfile, "name">> = {}): ChainProfile {
-  if (chainToPlatform(name) !== "Evm") throw new Error(`chain "${name}": not an EVM chain; pick one of ${evmChainNames().slice(0, 8).join(", ")}, ...`);
+  if (chainToPlatform(name) !== "Evm")
+    throw new ChainConfigError(`chain "${name}": not an EVM chain; pick one of ${evmChainNames().slice(0, 8).join(", ")}, ...`);
   const core = contracts.coreBridge.get("Mainnet", name);
-  if (!core) throw new Error(`chain "${name}": the Wormhole SDK has no mainnet core address for it`);
+  if (!core) throw new ChainConfigError(`chain "${name}": the Wormhole SDK has no mainnet core address for it`);
   return {
     name,
     wormholeChainId: toChainId(name),

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { isAlive } from "../src/infra/instance.ts";
 import { procStat } from "../src/infra/tether.ts";
+import { BridgeStressError } from "../src/infra/errors.ts";
 
 /** Where the setup step puts the tools it builds (cached outside git). */
 export const TOOLS_DIR = fileURLToPath(new URL("../.cache/tools/", import.meta.url));
@@ -38,10 +39,16 @@ export const CHROMIUM = "/usr/bin/chromium";
 /** Tools the Cosmos and IBC paths need. */
 export const COSMOS_TOOLS: GoTool[] = ["simd", "rly"];
 
+/** A tool a run needs (anvil, simd, rly, toxiproxy, Go to build them) that is missing or cannot be built. */
+export class ToolMissingError extends BridgeStressError {
+  static override readonly code = "tool-missing";
+  static override readonly docs = "README.md#bridge-stress";
+}
+
 /** Path of a built tool; throws with the command that builds it when it is missing. */
 export function toolPath(tool: GoTool): string {
   const path = join(TOOLS_DIR, "bin", tool);
-  if (!existsSync(path)) throw new Error(`${tool} is not built yet: run "npm run setup" (npm test and npm run stress run it for you)`);
+  if (!existsSync(path)) throw new ToolMissingError(`${tool} is not built yet: run "npm run setup" (npm test and npm run stress run it for you)`);
   return path;
 }
 
@@ -73,7 +80,7 @@ export async function ensureGoTool(tool: GoTool, log: (line: string) => void = c
     version: spec.version,
     build: async (scratch, started) => {
       const go = spawnSync("go", ["version"], { encoding: "utf8" });
-      if (go.status !== 0) throw new Error("Go is needed to build it and `go version` failed; install Go 1.22 or newer");
+      if (go.status !== 0) throw new ToolMissingError("Go is needed to build it and `go version` failed; install Go 1.22 or newer");
       if (spec.kind === "install") {
         await goCommand(tool, ["install", `${spec.module}@${spec.version}`], { cwd: ROOT, env: { GOBIN: scratch, GOFLAGS: "-mod=mod" } }, log, started);
         renameSync(join(scratch, spec.builds), join(scratch, tool));
@@ -212,12 +219,12 @@ function goCommand(
     }, 15_000);
     child.once("error", (err) => {
       clearInterval(ticker);
-      reject(new Error(`could not run go: ${err.message}`));
+      reject(new ToolMissingError(`could not run go: ${err.message}`));
     });
     child.once("exit", (code) => {
       clearInterval(ticker);
       if (code === 0) resolve();
-      else reject(new Error(`go ${args.join(" ")} failed (exit ${code}):\n${other.slice(-30).join("\n")}`));
+      else reject(new ToolMissingError(`go ${args.join(" ")} failed (exit ${code}):\n${other.slice(-30).join("\n")}`));
     });
   });
 }

@@ -16,6 +16,8 @@ import { harnessWarnings } from "./report/warnings.ts";
 import { MACHINE_CORES } from "./measure/machineCpu.ts";
 import { summaryTable } from "./report/summaryTable.ts";
 import { parseThreshold, THRESHOLD_EXIT_CODE } from "./measure/thresholds.ts";
+import { messageOf } from "./infra/errors.ts";
+import { UsageError } from "./usageError.ts";
 
 const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--threshold EXPR ...] [--chain-mode CHAIN=MODE ...] [--fork-block CHAIN=N ...]
                         [--metrics-port N]
@@ -52,8 +54,6 @@ const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--thr
   --fork-block CHAIN=N
              fork CHAIN at block N (anvil --fork-block-number) instead of the origin's head; the
              chain must be in fork mode; repeatable`;
-
-class UsageError extends Error {}
 
 // A closed stdout (`bridge-stress run … | head -1`) must not end the run: its progress lines go
 // nowhere from then on, the report is still written. Said once on stderr (which may be closed too).
@@ -189,7 +189,7 @@ async function main(argv: string[]): Promise<number> {
     try {
       scenario.thresholds.push(parseThreshold(text));
     } catch (err) {
-      throw new UsageError(`--threshold ${JSON.stringify(text)}: ${(err as Error).message}`);
+      throw new UsageError(`--threshold ${JSON.stringify(text)}: ${messageOf(err)}`);
     }
   }
   let metricsPort: number | undefined;

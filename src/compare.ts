@@ -25,6 +25,7 @@ export {
   type RunStatistic,
   type StageSample,
 } from "./measure/comparison.ts";
+import { BridgeStressError } from "./infra/errors.ts";
 export { readRunSamples } from "./report/readBack.ts";
 
 /** The longest block time of a scenario's chains (its bridge says which): the floor of a delay comparison. */
@@ -65,6 +66,12 @@ export function presetLabels(relayers: string[]): string[] {
   return relayers.map((name, i) => (count(relayers, name) > 1 ? `${name} #${count(relayers.slice(0, i + 1), name)}` : name));
 }
 
+/** A comparison that cannot run as asked: fewer than two presets, a capacity search, too few repeats. */
+export class CompareError extends BridgeStressError {
+  static override readonly code = "compare-invalid";
+  static override readonly docs = "README.md#comparing-relayers";
+}
+
 /**
  * Runs the same seeded scenario `repeat` times per relayer preset (reference-relayer presets;
  * rly presets on the ibc bridge), interleaved: for i = 1..N, one run of each preset in the
@@ -72,14 +79,14 @@ export function presetLabels(relayers: string[]): string[] {
  * comparison.csv, comparison-runs.csv and the comparison's report.html.
  */
 export async function compareRelayers(scenario: Scenario, relayers: string[], options: CompareOptions = {}): Promise<CompareResult> {
-  if (relayers.length < 2) throw new Error(`compare needs at least two relayer presets (--relayer a --relayer b); got ${relayers.length}`);
+  if (relayers.length < 2) throw new CompareError(`compare needs at least two relayer presets (--relayer a --relayer b); got ${relayers.length}`);
   if (scenario.search) {
     const why = 'whose probes differ from run to run; give it "stages" instead of "search"';
-    throw new Error(`compare needs fixed stages: "${scenario.name}" is a capacity search, ${why}`);
+    throw new CompareError(`compare needs fixed stages: "${scenario.name}" is a capacity search, ${why}`);
   }
   const repeat = options.repeat ?? DEFAULT_REPEAT;
   const problem = repeatProblem(repeat);
-  if (problem) throw new Error(`repeat ${repeat}: ${problem}`);
+  if (problem) throw new CompareError(`repeat ${repeat}: ${problem}`);
   const id = `${new Date().toISOString().replace(/[:.]/g, "-")}-compare-${scenario.name}-seed${scenario.seed}`;
   // A folder of its own, as a run's: a second comparison started the same millisecond gets "-2".
   const dir = createRunDir(resolve(options.outDir ?? "reports"), id);

@@ -42,6 +42,8 @@ test("a bad scenario file fails before anything starts, naming the field", async
   const { code, output } = await cli(["run", bad]);
   t.is(code, 1);
   t.regex(output, /field "stages\[0\]\.rate" is "fast"; must be a number > 0/);
+  // The error's code and the README section that explains it, on the message's last line.
+  t.regex(output, /^bridge-stress: .*bad\.json: field "stages\[0\]\.rate"[^\n]*\n\[scenario-invalid\] see README\.md#scenario-files$/m);
 });
 
 test("bad flags get the usage text and exit 2", async (t) => {
@@ -57,6 +59,7 @@ test("bad flags get the usage text and exit 2", async (t) => {
   const unknown = await cli(["fly"]);
   t.is(unknown.code, 2);
   t.regex(unknown.output, /unknown command "fly"[\s\S]*usage: bridge-stress run/);
+  t.regex(unknown.output, /^bridge-stress: unknown command "fly"\n\[usage\] see README\.md#what-npm-run-stress-does\n\nusage: /m);
   const port = await cli(["run", tiny, "--metrics-port", "http"]);
   t.is(port.code, 2);
   t.regex(port.output, /--metrics-port http: must be a port from 0 to 65535/);

@@ -4,6 +4,13 @@ import type { PlannedMessage } from "../load/schedule.ts";
 import { now } from "../infra/clock.ts";
 import type { Ledger } from "../measure/ledger.ts";
 import type { HarnessLimits, RunRecorder } from "../report/runReport.ts";
+import { BridgeStressError } from "../infra/errors.ts";
+
+/** A relayer preset (reference relayer, outside relayer, rly) that does not exist or does not fit the bridge, or has a bad field. */
+export class RelayerPresetError extends BridgeStressError {
+  static override readonly code = "relayer-preset-invalid";
+  static override readonly docs = "README.md#relayer-presets";
+}
 
 /**
  * One way trigger messages travel, with everything it runs: Wormhole between EVM chains,

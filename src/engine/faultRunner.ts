@@ -1,6 +1,7 @@
 import type { AnyFaultKind, FaultSpec } from "../load/faultKinds.ts";
 import { faultLabel, type FaultEvent } from "../measure/faultEvents.ts";
 import type { Ledger } from "../measure/ledger.ts";
+import { messageOf } from "../infra/errors.ts";
 
 /** What a bridge hands the timeline: its live parts, as its fault kinds take them. */
 export interface FaultTargets {
@@ -69,7 +70,7 @@ export class FaultRunner<Targets extends FaultTargets = FaultTargets> {
   }
 
   private track(change: Promise<void>, fault: FaultSpec): void {
-    const tracked = change.catch((err) => this.log("fault-error", fault, (err as Error).message));
+    const tracked = change.catch((err) => this.log("fault-error", fault, messageOf(err)));
     this.pending.add(tracked);
     void tracked.finally(() => this.pending.delete(tracked));
   }

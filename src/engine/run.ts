@@ -14,6 +14,7 @@ import type { StageStats } from "../measure/stats.ts";
 import { RunRecorder, writeManifest, type HarnessLimits, type ReportInput, type RunReport } from "../report/runReport.ts";
 import type { BridgeDefinition, DeliveryPath } from "./bridge.ts";
 import { serveMetrics } from "../report/metrics.ts";
+import { messageOf } from "../infra/errors.ts";
 
 export interface RunOptions {
   /** Folder that receives the run's folder. [reports] */
@@ -146,7 +147,7 @@ export async function runScenario(scenario: Scenario, bridge: BridgeDefinition, 
     await options.inspect?.(path);
     return { runDir, limits: path.limits, ...result };
   } catch (err) {
-    await finish(`failed: ${(err as Error).message}`, false).catch(() => undefined);
+    await finish(`failed: ${messageOf(err)}`, false).catch(() => undefined);
     throw err;
   } finally {
     removeHook();

@@ -1,5 +1,6 @@
 import { within } from "./within.ts";
 import { spawn, type ChildProcess } from "node:child_process";
+import { BridgeStressError } from "./errors.ts";
 
 /** Lifecycle of every long-lived part of a stack: chains, guardians, relayers, proxies. */
 export type InstanceStatus = "idle" | "starting" | "started" | "stopping" | "stopped";
@@ -37,11 +38,12 @@ export class LogRing {
   }
 }
 
-export class InstanceError extends Error {
+/** A part (a chain, a tool process, an in-process service) that failed to start, stop or answer, with its recent log lines. */
+export class InstanceError extends BridgeStressError {
+  static override readonly code = "part-failed";
+  static override readonly docs = "README.md#errors";
   constructor(instance: string, message: string, logs: string[] = []) {
-    const tail = logs.length ? `\n--- last log lines of ${instance} ---\n${logs.slice(-15).join("\n")}` : "";
-    super(`${instance}: ${message}${tail}`);
-    this.name = "InstanceError";
+    super(`${instance}: ${message}`, logs.length ? { details: `--- last log lines of ${instance} ---\n${logs.slice(-15).join("\n")}` } : {});
   }
 }
 

@@ -100,7 +100,7 @@ test("stop() during start aborts the start, waits for its hook to return, then s
   t.is(calls.stop, 0, "nothing is taken down while the start hook is still bringing it up");
   gate.resolve();
   await stopping;
-  await t.throwsAsync(starting, { message: "test-part: stopped before it had started" });
+  await t.throwsAsync(starting, { message: "test-part: stopped before it had started\n[part-failed] see README.md#errors" });
   t.deepEqual(calls.order, ["start", "started", "stop"]);
   t.is(life.status, "stopped");
 });

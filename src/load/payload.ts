@@ -1,6 +1,7 @@
 import { bytesToHex, hexToBytes, type Address, type Hex } from "viem";
 import { keccak256 } from "../../chains/keccak.ts";
 import { TRIGGER_KINDS, type TriggerKind } from "../measure/kinds.ts";
+import { BridgeStressError } from "../infra/errors.ts";
 
 /**
  * Liquidation-trigger payload, version 1 (big-endian, the hub's abi.encodePacked):
@@ -36,10 +37,11 @@ export interface Trigger {
   padding?: Uint8Array;
 }
 
-export class PayloadError extends Error {
+export class PayloadError extends BridgeStressError {
+  static override readonly code = "payload-invalid";
+  static override readonly docs = "README.md#the-path-of-one-message";
   constructor(field: string, detail: string) {
     super(`trigger payload ${field}: ${detail}`);
-    this.name = "PayloadError";
   }
 }
 

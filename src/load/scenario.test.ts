@@ -29,7 +29,7 @@ test("errors name the field, the value and what is allowed", (t) => {
     [{ ...valid, thresholds: ["p99 < soon"] }, /field "thresholds\[0\]" is "p99 < soon"; must look like "p99<2000"/],
     [
       { ...valid, thresholds: ["p99<2000", "drop_rate<2"] },
-      /field "thresholds\[1\]" is "drop_rate<2"; drop_rate is a ratio in \[0, 1\]; for 2 % write drop_rate<0\.02$/,
+      /field "thresholds\[1\]" is "drop_rate<2"; drop_rate is a ratio in \[0, 1\]; for 2 % write drop_rate<0\.02\n\[scenario-invalid\] see README\.md#scenario-files$/,
     ],
     [{ ...valid, thresholds: ["constructor<1"] }, /field "thresholds\[0\]" is "constructor<1"; unknown metric "constructor"; use one of p50, p90/],
     [
@@ -131,6 +131,7 @@ test("a scenario with several errors reports all of them, one line each, schema 
       '  field "stages[0].rate" is -1; must be a number > 0',
       '  field "stage" is []; is not a field here; check the spelling (the README lists every field)',
       '  field "thresholds[1]" is "drop_rate<2"; drop_rate is a ratio in [0, 1]; for 2 % write drop_rate<0.02',
+      "[scenario-invalid] see README.md#scenario-files",
     ].join("\n"),
   );
   t.deepEqual(
@@ -163,5 +164,8 @@ test("every rule across fields is reported, and none is judged on a default stan
     ["routes[0].from", "faults[0].count"],
   );
   t.regex(bad.message, /^s\.json: 2 errors:\n {2}field "routes\[0\]\.from" is "Solana"; .*\n/);
-  t.regex(bad.message, /\n {2}field "faults\[0\]\.count" is 7; must be at most the guardian set size \(5\)$/);
+  t.regex(
+    bad.message,
+    /\n {2}field "faults\[0\]\.count" is 7; must be at most the guardian set size \(5\)\n\[scenario-invalid\] see README\.md#scenario-files$/,
+  );
 });

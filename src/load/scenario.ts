@@ -7,6 +7,7 @@ import { parseThreshold, type Threshold } from "../measure/thresholds.ts";
 import { DEFAULT_RISK, type RiskSettings } from "../measure/risk.ts";
 import { checkFaults, toFaultSpec, type AnyFaultKind, type FaultProblem, type FaultSpec } from "./faultKinds.ts";
 import { engineSchema, expandStages, type Arrivals, type StageConfig } from "./scenarioFields.ts";
+import { BridgeStressError, messageOf } from "../infra/errors.ts";
 
 export { ARRIVALS, type Arrivals, parseDurationS, type StageConfig } from "./scenarioFields.ts";
 
@@ -106,7 +107,9 @@ export interface ScenarioProblem {
 const problemLine = (p: ScenarioProblem): string => `field "${p.field}" is ${JSON.stringify(p.value)}; ${p.allowed}`;
 
 /** Everything wrong with a scenario: one problem as `<where>: field …`, several as a count and one line each. */
-export class ScenarioError extends Error {
+export class ScenarioError extends BridgeStressError {
+  static override readonly code = "scenario-invalid";
+  static override readonly docs = "README.md#scenario-files";
   readonly problems: ScenarioProblem[];
 
   constructor(where: string, field: string, value: unknown, allowed: string);
@@ -115,9 +118,14 @@ export class ScenarioError extends Error {
     const problems = typeof fieldOrProblems === "string" ? [{ field: fieldOrProblems, value, allowed: allowed! }] : fieldOrProblems;
     const lines = problems.map((p) => `\n  ${problemLine(p)}`).join("");
     super(problems.length === 1 ? `${where}: ${problemLine(problems[0]!)}` : `${where}: ${problems.length} errors:${lines}`);
-    this.name = "ScenarioError";
     this.problems = problems;
   }
+}
+
+/** A scenario that cannot be read: no such name or file, or not JSON. */
+export class ScenarioFileError extends BridgeStressError {
+  static override readonly code = "scenario-not-read";
+  static override readonly docs = "README.md#scenario-files";
 }
 
 const SCENARIO_DIR = fileURLToPath(new URL("../../fixtures/scenarios/", import.meta.url));
@@ -231,7 +239,7 @@ export function parseScenario(raw: unknown, where: string, bridges: readonly Sce
     try {
       return [parseThreshold(text)];
     } catch (err) {
-      rule(["thresholds"], `thresholds[${i}]`, text, (err as Error).message);
+      rule(["thresholds"], `thresholds[${i}]`, text, messageOf(err));
       return [];
     }
   });
@@ -271,13 +279,15 @@ export function parseScenario(raw: unknown, where: string, bridges: readonly Sce
 export function readScenarioFile(nameOrPath: string): { raw: unknown; file: string } {
   const file = existsSync(nameOrPath) ? nameOrPath : join(SCENARIO_DIR, `${nameOrPath}.json`);
   if (!existsSync(file)) {
-    throw new Error(`scenario "${nameOrPath}": no such file, and no fixtures/scenarios/${nameOrPath}.json; shipped: ${SHIPPED_SCENARIOS.join(", ")}`);
+    throw new ScenarioFileError(
+      `scenario "${nameOrPath}": no such file, and no fixtures/scenarios/${nameOrPath}.json; shipped: ${SHIPPED_SCENARIOS.join(", ")}`,
+    );
   }
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
   } catch (err) {
-    throw new Error(`scenario ${file}: not valid JSON (${(err as Error).message})`);
+    throw new ScenarioFileError(`scenario ${file}: not valid JSON (${(err as Error).message})`);
   }
   return { raw, file };
 }

@@ -3,6 +3,7 @@ import type { TriggerKind } from "./kinds.ts";
 import { now } from "../infra/clock.ts";
 import { type Anomaly, type MessageRecord, type PlannedRecord, stallReason } from "./record.ts";
 import { VaaIdIndex } from "./vaaIds.ts";
+import type { DropReason } from "./dropReasons.ts";
 
 /**
  * One record per message while it is in flight, filled in hop by hop. When a message is
@@ -155,7 +156,7 @@ export class Ledger {
   }
 
   /** The chain refused the message for good (CheckTx, or a failed inclusion): dropped now with that reason. */
-  refused(id: number, at: number, reason: string): void {
+  refused(id: number, at: number, reason: DropReason): void {
     const record = this.match(id);
     if (!record) return;
     record.sentAt ??= this.elapsed(at);
@@ -163,9 +164,9 @@ export class Ledger {
   }
 
   /** The message was due but could not be sent at all (counted, like k6's dropped_iterations). */
-  notSent(id: number, reason: string): void {
+  notSent(id: number, detail: string): void {
     const record = this.match(id);
-    if (record) this.finish(record, "dropped", `not-sent: ${reason}`);
+    if (record) this.finish(record, "dropped", { code: "not-sent", detail });
   }
 
   /** Earliest sighting of the message in a source block wins (ledger watcher or a guardian). */
@@ -247,7 +248,7 @@ export class Ledger {
   sourceRolledBack(id: number, at = now()): void {
     const record = this.live.get(id);
     if (record) {
-      if (record.vaaReadyAt === undefined) this.finish(record, "dropped", "source-rolled-back");
+      if (record.vaaReadyAt === undefined) this.finish(record, "dropped", { code: "source-rolled-back" });
       else record.sourceRolledBack = true;
       return;
     }
@@ -274,12 +275,12 @@ export class Ledger {
     return stalled.length;
   }
 
-  private finish(record: MessageRecord, status: "delivered" | "dropped", reason?: string): void {
+  private finish(record: MessageRecord, status: "delivered" | "dropped", reason?: DropReason): void {
     record.status = status;
     record.dropReason = reason;
     this.counts[status]++;
     this.live.delete(record.id);
-    this.finished[record.id] = status === "delivered" ? Finished.Delivered : reason === "source-rolled-back" ? Finished.RolledBack : Finished.Dropped;
+    this.finished[record.id] = status === "delivered" ? Finished.Delivered : reason?.code === "source-rolled-back" ? Finished.RolledBack : Finished.Dropped;
     if (record.vaaKey) {
       // A later message may have taken the same VAA id (reused sequence): its entry stays.
       if (this.liveByVaaId.get(record.vaaKey) === record.id) this.liveByVaaId.delete(record.vaaKey);

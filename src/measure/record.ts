@@ -1,5 +1,6 @@
 import type { Hex } from "viem";
 import type { TriggerKind } from "./kinds.ts";
+import type { DropReason } from "./dropReasons.ts";
 export type MessageStatus = "in-flight" | "delivered" | "dropped";
 
 /** Everything known about one message. Times are ms from the run's start on the run clock. */
@@ -42,7 +43,8 @@ export interface MessageRecord {
   /** Delivered after a later message of the same emitter to the same destination. */
   outOfOrder?: boolean;
   status: MessageStatus;
-  dropReason?: string;
+  /** Why it was dropped (messages.csv writes it with dropReasonText). */
+  dropReason?: DropReason;
   /** Its source transaction was rolled back by a reorg after its VAA was signed: its delivery is a phantom. */
   sourceRolledBack?: boolean;
   /** Another message of this run had the same VAA id first (sequences reused after a source reorg). */
@@ -62,14 +64,14 @@ export interface Anomaly {
 }
 
 /** Why an undelivered message is dropped: the last hop it reached. */
-export function stallReason(r: MessageRecord): string {
-  if (r.sentAt === undefined) return "not-sent";
-  if (r.sourceIncludedAt === undefined) return r.sendError ? `send-failed: ${r.sendError}` : "not-included-on-source";
+export function stallReason(r: MessageRecord): DropReason {
+  if (r.sentAt === undefined) return { code: "not-sent" };
+  if (r.sourceIncludedAt === undefined) return r.sendError ? { code: "send-failed", detail: r.sendError } : { code: "not-included-on-source" };
   // A rolled-back message's sequence was used again: a relayer fetching by VAA id may get the old VAA.
-  if (r.vaaIdOf !== undefined) return `vaa-id-reused: ${r.vaaKey} was message ${r.vaaIdOf}'s first`;
-  if (r.vaaReadyAt === undefined) return "no-quorum";
-  if (r.relayerGaveUp) return `relayer-gave-up: ${r.relayerGaveUp}`;
-  if (r.relayerFetchedAt === undefined) return "vaa-not-fetched-by-relayer";
-  if (r.relayerSubmittedAt === undefined) return "not-submitted-by-relayer";
-  return "submitted-not-delivered";
+  if (r.vaaIdOf !== undefined) return { code: "vaa-id-reused", detail: `${r.vaaKey} was message ${r.vaaIdOf}'s first` };
+  if (r.vaaReadyAt === undefined) return { code: "no-quorum" };
+  if (r.relayerGaveUp) return { code: "relayer-gave-up", detail: r.relayerGaveUp };
+  if (r.relayerFetchedAt === undefined) return { code: "vaa-not-fetched-by-relayer" };
+  if (r.relayerSubmittedAt === undefined) return { code: "not-submitted-by-relayer" };
+  return { code: "submitted-not-delivered" };
 }

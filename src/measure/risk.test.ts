@@ -59,7 +59,9 @@ function stage(messages: Array<{ kind: TriggerKind; delay?: number }>): StageSta
     stats.offer(0, kind);
     const base = { id, kind, sourceChain: "a", destinationChain: "b", stage: 0, intendedAt: 0, sentAt: 0, attempts: 1 };
     stats.add(
-      delay === undefined ? { ...base, status: "dropped", dropReason: "no-quorum" } : { ...base, status: "delivered", deliveredAt: delay, late: delay > 3000 },
+      delay === undefined
+        ? { ...base, status: "dropped", dropReason: { code: "no-quorum" } }
+        : { ...base, status: "delivered", deliveredAt: delay, late: delay > 3000 },
     );
   });
   return stats;

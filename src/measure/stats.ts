@@ -236,7 +236,7 @@ export class StageStats {
     } else if (r.status === "dropped") {
       s.dropped++;
       if (r.kind === "liquidation") s.liquidation.dropped++;
-      const reason = (r.dropReason ?? "unknown").split(":")[0]!;
+      const reason = r.dropReason?.code ?? "unknown";
       s.dropReasons.set(reason, (s.dropReasons.get(reason) ?? 0) + 1);
     }
   }

@@ -1,6 +1,9 @@
 import test from "ava";
 import { evaluateThresholds, parseThreshold } from "./thresholds.ts";
 
+/** The last line of every ThresholdError. */
+const SEE = "\n[threshold-invalid] see README.md#thresholds";
+
 test("parses k6-style expressions", (t) => {
   t.deepEqual(parseThreshold("p99<2000"), { text: "p99<2000", metric: "p99", op: "<", value: 2000 });
   t.deepEqual(parseThreshold(" drop_rate == 0 "), { text: "drop_rate == 0", metric: "drop_rate", op: "==", value: 0 });
@@ -43,7 +46,9 @@ test("k6's p(N) spelling: any 0 < N ≤ 100, answered from the run's delay perce
   for (const bad of ["p(0)<1", "p(101)<1", "p(-5)<1", "p()<1", "p(x)<1"]) {
     t.throws(() => parseThreshold(bad), { message: /must be p\(N\) with a number 0 < N ≤ 100/ }, bad);
   }
-  t.throws(() => parseThreshold("p98<1"), { message: /unknown metric "p98".*; for that percentile write p\(98\)$/ });
+  t.throws(() => parseThreshold("p98<1"), {
+    message: /unknown metric "p98".*; for that percentile write p\(98\)\n\[threshold-invalid\] see README\.md#thresholds$/,
+  });
   const asked: number[] = [];
   const thresholds = ["p(99.9)<800", "p(50)<100", "p99<500"].map(parseThreshold);
   const results = evaluateThresholds(thresholds, { p99: 450 }, (p) => (asked.push(p), p * 8));
@@ -59,12 +64,12 @@ test("k6's p(N) spelling: any 0 < N ≤ 100, answered from the run's delay perce
 });
 
 test("values outside a metric's range are refused, naming the range", (t) => {
-  t.throws(() => parseThreshold("drop_rate<2"), { message: "drop_rate is a ratio in [0, 1]; for 2 % write drop_rate<0.02" });
-  t.throws(() => parseThreshold("delivered_rate>=99.5"), { message: "delivered_rate is a ratio in [0, 1]; for 99.5 % write delivered_rate>=0.995" });
-  t.throws(() => parseThreshold("late_rate<-0.1"), { message: "late_rate is a ratio in [0, 1]" });
-  t.throws(() => parseThreshold("drop_rate<250"), { message: "drop_rate is a ratio in [0, 1]" });
-  t.throws(() => parseThreshold("duplicates<-1"), { message: "duplicates is a count ≥ 0" });
-  t.throws(() => parseThreshold("p99<-1"), { message: "p99 is a time in ms ≥ 0" });
-  t.throws(() => parseThreshold("p(99)<-1"), { message: "p(99) is a time in ms ≥ 0" });
+  t.throws(() => parseThreshold("drop_rate<2"), { message: `drop_rate is a ratio in [0, 1]; for 2 % write drop_rate<0.02${SEE}` });
+  t.throws(() => parseThreshold("delivered_rate>=99.5"), { message: `delivered_rate is a ratio in [0, 1]; for 99.5 % write delivered_rate>=0.995${SEE}` });
+  t.throws(() => parseThreshold("late_rate<-0.1"), { message: `late_rate is a ratio in [0, 1]${SEE}` });
+  t.throws(() => parseThreshold("drop_rate<250"), { message: `drop_rate is a ratio in [0, 1]${SEE}` });
+  t.throws(() => parseThreshold("duplicates<-1"), { message: `duplicates is a count ≥ 0${SEE}` });
+  t.throws(() => parseThreshold("p99<-1"), { message: `p99 is a time in ms ≥ 0${SEE}` });
+  t.throws(() => parseThreshold("p(99)<-1"), { message: `p(99) is a time in ms ≥ 0${SEE}` });
   for (const ok of ["drop_rate<=1", "drop_rate==0", "delivered_rate>=0.98", "duplicates==0", "avg<0.5"]) t.notThrows(() => parseThreshold(ok), ok);
 });

@@ -1,3 +1,4 @@
+import { BridgeStressError } from "../infra/errors.ts";
 /**
  * k6-style pass/fail criteria: `<metric><op><number>`, e.g. `p99<2000`, `p(99.9)<5000`,
  * `drop_rate==0`, `late_rate<0.01`. Checked against the whole run; any failure makes the CLI exit 99.
@@ -41,6 +42,12 @@ export interface ThresholdResult extends Threshold {
   passed: boolean;
 }
 
+/** A threshold that cannot be read: the message names what is wrong with it (the caller adds which threshold). */
+export class ThresholdError extends BridgeStressError {
+  static override readonly code = "threshold-invalid";
+  static override readonly docs = "README.md#thresholds";
+}
+
 /** Exit code of a run whose thresholds failed (as k6). */
 export const THRESHOLD_EXIT_CODE = 99;
 
@@ -53,25 +60,25 @@ const METRIC_LIST = `${Object.keys(THRESHOLD_METRICS).join(", ")}, or p(N) for a
  */
 export function parseThreshold(text: string): Threshold {
   const match = /^\s*(p\([^)]*\)|[A-Za-z_$][\w$.]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/.exec(text);
-  if (!match) throw new Error(`must look like "p99<2000": a metric, one of ${OPERATORS.join(" ")}, and a number`);
+  if (!match) throw new ThresholdError(`must look like "p99<2000": a metric, one of ${OPERATORS.join(" ")}, and a number`);
   const [, name, op, written] = match as unknown as [string, string, Operator, string];
   const value = Number(written);
   const percentileOf = /^p\(\s*(\d+(?:\.\d+)?)\s*\)$/.exec(name);
   if (name.startsWith("p(")) {
     const n = percentileOf ? Number(percentileOf[1]) : Number.NaN;
-    if (!(n > 0 && n <= 100)) throw new Error(`"${name}" must be p(N) with a number 0 < N ≤ 100, e.g. p(99) or p(99.9)`);
-    if (value < 0) throw new Error(`${name} is a time in ms ≥ 0`);
+    if (!(n > 0 && n <= 100)) throw new ThresholdError(`"${name}" must be p(N) with a number 0 < N ≤ 100, e.g. p(99) or p(99.9)`);
+    if (value < 0) throw new ThresholdError(`${name} is a time in ms ≥ 0`);
     return { text: text.trim(), metric: `p(${n})`, op, value, percentile: n };
   }
   if (!Object.hasOwn(THRESHOLD_METRICS, name)) {
     const hint = /^p\d+(\.\d+)?$/.test(name) ? `; for that percentile write p(${name.slice(1)})` : "";
-    throw new Error(`unknown metric "${name}"; use one of ${METRIC_LIST}${hint}`);
+    throw new ThresholdError(`unknown metric "${name}"; use one of ${METRIC_LIST}${hint}`);
   }
   if (RATIOS.has(name) && !(value >= 0 && value <= 1)) {
     const asShare = value > 1 && value <= 100 ? `; for ${value} % write ${name}${op}${+(value / 100).toPrecision(12)}` : "";
-    throw new Error(`${name} is a ratio in [0, 1]${asShare}`);
+    throw new ThresholdError(`${name} is a ratio in [0, 1]${asShare}`);
   }
-  if (value < 0) throw new Error(`${name} is ${COUNTS.has(name) ? "a count" : "a time in ms"} ≥ 0`);
+  if (value < 0) throw new ThresholdError(`${name} is ${COUNTS.has(name) ? "a count" : "a time in ms"} ≥ 0`);
   return { text: text.trim(), metric: name as ThresholdMetric, op, value };
 }
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
-import { MANIFEST } from "./manifest.ts";
+import { MANIFEST, RunFolderError } from "./manifest.ts";
 
 /** What goes into a bundle: a run's reports, never its relayer checkpoint or scratch files. */
 const INCLUDED = /\.(csv|json|html|md)$/;
@@ -16,7 +16,7 @@ const EXCLUDED = new Set(["relayer-checkpoint.json"]);
  */
 export function bundleRun(runDir: string): { archive: string; files: string[] } {
   const dir = resolve(runDir);
-  if (!existsSync(join(dir, MANIFEST))) throw new Error(`${runDir}: no ${MANIFEST} here; give the folder of one run (reports/<run-id>)`);
+  if (!existsSync(join(dir, MANIFEST))) throw new RunFolderError(`${runDir}: no ${MANIFEST} here; give the folder of one run (reports/<run-id>)`);
   const files = readdirSync(dir)
     .filter((f) => INCLUDED.test(f) && !EXCLUDED.has(f) && statSync(join(dir, f)).isFile())
     .sort();

@@ -104,7 +104,14 @@ test("messages.csv rows are byte for byte what the retired hand-written encoder 
     },
     { ...base, status: "delivered", deliveredAt: 4200.5, late: true, lateOnchain: false, lateMeasured: true },
     { ...base, status: "delivered", deliveredAt: 1300, late: true, lateOnchain: true, lateMeasured: undefined },
-    { ...base, sentAt: 1201, status: "dropped", dropReason: 'relayer-gave-up: send failed: "nonce too low", retry\nlater', late: true, outOfOrder: true },
+    {
+      ...base,
+      sentAt: 1201,
+      status: "dropped",
+      dropReason: { code: "relayer-gave-up", detail: 'send failed: "nonce too low", retry\nlater' },
+      late: true,
+      outOfOrder: true,
+    },
     { ...base, status: "delivered", deliveredAt: 1300, acknowledgedAt: 1400 },
     // Negative and rounding edges, non-finite and huge numbers, non-ASCII text, a big id.
     {
@@ -118,7 +125,7 @@ test("messages.csv rows are byte for byte what the retired hand-written encoder 
       relayerSubmittedAt: Number.NaN,
       acknowledgedAt: 2e15,
       status: "dropped",
-      dropReason: "relayer-gave-up: gas price spiked → 3× (Ünïcödé ✓ 🚀)",
+      dropReason: { code: "relayer-gave-up", detail: "gas price spiked → 3× (Ünïcödé ✓ 🚀)" },
     },
     // Either side of 2^31, where the digits switch from 32-bit to double arithmetic.
     {
@@ -128,7 +135,7 @@ test("messages.csv rows are byte for byte what the retired hand-written encoder 
       sentAt: 214_748_364.84,
       sourceIncludedAt: 214_748_364.86,
       vaaKey: "ibc/channel-0/2147483648",
-      dropReason: "x,y: a twelve+ char reason with a comma",
+      dropReason: { code: "send-failed", detail: "x,y: a twelve+ char reason with a comma" },
       status: "dropped",
     },
     { ...base, id: 2_147_483_648, stage: 9, attempts: 1_000_000_000, intendedAt: 99_999.95, sentAt: 999_999_999.96 },
@@ -153,7 +160,7 @@ test("messages.csv rows are byte for byte what the retired hand-written encoder 
     '7,liquidation,Ethereum,Base,2,1200.0,1201.0,,,,,,,,,dropped,"relayer-gave-up: send failed: ""nonce too low"", retry\nlater",true,,,0,true,,,\n',
     "7,liquidation,Ethereum,Base,2,1200.0,,,,,,1300.0,1400.0,100.0,,delivered,,,,,0,false,,,\n",
     "9007199254740991,liquidation,Ethereum,Base,2,0.0,0.0,-12.4,10.0,100.0,NaN,,2000000000000000.0,,,dropped,relayer-gave-up: gas price spiked → 3× (Ünïcödé ✓ 🚀),,,,0,false,,,\n",
-    '2147483647,liquidation,Ethereum,Base,2,214748364.8,214748364.8,214748364.9,,,,,,,,dropped,"x,y: a twelve+ char reason with a comma",,,,0,false,ibc/channel-0/2147483648,,\n',
+    '2147483647,liquidation,Ethereum,Base,2,214748364.8,214748364.8,214748364.9,,,,,,,,dropped,"send-failed: x,y: a twelve+ char reason with a comma",,,,0,false,ibc/channel-0/2147483648,,\n',
     "2147483648,liquidation,Ethereum,Base,9,100000.0,1000000000.0,,,,,,,,,in-flight,,,,,1000000000,false,,,\n",
     "7,liquidation,Ethereum,Base,65535,0.1,100000000000000.3,,,,,Infinity,,Infinity,Infinity,delivered,,,,,12,false,,0xabababababababababababababababababababababababababababababababab,\n",
   ];
@@ -207,7 +214,8 @@ test("messages.csv holds every record, in order, as its table gives the row, wit
     lateOnchain: i % 11 === 0,
     lateMeasured: i % 17 === 0 ? undefined : i % 13 === 0,
     // Now and then a reason longer than the whole buffer, with every character that needs quoting.
-    dropReason: i % 5 !== 0 ? undefined : i % 1000 === 0 ? `huge, "quoted"\n${"é".repeat(300_000)}` : tricky[i % tricky.length],
+    dropReason:
+      i % 5 !== 0 ? undefined : { code: "send-failed", detail: i % 1000 === 0 ? `huge, "quoted"\n${"é".repeat(300_000)}` : tricky[i % tricky.length]! },
   }));
   for (const r of records) csv.write(r);
   await csv.close();
@@ -259,7 +267,7 @@ test("steps.csv and hops.csv give exact nearest-rank percentiles, the send hop a
     sentAt: 10_000,
     attempts: 0,
     status: "dropped",
-    dropReason: "no-quorum",
+    dropReason: { code: "no-quorum" },
   });
   for (const r of records) {
     stats.offer(0, r.kind);

@@ -2,9 +2,13 @@ import { closeSync, createWriteStream, fstatSync, ftruncateSync, openSync, readS
 import { basename, join } from "node:path";
 import { stringify, type Stringifier } from "csv-stringify";
 import type { CsvTable } from "./tables.ts";
+import { BridgeStressError } from "../infra/errors.ts";
 
 /** A CSV file that could not be written in full; the message names the file and how much of it was written. */
-export class OutputError extends Error {}
+export class OutputError extends BridgeStressError {
+  static override readonly code = "output-not-written";
+  static override readonly docs = "README.md#what-npm-run-stress-does";
+}
 
 /** What the file buffers before the stringifier waits for it: the file is written while a run goes on. */
 const FILE_BUFFER_BYTES = 1024 * 1024;

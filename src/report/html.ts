@@ -8,6 +8,8 @@ import { isComparisonDir, num, readComparison, readRun, type Row, type RunData }
 import { type Chart, HEIGHT, runCharts, WIDTH } from "./charts.ts";
 import { type ComparedRunData, comparisonCharts } from "./comparisonCharts.ts";
 import { COMPARISON, type CsvRow, type SUMMARY } from "./tables.ts";
+import { messageOf } from "../infra/errors.ts";
+import { RunFolderError } from "./manifest.ts";
 
 // report.html: the page of a run or a comparison, built from its CSVs and manifest alone
 // (readBack.ts), with the charts (charts.ts, comparisonCharts.ts) rendered to inline SVG.
@@ -289,7 +291,7 @@ ${table(runRows, runColumns)}
  */
 export async function writeHtmlReport(dir: string): Promise<string> {
   const root = resolve(dir);
-  if (!existsSync(root)) throw new Error(`${dir}: no such folder; give a run folder (reports/<run-id>)`);
+  if (!existsSync(root)) throw new RunFolderError(`${dir}: no such folder; give a run folder (reports/<run-id>)`);
   const isComparison = isComparisonDir(root);
   const html = isComparison ? await comparisonPage(root) : await runPage(await readRun(root));
   const path = join(root, REPORT_FILE);
@@ -301,7 +303,7 @@ export async function writeHtmlReport(dir: string): Promise<string> {
 export function tryWriteHtmlReport(dir: string): Promise<{ path: string } | { error: string }> {
   return writeHtmlReport(dir).then(
     (path) => ({ path }),
-    (err: Error) => ({ error: err.message }),
+    (err: Error) => ({ error: messageOf(err) }),
   );
 }
 

@@ -7,8 +7,15 @@ import { cpus, totalmem } from "node:os";
 import { anvilBinary } from "../../chains/anvil.ts";
 import type { Scenario } from "../load/scenario.ts";
 import { schedule } from "../load/schedule.ts";
+import { BridgeStressError } from "../infra/errors.ts";
 
 /** The file of a run folder that describes the run (and marks it complete or not). */
+/** A folder given to `report`, `bundle` or `compare`'s read-back that is not a run or comparison folder of this harness. */
+export class RunFolderError extends BridgeStressError {
+  static override readonly code = "run-folder-invalid";
+  static override readonly docs = "README.md#reports";
+}
+
 export const MANIFEST = "manifest.json";
 
 /** Packages whose versions decide what a run measured. */

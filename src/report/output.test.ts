@@ -85,7 +85,9 @@ test("a manifest that cannot be written names itself and leaves the previous one
   const runDir = mkdtempSync(join(tmpdir(), "bridge-stress-output-"));
   writeManifest(input(runDir), "running", false);
   symlinkSync("/dev/full", join(runDir, "manifest.json.tmp"));
-  t.throws(() => writeManifest(input(runDir), "complete", true), { message: /^manifest\.json: ENOSPC \(.*\); .*manifest\.json is left as it was$/ });
+  t.throws(() => writeManifest(input(runDir), "complete", true), {
+    message: /^manifest\.json: ENOSPC \(.*\); .*manifest\.json is left as it was\n\[output-not-written\] see README\.md#what-npm-run-stress-does$/,
+  });
   const manifest = JSON.parse(readFileSync(join(runDir, "manifest.json"), "utf8"));
   t.is(manifest.status, "running");
   t.false(manifest.complete);

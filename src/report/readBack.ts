@@ -6,7 +6,7 @@ import { seededRandom } from "../infra/random.ts";
 import type { Scenario } from "../load/scenario.ts";
 import type { RunSamples, StageSample } from "../measure/comparison.ts";
 import { stageStarts } from "../measure/stages.ts";
-import { MANIFEST } from "./manifest.ts";
+import { MANIFEST, RunFolderError } from "./manifest.ts";
 import { COMPARISON, COMPARISON_RUNS, type CsvRow, type CsvTable, EVENTS, HOPS_TABLE, MESSAGES, STEPS, SUMMARY, THRESHOLDS, TIMELINE } from "./tables.ts";
 
 // Run and comparison folders read back from their CSVs (tables.ts) and manifest alone: what
@@ -60,7 +60,8 @@ async function sampleMessages(dir: string): Promise<{ rows: RunData["messages"];
 }
 
 export async function readRun(dir: string): Promise<RunData> {
-  if (!existsSync(join(dir, MANIFEST))) throw new Error(`${dir}: no ${MANIFEST} here; give the folder of one run (reports/<run-id>) or of a comparison`);
+  if (!existsSync(join(dir, MANIFEST)))
+    throw new RunFolderError(`${dir}: no ${MANIFEST} here; give the folder of one run (reports/<run-id>) or of a comparison`);
   const manifest = JSON.parse(readFileSync(join(dir, MANIFEST), "utf8")) as Record<string, any>;
   const { rows, count } = await sampleMessages(dir);
   return {
@@ -85,7 +86,7 @@ export function isComparisonDir(dir: string): boolean {
 /** A comparison's per-run statistics and verdict lines. */
 export function readComparison(dir: string): { perRun: Array<CsvRow<typeof COMPARISON_RUNS>>; comparison: Array<CsvRow<typeof COMPARISON>> } {
   const perRun = readCsv(dir, COMPARISON_RUNS);
-  if (!perRun.length) throw new Error(`${dir}: no ${COMPARISON_RUNS.file} (a comparison of an older bridge-stress); run the comparison again`);
+  if (!perRun.length) throw new RunFolderError(`${dir}: no ${COMPARISON_RUNS.file} (a comparison of an older bridge-stress); run the comparison again`);
   return { perRun, comparison: readCsv(dir, COMPARISON) };
 }
 
@@ -94,11 +95,11 @@ export function readRunSamples(runDir: string): RunSamples & { config: Scenario 
   const manifest = JSON.parse(readFileSync(join(runDir, MANIFEST), "utf8")) as { scenario?: { config?: Scenario } };
   const config = manifest.scenario?.config;
   if (!config?.stages || typeof config.drainS !== "number") {
-    throw new Error(`${join(runDir, MANIFEST)}: no scenario config with stages and drainS; not a run folder of this bridge-stress`);
+    throw new RunFolderError(`${join(runDir, MANIFEST)}: no scenario config with stages and drainS; not a run folder of this bridge-stress`);
   }
   const starts = stageStarts(config);
   const stagesEnd = Math.max(0, ...config.stages.map((s, i) => starts[i]! + s.durationS * 1000));
-  if (!existsSync(join(runDir, MESSAGES.file))) throw new Error(`${join(runDir, MESSAGES.file)}: no such file; a run folder holds its messages`);
+  if (!existsSync(join(runDir, MESSAGES.file))) throw new RunFolderError(`${join(runDir, MESSAGES.file)}: no such file; a run folder holds its messages`);
   const rows = readCsv(runDir, MESSAGES);
   let drainEndMs = stagesEnd + config.drainS * 1000;
   // A delivery seen in the drain's last poll may land after it: censoring there keeps every drop ranked at or above every delivery.

@@ -14,6 +14,7 @@ import { faultLabel, type FaultEvent } from "../measure/faultEvents.ts";
 import { tryWriteHtmlReport } from "./html.ts";
 import { environmentFacts, fileSha256, MANIFEST, scenarioHash, sequenceHash } from "./manifest.ts";
 import { machineBusyMs } from "../measure/machineCpu.ts";
+import { messageOf } from "../infra/errors.ts";
 
 /** Observation limits of the harness, printed next to every result. */
 export interface HarnessLimits {
@@ -178,7 +179,7 @@ export class RunRecorder {
       try {
         await write();
       } catch (err) {
-        failed.set(file, err instanceof OutputError ? err.message : `${file}: ${(err as Error).message}`);
+        failed.set(file, err instanceof OutputError ? err.shortMessage : `${file}: ${messageOf(err)}`);
       }
     };
     const stats = this.stats;

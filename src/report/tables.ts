@@ -7,6 +7,7 @@ import type { CapacityVerdict, StageJudgement } from "../measure/capacity.ts";
 import type { ThresholdResult } from "../measure/thresholds.ts";
 import type { FaultEvent } from "../measure/faultEvents.ts";
 import type { Comparison, RunStatistic } from "../measure/comparison.ts";
+import { dropReasonText } from "../measure/dropReasons.ts";
 
 // Every CSV the harness writes, each declared once: its file name, its columns in order and how a
 // row's cells are made from the record (the writer in csv.ts, the read-back in readBack.ts and
@@ -79,7 +80,7 @@ export const MESSAGES = table<MessageRecord>()("messages.csv", {
   delay_ms: (r) => ms(delivered(r) ? r.deliveredAt! - r.intendedAt : undefined),
   delay_from_send_ms: (r) => ms(delivered(r) && r.sentAt !== undefined ? r.deliveredAt! - r.sentAt : undefined),
   status: (r) => r.status,
-  drop_reason: (r) => r.dropReason ?? "",
+  drop_reason: (r) => (r.dropReason ? dropReasonText(r.dropReason) : ""),
   late: (r) => text(r.late),
   late_onchain: (r) => text(r.lateOnchain),
   late_measured: (r) => text(r.lateMeasured),

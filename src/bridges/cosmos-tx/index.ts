@@ -1,4 +1,4 @@
-import { defineBridge } from "../../engine/bridge.ts";
+import { defineBridge, RelayerPresetError } from "../../engine/bridge.ts";
 import { LOCALNET_FAULTS } from "../localnets/faults/index.ts";
 import type { CosmosScenario, CosmosSettings } from "../localnets/scenario.ts";
 import { CosmosTxPath } from "./path.ts";
@@ -19,6 +19,6 @@ export const cosmosTx = defineBridge<CosmosScenario>({
   // Its senders write to the chain themselves: there is no relayer to choose.
   relayer: () => "none",
   withRelayer(_scenario, preset) {
-    throw new Error(`bridge "cosmos" has no relayer to compare (CosmJS senders write to the chain directly); got preset "${preset}"`);
+    throw new RelayerPresetError(`bridge "cosmos" has no relayer to compare (CosmJS senders write to the chain directly); got preset "${preset}"`);
   },
 });

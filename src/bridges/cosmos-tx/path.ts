@@ -140,7 +140,7 @@ export class CosmosTxPath implements DeliveryPath {
       if (!sent) continue;
       this.pending.delete(tx.hash);
       if (tx.code !== 0) {
-        this.ledger!.refused(sent.id, seenAt, `deliver-tx: ${tx.codespace || "sdk"} code ${tx.code}: ${tx.log}`);
+        this.ledger!.refused(sent.id, seenAt, { code: "deliver-tx", detail: `${tx.codespace || "sdk"} code ${tx.code}: ${tx.log}` });
         continue;
       }
       // Late as the EVM receiver judges it: the including block's time past the deadline.

@@ -186,7 +186,7 @@ export class IbcPath implements DeliveryPath {
       if (sent) {
         this.pending.delete(tx.hash);
         if (tx.code !== 0) {
-          ledger.refused(sent.id, seenAt, `deliver-tx: ${tx.codespace || "sdk"} code ${tx.code}: ${tx.log}`);
+          ledger.refused(sent.id, seenAt, { code: "deliver-tx", detail: `${tx.codespace || "sdk"} code ${tx.code}: ${tx.log}` });
           continue;
         }
         for (const e of tx.events) {
@@ -207,13 +207,13 @@ export class IbcPath implements DeliveryPath {
         if (e.type === "acknowledge_packet") {
           this.packets.delete(sequence);
           const r = packet.received;
-          if (r?.error) ledger.refused(packet.id, seenAt, `ibc-ack-error: ${r.error}`);
+          if (r?.error) ledger.refused(packet.id, seenAt, { code: "ibc-ack-error", detail: r.error });
           else if (r) ledger.delivered(packet.id, r.at, `0x${r.txHash.toLowerCase()}` as Hex, r.blockMs > packet.deadlineMs, seenAt);
           // An acknowledgement whose receipt was never read: the destination's watcher missed it.
-          else ledger.refused(packet.id, seenAt, "ibc-acknowledged-without-receipt");
+          else ledger.refused(packet.id, seenAt, { code: "ibc-acknowledged-without-receipt" });
         } else if (e.type === "timeout_packet") {
           this.packets.delete(sequence);
-          ledger.refused(packet.id, seenAt, "ibc-timeout");
+          ledger.refused(packet.id, seenAt, { code: "ibc-timeout" });
         }
       }
     }

@@ -10,6 +10,7 @@ import { DENOM } from "../../../chains/cosmos.ts";
 import { ProcessInstance, type Instance, type InstanceStatus } from "../../infra/instance.ts";
 import { Lifecycle } from "../../infra/lifecycle.ts";
 import { toolPath } from "../../../chains/tools.ts";
+import { RelayerPresetError } from "../../engine/bridge.ts";
 
 const run = promisify(execFile);
 const PRESET_DIR = fileURLToPath(new URL("../../../fixtures/relayers/rly/", import.meta.url));
@@ -45,11 +46,12 @@ export function rlyPresetNames(): string[] {
 /** Loads an rly preset by name, validating every field. */
 export function loadRlyPreset(name: string): RlyConfig {
   const file = join(PRESET_DIR, `${name}.json`);
-  if (!existsSync(file)) throw new Error(`rly preset "${name}": no such preset in fixtures/relayers/rly/; use one of ${rlyPresetNames().join(", ")}`);
+  if (!existsSync(file))
+    throw new RelayerPresetError(`rly preset "${name}": no such preset in fixtures/relayers/rly/; use one of ${rlyPresetNames().join(", ")}`);
   const parsed = rlySchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new Error(`rly preset "${name}": field "${issue.path.join(".")}": ${issue.message}`);
+    throw new RelayerPresetError(`rly preset "${name}": field "${issue.path.join(".")}": ${issue.message}`);
   }
   return { name, ...parsed.data };
 }

@@ -14,6 +14,8 @@ import type { PlannedMessage } from "../../load/schedule.ts";
 import { triggerDeadlineMs } from "../../engine/bridge.ts";
 import { now } from "../../infra/clock.ts";
 import type { RunRecorder } from "../../report/runReport.ts";
+import type { DropReason } from "../../measure/dropReasons.ts";
+import { messageOf } from "../../infra/errors.ts";
 
 /** How often validator heights are read for the height skew and halt detection. */
 const SAMPLE_EVERY_MS = 250;
@@ -115,7 +117,7 @@ export class LocalnetMonitor {
 /** Messages still in flight when the drain ends on a halted chain are dropped as such. */
 export function dropWhileHalted(ledger: Ledger, halted: string[]): void {
   if (!halted.length) return;
-  const reason = `chain-halted: ${halted.join("; ")}`;
+  const reason: DropReason = { code: "chain-halted", detail: halted.join("; ") };
   for (const record of [...ledger.inFlightRecords()]) ledger.refused(record.id, now(), reason);
 }
 
@@ -162,8 +164,8 @@ export function recordSend(
       ledger.sent(id, sentAt, `0x${hash.toLowerCase()}` as Hex);
     },
     (err) => {
-      if (err instanceof CheckTxError) ledger.refused(id, sentAt, err.message);
-      else ledger.sendFailed(id, sentAt, (err as Error).message);
+      if (err instanceof CheckTxError) ledger.refused(id, sentAt, err.dropReason);
+      else ledger.sendFailed(id, sentAt, messageOf(err));
     },
   );
 }

@@ -5,6 +5,8 @@ import { SigningStargateClient, type StdFee } from "@cosmjs/stargate";
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { TEST_MNEMONIC } from "../../../chains/devAccounts.ts";
+import { BridgeStressError } from "../../infra/errors.ts";
+import type { DropReason } from "../../measure/dropReasons.ts";
 
 /** CheckTx code of x/auth for a wrong sequence (ErrWrongSequence). */
 const WRONG_SEQUENCE = 32;
@@ -12,14 +14,20 @@ const WRONG_SEQUENCE = 32;
 const FEE: StdFee = { amount: [], gas: "200000" };
 
 /** A transaction the node refused in CheckTx (mempool full, bad sequence, …): final for that message. */
-export class CheckTxError extends Error {
+export class CheckTxError extends BridgeStressError {
+  static override readonly code = "checktx-refused";
+  static override readonly docs = "README.md#cosmos";
   constructor(
-    readonly code: number,
+    readonly txCode: number,
     readonly codespace: string,
     readonly log: string,
   ) {
-    super(`checktx: ${codespace || "sdk"} code ${code}: ${log}`);
-    this.name = "CheckTxError";
+    super(`checktx: ${codespace || "sdk"} code ${txCode}: ${log}`);
+  }
+
+  /** The message's drop reason: `checktx` with the node's code and log. */
+  get dropReason(): DropReason {
+    return { code: "checktx", detail: `${this.codespace || "sdk"} code ${this.txCode}: ${this.log}` };
   }
 }
 

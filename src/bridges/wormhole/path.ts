@@ -31,6 +31,7 @@ import { vaaRetentionFor } from "./guardians/guardianNetwork.ts";
 import { bodyDigest, quorum, signDigest } from "./vaa.ts";
 import { EvmStack } from "./stack.ts";
 import { triggerDeadlineMs, type DeliveryPath } from "../../engine/bridge.ts";
+import { messageOf } from "../../infra/errors.ts";
 
 /** Gas of one LiquidationHub.trigger call (publishMessage ≈ 51 k plus payload and padding). */
 const TRIGGER_GAS = 250_000n;
@@ -248,7 +249,7 @@ export class WormholePath implements DeliveryPath {
       .send(stack.hubs.get(source)!, data, TRIGGER_GAS, this.messageFees.get(source))
       .then(
         (txHash) => ledger.sent(m.id, sentAt, txHash),
-        (err) => ledger.sendFailed(m.id, sentAt, (err as Error).message),
+        (err) => ledger.sendFailed(m.id, sentAt, messageOf(err)),
       );
   }
 

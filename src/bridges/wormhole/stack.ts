@@ -2,7 +2,7 @@ import { CommandRelayer, type CommandRelayerConfig } from "./relayer/commandRela
 import type { Chain } from "@wormhole-foundation/sdk-base";
 import type { Address, Hex } from "viem";
 import { Anvil } from "../../../chains/anvil.ts";
-import { chainUrlVariable, type ChainProfile } from "../../../chains/profiles.ts";
+import { chainUrlVariable, type ChainProfile, ChainConfigError } from "../../../chains/profiles.ts";
 import type { Instance } from "../../infra/instance.ts";
 import { installCore, overrideGuardianSet, readExistingCore, type ExistingCore } from "./core.ts";
 import { rpc } from "../../infra/rpc.ts";
@@ -231,7 +231,7 @@ export class EvmStack {
   private async proxied(target: string, url: string): Promise<string> {
     const parsed = new URL(url);
     if (parsed.protocol !== "http:" || parsed.hostname !== "127.0.0.1") {
-      throw new Error(`network faults need local endpoints; ${target} is at ${redactUrl(url)} (use mode "local" or "fork" for it)`);
+      throw new ChainConfigError(`network faults need local endpoints; ${target} is at ${redactUrl(url)} (use mode "local" or "fork" for it)`);
     }
     const listen = await this.toxiproxy!.createProxy(target, parsed.host);
     return `http://${listen}${parsed.pathname === "/" ? "" : parsed.pathname}`;
@@ -300,6 +300,6 @@ export class EvmStack {
 function requiredUrl(profile: ChainProfile, mode: "fork" | "remote"): string {
   const variable = chainUrlVariable(profile.name, mode);
   const url = process.env[variable];
-  if (!url) throw new Error(`chain ${profile.name} is in ${mode} mode but ${variable} is not set; set it to an RPC URL or use mode "local"`);
+  if (!url) throw new ChainConfigError(`chain ${profile.name} is in ${mode} mode but ${variable} is not set; set it to an RPC URL or use mode "local"`);
   return url;
 }

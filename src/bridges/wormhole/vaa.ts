@@ -1,6 +1,7 @@
 import secp256k1 from "secp256k1";
 import { pad, bytesToHex, hexToBytes, type Hex } from "viem";
 import { keccak256 } from "../../../chains/keccak.ts";
+import { BridgeStressError } from "../../infra/errors.ts";
 
 /**
  * The signed part of a VAA: what guardians attest about one published message.
@@ -83,10 +84,11 @@ export function serializeVaa(vaa: Omit<Vaa, "body">): Uint8Array {
   return out;
 }
 
-export class VaaFormatError extends Error {
+export class VaaFormatError extends BridgeStressError {
+  static override readonly code = "vaa-invalid";
+  static override readonly docs = "README.md#the-wormhole-core";
   constructor(field: string, detail: string) {
     super(`VAA ${field}: ${detail}`);
-    this.name = "VaaFormatError";
   }
 }
 

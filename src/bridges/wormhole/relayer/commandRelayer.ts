@@ -6,6 +6,7 @@ import { z } from "zod";
 import { roleKeys } from "../../../../chains/devAccounts.ts";
 import { ProcessInstance, type InstanceStatus } from "../../../infra/instance.ts";
 import type { Relayer, RelayerEndpoints, RelayerEventMap } from "./relayer.ts";
+import { RelayerPresetError } from "../../../engine/bridge.ts";
 
 const OUTSIDE_DIR = fileURLToPath(new URL("../../../../fixtures/relayers/outside/", import.meta.url));
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -43,11 +44,11 @@ export function outsideRelayerNames(): string[] {
 
 export function loadCommandRelayer(name: string): CommandRelayerConfig {
   const file = join(OUTSIDE_DIR, `${name.slice(OUTSIDE_PREFIX.length)}.json`);
-  if (!existsSync(file)) throw new Error(`relayer "${name}": no such outside relayer; use one of ${outsideRelayerNames().join(", ")}`);
+  if (!existsSync(file)) throw new RelayerPresetError(`relayer "${name}": no such outside relayer; use one of ${outsideRelayerNames().join(", ")}`);
   const parsed = schema.safeParse(JSON.parse(readFileSync(file, "utf8")));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new Error(`relayer "${name}": field "${issue.path.join(".")}": ${issue.message}`);
+    throw new RelayerPresetError(`relayer "${name}": field "${issue.path.join(".")}": ${issue.message}`);
   }
   return { name, ...parsed.data };
 }

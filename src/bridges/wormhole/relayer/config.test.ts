@@ -24,7 +24,7 @@ test("every shipped preset loads, and the optional knobs get their defaults", (t
 
 test("a bad knob names the field and what it may be", (t) => {
   t.throws(() => validateRelayerConfig({ ...base, gasStrategy: "legacy" }, "preset x"), {
-    message: 'preset x: field "gasStrategy" is "legacy"; must be one of "fixed", "eip1559"',
+    message: 'preset x: field "gasStrategy" is "legacy"; must be one of "fixed", "eip1559"\n[relayer-preset-invalid] see README.md#relayer-presets',
   });
   t.throws(() => validateRelayerConfig({ ...base, vaaSource: "spy" }, "preset x"), { message: /field "vaaSource" is "spy"; must be one of "poll", "push"/ });
   t.throws(() => validateRelayerConfig({ ...base, bumpPercent: 5 }, "preset x"), { message: /field "bumpPercent" is 5; must be a number from 10 to 1000/ });

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { RelayerPresetError } from "../../../engine/bridge.ts";
 
 /** How the reference relayer prices its transactions. */
 export const GAS_STRATEGIES = ["fixed", "eip1559"] as const;
@@ -106,7 +107,7 @@ export function relayerPresetNames(): string[] {
 export function loadRelayerPreset(name: string): ReferenceRelayerConfig {
   const file = join(PRESET_DIR, `${name}.json`);
   if (!existsSync(file)) {
-    throw new Error(`relayer preset "${name}": no such preset; use one of ${relayerPresetNames().join(", ")}`);
+    throw new RelayerPresetError(`relayer preset "${name}": no such preset; use one of ${relayerPresetNames().join(", ")}`);
   }
   return validateRelayerConfig({ name, ...JSON.parse(readFileSync(file, "utf8")) }, `relayer preset "${name}"`);
 }
@@ -115,26 +116,26 @@ export function loadRelayerPreset(name: string): ReferenceRelayerConfig {
 export function validateRelayerConfig(raw: Record<string, unknown>, where: string): ReferenceRelayerConfig {
   for (const key of Object.keys(raw)) {
     if (key !== "name" && key !== "description" && !FIELDS.includes(key)) {
-      throw new Error(`${where}: unknown field "${key}"; allowed: ${FIELDS.join(", ")}`);
+      throw new RelayerPresetError(`${where}: unknown field "${key}"; allowed: ${FIELDS.join(", ")}`);
     }
   }
   const config: Record<string, unknown> = { ...raw };
   for (const [key, [min, max, fallback]] of Object.entries(NUMBERS)) {
     const value = raw[key] ?? fallback;
     if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
-      throw new Error(`${where}: field "${key}" is ${JSON.stringify(value)}; must be a number from ${min} to ${max}`);
+      throw new RelayerPresetError(`${where}: field "${key}" is ${JSON.stringify(value)}; must be a number from ${min} to ${max}`);
     }
     config[key] = value;
   }
   for (const [key, [allowed, fallback]] of Object.entries(CHOICES)) {
     const value = raw[key] ?? fallback;
     if (!(allowed as readonly unknown[]).includes(value)) {
-      throw new Error(`${where}: field "${key}" is ${JSON.stringify(value)}; must be one of ${allowed.map((a) => `"${a}"`).join(", ")}`);
+      throw new RelayerPresetError(`${where}: field "${key}" is ${JSON.stringify(value)}; must be one of ${allowed.map((a) => `"${a}"`).join(", ")}`);
     }
     config[key] = value;
   }
   const lanes = raw.priorityLanes ?? false;
-  if (typeof lanes !== "boolean") throw new Error(`${where}: field "priorityLanes" is ${JSON.stringify(lanes)}; must be true or false`);
+  if (typeof lanes !== "boolean") throw new RelayerPresetError(`${where}: field "priorityLanes" is ${JSON.stringify(lanes)}; must be true or false`);
   config.priorityLanes = lanes;
   return config as unknown as ReferenceRelayerConfig;
 }

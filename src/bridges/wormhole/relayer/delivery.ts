@@ -10,6 +10,7 @@ import { now } from "../../../infra/clock.ts";
 import type { ReferenceRelayerConfig } from "./config.ts";
 import { LaneLimit } from "./lanes.ts";
 import type { RelayerEndpoints, RelayerEventMap, VaaKey } from "./relayer.ts";
+import { messageOf } from "../../../infra/errors.ts";
 
 export interface Destination {
   receiver: Address;
@@ -106,7 +107,7 @@ export class Delivery {
       try {
         ticket = await destination.wallets.sendTicket(destination.receiver, data, BigInt(this.config.gasLimit), 0n, await this.fees(destination));
       } catch (err) {
-        lastReason = `send failed: ${(err as Error).message}`;
+        lastReason = `send failed: ${messageOf(err)}`;
         continue;
       }
       this.events.emit("submitted", { key, at: now(), txHash: ticket.hash, attempt });
@@ -255,7 +256,7 @@ export class Delivery {
       await rpc(destination.rpcUrl, "eth_call", [{ to: destination.receiver, data }, "latest"]);
       return "reverted on-chain (passes when replayed)";
     } catch (err) {
-      return (err as Error).message;
+      return messageOf(err);
     }
   }
 }
