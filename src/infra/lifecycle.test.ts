@@ -173,10 +173,9 @@ test("a stopped part starts again: the start hook runs anew", async (t) => {
   t.is(calls.start, 2);
 });
 
-// Every in-process part keeps its status through a Lifecycle; only src/infra (the lifecycles
-// themselves: Lifecycle, ProcessInstance) and the Cosmos localnet (chains/cosmos.ts, or chains/cosmos/ once split; not yet
-// moved onto it) may still set one.
-const SET_BY_HAND = (file: string) => file.startsWith("src/infra/") || /^chains\/cosmos(\.ts$|\/)/.test(file);
+// Every long-lived part keeps its status through a Lifecycle; only src/infra (the lifecycles
+// themselves: Lifecycle, ProcessInstance) may set one.
+const SET_BY_HAND = (file: string) => file.startsWith("src/infra/");
 
 test("no part outside the lifecycles sets its instance status by hand", (t) => {
   const root = fileURLToPath(new URL("../..", import.meta.url));
