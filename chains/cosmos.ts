@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { reservePorts } from "../src/infra/freePort.ts";
 import { InstanceError, ProcessInstance, type Instance, type InstanceStatus } from "../src/infra/instance.ts";
+import { Lifecycle } from "../src/infra/lifecycle.ts";
 import { initHomes, type ValidatorPorts, writeGenesis, writeNodeConfig } from "./cosmosHome.ts";
 import { toolPath } from "./tools.ts";
 import type { Toxiproxy } from "./toxiproxy.ts";
@@ -54,6 +55,11 @@ export class CosmosValidator extends ProcessInstance {
   }
 }
 
+/** How long the whole net may take to come up: homes, genesis, every validator started and signing (SIGN_TIMEOUT_MS of it). */
+const START_TIMEOUT_MS = 180_000;
+/** How long the validators may take to sign their first blocks once started. */
+const SIGN_TIMEOUT_MS = 60_000;
+
 /** The staking denom of simd. */
 export const DENOM = "stake";
 
@@ -65,14 +71,25 @@ export const DENOM = "stake";
  */
 export class CosmosLocalnet implements Instance {
   readonly name: string;
-  status: InstanceStatus = "idle";
   readonly validators: CosmosValidator[] = [];
   private home = "";
   private releasePorts: (() => Promise<void>) | undefined;
   private ownsHome = false;
+  private readonly life: Lifecycle;
 
   constructor(readonly options: CosmosLocalnetOptions) {
     this.name = `cosmos:${options.chainId}`;
+    this.life = new Lifecycle({
+      name: this.name,
+      start: (signal) => this.bringUp(signal),
+      stop: () => this.takeDown(),
+      logs: () => this.logs(),
+      startTimeoutMs: START_TIMEOUT_MS,
+    });
+  }
+
+  get status(): InstanceStatus {
+    return this.life.status;
   }
 
   /** RPC of validator 0: where clients send. */
@@ -93,27 +110,29 @@ export class CosmosLocalnet implements Instance {
     return this.validators.flatMap((v) => v.logs().map((line) => `${v.name}: ${line}`));
   }
 
-  async start(): Promise<void> {
-    this.status = "starting";
-    try {
-      await this.init();
-      await this.releasePorts?.();
-      await Promise.all(this.validators.map((v) => v.start()));
-      await this.waitUntilAllSign(60_000);
-      this.status = "started";
-    } catch (err) {
-      await this.stop();
-      throw err;
-    }
+  /** Through the Lifecycle: a start that fails, times out or is stopped midway takes down what it brought up. */
+  start(): Promise<void> {
+    return this.life.start();
   }
 
-  async stop(): Promise<void> {
-    this.status = "stopping";
+  stop(): Promise<void> {
+    return this.life.stop();
+  }
+
+  private async bringUp(signal: AbortSignal): Promise<void> {
+    await this.init();
+    signal.throwIfAborted();
+    await this.releasePorts?.();
+    await Promise.all(this.validators.map((v) => v.start()));
+    signal.throwIfAborted();
+    await this.waitUntilAllSign(SIGN_TIMEOUT_MS, signal);
+  }
+
+  private async takeDown(): Promise<void> {
     await this.releasePorts?.();
     this.releasePorts = undefined;
     await Promise.all(this.validators.map((v) => v.stop()));
     if (this.ownsHome && this.home) rmSync(this.home, { recursive: true, force: true });
-    this.status = "stopped";
   }
 
   /** Latest height each validator reports (undefined where it does not answer). */
@@ -193,13 +212,14 @@ export class CosmosLocalnet implements Instance {
   }
 
   /** Ready when every validator answers and each has signed at least one committed block. */
-  private async waitUntilAllSign(timeoutMs: number): Promise<void> {
+  private async waitUntilAllSign(timeoutMs: number, signal: AbortSignal): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const n = this.validators.length;
     const signers = new Set<string>();
     let checked = 0;
     let last = "no answer yet";
     while (Date.now() < deadline) {
+      signal.throwIfAborted();
       for (const v of this.validators) {
         if (v.status !== "started") throw new InstanceError(this.name, `${v.name} stopped while the net was starting`, v.logs());
       }

@@ -7,7 +7,7 @@ import { chainProfile, chainUrlVariable } from "../chains/profiles.ts";
 import { rpc } from "../src/infra/rpc.ts";
 import { coreAbi, installCore, overrideGuardianSet, readExistingCore } from "../src/bridges/wormhole/core.ts";
 import { generateGuardianKeys } from "../src/bridges/wormhole/guardians/guardianKeys.ts";
-import { loadRelayerPreset } from "../src/bridges/wormhole/relayer/config.ts";
+import { chooseRelayer } from "../src/bridges/wormhole/relayer/kinds/index.ts";
 import { EvmStack } from "../src/bridges/wormhole/stack.ts";
 import { redactUrl } from "../src/report/redact.ts";
 import { validateScenario } from "../src/scenarios.ts";
@@ -190,7 +190,7 @@ test("a scenario's message fee is set on a kept core and an installed one alike"
     sources: ["Ethereum"],
     destinations: ["Arbitrum"],
     guardians: 3,
-    relayer: loadRelayerPreset("default"),
+    relayer: chooseRelayer("default"),
     messageFee: 5n,
   });
   t.teardown(() => stack.stop());

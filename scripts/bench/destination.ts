@@ -15,6 +15,7 @@ import { generateGuardianKeys } from "../../src/bridges/wormhole/guardians/guard
 import { encodeTrigger } from "../../src/load/payload.ts";
 import { bodyDigest, quorum, serializeBody, serializeVaa, signDigest, toEmitterAddress } from "../../src/bridges/wormhole/vaa.ts";
 import { loadRelayerPreset } from "../../src/bridges/wormhole/relayer/config.ts";
+import { chooseRelayer } from "../../src/bridges/wormhole/relayer/kinds/index.ts";
 import { EvmStack } from "../../src/bridges/wormhole/stack.ts";
 import { machineBusyMs } from "../../src/measure/machineCpu.ts";
 import { liquidationReceiverAbi } from "../../fixtures/contracts/artifacts/index.ts";
@@ -26,7 +27,7 @@ const gasLimit = BigInt(loadRelayerPreset("default").gasLimit);
 
 const source = chainProfile("Ethereum");
 const destination = { ...chainProfile("Base"), blockTimeMs };
-const stack = new EvmStack({ chains: [source, destination], sources: ["Ethereum"], destinations: ["Base"], guardians, relayer: loadRelayerPreset("default") });
+const stack = new EvmStack({ chains: [source, destination], sources: ["Ethereum"], destinations: ["Base"], guardians, relayer: chooseRelayer("default") });
 try {
   await stack.start();
   const rpcUrl = stack.chain("Base").rpcUrl;

@@ -3,7 +3,7 @@
 // every validator has signed a block. Prints one JSON line.
 import { CosmosLocalnet } from "../../chains/cosmos.ts";
 import { chainProfile } from "../../chains/profiles.ts";
-import { loadRelayerPreset } from "../../src/bridges/wormhole/relayer/config.ts";
+import { chooseRelayer } from "../../src/bridges/wormhole/relayer/kinds/index.ts";
 import { EvmStack } from "../../src/bridges/wormhole/stack.ts";
 
 const which = process.argv[2] ?? "evm";
@@ -14,7 +14,7 @@ if (which === "evm") {
     sources: ["Ethereum"],
     destinations: ["Arbitrum", "Base"],
     guardians: 19,
-    relayer: loadRelayerPreset("default"),
+    relayer: chooseRelayer("default"),
   });
   try {
     await stack.start();

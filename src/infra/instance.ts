@@ -1,18 +1,8 @@
 import { within } from "./within.ts";
 import { spawn, type ChildProcess } from "node:child_process";
-import { BridgeStressError } from "./errors.ts";
+import { type Instance, InstanceError, type InstanceStatus, Lifecycle } from "./lifecycle.ts";
 
-/** Lifecycle of every long-lived part of a stack: chains, guardians, relayers, proxies. */
-export type InstanceStatus = "idle" | "starting" | "started" | "stopping" | "stopped";
-
-export interface Instance {
-  readonly name: string;
-  readonly status: InstanceStatus;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  /** The most recent log lines, newest last (for error messages and debugging). */
-  logs(): string[];
-}
+export { type Instance, InstanceError, type InstanceStatus } from "./lifecycle.ts";
 
 /** Keeps the last `size` lines written to it. */
 export class LogRing {
@@ -35,15 +25,6 @@ export class LogRing {
 
   tail(n = this.size): string[] {
     return this.lines.slice(-n);
-  }
-}
-
-/** A part (a chain, a tool process, an in-process service) that failed to start, stop or answer, with its recent log lines. */
-export class InstanceError extends BridgeStressError {
-  static override readonly code = "part-failed";
-  static override readonly docs = "README.md#errors";
-  constructor(instance: string, message: string, logs: string[] = []) {
-    super(`${instance}: ${message}`, logs.length ? { details: `--- last log lines of ${instance} ---\n${logs.slice(-15).join("\n")}` } : {});
   }
 }
 
@@ -83,9 +64,11 @@ export interface ProcessOptions {
   onLine?: (line: string) => void;
 }
 
-/** A spawned OS process with the Instance lifecycle. */
+/** Leeway of the Lifecycle's time-outs over the process's own (its readiness wait, SIGTERM then SIGKILL), which fail first and say more. */
+const LEEWAY_MS = 5_000;
+
+/** A spawned OS process with the Instance lifecycle (a Lifecycle: spawn and wait for readiness; SIGTERM, then SIGKILL). */
 export class ProcessInstance implements Instance {
-  status: InstanceStatus = "idle";
   /** PID of the real process (not of its tether shell), once started. */
   pid: number | undefined;
   private child: ChildProcess | undefined;
@@ -93,20 +76,43 @@ export class ProcessInstance implements Instance {
   private exited: Promise<number | null> | undefined;
   /** Settles once the tether shell has said the real process's pid, or has exited. */
   private spawned: Promise<void> | undefined;
+  private readonly life: Lifecycle;
 
-  constructor(readonly options: ProcessOptions) {}
+  constructor(readonly options: ProcessOptions) {
+    const { startTimeoutMs = 20_000, stopTimeoutMs = 5_000 } = options;
+    this.life = new Lifecycle({
+      name: options.name,
+      start: (signal) => this.spawnUntilReady(signal),
+      stop: () => this.terminate(),
+      logs: () => this.logs(),
+      startTimeoutMs: startTimeoutMs + LEEWAY_MS,
+      // Waiting for the pid, then SIGTERM and SIGKILL after stopTimeoutMs each.
+      stopTimeoutMs: 2 * stopTimeoutMs + LEEWAY_MS,
+    });
+  }
 
   get name(): string {
     return this.options.name;
+  }
+
+  get status(): InstanceStatus {
+    return this.life.status;
   }
 
   logs(): string[] {
     return this.ring.tail();
   }
 
-  async start(): Promise<void> {
-    if (this.status === "started" || this.status === "starting") return;
-    this.status = "starting";
+  start(): Promise<void> {
+    return this.life.start();
+  }
+
+  stop(): Promise<void> {
+    return this.life.stop();
+  }
+
+  private async spawnUntilReady(signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
     const { command, args, env, cwd, readyWhen, startTimeoutMs = 20_000 } = this.options;
     const child = spawn("sh", ["-c", TETHER, "sh", command, ...args], {
       env: env ?? process.env,
@@ -129,6 +135,7 @@ export class ProcessInstance implements Instance {
         clearTimeout(timer);
         reject(new InstanceError(this.name, why, this.ring.tail()));
       };
+      signal.addEventListener("abort", () => fail("stopped before it was ready"), { once: true });
       const onLines = (chunk: Buffer) => {
         for (const line of this.ring.write(chunk.toString())) {
           const tether = /^tether-child (\d+)$/.exec(line);
@@ -155,20 +162,12 @@ export class ProcessInstance implements Instance {
       child.once("exit", (code) => {
         if (!ready) fail(`exited with code ${code} before it was ready`);
       });
-    }).catch(async (err) => {
-      await this.stop();
-      throw err;
     });
-    this.status = "started";
   }
 
-  async stop(): Promise<void> {
+  private async terminate(): Promise<void> {
     const child = this.child;
-    if (!child || this.status === "stopped") {
-      this.status = "stopped";
-      return;
-    }
-    this.status = "stopping";
+    if (!child) return;
     const { stopTimeoutMs = 5_000 } = this.options;
     // Stopped in its first moments, the shell may not have set up its trap yet, and a TERM
     // to it would leave its child running. So wait for the child's pid and signal the child
@@ -186,7 +185,6 @@ export class ProcessInstance implements Instance {
     }
     child.stdin?.destroy();
     unregisterForCleanup(this);
-    this.status = "stopped";
   }
 }
 

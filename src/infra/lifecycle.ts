@@ -1,12 +1,33 @@
-import { InstanceError, type InstanceStatus } from "./instance.ts";
+import { BridgeStressError } from "./errors.ts";
 import { within } from "./within.ts";
+
+/** Lifecycle of every long-lived part of a stack: chains, guardians, relayers, proxies. */
+export type InstanceStatus = "idle" | "starting" | "started" | "stopping" | "stopped";
+
+export interface Instance {
+  readonly name: string;
+  readonly status: InstanceStatus;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** The most recent log lines, newest last (for error messages and debugging). */
+  logs(): string[];
+}
+
+/** A part (a chain, a tool process, an in-process service) that failed to start, stop or answer, with its recent log lines. */
+export class InstanceError extends BridgeStressError {
+  static override readonly code = "part-failed";
+  static override readonly docs = "README.md#errors";
+  constructor(instance: string, message: string, logs: string[] = []) {
+    super(`${instance}: ${message}`, logs.length ? { details: `--- last log lines of ${instance} ---\n${logs.slice(-15).join("\n")}` } : {});
+  }
+}
 
 /** How long a part may take to start before it is taken down and its start fails, unless it says otherwise. */
 export const START_TIMEOUT_MS = 60_000;
 /** How long a part may take to stop before stop() fails, unless it says otherwise. */
 export const STOP_TIMEOUT_MS = 30_000;
 
-/** What a long-lived part run in this process does to come up and go down; the Lifecycle guards when each is called. */
+/** What a long-lived part (in this process, or a spawned one: ProcessInstance) does to come up and go down; the Lifecycle guards when each is called. */
 export interface LifecycleHooks {
   /** The part's name, as its errors show it. */
   name: string;
@@ -29,7 +50,7 @@ export interface LifecycleHooks {
 }
 
 /**
- * The instance lifecycle of a part that runs in this process (a guarded status machine, as
+ * The instance lifecycle of every long-lived part, in this process or not (a guarded status machine, as
  * prool's defineInstance): idle → starting → started → stopping → stopped, and from stopped
  * it may start again.
  * - start() is idempotent while starting or started (one start, every caller gets its

@@ -1,13 +1,21 @@
 import { createServer, type Server } from "node:http";
 import type { Ledger } from "../measure/ledger.ts";
 import type { StageStats } from "../measure/stats.ts";
+import { STEPS } from "./tables.ts";
 
-const QUANTILES = [0.5, 0.9, 0.99, 0.999];
+/** The delay quantiles served, each the figure of its steps.csv column (tables.ts), over the run so far. */
+const QUANTILES = [
+  [0.5, STEPS.cells.p50_ms],
+  [0.9, STEPS.cells.p90_ms],
+  [0.99, STEPS.cells.p99_ms],
+  [0.999, STEPS.cells.p999_ms],
+] as const;
 
 /** Prometheus text exposition of a run so far: message counts, in flight, delay quantiles, the current stage. */
 export function metricsText(ledger: Ledger, stats: StageStats): string {
   const { planned, sent, delivered, dropped } = ledger.counts;
   const delay = stats.total.delay;
+  const total = { s: stats.total };
   const stage = stats.stageAt(ledger.elapsed());
   const lines = [
     "# HELP bridge_stress_messages_total Messages of this run by how far they got.",
@@ -21,8 +29,8 @@ export function metricsText(ledger: Ledger, stats: StageStats): string {
     `bridge_stress_in_flight ${ledger.inFlight}`,
     "# HELP bridge_stress_delay_ms End-to-end delay from the intended send time, delivered messages so far (exact nearest-rank quantiles).",
     "# TYPE bridge_stress_delay_ms summary",
-    ...QUANTILES.map((q) => `bridge_stress_delay_ms{quantile="${q}"} ${delay.percentile(q * 100) ?? "NaN"}`),
-    `bridge_stress_delay_ms_sum ${(delay.mean ?? 0) * delay.count}`,
+    ...QUANTILES.map(([q, figure]) => `bridge_stress_delay_ms{quantile="${q}"} ${figure.value(total) ?? "NaN"}`),
+    `bridge_stress_delay_ms_sum ${(STEPS.cells.mean_ms.value(total) ?? 0) * delay.count}`,
     `bridge_stress_delay_ms_count ${delay.count}`,
     "# HELP bridge_stress_stage Index of the load stage under way (-1 between stages and in the drain).",
     "# TYPE bridge_stress_stage gauge",

@@ -18,20 +18,42 @@ export interface CsvTable<T, C extends string = string> {
   readonly file: string;
   readonly columns: readonly C[];
   row(record: T): string[];
+  /** One column's cell of a record. */
+  cell(record: T, column: C): string;
 }
 
 /** A row of a table read back: every column's text by name. */
 export type CsvRow<Table> = Table extends CsvTable<never, infer C> ? Record<C, string> : never;
 
 /**
- * Declares a table of records T: `cells` maps each column, in order, to how its cell is made
- * (`table<T>()(file, cells)`: T given, the column names inferred from `cells`).
+ * A column whose figure is kept apart from its CSV text, so the other views of the same record
+ * (the console table, /metrics) read the figure from here and only format it their own way.
+ * Methods, so a figure that needs less of the record (a stage summary's delay) fits any table of
+ * richer records.
+ */
+export interface Figure<T, V> {
+  value(record: T): V;
+  cell(value: V): string;
+}
+
+export const figure = <T, V>(value: (record: T) => V, cell: (value: V) => string): Figure<T, V> => ({ value, cell });
+
+type Cell<T> = ((record: T) => string) | Figure<T, unknown>;
+
+/** A table whose cells are kept by column, for reading a column's figure (`cells.p99_ms.value(record)`). */
+export type FigureTable<T, Cells> = CsvTable<T, keyof Cells & string> & { readonly cells: Cells };
+
+/**
+ * Declares a table of records T: `cells` maps each column, in order, to how its cell is made:
+ * a function of the record, or a figure with its format (`table<T>()(file, cells)`: T given, the
+ * column names inferred from `cells`).
  */
 export function table<T>() {
-  return <const Cells extends Record<string, (record: T) => string>>(file: string, cells: Cells): CsvTable<T, keyof Cells & string> => {
+  return <const Cells extends Record<string, Cell<T>>>(file: string, cells: Cells): FigureTable<T, Cells> => {
     const columns = Object.keys(cells) as Array<keyof Cells & string>;
+    const text = (c: Cell<T>, record: T) => (typeof c === "function" ? c(record) : c.cell(c.value(record)));
     const makers = Object.values(cells);
-    return { file, columns, row: (record) => makers.map((cell) => cell(record)) };
+    return { file, columns, cells, row: (record) => makers.map((c) => text(c, record)), cell: (record, column) => text(cells[column]!, record) };
   };
 }
 
@@ -112,7 +134,14 @@ export function stepRecords(stages: StageSummary[], judgements: StageJudgement[]
   return stages.map((s) => ({ s, j: judgements[s.stage]!, risk: stageRisk(s, risk) }));
 }
 
-/** steps.csv: one row per stage (or capacity-search probe). */
+/** A figure of a stage's end-to-end delays (ms, one decimal in the CSV); it needs only the delays, so /metrics reads it from the run's total. */
+const delayFigure = (of: (delay: DelayHistogram) => number | undefined) => figure(({ s }: { s: { delay: DelayHistogram } }) => of(s.delay), ms);
+
+/**
+ * steps.csv: one row per stage (or capacity-search probe). The console table (summaryTable.ts)
+ * and /metrics (metrics.ts) read a stage's figures from here (cells by column name), so each is
+ * computed in one place.
+ */
 export const STEPS = table<StepRecord>()("steps.csv", {
   stage: ({ s }) => String(s.stage),
   rate_from: ({ s }) => String(s.startRate),
@@ -130,18 +159,21 @@ export const STEPS = table<StepRecord>()("steps.csv", {
   late: ({ s }) => String(s.late),
   out_of_order: ({ s }) => String(s.outOfOrder),
   delivered_rate: ({ s }) => s.deliveredRate.toFixed(2),
-  p50_ms: ({ s }) => ms(s.delay.percentile(50)),
-  p90_ms: ({ s }) => ms(s.delay.percentile(90)),
-  p99_ms: ({ s }) => ms(s.delay.percentile(99)),
-  p999_ms: ({ s }) => ms(s.delay.percentile(99.9)),
-  max_ms: ({ s }) => ms(s.delay.percentile(100)),
-  min_ms: ({ s }) => ms(s.delay.count ? s.delay.min : undefined),
-  mean_ms: ({ s }) => ms(s.delay.mean),
-  stddev_ms: ({ s }) => ms(s.delay.stddev),
-  jitter_ms: ({ s }) => ms(s.delay.jitter),
+  p50_ms: delayFigure((d) => d.percentile(50)),
+  p90_ms: delayFigure((d) => d.percentile(90)),
+  p99_ms: delayFigure((d) => d.percentile(99)),
+  p999_ms: delayFigure((d) => d.percentile(99.9)),
+  max_ms: delayFigure((d) => d.percentile(100)),
+  min_ms: delayFigure((d) => (d.count ? d.min : undefined)),
+  mean_ms: delayFigure((d) => d.mean),
+  stddev_ms: delayFigure((d) => d.stddev),
+  jitter_ms: delayFigure((d) => d.jitter),
   p99_from_send_ms: ({ s }) => ms(s.delayFromSend.percentile(99)),
   in_flight_slope: ({ s }) => fixed(s.inFlightSlope, 2),
-  delay_slope: ({ j }) => fixed(j.figures.delaySlope, 4),
+  delay_slope: figure(
+    ({ j }: StepRecord) => j.figures.delaySlope,
+    (v) => fixed(v, 4),
+  ),
   delay_slope_low: ({ j }) => fixed(j.figures.delaySlopeLow, 4),
   backlog_allowance: ({ j }) => fixed(j.figures.backlogAllowance, 4),
   observation_skew_p50_ms: ({ s }) => ms(s.observationSkew.percentile(50)),
@@ -164,8 +196,14 @@ export const STEPS = table<StepRecord>()("steps.csv", {
   judged_liquidations: ({ j }) => String(j.figures.liquidationOffered),
   judged_liquidations_missed: ({ j }) => String(j.figures.liquidationMissed),
   sustainable: ({ j }) => String(j.failed.length === 0),
-  failed_criteria: ({ j }) => j.failed.join(";"),
-  drop_reasons: ({ s }) => [...s.dropReasons].map(([reason, n]) => `${reason}=${n}`).join(";"),
+  failed_criteria: figure(
+    ({ j }: StepRecord) => j.failed,
+    (failed) => failed.join(";"),
+  ),
+  drop_reasons: figure(
+    ({ s }: StepRecord) => [...s.dropReasons],
+    (reasons) => reasons.map(([reason, n]) => `${reason}=${n}`).join(";"),
+  ),
   faults: ({ j }) => j.faults,
 });
 

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { encodeFunctionData, hexToBytes, toHex, type Address, type Hex } from "viem";
 import type { Chain } from "@wormhole-foundation/sdk-base";
 import { rpc } from "../../infra/rpc.ts";
@@ -21,8 +20,7 @@ import type { PlannedMessage } from "../../load/schedule.ts";
 import { now } from "../../infra/clock.ts";
 import type { Ledger } from "../../measure/ledger.ts";
 import { SourceBlocks } from "../../../chains/sourceBlocks.ts";
-import { loadRelayerPreset } from "./relayer/config.ts";
-import { loadCommandRelayer, OUTSIDE_PREFIX } from "./relayer/commandRelayer.ts";
+import { chooseRelayer } from "./relayer/kinds/index.ts";
 import { vaaKey } from "./relayer/relayer.ts";
 import type { HarnessLimits, RunRecorder } from "../../report/runReport.ts";
 import { privateKeyToAccount } from "viem/accounts";
@@ -84,9 +82,8 @@ export class WormholePath implements DeliveryPath {
       sources: this.sources,
       destinations: this.destinations,
       guardians: scenario.guardians,
-      relayer: scenario.relayer.startsWith(OUTSIDE_PREFIX) ? loadCommandRelayer(scenario.relayer) : loadRelayerPreset(scenario.relayer),
+      relayer: chooseRelayer(scenario.relayer, { faults: scenario.faults, runDir }),
       faultProxy: scenario.faults.some((f) => NETWORK_FAULTS.has(f.kind)),
-      relayerCheckpoint: scenario.faults.some((f) => f.kind === "relayer-restart") ? join(runDir, "relayer-checkpoint.json") : undefined,
       // A fault may keep the relayer from the VAA API longer than the usual retention.
       vaaRetentionMs: vaaRetentionFor(scenario.faults.map((f) => f.forS ?? 0)),
       messageFee: scenarioMessageFee(scenario),
@@ -136,7 +133,7 @@ export class WormholePath implements DeliveryPath {
       maxPriorityFeePerGas: 1n,
     } as const;
     // The reference relayer in this process signs deliveries too; one in its own process does not.
-    const inProcessRelayer = !this.stack.relayerProcess && !this.scenario.relayer.startsWith(OUTSIDE_PREFIX);
+    const inProcessRelayer = this.stack.options.relayer.kind.signsInProcess;
     const mainRate = ratePerS(CEILING_SAMPLE_MS, (count) => {
       signTransaction(key, { ...tx, nonce: count });
       if (inProcessRelayer) signTransaction(key, { ...tx, nonce: count + 1 });

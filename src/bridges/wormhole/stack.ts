@@ -1,4 +1,3 @@
-import { CommandRelayer, type CommandRelayerConfig } from "./relayer/commandRelayer.ts";
 import type { Chain } from "@wormhole-foundation/sdk-base";
 import type { Address, Hex } from "viem";
 import { Anvil } from "../../../chains/anvil.ts";
@@ -11,8 +10,7 @@ import { generateGuardianKeys } from "./guardians/guardianKeys.ts";
 import { GuardianNetwork } from "./guardians/guardianNetwork.ts";
 import { VaaApi } from "./guardians/vaaApi.ts";
 import { toEmitterAddress } from "./vaa.ts";
-import { ReferenceRelayer } from "./relayer/referenceRelayer.ts";
-import type { ReferenceRelayerConfig } from "./relayer/config.ts";
+import type { RelayerChoice } from "./relayer/kinds/index.ts";
 import type { Relayer, RelayerEndpoints } from "./relayer/relayer.ts";
 import { ProcessRelayer } from "./relayer/processRelayer.ts";
 import { redactUrl } from "../../report/redact.ts";
@@ -28,16 +26,14 @@ export interface StackOptions {
   destinations: Chain[];
   /** Guardian set size. */
   guardians: number;
-  /** The reference relayer's preset, or an outside relayer run as a command. */
-  relayer: ReferenceRelayerConfig | CommandRelayerConfig;
+  /** The relayer under test: its kind and how it is made (chooseRelayer, relayer/kinds/). */
+  relayer: RelayerChoice;
   /**
    * Put the guardians' and relayer's links (every chain RPC and the VAA API) behind a
    * Toxiproxy, so network faults can act on them. The harness's own watchers and the load
    * senders stay direct: measurement must not be faulted. [false]
    */
   faultProxy?: boolean;
-  /** Run the relayer as its own process with this checkpoint file (so it can be killed and restarted). */
-  relayerCheckpoint?: string;
   /** How long the VAA API serves a signed VAA, ms. [VAA_RETENTION_MS] */
   vaaRetentionMs?: number;
   /** publishMessage fee to set, wei. [0 on an installed core; an existing core keeps its own] */
@@ -67,8 +63,6 @@ export class EvmStack {
   guardianNetwork!: GuardianNetwork;
   vaaApi!: VaaApi;
   relayer!: Relayer;
-  /** The relayer when it runs as its own process. */
-  relayerProcess: ProcessRelayer | undefined;
   /** The fault proxy, when `faultProxy` is on; proxies are named by fault target (a chain name or "vaa-api"). */
   toxiproxy: Toxiproxy | undefined;
   /** Mines every chain this stack runs (not remote ones) on one clock: equal block times, same instants. */
@@ -79,6 +73,11 @@ export class EvmStack {
   private readonly started: Instance[] = [];
 
   constructor(readonly options: StackOptions) {}
+
+  /** The relayer when it runs as its own process (relayer-restart kills and restarts it). */
+  get relayerProcess(): ProcessRelayer | undefined {
+    return this.relayer instanceof ProcessRelayer ? this.relayer : undefined;
+  }
 
   chain(name: Chain): StackChain {
     const chain = this.chains.get(name);
@@ -137,13 +136,7 @@ export class EvmStack {
           return { wormholeChainId: c.profile.wormholeChainId, evmChainId: c.profile.evmChainId, rpcUrl: rpcFor(name), receiver: this.receivers.get(name)! };
         }),
       };
-      const relayer = this.options.relayer;
-      this.relayer =
-        "command" in relayer
-          ? new CommandRelayer(endpoints, relayer)
-          : this.options.relayerCheckpoint
-            ? (this.relayerProcess = new ProcessRelayer(endpoints, relayer, this.options.relayerCheckpoint))
-            : new ReferenceRelayer(endpoints, relayer);
+      this.relayer = this.options.relayer.make(endpoints);
       await this.launch(this.relayer);
     } catch (err) {
       await this.stop();
