@@ -73,6 +73,7 @@ export async function runScenario(scenario: Scenario, bridge: BridgeDefinition, 
     limits: path.limits,
     criteria,
     tools: path.versions(),
+    facts: () => path.manifest?.(),
   });
   writeManifest(reportInput(), "running", false);
 

@@ -42,6 +42,8 @@ export interface ReportInput {
   criteria?: CapacityCriteria;
   /** Versions of the tools the run used beyond npm packages (chain binaries, relayers). */
   tools?: Record<string, string>;
+  /** The delivery path's own manifest fields (DeliveryPath.manifest), read each time the manifest is written. */
+  facts?: () => Record<string, unknown> | undefined;
 }
 
 export interface RunReport {
@@ -59,7 +61,7 @@ export interface RunReport {
 
 /** Writes manifest.json alone: at the start of a run, marked incomplete, so even a kill -9 leaves that on record. */
 export function writeManifest(input: ReportInput, status: string, complete: boolean, extra: Record<string, unknown> = {}): void {
-  const { runId, scenario, startedAt, endpoints, limits, tools } = input;
+  const { runId, scenario, startedAt, endpoints, limits, tools, facts } = input;
   const manifest = {
     runId,
     complete,
@@ -73,6 +75,7 @@ export function writeManifest(input: ReportInput, status: string, complete: bool
     harnessLimits: limits,
     environment: environmentFacts(),
     tools,
+    ...facts?.(),
     ...extra,
   };
   // Written aside and renamed over the old one: a write that fails (disk full) leaves the previous manifest whole.

@@ -27,6 +27,8 @@ export interface WormholeSettings {
   relayer: string;
   /** Sender accounts per source chain. */
   senders: number;
+  /** The integration module (absolute once parsed; written relative to the scenario file). [the built-in liquidation pair] */
+  integration?: string;
 }
 
 /** A scenario of the wormhole bridge. */
@@ -69,4 +71,6 @@ export const wormholeSection = z.object({
   consistency: z.enum(["instant", "safe", "finalized"], { error: "must be one of instant, safe, finalized" }).default("instant"),
   relayer: z.string({ error: "must be a preset name from fixtures/relayers/" }).default("default"),
   senders: integer(1, 10).default(4),
+  // No default: a scenario without it parses (and hashes) as before, and runs the built-in integration.
+  integration: z.string({ error: 'must be the path of an integration module, e.g. "./my-integration.ts"' }).min(1).optional(),
 });

@@ -5,11 +5,12 @@ import { Anvil } from "../../../chains/anvil.ts";
 import { chainUrlVariable, type ChainProfile } from "../../../chains/profiles.ts";
 import type { Instance } from "../../infra/instance.ts";
 import { installCore } from "./core.ts";
-import { deployHub, deployReceiver, registerEmitter } from "./deploy.ts";
+import { contractEvidence, deployIntegration, type ContractAddresses } from "./deploy.ts";
+import type { IntegrationChain } from "./integration.ts";
+import { EMITTER, loadIntegration, RECEIVER, type LoadedIntegration } from "./integrationLoader.ts";
 import { generateGuardianKeys } from "./guardians/guardianKeys.ts";
 import { GuardianNetwork } from "./guardians/guardianNetwork.ts";
 import { VaaApi } from "./guardians/vaaApi.ts";
-import { toEmitterAddress } from "./vaa.ts";
 import { ReferenceRelayer } from "./relayer/referenceRelayer.ts";
 import type { ReferenceRelayerConfig } from "./relayer/config.ts";
 import type { Relayer, RelayerEndpoints } from "./relayer/relayer.ts";
@@ -20,10 +21,12 @@ import { Toxiproxy } from "../../../chains/toxiproxy.ts";
 export interface StackOptions {
   /** Profiles of every chain in the run. */
   chains: ChainProfile[];
-  /** Chains that send (get a LiquidationHub). */
+  /** Chains that send (get the integration's emitter). */
   sources: Chain[];
-  /** Chains that receive (get a LiquidationReceiver). */
+  /** Chains that receive (get the integration's receiver). */
   destinations: Chain[];
+  /** The integration module's path. [the built-in LiquidationHub → LiquidationReceiver] */
+  integration?: string;
   /** Guardian set size. */
   guardians: number;
   /** The reference relayer's preset, or an outside relayer run as a command. */
@@ -47,14 +50,22 @@ export interface StackChain {
 }
 
 /**
- * One scenario's running parts: chains with the Wormhole core, hub and receiver
- * contracts, the guardian network, its VAA API and the relayer under test. Everything it
+ * One scenario's running parts: chains with the Wormhole core, the integration's contracts
+ * (emitters on the sources, receivers on the destinations), the guardian network, its VAA API and the relayer under test. Everything it
  * starts is stopped by stop(), also when start() fails half-way.
  */
 export class EvmStack {
   readonly chains = new Map<Chain, StackChain>();
-  readonly hubs = new Map<Chain, Address>();
+  /** The integration's emitter per source chain and receiver per destination chain. */
+  readonly emitters = new Map<Chain, Address>();
   readonly receivers = new Map<Chain, Address>();
+  /** Every contract of the integration, per chain and name. */
+  contracts: ContractAddresses = {};
+  integration!: LoadedIntegration;
+  /** The run's chains as the integration sees them. */
+  integrationChains: Record<string, IntegrationChain> = {};
+  /** What the manifest records of the integration, once deployed. */
+  integrationEvidence: Record<string, unknown> | undefined;
   guardianNetwork!: GuardianNetwork;
   vaaApi!: VaaApi;
   relayer!: Relayer;
@@ -82,6 +93,13 @@ export class EvmStack {
 
   async start(): Promise<void> {
     try {
+      this.integration = await loadIntegration(this.options.integration);
+      const relayer = this.options.relayer;
+      if (!("command" in relayer) && relayer.batchSize > 1 && !this.integration.spec.deliverBatch) {
+        throw new Error(
+          `relayer preset "${relayer.name}" batches VAAs (batchSize ${relayer.batchSize}) but integration "${this.integration.name}" (${this.integration.modulePath}) has no deliverBatch; use a preset with batchSize 1 or give the integration a deliverBatch`,
+        );
+      }
       await Promise.all(this.options.chains.map((profile) => this.startChain(profile)));
       const keys = generateGuardianKeys(this.options.guardians);
       await Promise.all(
@@ -94,6 +112,7 @@ export class EvmStack {
         ),
       );
       await this.deployContracts();
+      this.integrationEvidence = await this.evidence();
       // The bridge's own links: through the fault proxy when there is one.
       const link = new Map<string, string>();
       if (this.options.faultProxy) {
@@ -118,20 +137,19 @@ export class EvmStack {
         vaaApiUrl,
         sources: this.options.sources.map((name) => {
           const c = this.chain(name);
-          return { wormholeChainId: c.profile.wormholeChainId, rpcUrl: rpcFor(name), coreAddress: c.profile.coreAddress, emitters: [this.hubs.get(name)!] };
+          return { wormholeChainId: c.profile.wormholeChainId, rpcUrl: rpcFor(name), coreAddress: c.profile.coreAddress, emitters: [this.emitters.get(name)!] };
         }),
         destinations: this.options.destinations.map((name) => {
           const c = this.chain(name);
           return { wormholeChainId: c.profile.wormholeChainId, evmChainId: c.profile.evmChainId, rpcUrl: rpcFor(name), receiver: this.receivers.get(name)! };
         }),
       };
-      const relayer = this.options.relayer;
       this.relayer =
         "command" in relayer
           ? new CommandRelayer(endpoints, relayer)
           : this.options.relayerCheckpoint
-            ? (this.relayerProcess = new ProcessRelayer(endpoints, relayer, this.options.relayerCheckpoint))
-            : new ReferenceRelayer(endpoints, relayer);
+            ? (this.relayerProcess = new ProcessRelayer(endpoints, relayer, this.options.relayerCheckpoint, this.integration.modulePath))
+            : new ReferenceRelayer(endpoints, relayer, this.integration);
       await this.launch(this.relayer);
     } catch (err) {
       await this.stop();
@@ -186,23 +204,32 @@ export class EvmStack {
   }
 
   private async deployContracts(): Promise<void> {
-    await Promise.all([
-      ...this.options.sources.map(async (name) => {
-        const c = this.chain(name);
-        this.hubs.set(name, await deployHub(c.rpcUrl, c.profile.coreAddress));
-      }),
-      ...this.options.destinations.map(async (name) => {
-        const c = this.chain(name);
-        this.receivers.set(name, await deployReceiver(c.rpcUrl, c.profile.coreAddress));
-      }),
-    ]);
-    for (const destination of this.options.destinations) {
-      const d = this.chain(destination);
-      for (const source of this.options.sources) {
-        const emitter = toEmitterAddress(this.hubs.get(source)!);
-        await registerEmitter(d.rpcUrl, this.receivers.get(destination)!, this.chain(source).profile.wormholeChainId, emitter);
-      }
-    }
+    const { sources, destinations } = this.options;
+    const chains = [...this.chains.values()].map(({ profile, rpcUrl }) => ({
+      rpcUrl,
+      chain: {
+        name: profile.name,
+        wormholeChainId: profile.wormholeChainId,
+        evmChainId: profile.evmChainId,
+        coreAddress: profile.coreAddress,
+        isSource: sources.includes(profile.name),
+        isDestination: destinations.includes(profile.name),
+      },
+    }));
+    this.integrationChains = Object.fromEntries(chains.map((c) => [c.chain.name, c.chain]));
+    this.contracts = await deployIntegration(this.integration, chains);
+    for (const name of sources) this.emitters.set(name, this.contracts[name]![EMITTER]!);
+    for (const name of destinations) this.receivers.set(name, this.contracts[name]![RECEIVER]!);
+  }
+
+  /** What the manifest records of the integration: its module and hash, and each contract's address and deployed-bytecode hash per chain. */
+  private async evidence(): Promise<Record<string, unknown>> {
+    return {
+      name: this.integration.name,
+      module: this.integration.modulePath,
+      sha256: this.integration.sha256,
+      contracts: await contractEvidence(this.contracts, (name) => this.chain(name as Chain).rpcUrl),
+    };
   }
 }
 

@@ -1,0 +1,88 @@
+import test from "ava";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { encodeErrorResult, keccak256, toHex, type Address, type Hex } from "viem";
+import { rpc } from "../src/infra/rpc.ts";
+import { contractEvidence, deployIntegration } from "../src/bridges/wormhole/deploy.ts";
+import { IntegrationError, loadIntegration } from "../src/bridges/wormhole/integrationLoader.ts";
+import { chainWithCore, type TestChain } from "./helpers/chain.ts";
+
+// An integration's contracts on a chain with the real core: deployed from artifacts, or taken at an address; a constructor that reverts is named with its reason.
+const ENTRY = pathToFileURL(join(import.meta.dirname, "../src/index.ts")).href;
+const ARTIFACTS = join(import.meta.dirname, "../fixtures/contracts/artifacts");
+
+/** Creation code that reverts with Error(reason): copies the ABI-encoded error after its 11-byte prologue into memory and reverts with it. */
+function revertingCreation(reason: string): Hex {
+  const error = encodeErrorResult({ abi: [{ type: "error", name: "Error", inputs: [{ name: "", type: "string" }] }], errorName: "Error", args: [reason] });
+  const length = (error.length - 2) / 2;
+  const prologue = `60${length.toString(16).padStart(2, "0")}80600b600039${"6000"}fd`;
+  return `0x${prologue}${error.slice(2)}`;
+}
+
+function integrationModule(dir: string, file: string, receiver: string): string {
+  const path = join(dir, file);
+  writeFileSync(
+    path,
+    `import { defineIntegration } from ${JSON.stringify(ENTRY)};
+export default defineIntegration({
+  name: "chain-test",
+  emitter: { artifact: ${JSON.stringify(join(ARTIFACTS, "LiquidationHub.json"))}, args: (ctx) => [ctx.chain.coreAddress] },
+  receiver: ${receiver},
+  send: { function: "trigger", args: () => [] },
+  decode: () => ({ messageId: 1, destination: 2, kind: "liquidation" }),
+  deliver: { function: "receiveMessage", args: (vaa) => [vaa] },
+  delivered: { event: "TriggerDelivered", messageId: (a) => a.triggerId },
+});
+`,
+  );
+  return path;
+}
+
+const onChain = ({ profile }: TestChain) => ({
+  name: profile.name,
+  wormholeChainId: profile.wormholeChainId,
+  evmChainId: profile.evmChainId,
+  coreAddress: profile.coreAddress,
+  isSource: true,
+  isDestination: true,
+});
+
+test("a constructor that reverts is named with its reason; a contract given by address is used as it is, and one with no code is refused", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "bridge-stress-integration-chain-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const chain = await chainWithCore(t, "Ethereum", 1);
+  const target = [{ chain: onChain(chain), rpcUrl: chain.anvil.rpcUrl }];
+  const receiverArtifact = JSON.stringify(join(ARTIFACTS, "LiquidationReceiver.json"));
+
+  const abi = JSON.parse(readFileSync(join(ARTIFACTS, "LiquidationReceiver.json"), "utf8")).abi;
+  writeFileSync(join(dir, "Reverts.json"), JSON.stringify({ abi, bytecode: { object: revertingCreation("core not supported") } }));
+  const reverting = await loadIntegration(integrationModule(dir, "reverting.ts", `{ artifact: "./Reverts.json", args: (ctx) => [ctx.chain.coreAddress] }`));
+  await t.throwsAsync(deployIntegration(reverting, target), {
+    instanceOf: IntegrationError,
+    message:
+      /"chain-test" \(.*reverting\.ts\), receiver: deploy receiver on Ethereum: transaction 0x[0-9a-f]+ reverted \(.*core not supported\); check the constructor arguments \(receiver\.args\)/,
+  });
+
+  const deployed = await deployIntegration(
+    await loadIntegration(integrationModule(dir, "deployed.ts", `{ artifact: ${receiverArtifact}, args: (ctx) => [ctx.chain.coreAddress] }`)),
+    target,
+  );
+  const existing = deployed.Ethereum!.receiver!;
+  const reused = await deployIntegration(
+    await loadIntegration(integrationModule(dir, "existing.ts", `{ artifact: ${receiverArtifact}, address: ${JSON.stringify(existing)} }`)),
+    target,
+  );
+  t.is(reused.Ethereum!.receiver, existing, "the receiver at the given address is used, not deployed again");
+  t.not(reused.Ethereum!.emitter, deployed.Ethereum!.emitter, "the emitter, given by artifact, is deployed");
+
+  const evidence = await contractEvidence(reused, () => chain.anvil.rpcUrl);
+  const code = await rpc<Hex>(chain.anvil.rpcUrl, "eth_getCode", [existing, "latest"]);
+  t.deepEqual(evidence.Ethereum!.receiver, { address: existing, codeKeccak256: keccak256(code) });
+  t.not(code, "0x");
+
+  const nowhere = toHex(0xdead_beefn, { size: 20 }) as Address;
+  const missing = await loadIntegration(integrationModule(dir, "missing.ts", `{ artifact: ${receiverArtifact}, address: ${JSON.stringify(nowhere)} }`));
+  await t.throwsAsync(deployIntegration(missing, target), { message: /receiver\.address: no contract at 0x0+deadbeef on Ethereum/ });
+});
