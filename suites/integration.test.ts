@@ -1,5 +1,5 @@
 import test from "ava";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -8,6 +8,9 @@ import { rpc } from "../src/infra/rpc.ts";
 import { contractEvidence, deployIntegration } from "../src/bridges/wormhole/deploy.ts";
 import { IntegrationError, loadIntegration } from "../src/bridges/wormhole/integrationLoader.ts";
 import { chainWithCore, type TestChain } from "./helpers/chain.ts";
+import { loadScenario } from "../src/scenarios.ts";
+import { runScenario } from "../src/run.ts";
+import { readCsv, scenarioFile, tempReports } from "./helpers/run.ts";
 
 // An integration's contracts on a chain with the real core: deployed from artifacts, or taken at an address; a constructor that reverts is named with its reason.
 const ENTRY = pathToFileURL(join(import.meta.dirname, "../src/index.ts")).href;
@@ -62,7 +65,7 @@ test("a constructor that reverts is named with its reason; a contract given by a
   await t.throwsAsync(deployIntegration(reverting, target), {
     instanceOf: IntegrationError,
     message:
-      /"chain-test" \(.*reverting\.ts\), receiver: deploy receiver on Ethereum: transaction 0x[0-9a-f]+ reverted \(.*core not supported\); check the constructor arguments \(receiver\.args\)/,
+      /"chain-test" \(.*reverting\.ts\), receiver: deploy receiver on Ethereum: transaction 0x[0-9a-f]+ reverted \(execution reverted: core not supported\); check the constructor arguments \(receiver\.args\)/,
   });
 
   const deployed = await deployIntegration(
@@ -85,4 +88,58 @@ test("a constructor that reverts is named with its reason; a contract given by a
   const nowhere = toHex(0xdead_beefn, { size: 20 }) as Address;
   const missing = await loadIntegration(integrationModule(dir, "missing.ts", `{ artifact: ${receiverArtifact}, address: ${JSON.stringify(nowhere)} }`));
   await t.throwsAsync(deployIntegration(missing, target), { message: /receiver\.address: no contract at 0x0+deadbeef on Ethereum/ });
+});
+
+test("a scenario runs a user's integration module, named relative to the scenario file, end to end: every message delivered through it", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "bridge-stress-integration-run-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // A user's project: Foundry-layout artifacts and a module with its own decode, batch entry and check.
+  mkdirSync(join(dir, "out"));
+  for (const name of ["LiquidationHub", "LiquidationReceiver"]) {
+    const { abi, bytecode } = JSON.parse(readFileSync(join(ARTIFACTS, `${name}.json`), "utf8"));
+    writeFileSync(join(dir, "out", `${name}.json`), JSON.stringify({ abi, bytecode: { object: bytecode }, deployedBytecode: { object: "0x" } }));
+  }
+  mkdirSync(join(dir, "integrations"));
+  writeFileSync(
+    join(dir, "integrations", "mine.ts"),
+    `import { defineIntegration } from ${JSON.stringify(ENTRY)};
+const KINDS = ["liquidation", "order", "cancel", "spam"] as const;
+export default defineIntegration({
+  name: "mine",
+  emitter: { artifact: "../out/LiquidationHub.json", args: (ctx) => [ctx.chain.coreAddress] },
+  receiver: { artifact: "../out/LiquidationReceiver.json", args: (ctx) => [ctx.chain.coreAddress] },
+  async setup(ctx) {
+    for (const e of ctx.chain.isDestination ? ctx.emitters : []) await ctx.write("receiver", "registerEmitter", [e.wormholeChainId, e.emitterAddress]);
+  },
+  send: {
+    function: "trigger",
+    args: (m, ctx) => [BigInt(m.id), KINDS.indexOf(m.kind) + 1, "0x" + "00".repeat(32), ctx.emitter, 1n, BigInt(m.deadlineMs), ctx.destination.wormholeChainId, ctx.consistencyLevel, "0x"],
+  },
+  decode(payload) {
+    const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+    return { messageId: view.getBigUint64(2), destination: view.getUint16(86), kind: KINDS[view.getUint8(1) - 1] };
+  },
+  deliver: { function: "receiveMessage", args: (vaa) => [vaa] },
+  deliverBatch: { function: "receiveMessages", args: (vaas) => [vaas], rejected: { event: "TriggerRejected", index: (a) => a.index, reason: (a) => a.reason } },
+  delivered: { event: "TriggerDelivered", messageId: (a) => a.triggerId, late: (a) => a.late },
+  async verify(ctx) {
+    const counted = await ctx.read("Base", "receiver", "deliveredCount");
+    return counted === BigInt(ctx.delivered.size) ? [] : ["count " + counted + " vs " + ctx.delivered.size];
+  },
+});
+`,
+  );
+  const file = scenarioFile(dir, "mine", { integration: "./integrations/mine.ts", relayer: "batched", stages: [{ rate: 10, duration: "2s" }] });
+  const result = await runScenario(loadScenario(file), { outDir: tempReports() });
+  const messages = readCsv(result.runDir, "messages.csv");
+  t.is(messages.length, 20);
+  t.deepEqual(
+    messages.filter((m) => m.status !== "delivered").map((m) => `${m.message_id}: ${m.drop_reason}`),
+    [],
+  );
+  const manifest = JSON.parse(readFileSync(join(result.runDir, "manifest.json"), "utf8"));
+  t.is(manifest.integration.name, "mine");
+  t.is(manifest.integration.module, join(dir, "integrations", "mine.ts"));
+  t.deepEqual(Object.keys(manifest.integration.contracts).sort(), ["Base", "Ethereum"]);
+  t.deepEqual(manifest.integration.verify, { problems: [] });
 });

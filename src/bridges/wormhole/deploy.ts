@@ -24,7 +24,7 @@ async function transact(rpcUrl: string, tx: { to?: Address; data: Hex; value?: b
       if (receipt.status !== "0x1") {
         const reason = await rpc(rpcUrl, "eth_call", [call, "latest"]).then(
           () => "passes when replayed",
-          (err: Error) => err.message,
+          (err: Error) => err.message.replace(/^eth_call: /, ""),
         );
         throw new Error(`${what}: transaction ${hash} reverted (${reason})`);
       }
