@@ -24,7 +24,7 @@ function revertingCreation(reason: string): Hex {
   return `0x${prologue}${error.slice(2)}`;
 }
 
-function integrationModule(dir: string, file: string, receiver: string): string {
+function integrationModule(dir: string, file: string, receiver: string, extra = ""): string {
   const path = join(dir, file);
   writeFileSync(
     path,
@@ -37,6 +37,7 @@ export default defineIntegration({
   decode: () => ({ messageId: 1, destination: 2, kind: "liquidation" }),
   deliver: { function: "receiveMessage", args: (vaa) => [vaa] },
   delivered: { event: "TriggerDelivered", messageId: (a) => a.triggerId },
+  ${extra}
 });
 `,
   );
@@ -88,6 +89,18 @@ test("a constructor that reverts is named with its reason; a contract given by a
   const nowhere = toHex(0xdead_beefn, { size: 20 }) as Address;
   const missing = await loadIntegration(integrationModule(dir, "missing.ts", `{ artifact: ${receiverArtifact}, address: ${JSON.stringify(nowhere)} }`));
   await t.throwsAsync(deployIntegration(missing, target), { message: /receiver\.address: no contract at 0x0+deadbeef on Ethereum/ });
+
+  const typo = await loadIntegration(
+    integrationModule(
+      dir,
+      "typo.ts",
+      `{ artifact: ${receiverArtifact}, address: ${JSON.stringify(existing)} }`,
+      'setup: (ctx) => ctx.write("receiver", "registerEmiter", [2, "0x"]).then(() => undefined),',
+    ),
+  );
+  await t.throwsAsync(deployIntegration(typo, target), {
+    message: /typo\.ts\), setup: receiver\.registerEmiter with 2 arguments: Function "registerEmiter" not found on ABI/,
+  });
 });
 
 test("a scenario runs a user's integration module, named relative to the scenario file, end to end: every message delivered through it", async (t) => {

@@ -118,7 +118,7 @@ export async function deployIntegration(integration: LoadedIntegration, chains: 
         ...context(chain),
         write: async (contract, functionName, args = [], value) => {
           const to = addressOf(contracts, chain.name, contract, where("setup"));
-          const data = encodeFunctionData({ abi: integration.abi(contract), functionName, args });
+          const data = encodeCall(integration, contract, functionName, args, where("setup"));
           return (await transact(rpcUrl, { to, data, value }, `setup: ${contract}.${functionName} on ${chain.name}`)).hash;
         },
         read: (contract, functionName, args = []) =>
@@ -136,6 +136,15 @@ function addressOf(contracts: ContractAddresses, chain: string, contract: string
   return address;
 }
 
+/** Calldata of `contract.functionName(args)`; a function its ABI lacks, or arguments that do not fit, are named. */
+function encodeCall(integration: LoadedIntegration, contract: string, functionName: string, args: readonly unknown[], where: string): Hex {
+  try {
+    return encodeFunctionData({ abi: integration.abi(contract), functionName, args });
+  } catch (err) {
+    throw new IntegrationError(where, `${contract}.${functionName} with ${args.length} arguments: ${(err as Error).message.split("\n")[0]}`);
+  }
+}
+
 /** Calls a view function of one of the integration's contracts. */
 export async function readContract(
   integration: LoadedIntegration,
@@ -146,7 +155,8 @@ export async function readContract(
   args: readonly unknown[],
 ) {
   const abi = integration.abi(contract);
-  const result = await rpc<Hex>(rpcUrl, "eth_call", [{ to, data: encodeFunctionData({ abi, functionName, args }) }, "latest"]);
+  const data = encodeCall(integration, contract, functionName, args, `"${integration.name}" (${integration.modulePath})`);
+  const result = await rpc<Hex>(rpcUrl, "eth_call", [{ to, data }, "latest"]);
   return decodeFunctionResult({ abi, functionName, data: result });
 }
 
