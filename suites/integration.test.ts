@@ -10,6 +10,8 @@ import { IntegrationError, loadIntegration } from "../src/bridges/wormhole/integ
 import { chainWithCore, type TestChain } from "./helpers/chain.ts";
 import { loadScenario } from "../src/scenarios.ts";
 import { runScenario } from "../src/run.ts";
+import { WormholePath } from "../src/bridges/wormhole/path.ts";
+import type { WormholeScenario } from "../src/bridges/wormhole/scenario.ts";
 import { readCsv, scenarioFile, tempReports } from "./helpers/run.ts";
 
 // An integration's contracts on a chain with the real core: deployed from artifacts, or taken at an address; a constructor that reverts is named with its reason.
@@ -143,7 +145,26 @@ export default defineIntegration({
 `,
   );
   const file = scenarioFile(dir, "mine", { integration: "./integrations/mine.ts", relayer: "batched", stages: [{ rate: 10, duration: "2s" }] });
-  const result = await runScenario(loadScenario(file), { outDir: tempReports() });
+  const scenario = loadScenario(file) as WormholeScenario;
+  // A core that charges a message fee (slot 7, see core.ts), set once the stack is up: every send must pay it.
+  const path = new WormholePath(scenario, dir);
+  const start = path.start.bind(path);
+  const FEE = 1_000n;
+  let ethereum = { rpcUrl: "", core: "0x" as Address };
+  path.start = async () => {
+    await start();
+    const c = path.stack.chain("Ethereum");
+    ethereum = { rpcUrl: c.rpcUrl, core: c.profile.coreAddress };
+    await rpc(c.rpcUrl, "anvil_setStorageAt", [c.profile.coreAddress, toHex(7, { size: 32 }), toHex(FEE, { size: 32 })]);
+  };
+  let coreBalance = 0n;
+  const result = await runScenario(scenario, {
+    outDir: tempReports(),
+    path,
+    inspect: async () => {
+      coreBalance = BigInt(await rpc<Hex>(ethereum.rpcUrl, "eth_getBalance", [ethereum.core, "latest"]));
+    },
+  });
   const messages = readCsv(result.runDir, "messages.csv");
   t.is(messages.length, 20);
   t.deepEqual(
@@ -155,4 +176,5 @@ export default defineIntegration({
   t.is(manifest.integration.module, join(dir, "integrations", "mine.ts"));
   t.deepEqual(Object.keys(manifest.integration.contracts).sort(), ["Base", "Ethereum"]);
   t.deepEqual(manifest.integration.verify, { problems: [] });
+  t.is(coreBalance, 20n * FEE, "each send paid the core's message fee");
 });
