@@ -55,8 +55,9 @@ test.serial("two chains on one block clock produce their blocks at the same inst
 
   const [seenA, seenB] = await Promise.all([arrivals(a, 2_000), arrivals(b, 2_000)]);
   t.log(`phases ${phase(seenA, 200).toFixed(0)} and ${phase(seenB, 200).toFixed(0)} ms of 200`);
-  // 2 s at 200 ms: about 10 blocks each (a tick the machine delays is skipped, not made up).
-  for (const seen of [seenA, seenB]) t.true(seen.length >= 7 && seen.length <= 11, `${seen.length} blocks`);
+  // 2 s at 200 ms: about 10 blocks each. A tick the machine delays is skipped, not made up, but a block mined late
+  // lets the next tick's come soon after, and the 2 s window is the poller's: on a busy machine a few more are seen.
+  for (const seen of [seenA, seenB]) t.true(seen.length >= 7 && seen.length <= 15, `${seen.length} blocks`);
   t.true(apart(phase(seenA, 200), phase(seenB, 200), 200) < 25, "same instants, within the 2 ms polling and the machine's jitter");
 
   // A block-time change (what a block-time fault does) runs on its own period, and back on the shared ticks afterwards.

@@ -1,7 +1,7 @@
 import test from "ava";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createPublicClient, http, type Hex } from "viem";
+import { createPublicClient, http, keccak256, type Hex } from "viem";
 import { isAlive } from "../src/infra/instance.ts";
 import { liquidationReceiverAbi } from "../fixtures/contracts/artifacts/index.ts";
 import { loadScenario } from "../src/scenarios.ts";
@@ -10,12 +10,14 @@ import { MESSAGES, STEPS } from "../src/report/tables.ts";
 import { percentile } from "../src/measure/histogram.ts";
 import { readCsv, tempReports, evmStack } from "./helpers/run.ts";
 import { fileSha256, scenarioHash, sequenceHash } from "../src/report/manifest.ts";
+import { BUILT_IN_INTEGRATION } from "../src/bridges/wormhole/integrationLoader.ts";
 
 // One short ramp through the whole path (Ethereum → Arbitrum, Base), shared by the assertions below.
 let result: RunResult;
 const onChain = new Map<string, Hex>(); // trigger id → delivery tx, from the receivers' own events
 const onChainLate = new Map<string, boolean>(); // trigger id → the receiver's late verdict
 const anvilPids: number[] = [];
+const deployedCode = new Map<string, { address: string; codeKeccak256: Hex }>(); // "chain/contract" → what the chain holds
 
 test.before(async () => {
   const outDir = tempReports();
@@ -32,6 +34,12 @@ test.before(async () => {
         }
       }
       for (const chain of stack.chains.values()) if (chain.anvil?.pid) anvilPids.push(chain.anvil.pid);
+      for (const [name, contracts] of Object.entries(stack.contracts)) {
+        const client = createPublicClient({ transport: http(stack.chain(name as never).rpcUrl) });
+        for (const [contract, address] of Object.entries(contracts)) {
+          deployedCode.set(`${name}/${contract}`, { address, codeKeccak256: keccak256((await client.getCode({ address }))!) });
+        }
+      }
     },
   });
 });
@@ -172,6 +180,23 @@ test("the manifest records the seed, the sequence hash and every CSV's checksum"
   );
   const [, main, signing] = /: (\d+)\/s\) and .*: (\d+)\/s\)/.exec(manifest.harnessLimits.ceilingWhat)!.map(Number);
   t.true(Math.abs(manifest.harnessLimits.ceilingMsgsPerS - Math.min(main!, signing!)) <= 1, `${manifest.harnessLimits.ceilingMsgsPerS} vs ${main}, ${signing}`);
+});
+
+test("the manifest names the integration that ran: its module and hash, each contract's address and deployed-bytecode hash per chain, its checks", (t) => {
+  const { integration } = JSON.parse(readFileSync(join(result.runDir, "manifest.json"), "utf8"));
+  t.is(integration.name, "liquidation");
+  t.is(integration.module, BUILT_IN_INTEGRATION);
+  t.is(integration.sha256, fileSha256(BUILT_IN_INTEGRATION));
+  // smoke: Ethereum sends, Arbitrum and Base receive.
+  t.deepEqual(Object.keys(integration.contracts).sort(), ["Arbitrum", "Base", "Ethereum"]);
+  t.deepEqual(Object.keys(integration.contracts.Ethereum), ["emitter"]);
+  t.deepEqual(Object.keys(integration.contracts.Base), ["receiver"]);
+  t.is(deployedCode.size, 3);
+  for (const [key, code] of deployedCode) {
+    const [chain, contract] = key.split("/") as [string, string];
+    t.deepEqual(integration.contracts[chain][contract], code, key);
+  }
+  t.deepEqual(integration.verify, { problems: [] }, "every delivery the harness saw is counted by the receivers");
 });
 
 test("no anvil process remains after the run", (t) => {

@@ -3,7 +3,8 @@ import { createWalletClient, http, parseEventLogs, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { devPrivateKey } from "../chains/devAccounts.ts";
 import { coreAbi } from "../src/bridges/wormhole/core.ts";
-import { deployHub, deployReceiver, registerEmitter } from "../src/bridges/wormhole/deploy.ts";
+import { deployIntegration } from "../src/bridges/wormhole/deploy.ts";
+import { loadIntegration } from "../src/bridges/wormhole/integrationLoader.ts";
 import { decodeTrigger, encodeTrigger } from "../src/load/payload.ts";
 import { toEmitterAddress, type VaaBody } from "../src/bridges/wormhole/vaa.ts";
 import { liquidationHubAbi, liquidationReceiverAbi } from "../fixtures/contracts/artifacts/index.ts";
@@ -12,12 +13,25 @@ import { chainWithCore, signedVaa, range, type TestChain } from "./helpers/chain
 // Hub on Ethereum publishes through the real core; the receiver on Arbitrum verifies.
 const sender = privateKeyToAccount(devPrivateKey(0)); // TEST-ONLY anvil dev key
 
+const setupIntegration = () => loadIntegration();
+
+/** Both chains with the built-in integration deployed and set up through its interface (the emitter registered on the receiver). */
 async function setup(t: Parameters<typeof chainWithCore>[0]) {
   const [source, destination] = await Promise.all([chainWithCore(t, "Ethereum"), chainWithCore(t, "Arbitrum")]);
-  const hub = await deployHub(source.anvil.rpcUrl, source.profile.coreAddress);
-  const receiver = await deployReceiver(destination.anvil.rpcUrl, destination.profile.coreAddress);
-  await registerEmitter(destination.anvil.rpcUrl, receiver, source.profile.wormholeChainId, toEmitterAddress(hub));
-  return { source, destination, hub, receiver };
+  const integration = await loadIntegration();
+  const chain = ({ profile }: TestChain, isSource: boolean) => ({
+    name: profile.name,
+    wormholeChainId: profile.wormholeChainId,
+    evmChainId: profile.evmChainId,
+    coreAddress: profile.coreAddress,
+    isSource,
+    isDestination: !isSource,
+  });
+  const contracts = await deployIntegration(integration, [
+    { chain: chain(source, true), rpcUrl: source.anvil.rpcUrl },
+    { chain: chain(destination, false), rpcUrl: destination.anvil.rpcUrl },
+  ]);
+  return { source, destination, hub: contracts.Ethereum!.emitter!, receiver: contracts.Arbitrum!.receiver!, integration };
 }
 
 /** Publishes a trigger through the hub and returns the VAA body a guardian would sign. */
@@ -75,6 +89,7 @@ test("delivers once; replays, unknown emitters and wrong destinations revert", a
 
   const [delivered] = await call("receiveMessage", vaa);
   t.is(delivered!.eventName, "TriggerDelivered");
+  t.deepEqual((await setupIntegration()).delivery(delivered!), { messageId: 1, late: false }, "the integration recognises the delivery");
   t.is((delivered!.args as { triggerId: bigint }).triggerId, 1n);
   t.false((delivered!.args as { late: boolean }).late);
 
@@ -106,4 +121,13 @@ test("the batch entry point delivers the good VAAs and reports the others", asyn
     [1n, 2n],
   );
   t.regex(rejected[0]!.reason, /already delivered/);
+  const integration = await setupIntegration();
+  t.deepEqual(
+    integration.rejections(events).map((r) => [r.index, integration.alreadyDelivered(r.reason)]),
+    [
+      [1, true],
+      [2, false],
+    ],
+    "the integration reads the batch's rejections and which are duplicates",
+  );
 });

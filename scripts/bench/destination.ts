@@ -5,7 +5,7 @@
 // them, and inclusion is read back block by block. Prints one JSON line.
 //
 //   tsx scripts/bench/destination.ts [count] [blockTimeMs]
-import { encodeFunctionData, bytesToHex, numberToHex, parseGwei, type Hex } from "viem";
+import { bytesToHex, numberToHex, parseGwei, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import pLimit from "p-limit";
 import { rpc } from "../../src/infra/rpc.ts";
@@ -18,7 +18,6 @@ import { loadRelayerPreset } from "../../src/bridges/wormhole/relayer/config.ts"
 import { chooseRelayer } from "../../src/bridges/wormhole/relayer/kinds/index.ts";
 import { EvmStack } from "../../src/bridges/wormhole/stack.ts";
 import { machineBusyMs } from "../../src/measure/machineCpu.ts";
-import { liquidationReceiverAbi } from "../../fixtures/contracts/artifacts/index.ts";
 
 const count = Number(process.argv[2] ?? 3000);
 const blockTimeMs = Number(process.argv[3] ?? 250);
@@ -32,7 +31,7 @@ try {
   await stack.start();
   const rpcUrl = stack.chain("Base").rpcUrl;
   const receiver = stack.receivers.get("Base")!;
-  const emitterAddress = toEmitterAddress(stack.hubs.get("Ethereum")!);
+  const emitterAddress = toEmitterAddress(stack.emitters.get("Ethereum")!);
   // The same keys the stack's guardian set was installed with (derived from a fixed test-only seed).
   const keys = generateGuardianKeys(guardians).slice(0, quorum(guardians));
   const accounts = [...roleKeys("senders", 10), ...roleKeys("relayer", 9)].map((key) => privateKeyToAccount(key));
@@ -64,7 +63,7 @@ try {
       signatures: keys.map((k, index) => ({ guardianIndex: index, signature: signDigest(k.privateKey, digest) })),
       bodyBytes,
     });
-    const data = encodeFunctionData({ abi: liquidationReceiverAbi, functionName: "receiveMessage", args: [bytesToHex(vaa)] });
+    const data = stack.integration.deliver(bytesToHex(vaa));
     const from = i % accounts.length;
     signed.push(
       await accounts[from]!.signTransaction({

@@ -27,8 +27,8 @@ export interface DeliveryPath {
   endpoints(): Record<string, string>;
   /** Versions of what it runs beyond npm packages (tools built by the setup step). */
   versions(): Record<string, string>;
-  /** What it found and set on the chains (e.g. a fork's block, a guardian set index), for the manifest's `evidence`; known once started. */
-  evidence?(): Record<string, unknown>;
+  /** Further facts for manifest.json (top-level fields), e.g. the contracts it deployed; read after start. */
+  manifest?(): Record<string, unknown>;
   start(): Promise<void>;
   /**
    * Measures the harness's own ceiling on this path (its per-message CPU work, one core)

@@ -74,7 +74,7 @@ export async function runScenario(scenario: Scenario, bridge: BridgeDefinition, 
     limits: path.limits,
     criteria,
     tools: path.versions(),
-    evidence: path.evidence?.(),
+    facts: () => path.manifest?.(),
   });
   writeManifest(reportInput(), "running", false);
 

@@ -1,6 +1,6 @@
 import { readFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { z } from "zod";
 import type { TriggerKind } from "../measure/kinds.ts";
 import { parseThreshold, type Threshold } from "../measure/thresholds.ts";
@@ -95,6 +95,8 @@ export interface ScenarioBridge {
   routes(section: Record<string, unknown>): Route[];
   /** Rules across its own fields, reported like every other problem. */
   check?(section: Record<string, unknown>, problem: FaultProblem): void;
+  /** Its fields that name a file: a relative one is resolved from the scenario file's folder, and a missing one is reported. */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 /** One thing wrong in a scenario: the field, its value, and what is allowed (the fix). */
@@ -180,7 +182,7 @@ const bridgeChoice = (b: ScenarioBridge, i: number) => `"${b.name}" (${b.summary
  * checked too when the schemas find errors, on the fields they found none in (a rule that reads
  * an erroneous field waits until that field is fixed, rather than report on a default in its place).
  */
-export function parseScenario(raw: unknown, where: string, bridges: readonly ScenarioBridge[]): Scenario {
+export function parseScenario(raw: unknown, where: string, bridges: readonly ScenarioBridge[], baseDir = process.cwd()): Scenario {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ScenarioError(where, "(root)", raw, "must be a JSON object");
   const input = raw as Record<string, unknown>;
   const problems: ScenarioProblem[] = [];
@@ -232,6 +234,13 @@ export function parseScenario(raw: unknown, where: string, bridges: readonly Sce
   const mix = { liquidation: 70, order: 20, cancel: 5, spam: 5, ...s.mix } as Record<TriggerKind, number>;
   if (Object.values(mix).every((w) => w === 0)) rule(["mix"], "mix", s.mix, "needs at least one weight > 0");
   bridge.check?.(section, rule);
+  for (const [field, what] of Object.entries(bridge.files ?? {})) {
+    const value = section[field];
+    if (typeof value !== "string") continue;
+    const file = resolve(baseDir, value);
+    if (existsSync(file)) section[field] = file;
+    else rule([field], field, value, `names ${file}, which does not exist; give the path of ${what}, relative to the scenario file's folder (${baseDir})`);
+  }
   const routes = bridge.routes(section);
   const faults = s.faults.map((f) => toFaultSpec(f as never));
   checkFaults(bridges, faults, { ...section, bridge: bridge.name, routes }, rule);

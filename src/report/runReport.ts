@@ -43,8 +43,8 @@ export interface ReportInput {
   criteria?: CapacityCriteria;
   /** Versions of the tools the run used beyond npm packages (chain binaries, relayers). */
   tools?: Record<string, string>;
-  /** What the delivery path found and set on its chains (DeliveryPath.evidence). */
-  evidence?: Record<string, unknown>;
+  /** The delivery path's own manifest fields (DeliveryPath.manifest), read each time the manifest is written. */
+  facts?: () => Record<string, unknown> | undefined;
 }
 
 export interface RunReport {
@@ -62,7 +62,7 @@ export interface RunReport {
 
 /** Writes manifest.json alone: at the start of a run, marked incomplete, so even a kill -9 leaves that on record. */
 export function writeManifest(input: ReportInput, status: string, complete: boolean, extra: Record<string, unknown> = {}): void {
-  const { runId, scenario, startedAt, endpoints, limits, tools, evidence } = input;
+  const { runId, scenario, startedAt, endpoints, limits, tools, facts } = input;
   const manifest = {
     runId,
     complete,
@@ -76,7 +76,7 @@ export function writeManifest(input: ReportInput, status: string, complete: bool
     harnessLimits: limits,
     environment: environmentFacts(),
     tools,
-    evidence,
+    ...facts?.(),
     ...extra,
   };
   // Written aside and renamed over the old one: a write that fails (disk full) leaves the previous manifest whole.

@@ -10,6 +10,7 @@ export const wormhole = defineBridge<WormholeScenario>({
   summary: "EVM chains on anvil, the real Wormhole core contract, guardians and a relayer under test",
   section: wormholeSection,
   search: true,
+  files: { integration: "an integration module (a .ts or .js file whose default export is defineIntegration({ ... }))" },
   faults: WORMHOLE_FAULTS,
   // A refused `routes` reads as none: the rules that read it are not reported then.
   routes: (section) => (section.routes ?? []) as WormholeScenario["routes"],

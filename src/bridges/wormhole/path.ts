@@ -1,4 +1,4 @@
-import { encodeFunctionData, hexToBytes, toHex, type Address, type Hex } from "viem";
+import { encodeFunctionData, hexToBytes, type Address, type Hex } from "viem";
 import type { Chain } from "@wormhole-foundation/sdk-base";
 import { rpc } from "../../infra/rpc.ts";
 import { roleKeys } from "../../../chains/devAccounts.ts";
@@ -6,15 +6,13 @@ import { LogWatcher } from "../../../chains/logWatcher.ts";
 import { chainProfile } from "../../../chains/profiles.ts";
 import { WalletPool } from "../../../chains/walletPool.ts";
 import { signTransaction } from "../../../chains/txSigner.ts";
-import { liquidationHubAbi, liquidationReceiverAbi } from "../../../fixtures/contracts/artifacts/index.ts";
-import { deployGasBurner } from "./deploy.ts";
-import { decodeTrigger, positionIdOf, TRIGGER_KIND_CODES } from "../../load/payload.ts";
+import { deployGasBurner, readContract } from "./deploy.ts";
+import { coreAbi } from "./core.ts";
 import { watchPublishedMessages } from "./publishedMessages.ts";
 import { FaultRunner } from "../../engine/faultRunner.ts";
 import { NETWORK_FAULTS, WORMHOLE_FAULTS } from "./faults/index.ts";
 import { WormholeFaultTargets } from "./faults/targets.ts";
 import { CONSISTENCY_LEVEL, scenarioMessageFee, type WormholeScenario } from "./scenario.ts";
-import { coreAbi } from "./core.ts";
 import { seededRandom } from "../../infra/random.ts";
 import type { PlannedMessage } from "../../load/schedule.ts";
 import { now } from "../../infra/clock.ts";
@@ -31,8 +29,7 @@ import { EvmStack } from "./stack.ts";
 import { triggerDeadlineMs, type DeliveryPath } from "../../engine/bridge.ts";
 import { messageOf } from "../../infra/errors.ts";
 
-/** Gas of one LiquidationHub.trigger call (publishMessage ≈ 51 k plus payload and padding). */
-const TRIGGER_GAS = 250_000n;
+const NO_PADDING = new Uint8Array();
 /** How long the harness's ceiling is sampled before the load. */
 const CEILING_SAMPLE_MS = 300;
 /** Head polling interval of the harness's own watchers (its observation resolution). */
@@ -66,6 +63,10 @@ export class WormholePath implements DeliveryPath {
   private sourceBlocks = new Map<Chain, SourceBlocks>();
   private faults: FaultRunner<WormholeFaultTargets> | undefined;
   private ledger: Ledger | undefined;
+  /** Message ids seen delivered, for the integration's own checks after the run. */
+  private readonly deliveredIds = new Set<number>();
+  /** What the integration's verify() found after the run. */
+  private verified: { problems: string[] } | { error: string } | undefined;
 
   constructor(
     private readonly scenario: WormholeScenario,
@@ -82,6 +83,7 @@ export class WormholePath implements DeliveryPath {
       sources: this.sources,
       destinations: this.destinations,
       guardians: scenario.guardians,
+      integration: scenario.integration,
       relayer: chooseRelayer(scenario.relayer, { faults: scenario.faults, runDir }),
       faultProxy: scenario.faults.some((f) => NETWORK_FAULTS.has(f.kind)),
       // A fault may keep the relayer from the VAA API longer than the usual retention.
@@ -99,8 +101,17 @@ export class WormholePath implements DeliveryPath {
     return {};
   }
 
-  evidence(): Record<string, unknown> {
-    return this.stack.evidence();
+  /**
+   * For the manifest: what the stack found and set on its chains (`evidence`: guardian set index, forks, cores kept or
+   * installed, fees) and the integration that ran (its module and hash, its contracts' addresses and code hashes per chain,
+   * and its own checks).
+   */
+  manifest(): Record<string, unknown> {
+    const integration = this.stack.integrationEvidence;
+    return {
+      evidence: this.stack.evidence(),
+      ...(integration ? { integration: { ...integration, ...(this.verified ? { verify: this.verified } : {}) } } : {}),
+    };
   }
 
   pids(): number[] {
@@ -160,14 +171,14 @@ export class WormholePath implements DeliveryPath {
     await Promise.all(this.watchers.map((w) => w.start()));
     for (const name of this.sources) {
       const c = stack.chain(name);
-      const pool = new WalletPool({ rpcUrl: c.rpcUrl, chainId: c.profile.evmChainId, privateKeys: roleKeys("senders", scenario.senders) });
-      await pool.init();
-      this.senders.set(name, pool);
       const fee = await rpc<Hex>(c.rpcUrl, "eth_call", [
         { to: c.profile.coreAddress, data: encodeFunctionData({ abi: coreAbi, functionName: "messageFee" }) },
         "latest",
       ]);
       this.messageFees.set(name, BigInt(fee));
+      const pool = new WalletPool({ rpcUrl: c.rpcUrl, chainId: c.profile.evmChainId, privateKeys: roleKeys("senders", scenario.senders) });
+      await pool.init();
+      this.senders.set(name, pool);
     }
     // Congestion faults fill blocks with GasBurner calls: deployed before the load starts.
     const burners = new Map<string, Address>();
@@ -225,25 +236,32 @@ export class WormholePath implements DeliveryPath {
     const sentAt = now();
     // The schedule gives the routes' names back: a wormhole scenario's routes are EVM chains (checked by its section).
     const source = m.source as Chain;
-    const destination = stack.chain(m.destination as Chain).profile;
-    const data = encodeFunctionData({
-      abi: liquidationHubAbi,
-      functionName: "trigger",
-      args: [
-        BigInt(m.id),
-        TRIGGER_KIND_CODES[m.kind],
-        positionIdOf(m.positionSalt),
-        "0x000000000000000000000000000000000000dEaD",
-        2_000n * 10n ** 8n,
-        BigInt(triggerDeadlineMs(scenario, ledger, m)),
-        destination.wormholeChainId,
-        CONSISTENCY_LEVEL[scenario.consistency],
-        m.kind === "spam" ? toHex(new Uint8Array(scenario.spamPaddingBytes)) : "0x",
-      ],
-    });
+    let tx: ReturnType<typeof stack.integration.send>;
+    try {
+      tx = stack.integration.send(
+        {
+          id: m.id,
+          kind: m.kind,
+          deadlineMs: triggerDeadlineMs(scenario, ledger, m),
+          positionSalt: m.positionSalt,
+          padding: m.kind === "spam" ? new Uint8Array(scenario.spamPaddingBytes) : NO_PADDING,
+        },
+        {
+          source: stack.integrationChains[source]!,
+          destination: stack.integrationChains[m.destination]!,
+          emitter: stack.emitters.get(source)!,
+          consistencyLevel: CONSISTENCY_LEVEL[scenario.consistency],
+          messageFee: this.messageFees.get(source) ?? 0n,
+          contracts: stack.contracts[source] ?? {},
+        },
+      );
+    } catch (err) {
+      ledger.sendFailed(m.id, sentAt, `integration "${stack.integration.name}" send: ${(err as Error).message}`);
+      return Promise.resolve();
+    }
     return this.senders
       .get(source)!
-      .send(stack.hubs.get(source)!, data, TRIGGER_GAS, this.messageFees.get(source))
+      .send(tx.to, tx.data, tx.gas, tx.value)
       .then(
         (txHash) => ledger.sent(m.id, sentAt, txHash),
         (err) => ledger.sendFailed(m.id, sentAt, messageOf(err)),
@@ -259,6 +277,29 @@ export class WormholePath implements DeliveryPath {
     await Promise.all(this.watchers.map((w) => w.stop()));
     // Reorgs nobody scheduled (a fork or a remote chain) are caught here.
     for (const name of this.sources) await this.rollBack(name, 0n);
+    await this.verify();
+  }
+
+  /** The integration's own checks after the run, recorded in the manifest. */
+  private async verify(): Promise<void> {
+    const { stack } = this;
+    const check = stack.integration.spec.verify;
+    if (!check) return;
+    try {
+      const problems = await check({
+        chains: stack.integrationChains,
+        contracts: stack.contracts,
+        delivered: this.deliveredIds,
+        read: (chain, contract, functionName, args = []) => {
+          const address = stack.contracts[chain]?.[contract];
+          if (!address) throw new Error(`no contract "${contract}" on ${chain}`);
+          return readContract(stack.integration, stack.chain(chain as Chain).rpcUrl, address, contract, functionName, args);
+        },
+      });
+      this.verified = { problems: [...(problems ?? [])] };
+    } catch (err) {
+      this.verified = { error: (err as Error).message };
+    }
   }
 
   async stop(): Promise<void> {
@@ -286,7 +327,7 @@ export class WormholePath implements DeliveryPath {
   private watch(ledger: Ledger): Watcher[] {
     const { stack } = this;
     stack.guardianNetwork.on("vaa", (vaa) => {
-      const id = Number(decodeTrigger(vaa.payload).triggerId);
+      const id = stack.integration.decode(vaa.payload).messageId;
       const key = vaaKey(vaa.emitterChain, vaa.emitterAddress, vaa.sequence);
       ledger.sourceIncluded(id, key, vaa.firstObservedAt);
       ledger.vaaReady(id, key, vaa.readyAt);
@@ -304,10 +345,10 @@ export class WormholePath implements DeliveryPath {
         rpcUrl: c.rpcUrl,
         coreAddress: c.profile.coreAddress,
         wormholeChainId: c.profile.wormholeChainId,
-        emitters: [stack.hubs.get(name)!],
+        emitters: [stack.emitters.get(name)!],
         pollIntervalMs: OBSERVATION_POLL_MS,
         onMessage: ({ key, payload, seenAt, blockNumber, blockHash }) => {
-          const id = Number(decodeTrigger(hexToBytes(payload)).triggerId);
+          const id = stack.integration.decode(hexToBytes(payload)).messageId;
           blocks.add(blockNumber, blockHash, id);
           ledger.sourceIncluded(id, key, seenAt);
         },
@@ -318,12 +359,14 @@ export class WormholePath implements DeliveryPath {
       return new LogWatcher({
         rpcUrl: c.rpcUrl,
         addresses: [stack.receivers.get(name)!],
-        abi: liquidationReceiverAbi,
+        abi: stack.integration.deliveryAbi,
         pollIntervalMs: OBSERVATION_POLL_MS,
         onLogs: (logs, seenAt) => {
           for (const log of logs) {
-            if (log.eventName !== "TriggerDelivered") continue;
-            ledger.delivered(Number(log.args.triggerId), seenAt, log.transactionHash as Hex, log.args.late);
+            const delivery = stack.integration.delivery(log);
+            if (!delivery) continue;
+            this.deliveredIds.add(delivery.messageId);
+            ledger.delivered(delivery.messageId, seenAt, log.transactionHash as Hex, delivery.late);
           }
         },
       });

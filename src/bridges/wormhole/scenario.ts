@@ -34,6 +34,8 @@ export interface WormholeSettings {
    * [0 where the core is installed; the chain's own fee where a core exists (fork, remote)]
    */
   messageFee?: number | string;
+  /** The integration module (absolute once parsed; written relative to the scenario file). [the built-in liquidation pair] */
+  integration?: string;
 }
 
 /** A scenario of the wormhole bridge. */
@@ -88,6 +90,8 @@ export const wormholeSection = z.object({
       { error: FEE_HINT },
     )
     .optional(),
+  // No default: a scenario without it parses (and hashes) as before, and runs the built-in integration.
+  integration: z.string({ error: 'must be the path of an integration module, e.g. "./my-integration.ts"' }).min(1).optional(),
 });
 
 /** The scenario's message fee in wei, when it sets one. */

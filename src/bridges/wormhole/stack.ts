@@ -3,13 +3,15 @@ import type { Address, Hex } from "viem";
 import { Anvil } from "../../../chains/anvil.ts";
 import { chainUrlVariable, type ChainProfile, ChainConfigError } from "../../../chains/profiles.ts";
 import type { Instance } from "../../infra/instance.ts";
+import { RelayerPresetError } from "../../engine/bridge.ts";
 import { installCore, overrideGuardianSet, readExistingCore, type ExistingCore } from "./core.ts";
 import { rpc } from "../../infra/rpc.ts";
-import { deployHub, deployReceiver, registerEmitter } from "./deploy.ts";
+import { contractEvidence, deployIntegration, type ContractAddresses } from "./deploy.ts";
+import type { IntegrationChain } from "./integration.ts";
+import { EMITTER, loadIntegration, RECEIVER, type LoadedIntegration } from "./integrationLoader.ts";
 import { generateGuardianKeys } from "./guardians/guardianKeys.ts";
 import { GuardianNetwork } from "./guardians/guardianNetwork.ts";
 import { VaaApi } from "./guardians/vaaApi.ts";
-import { toEmitterAddress } from "./vaa.ts";
 import type { RelayerChoice } from "./relayer/kinds/index.ts";
 import type { Relayer, RelayerEndpoints } from "./relayer/relayer.ts";
 import { ProcessRelayer } from "./relayer/processRelayer.ts";
@@ -20,10 +22,12 @@ import { BlockClock } from "../../../chains/blockClock.ts";
 export interface StackOptions {
   /** Profiles of every chain in the run. */
   chains: ChainProfile[];
-  /** Chains that send (get a LiquidationHub). */
+  /** Chains that send (get the integration's emitter). */
   sources: Chain[];
-  /** Chains that receive (get a LiquidationReceiver). */
+  /** Chains that receive (get the integration's receiver). */
   destinations: Chain[];
+  /** The integration module's path. [the built-in LiquidationHub → LiquidationReceiver] */
+  integration?: string;
   /** Guardian set size. */
   guardians: number;
   /** The relayer under test: its kind and how it is made (chooseRelayer, relayer/kinds/). */
@@ -52,14 +56,22 @@ export interface StackChain {
 }
 
 /**
- * One scenario's running parts: chains with the Wormhole core, hub and receiver
- * contracts, the guardian network, its VAA API and the relayer under test. Everything it
+ * One scenario's running parts: chains with the Wormhole core, the integration's contracts
+ * (emitters on the sources, receivers on the destinations), the guardian network, its VAA API and the relayer under test. Everything it
  * starts is stopped by stop(), also when start() fails half-way.
  */
 export class EvmStack {
   readonly chains = new Map<Chain, StackChain>();
-  readonly hubs = new Map<Chain, Address>();
+  /** The integration's emitter per source chain and receiver per destination chain. */
+  readonly emitters = new Map<Chain, Address>();
   readonly receivers = new Map<Chain, Address>();
+  /** Every contract of the integration, per chain and name. */
+  contracts: ContractAddresses = {};
+  integration!: LoadedIntegration;
+  /** The run's chains as the integration sees them. */
+  integrationChains: Record<string, IntegrationChain> = {};
+  /** What the manifest records of the integration, once deployed. */
+  integrationEvidence: Record<string, unknown> | undefined;
   guardianNetwork!: GuardianNetwork;
   vaaApi!: VaaApi;
   relayer!: Relayer;
@@ -95,6 +107,13 @@ export class EvmStack {
 
   async start(): Promise<void> {
     try {
+      this.integration = await loadIntegration(this.options.integration);
+      const relayer = this.options.relayer;
+      if ((relayer.batchSize ?? 1) > 1 && !this.integration.spec.deliverBatch) {
+        throw new RelayerPresetError(
+          `relayer preset "${relayer.value}" batches VAAs (batchSize ${relayer.batchSize}) but integration "${this.integration.name}" (${this.integration.modulePath}) has no deliverBatch; use a preset with batchSize 1 or give the integration a deliverBatch`,
+        );
+      }
       await Promise.all(this.options.chains.map((profile) => this.startChain(profile)));
       const mined = [...this.chains.values()].filter((c) => c.anvil);
       if (mined.length) {
@@ -104,6 +123,7 @@ export class EvmStack {
       const keys = generateGuardianKeys(this.options.guardians);
       await this.setUpCores(keys.map((k) => k.address));
       await this.deployContracts();
+      this.integrationEvidence = await this.integrationFacts();
       // The bridge's own links: through the fault proxy when there is one.
       const link = new Map<string, string>();
       if (this.options.faultProxy) {
@@ -129,14 +149,14 @@ export class EvmStack {
         vaaApiUrl,
         sources: this.options.sources.map((name) => {
           const c = this.chain(name);
-          return { wormholeChainId: c.profile.wormholeChainId, rpcUrl: rpcFor(name), coreAddress: c.profile.coreAddress, emitters: [this.hubs.get(name)!] };
+          return { wormholeChainId: c.profile.wormholeChainId, rpcUrl: rpcFor(name), coreAddress: c.profile.coreAddress, emitters: [this.emitters.get(name)!] };
         }),
         destinations: this.options.destinations.map((name) => {
           const c = this.chain(name);
           return { wormholeChainId: c.profile.wormholeChainId, evmChainId: c.profile.evmChainId, rpcUrl: rpcFor(name), receiver: this.receivers.get(name)! };
         }),
       };
-      this.relayer = this.options.relayer.make(endpoints);
+      this.relayer = this.options.relayer.make(endpoints, this.integration);
       await this.launch(this.relayer);
     } catch (err) {
       await this.stop();
@@ -270,23 +290,32 @@ export class EvmStack {
   }
 
   private async deployContracts(): Promise<void> {
-    await Promise.all([
-      ...this.options.sources.map(async (name) => {
-        const c = this.chain(name);
-        this.hubs.set(name, await deployHub(c.rpcUrl, c.profile.coreAddress));
-      }),
-      ...this.options.destinations.map(async (name) => {
-        const c = this.chain(name);
-        this.receivers.set(name, await deployReceiver(c.rpcUrl, c.profile.coreAddress));
-      }),
-    ]);
-    for (const destination of this.options.destinations) {
-      const d = this.chain(destination);
-      for (const source of this.options.sources) {
-        const emitter = toEmitterAddress(this.hubs.get(source)!);
-        await registerEmitter(d.rpcUrl, this.receivers.get(destination)!, this.chain(source).profile.wormholeChainId, emitter);
-      }
-    }
+    const { sources, destinations } = this.options;
+    const chains = [...this.chains.values()].map(({ profile, rpcUrl }) => ({
+      rpcUrl,
+      chain: {
+        name: profile.name,
+        wormholeChainId: profile.wormholeChainId,
+        evmChainId: profile.evmChainId,
+        coreAddress: profile.coreAddress,
+        isSource: sources.includes(profile.name),
+        isDestination: destinations.includes(profile.name),
+      },
+    }));
+    this.integrationChains = Object.fromEntries(chains.map((c) => [c.chain.name, c.chain]));
+    this.contracts = await deployIntegration(this.integration, chains);
+    for (const name of sources) this.emitters.set(name, this.contracts[name]![EMITTER]!);
+    for (const name of destinations) this.receivers.set(name, this.contracts[name]![RECEIVER]!);
+  }
+
+  /** What the manifest records of the integration: its module and hash, and each contract's address and deployed-bytecode hash per chain. */
+  private async integrationFacts(): Promise<Record<string, unknown>> {
+    return {
+      name: this.integration.name,
+      module: this.integration.modulePath,
+      sha256: this.integration.sha256,
+      contracts: await contractEvidence(this.contracts, (name) => this.chain(name as Chain).rpcUrl),
+    };
   }
 }
 

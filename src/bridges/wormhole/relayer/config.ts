@@ -34,14 +34,14 @@ export interface ReferenceRelayerConfig {
   priorityLanes: boolean;
   /**
    * VAAs per transaction: above 1, signed VAAs wait for each other (up to batchWaitMs) and go
-   * out together through the receiver's receiveMessages(bytes[]).
+   * out together through the integration's deliverBatch (built-in: the receiver's receiveMessages(bytes[])).
    */
   batchSize: number;
   /** How long the first VAA of a batch waits for more, ms. */
   batchWaitMs: number;
   /** Signer wallets per destination chain (TEST-ONLY dev accounts), 1..9. */
   wallets: number;
-  /** Gas limit of one receiveMessage transaction (a batch asks for this much per VAA, at most 25 M). */
+  /** Gas limit of one delivery transaction (a batch asks for this much per VAA, at most 25 M). */
   gasLimit: number;
   /**
    * `fixed`: max fee `maxFeeGwei`. `eip1559`: max fee = latest base fee × `feeMultiplier`

@@ -1,11 +1,11 @@
 import type { EventEmitter } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
-import { encodeFunctionData, bytesToHex, parseEventLogs, parseGwei, type Address, type Hex, type Log } from "viem";
+import { bytesToHex, parseGwei, type Address, type Hex, type Log } from "viem";
 import { ReceiptTracker, type Inclusion } from "../../../../chains/receiptTracker.ts";
 import { WalletPool, type Fees, type Ticket } from "../../../../chains/walletPool.ts";
 import { rpc } from "../../../infra/rpc.ts";
 import type { TriggerKind } from "../../../measure/kinds.ts";
-import { liquidationReceiverAbi } from "../../../../fixtures/contracts/artifacts/index.ts";
+import type { LoadedIntegration } from "../integrationLoader.ts";
 import { now } from "../../../infra/clock.ts";
 import type { ReferenceRelayerConfig } from "./config.ts";
 import { LaneLimit } from "./lanes.ts";
@@ -57,6 +57,8 @@ export class Delivery {
   /** `running` is false once the relayer stops: submissions under way then end without retrying. */
   constructor(
     private readonly config: ReferenceRelayerConfig,
+    /** Encodes the receiver's calls and says which rejections are duplicates. */
+    private readonly integration: LoadedIntegration,
     private readonly events: EventEmitter<RelayerEventMap>,
     private readonly log: (line: string) => void,
     private readonly running: () => boolean,
@@ -99,7 +101,7 @@ export class Delivery {
   }
 
   private async submit(key: VaaKey, vaa: Uint8Array, destination: Destination): Promise<void> {
-    const data = encodeFunctionData({ abi: liquidationReceiverAbi, functionName: "receiveMessage", args: [bytesToHex(vaa)] });
+    const data = this.integration.deliver(bytesToHex(vaa));
     let lastReason = "not attempted";
     for (let attempt = 1; attempt <= this.config.maxAttempts && this.running(); attempt++) {
       if (attempt > 1) await sleep(this.config.backoffMs * 2 ** (attempt - 2));
@@ -115,7 +117,7 @@ export class Delivery {
       if (included?.success) return;
       if (!included && (await this.minedAnyway(destination, hashes))) return;
       lastReason = included ? await this.revertReason(destination, data) : "not included before the receipt timeout";
-      if (lastReason.includes("already delivered")) {
+      if (included && this.integration.alreadyDelivered(lastReason)) {
         this.events.emit("duplicate", { key, at: now(), txHash: included?.txHash ?? ticket.hash });
         return;
       }
@@ -149,13 +151,14 @@ export class Delivery {
   }
 
   /**
-   * Delivers a batch through the receiver's receiveMessages(bytes[]) in one transaction. The
-   * receiver reports each VAA it rejects (TriggerRejected): an "already delivered" one is a
+   * Delivers a batch in one transaction through the integration's deliverBatch. The receiver
+   * reports each VAA it rejects (deliverBatch.rejected): an "already delivered" one is a
    * duplicate, any other is submitted again on its own; so is the whole batch when its
    * transaction fails or is not included.
    */
   private async submitBatch(destination: Destination, items: BatchItem[]): Promise<void> {
-    const data = encodeFunctionData({ abi: liquidationReceiverAbi, functionName: "receiveMessages", args: [items.map((i) => bytesToHex(i.vaa))] });
+    // The stack refuses a batching preset for an integration without deliverBatch.
+    const data = this.integration.deliverBatch(items.map((i) => bytesToHex(i.vaa)))!;
     const gas = BigInt(Math.min(this.config.gasLimit * items.length, MAX_BATCH_GAS));
     const oneByOne = (retry: BatchItem[]) => Promise.all(retry.map((i) => this.submit(i.key, i.vaa, destination)));
     let ticket: Ticket;
@@ -174,10 +177,10 @@ export class Delivery {
     }
     const receipt = await rpc<{ logs: Log[] }>(destination.rpcUrl, "eth_getTransactionReceipt", [included.txHash]);
     const retry: BatchItem[] = [];
-    for (const rejected of parseEventLogs({ abi: liquidationReceiverAbi, eventName: "TriggerRejected", logs: receipt.logs })) {
-      const item = items[Number(rejected.args.index)];
+    for (const rejected of this.integration.rejections(receipt.logs)) {
+      const item = items[rejected.index];
       if (!item) continue;
-      if (rejected.args.reason.includes("already delivered")) this.events.emit("duplicate", { key: item.key, at: now(), txHash: included.txHash });
+      if (this.integration.alreadyDelivered(rejected.reason)) this.events.emit("duplicate", { key: item.key, at: now(), txHash: included.txHash });
       else retry.push(item);
     }
     await oneByOne(retry);

@@ -1,3 +1,4 @@
+import type { LoadedIntegration } from "../integrationLoader.ts";
 import type { Relayer, RelayerEndpoints } from "./relayer.ts";
 
 /** What a kind may read when a scenario's `relayer` value is matched: the scenario's faults and the run's folder. */
@@ -8,8 +9,15 @@ export interface RelayerContext {
   runDir: string;
 }
 
-/** A relayer ready to be made once the stack knows its endpoints. */
-export type MakeRelayer = (endpoints: RelayerEndpoints) => Relayer;
+/** A relayer ready to be made once the stack knows its endpoints and has loaded the integration it delivers for. */
+export type MakeRelayer = (endpoints: RelayerEndpoints, integration: LoadedIntegration) => Relayer;
+
+/** What a kind's select() gives for a value it takes. */
+export interface SelectedRelayer {
+  make: MakeRelayer;
+  /** VAAs it delivers in one transaction, when it batches (an integration without deliverBatch refuses it). */
+  batchSize?: number;
+}
 
 /**
  * One kind of relayer the Wormhole stack can run, in one file of relayer/kinds/, listed in
@@ -30,7 +38,7 @@ export interface RelayerKind {
    * The relayer this value names, when the value is this kind's (undefined otherwise); loads and
    * checks the kind's settings now, so a bad preset fails before anything starts (errors name the field).
    */
-  select(value: string, context: RelayerContext): MakeRelayer | undefined;
+  select(value: string, context: RelayerContext): SelectedRelayer | undefined;
 }
 
 export function defineRelayerKind(kind: RelayerKind): RelayerKind {

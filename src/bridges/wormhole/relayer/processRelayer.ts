@@ -22,6 +22,8 @@ export class ProcessRelayer implements Relayer {
     private readonly endpoints: RelayerEndpoints,
     private readonly config: ReferenceRelayerConfig,
     private readonly checkpointPath: string,
+    /** The integration module, loaded again in the relayer's process. */
+    private readonly integrationModule: string,
   ) {
     this.name = `relayer-process:${config.name}`;
   }
@@ -48,6 +50,7 @@ export class ProcessRelayer implements Relayer {
         BRIDGE_STRESS_RELAYER_ENDPOINTS: JSON.stringify(this.endpoints),
         BRIDGE_STRESS_RELAYER_CONFIG: JSON.stringify(this.config),
         BRIDGE_STRESS_RELAYER_CHECKPOINT: this.checkpointPath,
+        BRIDGE_STRESS_INTEGRATION: this.integrationModule,
       },
       readyWhen: (line) => line.includes('"event":"ready"'),
       onLine: (line) => this.onLine(line),

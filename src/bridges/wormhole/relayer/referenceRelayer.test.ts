@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { freePort } from "../../../infra/freePort.ts";
 import { validateRelayerConfig } from "./config.ts";
 import { ReferenceRelayer } from "./referenceRelayer.ts";
+import { loadIntegration } from "../integrationLoader.ts";
 
 const config = validateRelayerConfig(
   {
@@ -33,6 +34,7 @@ test("a start that fails (a source chain down) leaves the relayer stopped and it
   const relayer = new ReferenceRelayer(
     { vaaApiUrl: down, sources: [{ wormholeChainId: 2, rpcUrl: down, coreAddress: `0x${"11".repeat(20)}`, emitters: [] }], destinations: [] },
     config,
+    await loadIntegration(),
     path,
   );
   await t.throwsAsync(relayer.start());

@@ -8,7 +8,7 @@ import type { LogWatcher } from "../../../../chains/logWatcher.ts";
 import { roleKeys } from "../../../../chains/devAccounts.ts";
 import { httpRequest } from "../../../infra/http.ts";
 import type { coreAbi } from "../core.ts";
-import { decodeTrigger } from "../../../load/payload.ts";
+import type { LoadedIntegration } from "../integrationLoader.ts";
 import { parseVaa } from "../vaa.ts";
 import { watchPublishedMessages } from "../publishedMessages.ts";
 import { now } from "../../../infra/clock.ts";
@@ -59,12 +59,15 @@ export class ReferenceRelayer implements Relayer {
   constructor(
     private readonly endpoints: RelayerEndpoints,
     readonly config: ReferenceRelayerConfig,
+    /** Reads payloads (destination and kind) and encodes deliveries. */
+    private readonly integration: LoadedIntegration,
     private readonly checkpointPath?: string,
   ) {
     this.name = `relayer:${config.name}`;
     this.fetchLimit = pLimit(config.fetchConcurrency);
     this.delivery = new Delivery(
       config,
+      integration,
       this.events,
       (line) => this.log(line),
       () => this.running,
@@ -172,7 +175,7 @@ export class ReferenceRelayer implements Relayer {
     const vaa = await this.fetchVaa(key);
     if (!vaa) return;
     this.events.emit("fetched", { key, at: now() });
-    const { destinationChain, kind } = decodeTrigger(parseVaa(vaa).body.payload);
+    const { destination: destinationChain, kind } = this.integration.decode(parseVaa(vaa).body.payload);
     const destination = this.delivery.destinations.get(destinationChain);
     if (!destination) {
       this.events.emit("gaveUp", { key, at: now(), reason: `no receiver configured for destination chain ${destinationChain}` });

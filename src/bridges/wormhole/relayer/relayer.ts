@@ -17,7 +17,7 @@ export interface RelayerEndpoints {
     wormholeChainId: number;
     evmChainId: number;
     rpcUrl: string;
-    /** LiquidationReceiver on that chain. */
+    /** The integration's receiver on that chain. */
     receiver: Address;
   }>;
 }

@@ -13,13 +13,15 @@ export interface RelayerChoice {
   /** The scenario's `relayer` value. */
   value: string;
   make: MakeRelayer;
+  /** VAAs a delivery carries when it batches. */
+  batchSize?: number;
 }
 
 /** The kind that takes `value` (the first in RELAYER_KINDS); an unknown value's error lists every kind and the values each takes. */
 export function chooseRelayer(value: string, context: RelayerContext = { faults: [], runDir: "." }): RelayerChoice {
   for (const kind of RELAYER_KINDS) {
-    const make = kind.select(value, context);
-    if (make) return { kind, value, make };
+    const selected = kind.select(value, context);
+    if (selected) return { kind, value, ...selected };
   }
   const kinds = RELAYER_KINDS.map((k) => `${k.name} (${k.summary}: ${k.values().join(", ")})`);
   throw new RelayerPresetError(`relayer "${value}": no relayer kind takes it; use one of the kinds: ${kinds.join("; ")}`);

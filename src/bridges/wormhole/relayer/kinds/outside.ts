@@ -10,6 +10,7 @@ export const outside = defineRelayerKind({
   select(value) {
     if (!value.startsWith(OUTSIDE_PREFIX)) return undefined;
     const config = loadCommandRelayer(value);
-    return (endpoints) => new CommandRelayer(endpoints, config);
+    // It delivers however it likes (by the receiver's functions it was written for); the integration is the harness's.
+    return { make: (endpoints) => new CommandRelayer(endpoints, config) };
   },
 });

@@ -15,6 +15,9 @@ export const processRelayer = defineRelayerKind({
   select(value, { faults, runDir }) {
     if (!faults.some((f) => f.kind === RESTART_FAULT) || !relayerPresetNames().includes(value)) return undefined;
     const config = loadRelayerPreset(value);
-    return (endpoints) => new ProcessRelayer(endpoints, config, join(runDir, "relayer-checkpoint.json"));
+    return {
+      make: (endpoints, integration) => new ProcessRelayer(endpoints, config, join(runDir, "relayer-checkpoint.json"), integration.modulePath),
+      batchSize: config.batchSize,
+    };
   },
 });

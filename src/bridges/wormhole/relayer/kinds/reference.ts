@@ -11,6 +11,6 @@ export const reference = defineRelayerKind({
   select(value) {
     if (!relayerPresetNames().includes(value)) return undefined;
     const config = loadRelayerPreset(value);
-    return (endpoints) => new ReferenceRelayer(endpoints, config);
+    return { make: (endpoints, integration) => new ReferenceRelayer(endpoints, config, integration), batchSize: config.batchSize };
   },
 });
