@@ -163,8 +163,11 @@ async function deliver(w: World, vaas: Hex | Hex[]) {
     args,
     gas: 3_000_000n,
   });
-  return parseEventLogs({ abi: allAbi, logs: (await mined(w.destination, hash)).logs }) as Array<{ eventName: string; args: any }>;
+  const receipt = await mined(w.destination, hash);
+  gasUsed.set(hash, receipt.gasUsed);
+  return Object.assign(parseEventLogs({ abi: allAbi, logs: receipt.logs }) as Array<{ eventName: string; args: any }>, { hash });
 }
+const gasUsed = new Map<Hex, bigint>();
 
 /** The custom error a delivery of `vaa` reverts with, decoded by viem from the receiver's ABI. */
 async function revertOf(w: World, vaa: Hex): Promise<{ errorName: string; args: readonly unknown[] }> {
@@ -233,6 +236,16 @@ test.serial("published with the core's fee and delivered: the position is liquid
   t.is(((await readMarket(w, "positions", [positionIdOf(1)])) as readonly unknown[])[1], 2, "status Liquidated");
   t.is(await readReceiver(w, "outcomes", [1n]), 1);
   t.true((await readReceiver(w, "consumed", [outcome!.args.vmHash])) as boolean);
+});
+
+test.serial("a liquidation signed by all 19 guardians fits the default relayer preset's gas limit", async (t) => {
+  const w = world;
+  const { gasLimit } = JSON.parse(readFileSync(new URL("../fixtures/relayers/default.json", import.meta.url), "utf8"));
+  const events = await deliver(w, vaaOf(w, await publish(w, message(12)), range(0, 18)));
+  t.is(outcomeEvent(events)[0]!.args.outcome, 1, "Liquidated");
+  const used = gasUsed.get(events.hash)!;
+  t.log(`receiveMessage, 19 signatures, liquidated: ${used} gas`);
+  t.true(used <= BigInt(gasLimit), `${used} gas > the default preset's gasLimit ${gasLimit}`);
 });
 
 test.serial("a send without the non-zero fee reverts with WrongFee(required, sent)", async (t) => {
@@ -357,7 +370,16 @@ test.serial("the market's refusal is an outcome: delivered, consumed, the reason
   // A kind other than liquidation is delivered without a market call.
   const [order] = outcomeEvent(await deliver(w, vaaOf(w, await publish(w, message(10, { kind: "order" })))));
   t.is(order!.args.outcome, 4, "Recorded");
-  t.is(lending.decode((await publish(w, message(11, { kind: "spam", padding: new Uint8Array(300) }))).payload).kind, "spam");
+});
+
+test.serial("a spam message with the largest padding a scenario allows is sent within send.gas and delivered", async (t) => {
+  const w = world;
+  // spamPaddingBytes is at most 16,384 (src/load/scenarioFields.ts); publish() sends with the module's send.gas and fails on a revert.
+  const body = await publish(w, message(11, { kind: "spam", padding: new Uint8Array(16_384) }));
+  t.is(lending.decode(body.payload).kind, "spam");
+  const events = await deliver(w, vaaOf(w, body, range(0, 18)));
+  t.is(outcomeEvent(events)[0]!.args.outcome, 4, "Recorded");
+  t.log(`receiveMessage, 19 signatures, 16,384 bytes of padding: ${gasUsed.get(events.hash)} gas`);
 });
 
 test.serial("verify finds every delivered id on the receiver, and names one it does not know", async (t) => {
