@@ -398,3 +398,28 @@ test("describeRevert names the receiver's errors and leaves unknown data as hex"
   t.is(decodeErrorResult({ abi: liquidatorAbi, data }).errorName, "AlreadyDelivered");
   t.is(describeRevert("0xdeadbeef"), "0xdeadbeef");
 });
+
+/** A fresh instance of the module (it reads BRIDGE_STRESS_LENDING_ADDRESSES when loaded) with `value` in that variable. */
+async function withAddresses(value: string) {
+  process.env.BRIDGE_STRESS_LENDING_ADDRESSES = value;
+  try {
+    return (await import(`../fixtures/integrations/lending/integration.ts?addresses=${encodeURIComponent(value)}`)).default as typeof lending;
+  } finally {
+    delete process.env.BRIDGE_STRESS_LENDING_ADDRESSES;
+  }
+}
+
+test("BRIDGE_STRESS_LENDING_ADDRESSES names contracts that exist; a wrong entry is refused by its field", async (t) => {
+  const market = "0x1111111111111111111111111111111111111111";
+  const onFork = await withAddresses(JSON.stringify({ Arbitrum: { market } }));
+  const address = (spec: { address?: unknown }, chain: string) => (spec.address as (ctx: unknown) => unknown)({ chain: { name: chain } });
+  t.is(address(onFork.contracts!.market!, "Arbitrum"), market);
+  t.is(address(onFork.receiver, "Arbitrum"), undefined, "not named: deployed");
+  t.is(address(onFork.emitter, "Ethereum"), undefined);
+  await t.throwsAsync(withAddresses(JSON.stringify({ Arbitrum: { market: "0x12" } })), {
+    message: /BRIDGE_STRESS_LENDING_ADDRESSES\.Arbitrum\.market: "0x12" is not an address/,
+  });
+  await t.throwsAsync(withAddresses(JSON.stringify({ Arbitrum: { hub: market } })), { message: /Arbitrum\.hub: unknown; use emitter, market or receiver/ });
+  await t.throwsAsync(withAddresses(JSON.stringify({ Arbitrum: market })), { message: /BRIDGE_STRESS_LENDING_ADDRESSES\.Arbitrum: must be an object/ });
+  await t.throwsAsync(withAddresses("{"), { message: /is not JSON/ });
+});
