@@ -345,6 +345,21 @@ test.serial("a VAA from an unregistered emitter is rejected; only the owner regi
   t.regex(err!.message, /NotOwner/);
 });
 
+test.serial(
+  "from the registered emitter, a payload that is not an ABI-encoded trigger is MalformedPayload, one for another chain WrongTargetChain",
+  async (t) => {
+    const w = world;
+    const body = await publish(w, message(13));
+    const packed = { ...body, sequence: body.sequence + 1000n, payload: new Uint8Array(344).fill(1) };
+    t.deepEqual(await revertOf(w, vaaOf(w, packed)), { errorName: "MalformedPayload", args: [344n] });
+    const short = { ...body, sequence: body.sequence + 1001n, payload: body.payload.slice(0, 319) };
+    t.deepEqual(await revertOf(w, vaaOf(w, short)), { errorName: "MalformedPayload", args: [319n] });
+    t.is(outcomeEvent(await deliver(w, vaaOf(w, body)))[0]!.args.outcome, 1, "the real one still delivers");
+    const elsewhere = await publish(w, message(14), (trigger) => ({ ...trigger, targetChain: 30 }));
+    t.deepEqual(await revertOf(w, vaaOf(w, elsewhere)), { errorName: "WrongTargetChain", args: [30, w.destination.profile.wormholeChainId] });
+  },
+);
+
 test.serial("a bad VAA is rejected with the core's reason", async (t) => {
   const w = world;
   const body = await publish(w, message(6));
