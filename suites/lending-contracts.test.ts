@@ -254,6 +254,34 @@ test.serial("a liquidation signed by all 19 guardians fits the default relayer p
   t.true(used <= BigInt(gasLimit), `${used} gas > the default preset's gasLimit ${gasLimit}`);
 });
 
+test.serial("a batch whose gas runs out in an entry reverts whole: nothing consumed, nothing reported refused", async (t) => {
+  const w = world;
+  const a = vaaOf(w, await publish(w, message(15)));
+  const b = vaaOf(w, await publish(w, message(16, { kind: "spam", padding: new Uint8Array(16_384) })), range(0, 18));
+  const request = { account: relayer, address: w.contracts.Arbitrum!.receiver!, abi: liquidatorAbi, functionName: lending.deliverBatch!.function };
+  // Enough for the first entry, not for the second (19 signatures and 16 KB: ~500 k), yet the 1/64 of the gas a
+  // call leaves its caller is enough to report the entry: without the OutOfGas revert, B would be rejected with no reason.
+  const gas = (await w.destination.client.estimateContractGas({ ...request, args: lending.deliverBatch!.args([a]) })) + 400_000n;
+  const hash = await wallet(w.destination, relayer).writeContract({ ...request, chain: null, args: lending.deliverBatch!.args([a, b]), gas });
+  const receipt = await w.destination.client.waitForTransactionReceipt({ hash, pollingInterval: 50 });
+  t.log(
+    gas,
+    receipt.gasUsed,
+    receipt.status,
+    JSON.stringify(parseEventLogs({ abi: allAbi, logs: receipt.logs }).map((e: any) => [e.eventName, String(e.args.messageId ?? e.args.reason)])),
+  );
+  t.is(receipt.status, "reverted", "an entry out of gas is not reported as DeliveryRejected with an empty reason");
+  t.is(await readReceiver(w, "outcomes", [15n]), 0, "the first entry was not consumed either");
+  const events = await deliver(w, [a, b]);
+  t.deepEqual(
+    outcomeEvent(events).map((e) => [e.args.messageId, e.args.outcome]),
+    [
+      [15n, 1],
+      [16n, 4],
+    ],
+  );
+});
+
 test.serial("a send without the non-zero fee reverts with WrongFee(required, sent)", async (t) => {
   const w = world;
   const ctx = sendContext(w);
