@@ -12,7 +12,7 @@ import { loadScenario } from "../src/scenarios.ts";
 import { runScenario } from "../src/run.ts";
 import { WormholePath } from "../src/bridges/wormhole/path.ts";
 import type { WormholeScenario } from "../src/bridges/wormhole/scenario.ts";
-import { readCsv, scenarioFile, tempReports } from "./helpers/run.ts";
+import { readCsv, runShipped, scenarioFile, tempReports } from "./helpers/run.ts";
 
 // An integration's contracts on a chain with the real core: deployed from artifacts, or taken at an address; a constructor that reverts is named with its reason.
 const ENTRY = pathToFileURL(join(import.meta.dirname, "../src/index.ts")).href;
@@ -177,4 +177,25 @@ export default defineIntegration({
   t.deepEqual(Object.keys(manifest.integration.contracts).sort(), ["Base", "Ethereum"]);
   t.deepEqual(manifest.integration.verify, { problems: [] });
   t.is(coreBalance, 20n * FEE, "each send paid the core's message fee");
+});
+
+test("the shipped lending scenario runs the second integration end to end: every message delivered through its Liquidator", async (t) => {
+  // fixtures/scenarios/lending.json with shorter stages and drain; its integration path is relative to that file.
+  const { result, rows } = await runShipped("lending", {
+    stages: [
+      { rate: 10, duration: "2s" },
+      { rate: 30, duration: "2s" },
+    ],
+    drain: "20s",
+  });
+  const messages = rows("messages.csv");
+  t.is(messages.length, 80);
+  t.deepEqual(
+    messages.filter((m) => m.status !== "delivered").map((m) => `${m.message_id} ${m.status} ${m.drop_reason}`),
+    [],
+  );
+  const manifest = JSON.parse(readFileSync(join(result.runDir, "manifest.json"), "utf8"));
+  t.is(manifest.integration.name, "lending");
+  t.regex(manifest.integration.module, /fixtures\/integrations\/lending\/integration\.ts$/);
+  for (const chain of ["Arbitrum", "Base"]) t.truthy(manifest.integration.contracts[chain].receiver?.address, `${chain}: its Liquidator's address`);
 });

@@ -140,6 +140,7 @@ export const SHIPPED_SCENARIOS = [
   "soak",
   "cosmos",
   "ibc",
+  "lending",
   "fault-guardian-outage",
   "fault-gossip-partition",
   "fault-rpc-latency",

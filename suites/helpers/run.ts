@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
 import type { Scenario } from "../../src/load/scenario.ts";
 import { validateScenario } from "../../src/scenarios.ts";
@@ -91,7 +92,9 @@ export async function runLocal(fields: Record<string, unknown>, options: Omit<Ru
  */
 export async function runShipped(name: string, overrides: Record<string, unknown> = {}, options: Omit<RunOptions, "outDir"> = {}) {
   const raw = JSON.parse(readFileSync(new URL(`../../fixtures/scenarios/${name}.json`, import.meta.url), "utf8")) as Record<string, unknown>;
-  return runValidated(validateScenario({ ...raw, ...overrides }, `fixtures/scenarios/${name}.json`), options);
+  // Paths in it (an integration module) are relative to the scenario file's folder, as when the CLI loads it.
+  const folder = fileURLToPath(new URL("../../fixtures/scenarios/", import.meta.url));
+  return runValidated(validateScenario({ ...raw, ...overrides }, `fixtures/scenarios/${name}.json`, folder), options);
 }
 
 async function runValidated(scenario: Scenario, options: Omit<RunOptions, "outDir">) {
