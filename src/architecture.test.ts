@@ -215,3 +215,11 @@ test("the engine reads no chain itself: src/load, src/measure and src/report imp
   // Reads of a chain (blocks, logs, receipts) are chain-level code: they live in chains/ and reach the engine as events.
   t.deepEqual(edges(graph, ENGINE, under(["src/infra/rpc.ts", "src/infra/http.ts"])), []);
 });
+
+test("no non-test source file of src/ or chains/ is over 350 lines (split it by what its parts do)", (t) => {
+  const long = [...graph.keys()]
+    .map((file) => [file, readFileSync(join(ROOT, file), "utf8").split("\n").length] as const)
+    .filter(([, lines]) => lines > 351)
+    .map(([file, lines]) => `${file}: ${lines} lines`);
+  t.deepEqual(long, []);
+});

@@ -1,14 +1,12 @@
-import { encodeFunctionData, hexToBytes, type Address, type Hex } from "viem";
+import { encodeFunctionData, type Address, type Hex } from "viem";
 import type { Chain } from "@wormhole-foundation/sdk-base";
 import { rpc } from "../../infra/rpc.ts";
 import { roleKeys } from "../../../chains/devAccounts.ts";
-import { LogWatcher } from "../../../chains/logWatcher.ts";
 import { chainProfile } from "../../../chains/profiles.ts";
 import { WalletPool } from "../../../chains/walletPool.ts";
 import { signTransaction } from "../../../chains/txSigner.ts";
 import { deployGasBurner, readContract } from "./deploy.ts";
 import { coreAbi } from "./core.ts";
-import { watchPublishedMessages } from "./publishedMessages.ts";
 import { FaultRunner } from "../../engine/faultRunner.ts";
 import { NETWORK_FAULTS, WORMHOLE_FAULTS } from "./faults/index.ts";
 import { WormholeFaultTargets } from "./faults/targets.ts";
@@ -17,9 +15,9 @@ import { seededRandom } from "../../infra/random.ts";
 import type { PlannedMessage } from "../../load/schedule.ts";
 import { now } from "../../infra/clock.ts";
 import type { Ledger } from "../../measure/ledger.ts";
-import { SourceBlocks } from "../../../chains/sourceBlocks.ts";
+import type { SourceBlocks } from "../../../chains/sourceBlocks.ts";
+import { OBSERVATION_POLL_MS, type Watcher, watchRun } from "./watchers.ts";
 import { chooseRelayer } from "./relayer/kinds/index.ts";
-import { vaaKey } from "./relayer/relayer.ts";
 import type { HarnessLimits, RunRecorder } from "../../report/runReport.ts";
 import { privateKeyToAccount } from "viem/accounts";
 import { generateGuardianKeys } from "./guardians/guardianKeys.ts";
@@ -33,7 +31,6 @@ const NO_PADDING = new Uint8Array();
 /** How long the harness's ceiling is sampled before the load. */
 const CEILING_SAMPLE_MS = 300;
 /** Head polling interval of the harness's own watchers (its observation resolution). */
-const OBSERVATION_POLL_MS = 20;
 
 /** How many times a second `work(count)` runs, timed over `ms`. */
 function ratePerS(ms: number, work: (count: number) => void): number {
@@ -42,8 +39,6 @@ function ratePerS(ms: number, work: (count: number) => void): number {
   while (performance.now() - started < ms) work(count++);
   return count / ((performance.now() - started) / 1000);
 }
-
-type Watcher = { start(): Promise<void>; sweep(): Promise<void>; stop(): Promise<void> };
 
 /**
  * Wormhole between EVM chains: anvil chains, the real core contract, guardians, the VAA
@@ -167,7 +162,9 @@ export class WormholePath implements DeliveryPath {
   async attach(ledger: Ledger, recorder: RunRecorder): Promise<void> {
     this.ledger = ledger;
     const { stack, scenario } = this;
-    this.watchers = this.watch(ledger);
+    const observed = watchRun(stack, this.sources, this.destinations, ledger, (id) => this.deliveredIds.add(id));
+    this.watchers = observed.watchers;
+    this.sourceBlocks = observed.sourceBlocks;
     await Promise.all(this.watchers.map((w) => w.start()));
     for (const name of this.sources) {
       const c = stack.chain(name);
@@ -321,56 +318,5 @@ export class WormholePath implements DeliveryPath {
     for (const r of unseen) if ((await rpc(rpcUrl, "eth_getTransactionByHash", [r.sendTxHash])) === null) vanished.push(r.id);
     for (const id of [...seen, ...vanished]) ledger.sourceRolledBack(id);
     return `${seen.length} messages rolled back, ${vanished.length} pending transactions gone`;
-  }
-
-  /** The harness's own observers: source inclusion, VAAs, relayer progress and on-chain delivery. */
-  private watch(ledger: Ledger): Watcher[] {
-    const { stack } = this;
-    stack.guardianNetwork.on("vaa", (vaa) => {
-      const id = stack.integration.decode(vaa.payload).messageId;
-      const key = vaaKey(vaa.emitterChain, vaa.emitterAddress, vaa.sequence);
-      ledger.sourceIncluded(id, key, vaa.firstObservedAt);
-      ledger.vaaReady(id, key, vaa.readyAt);
-    });
-    stack.relayer.events.on("fetched", (e) => ledger.relayerFetched(e.key, e.at));
-    stack.relayer.events.on("submitted", (e) => ledger.relayerSubmitted(e.key, e.at));
-    stack.relayer.events.on("duplicate", (e) => ledger.duplicateAttempt(e.key, e.at, e.txHash));
-    stack.relayer.events.on("gaveUp", (e) => ledger.relayerGaveUp(e.key, e.reason));
-
-    this.sourceBlocks = new Map(this.sources.map((name) => [name, new SourceBlocks(stack.chain(name).rpcUrl)]));
-    const sourceWatchers = this.sources.map((name) => {
-      const c = stack.chain(name);
-      const blocks = this.sourceBlocks.get(name)!;
-      return watchPublishedMessages({
-        rpcUrl: c.rpcUrl,
-        coreAddress: c.profile.coreAddress,
-        wormholeChainId: c.profile.wormholeChainId,
-        emitters: [stack.emitters.get(name)!],
-        pollIntervalMs: OBSERVATION_POLL_MS,
-        onMessage: ({ key, payload, seenAt, blockNumber, blockHash }) => {
-          const id = stack.integration.decode(hexToBytes(payload)).messageId;
-          blocks.add(blockNumber, blockHash, id);
-          ledger.sourceIncluded(id, key, seenAt);
-        },
-      });
-    });
-    const deliveryWatchers = this.destinations.map((name) => {
-      const c = stack.chain(name);
-      return new LogWatcher({
-        rpcUrl: c.rpcUrl,
-        addresses: [stack.receivers.get(name)!],
-        abi: stack.integration.deliveryAbi,
-        pollIntervalMs: OBSERVATION_POLL_MS,
-        onLogs: (logs, seenAt) => {
-          for (const log of logs) {
-            const delivery = stack.integration.delivery(log);
-            if (!delivery) continue;
-            this.deliveredIds.add(delivery.messageId);
-            ledger.delivered(delivery.messageId, seenAt, log.transactionHash as Hex, delivery.late);
-          }
-        },
-      });
-    });
-    return [...sourceWatchers, ...deliveryWatchers];
   }
 }
