@@ -1,6 +1,9 @@
 import test from "ava";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createPublicClient, encodeAbiParameters, encodeFunctionData, hexToBigInt, http, keccak256, pad, toHex, type Address, type Hex } from "viem";
 import { Anvil } from "../chains/anvil.ts";
 import { chainProfile, chainUrlVariable } from "../chains/profiles.ts";
@@ -15,6 +18,7 @@ import { runScenario } from "../src/run.ts";
 import { range, signedVaa } from "./helpers/chain.ts";
 import { evmStack, tempReports } from "./helpers/run.ts";
 
+// The tests that fork set the fork URL in the environment: they run one at a time (test.serial).
 // An offline stand-in for mainnet: an "origin" anvil whose Wormhole core has another guardian
 // set (other keys, index 3), a non-zero message fee and some history. The harness forks it at a
 // chosen block and must keep that core (code, fee, sequences), only making the suite's guardians
@@ -116,72 +120,75 @@ test("overriding the guardian set keeps the core's code, index and expiry, clear
   t.is(await read(url, "messageFee"), 7n, "a scenario's fee replaces the chain's");
 });
 
-test("a fork at a pinned block keeps the real core: messages both ways verified with the suite's guardians at the origin's index, its fee paid", async (t) => {
-  const stand = await origin("origin:Ethereum");
-  t.teardown(() => stand.stop());
-  const [, publisher] = (await rpc<Address[]>(stand.rpcUrl, "eth_accounts", [])).slice(-2);
-  const forkBlock = await publish(stand.rpcUrl, publisher!, 3);
-  // History after the pinned block, which the fork must not see.
-  await publish(stand.rpcUrl, publisher!, 2);
-  process.env[chainUrlVariable("Ethereum", "fork")] = stand.rpcUrl;
-  const originCode = await codeHash(stand.rpcUrl);
+test.serial(
+  "a fork at a pinned block keeps the real core: messages both ways verified with the suite's guardians at the origin's index, its fee paid",
+  async (t) => {
+    const stand = await origin("origin:Ethereum");
+    t.teardown(() => stand.stop());
+    const [, publisher] = (await rpc<Address[]>(stand.rpcUrl, "eth_accounts", [])).slice(-2);
+    const forkBlock = await publish(stand.rpcUrl, publisher!, 3);
+    // History after the pinned block, which the fork must not see.
+    await publish(stand.rpcUrl, publisher!, 2);
+    process.env[chainUrlVariable("Ethereum", "fork")] = stand.rpcUrl;
+    const originCode = await codeHash(stand.rpcUrl);
 
-  const scenario = validateScenario(
-    {
-      name: "fork-core",
-      chains: { Ethereum: { mode: "fork", forkBlock, blockTimeMs: 200 }, Arbitrum: { blockTimeMs: 200 } },
-      routes: [
-        { from: "Ethereum", to: ["Arbitrum"] },
-        { from: "Arbitrum", to: ["Ethereum"] },
-      ],
-      guardians: 5,
-      stages: [{ rate: 5, duration: "2s" }],
-      drain: "20s",
-      senders: 1,
-    },
-    "fork-core",
-  );
-  const seen: Record<string, unknown> = {};
-  const result = await runScenario(scenario, {
-    outDir: tempReports(),
-    inspect: async (path) => {
-      const stack = evmStack(path);
-      const fork = stack.chain("Ethereum").rpcUrl;
-      const arbitrum = stack.chain("Arbitrum");
-      seen.codeHash = await codeHash(fork);
-      seen.index = await read(fork, "getCurrentGuardianSetIndex");
-      seen.keys = ((await read(fork, "getGuardianSet", [ORIGIN_INDEX])) as { keys: Address[] }).keys;
-      seen.fee = await read(fork, "messageFee");
-      seen.historySequence = await read(fork, "nextSequence", [publisher]);
-      seen.arbitrumIndex = await read(arbitrum.rpcUrl, "getCurrentGuardianSetIndex", [], arbitrum.profile.coreAddress);
-    },
-  });
-  t.is(seen.codeHash, originCode, "the core's code is the origin's, not replaced");
-  t.is(seen.index, ORIGIN_INDEX);
-  t.deepEqual(
-    seen.keys,
-    generateGuardianKeys(5).map((k) => k.address),
-  );
-  t.is(seen.fee, ORIGIN_FEE, "the chain's fee is kept");
-  t.is(seen.historySequence, 3n, "the fork has the origin's state at the pinned block, not at its head");
-  t.is(seen.arbitrumIndex, ORIGIN_INDEX, "the installed core takes the same index, so one VAA verifies on both");
-  const [stage] = result.stats.stages;
-  t.is(stage!.offered, 10);
-  t.is(stage!.delivered, 10, [...stage!.dropReasons].join(", "));
+    const scenario = validateScenario(
+      {
+        name: "fork-core",
+        chains: { Ethereum: { mode: "fork", forkBlock, blockTimeMs: 200 }, Arbitrum: { blockTimeMs: 200 } },
+        routes: [
+          { from: "Ethereum", to: ["Arbitrum"] },
+          { from: "Arbitrum", to: ["Ethereum"] },
+        ],
+        guardians: 5,
+        stages: [{ rate: 5, duration: "2s" }],
+        drain: "20s",
+        senders: 1,
+      },
+      "fork-core",
+    );
+    const seen: Record<string, unknown> = {};
+    const result = await runScenario(scenario, {
+      outDir: tempReports(),
+      inspect: async (path) => {
+        const stack = evmStack(path);
+        const fork = stack.chain("Ethereum").rpcUrl;
+        const arbitrum = stack.chain("Arbitrum");
+        seen.codeHash = await codeHash(fork);
+        seen.index = await read(fork, "getCurrentGuardianSetIndex");
+        seen.keys = ((await read(fork, "getGuardianSet", [ORIGIN_INDEX])) as { keys: Address[] }).keys;
+        seen.fee = await read(fork, "messageFee");
+        seen.historySequence = await read(fork, "nextSequence", [publisher]);
+        seen.arbitrumIndex = await read(arbitrum.rpcUrl, "getCurrentGuardianSetIndex", [], arbitrum.profile.coreAddress);
+      },
+    });
+    t.is(seen.codeHash, originCode, "the core's code is the origin's, not replaced");
+    t.is(seen.index, ORIGIN_INDEX);
+    t.deepEqual(
+      seen.keys,
+      generateGuardianKeys(5).map((k) => k.address),
+    );
+    t.is(seen.fee, ORIGIN_FEE, "the chain's fee is kept");
+    t.is(seen.historySequence, 3n, "the fork has the origin's state at the pinned block, not at its head");
+    t.is(seen.arbitrumIndex, ORIGIN_INDEX, "the installed core takes the same index, so one VAA verifies on both");
+    const [stage] = result.stats.stages;
+    t.is(stage!.offered, 10);
+    t.is(stage!.delivered, 10, [...stage!.dropReasons].join(", "));
 
-  const manifest = JSON.parse(readFileSync(join(result.runDir, "manifest.json"), "utf8"));
-  t.is(manifest.evidence.guardianSetIndex, ORIGIN_INDEX);
-  t.like(manifest.evidence.chains.Ethereum, {
-    mode: "fork",
-    forkUrl: redactUrl(stand.rpcUrl),
-    forkBlock,
-    core: { kept: true, codeHash: originCode, foundGuardianSetIndex: ORIGIN_INDEX, foundGuardians: 7, foundMessageFee: String(ORIGIN_FEE) },
-    messageFee: String(ORIGIN_FEE),
-  });
-  t.like(manifest.evidence.chains.Arbitrum, { mode: "local", core: { kept: false }, messageFee: "0" });
-});
+    const manifest = JSON.parse(readFileSync(join(result.runDir, "manifest.json"), "utf8"));
+    t.is(manifest.evidence.guardianSetIndex, ORIGIN_INDEX);
+    t.like(manifest.evidence.chains.Ethereum, {
+      mode: "fork",
+      forkUrl: redactUrl(stand.rpcUrl),
+      forkBlock,
+      core: { kept: true, codeHash: originCode, foundGuardianSetIndex: ORIGIN_INDEX, foundGuardians: 7, foundMessageFee: String(ORIGIN_FEE) },
+      messageFee: String(ORIGIN_FEE),
+    });
+    t.like(manifest.evidence.chains.Arbitrum, { mode: "local", core: { kept: false }, messageFee: "0" });
+  },
+);
 
-test("a scenario's message fee is set on a kept core and an installed one alike", async (t) => {
+test.serial("a scenario's message fee is set on a kept core and an installed one alike", async (t) => {
   const stand = await origin("origin:fee");
   t.teardown(() => stand.stop());
   process.env[chainUrlVariable("Ethereum", "fork")] = stand.rpcUrl;
@@ -203,7 +210,7 @@ test("a scenario's message fee is set on a kept core and an installed one alike"
   t.like(stack.evidence(), { guardianSetIndex: ORIGIN_INDEX, chains: { Ethereum: { messageFee: "5", core: { kept: true, foundMessageFee: "1234" } } } });
 });
 
-test("a fork block above the origin's head fails before the fork starts, naming the head", async (t) => {
+test.serial("a fork block above the origin's head fails before the fork starts, naming the head", async (t) => {
   const stand = new Anvil({ name: "origin:head", chainId: ethereum.evmChainId, blockTimeMs: 1000 });
   t.teardown(() => stand.stop());
   await stand.start();
@@ -216,3 +223,60 @@ test("a fork block above the origin's head fails before the fork starts, naming 
     message: /chain Ethereum: forkBlock 1000000 is above the head of its origin \(http:\/\/127\.0\.0\.1:\d+ is at block \d+\); pick a block ≤ \d+/,
   });
 });
+
+test.serial(
+  "the lending integration already deployed on the stand-in is run by address on a fork of it: nothing redeployed, every message delivered and verified by the kept core",
+  async (t) => {
+    const stand = await origin("origin:lending");
+    t.teardown(() => stand.stop());
+    // The team's own deployment, before the fork: a TriggerSender, a LendingMarket and a Liquidator on "mainnet".
+    const script = fileURLToPath(new URL("./fixtures/deploy-lending.ts", import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", script, stand.rpcUrl], { encoding: "utf8" });
+    const deployed = JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<"emitter" | "market" | "receiver", Address>;
+    const forkBlock = Number(await rpc<Hex>(stand.rpcUrl, "eth_blockNumber", []));
+    const deployedCode = Object.fromEntries(
+      await Promise.all(
+        Object.entries(deployed).map(async ([name, address]) => [name, keccak256(await rpc<Hex>(stand.rpcUrl, "eth_getCode", [address, "latest"]))] as const),
+      ),
+    );
+    process.env[chainUrlVariable("Ethereum", "fork")] = stand.rpcUrl;
+    process.env.BRIDGE_STRESS_LENDING_ADDRESSES = JSON.stringify({ Ethereum: deployed });
+    t.teardown(() => {
+      delete process.env.BRIDGE_STRESS_LENDING_ADDRESSES;
+    });
+
+    const scenario = validateScenario(
+      {
+        name: "fork-lending",
+        integration: fileURLToPath(new URL("../fixtures/integrations/lending/integration.ts", import.meta.url)),
+        chains: { Ethereum: { mode: "fork", forkBlock, blockTimeMs: 200 }, Arbitrum: { blockTimeMs: 200 } },
+        routes: [
+          { from: "Ethereum", to: ["Arbitrum"] },
+          { from: "Arbitrum", to: ["Ethereum"] },
+        ],
+        guardians: 5,
+        stages: [{ rate: 5, duration: "2s" }],
+        drain: "20s",
+        senders: 1,
+      },
+      "fork-lending",
+    );
+    const result = await runScenario(scenario, { outDir: tempReports() });
+    const [stage] = result.stats.stages;
+    t.is(stage!.offered, 10);
+    t.is(stage!.delivered, 10, [...stage!.dropReasons].join(", "));
+
+    const manifest = JSON.parse(readFileSync(join(result.runDir, "manifest.json"), "utf8"));
+    t.is(manifest.integration.name, "lending");
+    for (const name of ["emitter", "market", "receiver"] as const) {
+      t.like(
+        manifest.integration.contracts.Ethereum[name],
+        { address: deployed[name].toLowerCase(), codeKeccak256: deployedCode[name] },
+        `${name}: the one deployed on the origin`,
+      );
+    }
+    t.is(manifest.evidence.guardianSetIndex, ORIGIN_INDEX);
+    t.like(manifest.evidence.chains.Ethereum, { mode: "fork", forkBlock, core: { kept: true }, messageFee: String(ORIGIN_FEE) });
+    t.deepEqual(manifest.integration.verify, { problems: [] }, "the integration's own check after the run");
+  },
+);
