@@ -199,3 +199,33 @@ test("the shipped lending scenario runs the second integration end to end: every
   t.regex(manifest.integration.module, /fixtures\/integrations\/lending\/integration\.ts$/);
   for (const chain of ["Arbitrum", "Base"]) t.truthy(manifest.integration.contracts[chain].receiver?.address, `${chain}: its Liquidator's address`);
 });
+
+test("a send that reverts on chain is dropped as send-failed with its revert reason, not as a message that was never included", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "bridge-stress-integration-revert-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // The built-in integration, but its sends pay no fee, on a core that charges one: publishMessage reverts ("invalid fee").
+  const builtIn = pathToFileURL(join(import.meta.dirname, "../src/bridges/wormhole/integrations/liquidation.ts")).href;
+  writeFileSync(
+    join(dir, "no-fee.ts"),
+    `import { defineIntegration } from ${JSON.stringify(ENTRY)};
+import builtIn from ${JSON.stringify(builtIn)};
+export default defineIntegration({ ...builtIn, name: "no-fee", send: { ...builtIn.send, value: () => 0n } });
+`,
+  );
+  const file = scenarioFile(dir, "no-fee", { integration: "./no-fee.ts", stages: [{ rate: 5, duration: "1s" }], drain: "3s" });
+  const scenario = loadScenario(file) as WormholeScenario;
+  const path = new WormholePath(scenario, dir);
+  const start = path.start.bind(path);
+  path.start = async () => {
+    await start();
+    const c = path.stack.chain("Ethereum");
+    await rpc(c.rpcUrl, "anvil_setStorageAt", [c.profile.coreAddress, toHex(7, { size: 32 }), toHex(1_000n, { size: 32 })]);
+  };
+  const result = await runScenario(scenario, { outDir: tempReports(), path });
+  const messages = readCsv(result.runDir, "messages.csv");
+  t.is(messages.length, 5);
+  for (const m of messages) {
+    t.is(m.status, "dropped");
+    t.regex(m.drop_reason!, /^send-failed: transaction 0x[0-9a-f]{64} reverted: .*invalid fee/);
+  }
+});

@@ -16,7 +16,7 @@ import type { PlannedMessage } from "../../load/schedule.ts";
 import { now } from "../../infra/clock.ts";
 import type { Ledger } from "../../measure/ledger.ts";
 import type { SourceBlocks } from "../../../chains/sourceBlocks.ts";
-import { OBSERVATION_POLL_MS, type Watcher, watchRun } from "./watchers.ts";
+import { dropRevertedSends, OBSERVATION_POLL_MS, type Watcher, watchRun } from "./watchers.ts";
 import { chooseRelayer } from "./relayer/kinds/index.ts";
 import type { HarnessLimits, RunRecorder } from "../../report/runReport.ts";
 import { privateKeyToAccount } from "viem/accounts";
@@ -274,6 +274,8 @@ export class WormholePath implements DeliveryPath {
     await Promise.all(this.watchers.map((w) => w.stop()));
     // Reorgs nobody scheduled (a fork or a remote chain) are caught here.
     for (const name of this.sources) await this.rollBack(name, 0n);
+    // Sends mined but reverted are dropped with their revert reason.
+    await dropRevertedSends(this.stack, this.ledger!);
     await this.verify();
   }
 

@@ -1,7 +1,9 @@
 import type { Chain } from "@wormhole-foundation/sdk-base";
-import { hexToBytes, type Hex } from "viem";
+import { hexToBytes, toHex, type Hex } from "viem";
 import { LogWatcher } from "../../../chains/logWatcher.ts";
 import { SourceBlocks } from "../../../chains/sourceBlocks.ts";
+import { now } from "../../infra/clock.ts";
+import { rpc } from "../../infra/rpc.ts";
 import type { Ledger } from "../../measure/ledger.ts";
 import { watchPublishedMessages } from "./publishedMessages.ts";
 import { vaaKey } from "./relayer/relayer.ts";
@@ -70,4 +72,31 @@ export function watchRun(
     });
   });
   return { watchers: [...sourceWatchers, ...deliveryWatchers], sourceBlocks };
+}
+
+/** How many unpublished sends the drain looks up at most: enough to name a cause, without an RPC call per message of a large run. */
+const REVERT_CHECKS = 200;
+
+/**
+ * After the drain: sends that were mined but reverted (so nothing was published) are dropped as
+ * `send-failed` with the revert reason, replayed with eth_call on the state before their block,
+ * instead of ending as `not-included-on-source` with no cause. Returns how many it found.
+ */
+export async function dropRevertedSends(stack: EvmStack, ledger: Ledger): Promise<number> {
+  const unpublished = [...ledger.inFlightRecords()].filter((r) => r.sendTxHash && r.sourceIncludedAt === undefined).slice(0, REVERT_CHECKS);
+  let found = 0;
+  for (const record of unpublished) {
+    const rpcUrl = stack.chain(record.sourceChain as Chain).rpcUrl;
+    const receipt = await rpc<{ status: Hex; blockNumber: Hex } | null>(rpcUrl, "eth_getTransactionReceipt", [record.sendTxHash]).catch(() => null);
+    if (receipt?.status !== "0x0") continue;
+    const tx = await rpc<{ from: Hex; to: Hex; input: Hex; value: Hex; gas: Hex }>(rpcUrl, "eth_getTransactionByHash", [record.sendTxHash]);
+    const before = toHex(BigInt(receipt.blockNumber) - 1n);
+    const reason = await rpc(rpcUrl, "eth_call", [{ from: tx.from, to: tx.to, data: tx.input, value: tx.value, gas: tx.gas }, before]).then(
+      () => `transaction ${record.sendTxHash} reverted (its replay on the block before succeeds: it depended on that block's earlier transactions)`,
+      (err: Error) => `transaction ${record.sendTxHash} reverted: ${err.message.replace(/^eth_call: /, "")}`,
+    );
+    ledger.refused(record.id, now(), { code: "send-failed", detail: reason });
+    found++;
+  }
+  return found;
 }
