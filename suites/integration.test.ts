@@ -229,3 +229,31 @@ export default defineIntegration({ ...builtIn, name: "no-fee", send: { ...builtI
     t.regex(m.drop_reason!, /^send-failed: transaction 0x[0-9a-f]{64} reverted: .*invalid fee/);
   }
 });
+
+test("a delivery event that never matches is said as an anomaly, not left to read as silent drops", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "bridge-stress-integration-unmatched-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // The built-in integration watching the wrong event: TriggerRejected is in the receiver's ABI but a single delivery never emits it.
+  const builtIn = pathToFileURL(join(import.meta.dirname, "../src/bridges/wormhole/integrations/liquidation.ts")).href;
+  writeFileSync(
+    join(dir, "wrong-event.ts"),
+    `import { defineIntegration } from ${JSON.stringify(ENTRY)};
+import builtIn from ${JSON.stringify(builtIn)};
+export default defineIntegration({ ...builtIn, name: "wrong-event", delivered: { event: "TriggerRejected", messageId: (a) => a.index } });
+`,
+  );
+  const file = scenarioFile(dir, "wrong-event", { integration: "./wrong-event.ts", stages: [{ rate: 5, duration: "1s" }], drain: "4s" });
+  const result = await runScenario(loadScenario(file), { outDir: tempReports() });
+  const messages = readCsv(result.runDir, "messages.csv");
+  t.is(messages.length, 5);
+  t.true(
+    messages.every((m) => m.status === "dropped"),
+    "nothing is recognised as delivered",
+  );
+  const anomalies = readCsv(result.runDir, "anomalies.csv").filter((a) => a.kind === "deliveries-unrecognised");
+  t.is(anomalies.length, 1);
+  t.regex(
+    anomalies[0]!.detail!,
+    /VAAs were submitted to the receivers and no TriggerRejected event named a message of this run: check integration "wrong-event"/,
+  );
+});

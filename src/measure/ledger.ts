@@ -295,6 +295,14 @@ export class Ledger {
     if (emitter !== 0 && this.vaaIds.deliveredOutOfOrder(emitter, this.sequenceOf[record.id]!, record.destinationChain)) record.outOfOrder = true;
   }
 
+  /**
+   * Submissions go out but no delivery is recognised (a bridge's delivery event that never
+   * matches): said once as an anomaly, so the drops that follow are not silent.
+   */
+  deliveriesUnrecognised(detail: string): void {
+    this.anomaly({ at: this.elapsed(), kind: "deliveries-unrecognised", detail });
+  }
+
   private anomaly(a: Anomaly): void {
     if (a.messageId !== undefined && a.messageId < this.stageOf.length) a.stage = this.stageOf[a.messageId];
     this.onAnomaly?.(a);

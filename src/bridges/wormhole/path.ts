@@ -58,6 +58,8 @@ export class WormholePath implements DeliveryPath {
   private sourceBlocks = new Map<Chain, SourceBlocks>();
   private faults: FaultRunner<WormholeFaultTargets> | undefined;
   private ledger: Ledger | undefined;
+  /** Says, once, that submissions went out and no delivery event was recognised (see watchers.ts). */
+  private sayUnrecognised: () => void = () => undefined;
   /** Message ids seen delivered, for the integration's own checks after the run. */
   private readonly deliveredIds = new Set<number>();
   /** What the integration's verify() found after the run. */
@@ -165,6 +167,7 @@ export class WormholePath implements DeliveryPath {
     const observed = watchRun(stack, this.sources, this.destinations, ledger, (id) => this.deliveredIds.add(id));
     this.watchers = observed.watchers;
     this.sourceBlocks = observed.sourceBlocks;
+    this.sayUnrecognised = observed.sayUnrecognised;
     await Promise.all(this.watchers.map((w) => w.start()));
     for (const name of this.sources) {
       const c = stack.chain(name);
@@ -274,6 +277,7 @@ export class WormholePath implements DeliveryPath {
     await Promise.all(this.watchers.map((w) => w.stop()));
     // Reorgs nobody scheduled (a fork or a remote chain) are caught here.
     for (const name of this.sources) await this.rollBack(name, 0n);
+    this.sayUnrecognised();
     // Sends mined but reverted are dropped with their revert reason.
     await dropRevertedSends(this.stack, this.ledger!);
     await this.verify();

@@ -12,6 +12,10 @@ import type { EvmStack } from "./stack.ts";
 /** How often the harness's own observers poll the chains, ms: the resolution of every hop time it measures. */
 export const OBSERVATION_POLL_MS = 20;
 
+/** Submissions, and how long after the first, after which a run with no recognised delivery says so (an anomaly). */
+const UNRECOGNISED_AFTER = 20;
+const UNRECOGNISED_WAIT_MS = 10_000;
+
 export type Watcher = { start(): Promise<void>; sweep(): Promise<void>; stop(): Promise<void> };
 
 /**
@@ -25,7 +29,7 @@ export function watchRun(
   destinations: Chain[],
   ledger: Ledger,
   onDelivered: (id: number) => void,
-): { watchers: Watcher[]; sourceBlocks: Map<Chain, SourceBlocks> } {
+): { watchers: Watcher[]; sourceBlocks: Map<Chain, SourceBlocks>; sayUnrecognised: () => void } {
   stack.guardianNetwork.on("vaa", (vaa) => {
     const id = stack.integration.decode(vaa.payload).messageId;
     const key = vaaKey(vaa.emitterChain, vaa.emitterAddress, vaa.sequence);
@@ -33,7 +37,26 @@ export function watchRun(
     ledger.vaaReady(id, key, vaa.readyAt);
   });
   stack.relayer.events.on("fetched", (e) => ledger.relayerFetched(e.key, e.at));
-  stack.relayer.events.on("submitted", (e) => ledger.relayerSubmitted(e.key, e.at));
+  // A delivery event that never matches is said (an anomaly) once UNRECOGNISED_AFTER submissions are
+  // UNRECOGNISED_WAIT_MS old with none recognised, or at the end of a run that submitted any: not left to read as drops.
+  let submitted = 0;
+  let recognised = 0;
+  let firstAt: number | undefined;
+  let said = false;
+  const sayUnrecognised = () => {
+    if (said || recognised > 0 || submitted === 0) return;
+    said = true;
+    const { name, spec } = stack.integration;
+    ledger.deliveriesUnrecognised(
+      `${submitted} VAAs were submitted to the receivers and no ${spec.delivered.event} event named a message of this run: ` +
+        `check integration "${name}"'s delivered.event and delivered.messageId, and that its deliver call emits that event`,
+    );
+  };
+  stack.relayer.events.on("submitted", (e) => {
+    ledger.relayerSubmitted(e.key, e.at);
+    firstAt ??= e.at;
+    if (++submitted >= UNRECOGNISED_AFTER && e.at - firstAt >= UNRECOGNISED_WAIT_MS) sayUnrecognised();
+  });
   stack.relayer.events.on("duplicate", (e) => ledger.duplicateAttempt(e.key, e.at, e.txHash));
   stack.relayer.events.on("gaveUp", (e) => ledger.relayerGaveUp(e.key, e.reason));
 
@@ -65,13 +88,14 @@ export function watchRun(
         for (const log of logs) {
           const delivery = stack.integration.delivery(log);
           if (!delivery) continue;
+          recognised++;
           onDelivered(delivery.messageId);
           ledger.delivered(delivery.messageId, seenAt, log.transactionHash as Hex, delivery.late);
         }
       },
     });
   });
-  return { watchers: [...sourceWatchers, ...deliveryWatchers], sourceBlocks };
+  return { watchers: [...sourceWatchers, ...deliveryWatchers], sourceBlocks, sayUnrecognised };
 }
 
 /** How many unpublished sends the drain looks up at most: enough to name a cause, without an RPC call per message of a large run. */
