@@ -295,10 +295,7 @@ export class Ledger {
     if (emitter !== 0 && this.vaaIds.deliveredOutOfOrder(emitter, this.sequenceOf[record.id]!, record.destinationChain)) record.outOfOrder = true;
   }
 
-  /**
-   * Submissions go out but no delivery is recognised (a bridge's delivery event that never
-   * matches): said once as an anomaly, so the drops that follow are not silent.
-   */
+  /** Submissions go out but no delivery is recognised (an event that never matches): said as an anomaly, not as silent drops. */
   deliveriesUnrecognised(detail: string): void {
     this.anomaly({ at: this.elapsed(), kind: "deliveries-unrecognised", detail });
   }
