@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
-import { relative, resolve } from "node:path";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tetherToLauncher } from "./infra/tether.ts";
 import { loadScenario } from "./scenarios.ts";
 import { applyChainFlag, forkBlockProblems, type WormholeScenario } from "./bridges/wormhole/scenario.ts";
@@ -108,6 +108,19 @@ function verdictLines(result: RunResult): string {
   }));
   for (const warning of harnessWarnings(stages, room, limits.ceilingMsgsPerS, MACHINE_CORES)) lines.push(`WARNING: ${warning}`);
   return lines.join("\n");
+}
+
+/** What the integration's own check after the run (manifest.json's integration.verify) found, a line each. */
+function integrationCheck(runDir: string): string[] {
+  let manifest: { integration?: { name?: string; verify?: { problems?: string[]; error?: string } } };
+  try {
+    manifest = JSON.parse(readFileSync(join(runDir, MANIFEST), "utf8"));
+  } catch {
+    return [];
+  }
+  const { name, verify } = manifest.integration ?? {};
+  if (verify?.error) return [`integration "${name}" check after the run failed: ${verify.error}`];
+  return (verify?.problems ?? []).map((problem) => `integration "${name}" check after the run: ${problem}`);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -228,6 +241,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const tables = [MESSAGES, STEPS, HOPS_TABLE, SUMMARY, TIMELINE, ANOMALIES, EVENTS, ...(result.thresholds.length ? [THRESHOLDS] : [])];
   say(`reports: ${relative(process.cwd(), result.runDir) || "."}/ (${[...tables.map((table) => table.file), MANIFEST].join(", ")})`);
+  for (const line of integrationCheck(result.runDir)) console.error(`bridge-stress: ${line}`);
   if ("path" in result.html) say(`report: ${relative(process.cwd(), result.html.path)}`);
   else if (!result.outputErrors.length) console.error(`bridge-stress: report.html not built (the CSVs are complete): ${result.html.error}`);
   if (result.outputErrors.length) {
