@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
-import { InstanceError, LogRing, type Instance, type InstanceStatus } from "../src/infra/instance.ts";
-import { Lifecycle } from "../src/infra/lifecycle.ts";
+import { InstanceError, LogRing } from "../src/infra/instance.ts";
+import { Lifecycle, LifecycleInstance } from "../src/infra/lifecycle.ts";
 
 /**
  * Mines anvil chains started with `mining: "clock"` (`--no-mining`) from one clock: chain c's
@@ -11,11 +11,11 @@ import { Lifecycle } from "../src/infra/lifecycle.ts";
  * submission at a time) is then faster or slower by that luck. The ticks run on a thread of
  * their own (blockClockWorker.mjs), so a busy harness does not stretch block times.
  */
-export class BlockClock implements Instance {
+export class BlockClock extends LifecycleInstance {
   readonly name = "block-clock";
   private worker: Worker | undefined;
   private readonly recent = new LogRing();
-  private readonly life = new Lifecycle({
+  protected readonly life = new Lifecycle({
     name: this.name,
     logs: () => this.recent.tail(),
     start: () => this.open(),
@@ -23,22 +23,12 @@ export class BlockClock implements Instance {
   });
 
   /** `chains`: each chain's RPC URL and block time in ms. */
-  constructor(private readonly chains: { rpcUrl: string; blockTimeMs: number }[]) {}
-
-  get status(): InstanceStatus {
-    return this.life.status;
+  constructor(private readonly chains: { rpcUrl: string; blockTimeMs: number }[]) {
+    super();
   }
 
   logs(): string[] {
     return this.recent.tail();
-  }
-
-  start(): Promise<void> {
-    return this.life.start();
-  }
-
-  stop(): Promise<void> {
-    return this.life.stop();
   }
 
   private async open(): Promise<void> {

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { reservePorts } from "../src/infra/freePort.ts";
-import { InstanceError, ProcessInstance, type Instance, type InstanceStatus } from "../src/infra/instance.ts";
-import { Lifecycle } from "../src/infra/lifecycle.ts";
+import { InstanceError, ProcessInstance } from "../src/infra/instance.ts";
+import { Lifecycle, LifecycleInstance } from "../src/infra/lifecycle.ts";
 import { initHomes, type ValidatorPorts, writeGenesis, writeNodeConfig } from "./cosmosHome.ts";
 import { toolPath } from "./tools.ts";
 import type { Toxiproxy } from "./toxiproxy.ts";
@@ -69,15 +69,16 @@ export const DENOM = "stake";
  * the genesis accounts and parameters and every port are written here. Zero gas price,
  * `kv` tx indexer, no pprof, no REST API. Ready once every validator signed a block.
  */
-export class CosmosLocalnet implements Instance {
+export class CosmosLocalnet extends LifecycleInstance {
   readonly name: string;
   readonly validators: CosmosValidator[] = [];
   private home = "";
   private releasePorts: (() => Promise<void>) | undefined;
   private ownsHome = false;
-  private readonly life: Lifecycle;
+  protected readonly life: Lifecycle;
 
   constructor(readonly options: CosmosLocalnetOptions) {
+    super();
     this.name = `cosmos:${options.chainId}`;
     this.life = new Lifecycle({
       name: this.name,
@@ -86,10 +87,6 @@ export class CosmosLocalnet implements Instance {
       logs: () => this.logs(),
       startTimeoutMs: START_TIMEOUT_MS,
     });
-  }
-
-  get status(): InstanceStatus {
-    return this.life.status;
   }
 
   /** RPC of validator 0: where clients send. */
@@ -108,15 +105,6 @@ export class CosmosLocalnet implements Instance {
 
   logs(): string[] {
     return this.validators.flatMap((v) => v.logs().map((line) => `${v.name}: ${line}`));
-  }
-
-  /** Through the Lifecycle: a start that fails, times out or is stopped midway takes down what it brought up. */
-  start(): Promise<void> {
-    return this.life.start();
-  }
-
-  stop(): Promise<void> {
-    return this.life.stop();
   }
 
   private async bringUp(signal: AbortSignal): Promise<void> {

@@ -1,6 +1,6 @@
 import { within } from "./within.ts";
 import { spawn, type ChildProcess } from "node:child_process";
-import { type Instance, InstanceError, type InstanceStatus, Lifecycle } from "./lifecycle.ts";
+import { type Instance, InstanceError, Lifecycle, LifecycleInstance } from "./lifecycle.ts";
 
 export { type Instance, InstanceError, type InstanceStatus } from "./lifecycle.ts";
 
@@ -68,7 +68,7 @@ export interface ProcessOptions {
 const LEEWAY_MS = 5_000;
 
 /** A spawned OS process with the Instance lifecycle (a Lifecycle: spawn and wait for readiness; SIGTERM, then SIGKILL). */
-export class ProcessInstance implements Instance {
+export class ProcessInstance extends LifecycleInstance {
   /** PID of the real process (not of its tether shell), once started. */
   pid: number | undefined;
   private child: ChildProcess | undefined;
@@ -76,9 +76,10 @@ export class ProcessInstance implements Instance {
   private exited: Promise<number | null> | undefined;
   /** Settles once the tether shell has said the real process's pid, or has exited. */
   private spawned: Promise<void> | undefined;
-  private readonly life: Lifecycle;
+  protected readonly life: Lifecycle;
 
   constructor(readonly options: ProcessOptions) {
+    super();
     const { startTimeoutMs = 20_000, stopTimeoutMs = 5_000 } = options;
     this.life = new Lifecycle({
       name: options.name,
@@ -95,20 +96,8 @@ export class ProcessInstance implements Instance {
     return this.options.name;
   }
 
-  get status(): InstanceStatus {
-    return this.life.status;
-  }
-
   logs(): string[] {
     return this.ring.tail();
-  }
-
-  start(): Promise<void> {
-    return this.life.start();
-  }
-
-  stop(): Promise<void> {
-    return this.life.stop();
   }
 
   private async spawnUntilReady(signal: AbortSignal): Promise<void> {

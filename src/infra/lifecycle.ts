@@ -178,3 +178,26 @@ export class Lifecycle {
     }
   }
 }
+
+/**
+ * An Instance whose start and stop run through its Lifecycle (`life`): `status`, `start()` and
+ * `stop()` are the lifecycle's. The part gives its name, its recent log lines, and the lifecycle
+ * with its start and stop hooks.
+ */
+export abstract class LifecycleInstance implements Instance {
+  abstract readonly name: string;
+  protected abstract readonly life: Lifecycle;
+  abstract logs(): string[];
+
+  get status(): InstanceStatus {
+    return this.life.status;
+  }
+
+  start(): Promise<void> {
+    return this.life.start();
+  }
+
+  stop(): Promise<void> {
+    return this.life.stop();
+  }
+}

@@ -7,8 +7,8 @@ import { promisify } from "node:util";
 import { z } from "zod";
 import type { CosmosLocalnet } from "../../../chains/cosmos.ts";
 import { DENOM } from "../../../chains/cosmos.ts";
-import { ProcessInstance, type Instance, type InstanceStatus } from "../../infra/instance.ts";
-import { Lifecycle } from "../../infra/lifecycle.ts";
+import { ProcessInstance } from "../../infra/instance.ts";
+import { Lifecycle, LifecycleInstance } from "../../infra/lifecycle.ts";
 import { toolPath } from "../../../chains/tools.ts";
 import { RelayerPresetError } from "../../engine/bridge.ts";
 
@@ -72,14 +72,14 @@ export const PATH_NAME = "transfer";
  * TEST-ONLY key, the path) is written to a temporary folder; `start()` opens clients, a
  * connection and a transfer channel (`rly transact link`) and then runs `rly start`.
  */
-export class Rly implements Instance {
+export class Rly extends LifecycleInstance {
   readonly name: string;
   /** Its home, made by each start and removed by the stop. */
   private home = "";
   private process: ProcessInstance | undefined;
   /** Aborted when the start is abandoned: the rly command under way is killed. */
   private starting: AbortSignal | undefined;
-  private readonly life: Lifecycle;
+  protected readonly life: Lifecycle;
   /** The channel id on each chain once linked (`channel-0` on fresh chains). */
   channels: { source: string; destination: string } | undefined;
 
@@ -89,6 +89,7 @@ export class Rly implements Instance {
     /** TEST-ONLY mnemonic of the relayer's account (funded on both chains). */
     private readonly mnemonic: string,
   ) {
+    super();
     this.name = `rly:${config.name}`;
     this.life = new Lifecycle({
       name: this.name,
@@ -99,24 +100,12 @@ export class Rly implements Instance {
     });
   }
 
-  get status(): InstanceStatus {
-    return this.life.status;
-  }
-
   get pid(): number | undefined {
     return this.process?.pid;
   }
 
   logs(): string[] {
     return this.process?.logs() ?? [];
-  }
-
-  start(): Promise<void> {
-    return this.life.start();
-  }
-
-  stop(): Promise<void> {
-    return this.life.stop();
   }
 
   private async open(signal: AbortSignal): Promise<void> {

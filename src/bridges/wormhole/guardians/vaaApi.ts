@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Hex } from "viem";
-import { LogRing, type Instance, type InstanceStatus } from "../../../infra/instance.ts";
-import { Lifecycle } from "../../../infra/lifecycle.ts";
+import { LogRing } from "../../../infra/instance.ts";
+import { Lifecycle, LifecycleInstance } from "../../../infra/lifecycle.ts";
 import type { GuardianNetwork, SignedVaa } from "./guardianNetwork.ts";
 import { vaaKey } from "../vaa.ts";
 
@@ -16,30 +16,20 @@ import { vaaKey } from "../vaa.ts";
  *   `id: {chain}/{emitter}/{sequence}` and `data: { "id", "vaaBytes": base64 }` (a push
  *   feed like a spy's subscription; it does not replay what was signed before it opened).
  */
-export class VaaApi implements Instance {
+export class VaaApi extends LifecycleInstance {
   readonly name = "vaa-api";
   /** Base URL, once started. */
   url = "";
   private server: Server | undefined;
   private readonly recent = new LogRing();
-  private readonly life = new Lifecycle({ name: this.name, start: () => this.listen(), stop: () => this.close(), logs: () => this.logs() });
+  protected readonly life = new Lifecycle({ name: this.name, start: () => this.listen(), stop: () => this.close(), logs: () => this.logs() });
 
-  constructor(private readonly network: GuardianNetwork) {}
-
-  get status(): InstanceStatus {
-    return this.life.status;
+  constructor(private readonly network: GuardianNetwork) {
+    super();
   }
 
   logs(): string[] {
     return this.recent.tail();
-  }
-
-  start(): Promise<void> {
-    return this.life.start();
-  }
-
-  stop(): Promise<void> {
-    return this.life.stop();
   }
 
   private async listen(): Promise<void> {

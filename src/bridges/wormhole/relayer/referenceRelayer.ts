@@ -2,8 +2,8 @@ import { EventEmitter } from "node:events";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import pLimit from "p-limit";
-import { LogRing, type InstanceStatus } from "../../../infra/instance.ts";
-import { Lifecycle } from "../../../infra/lifecycle.ts";
+import { LogRing } from "../../../infra/instance.ts";
+import { Lifecycle, LifecycleInstance } from "../../../infra/lifecycle.ts";
 import type { LogWatcher } from "../../../../chains/logWatcher.ts";
 import { roleKeys } from "../../../../chains/devAccounts.ts";
 import { httpRequest } from "../../../infra/http.ts";
@@ -31,7 +31,7 @@ interface Checkpoint {
  * optionally liquidation triggers first (priority lanes), priced fixed or from the base
  * fee, replaced with higher fees when stuck, retried with exponential backoff (see Delivery).
  */
-export class ReferenceRelayer implements Relayer {
+export class ReferenceRelayer extends LifecycleInstance implements Relayer {
   readonly name: string;
   readonly events = new EventEmitter<RelayerEventMap>();
   private readonly watchers: LogWatcher<typeof coreAbi>[] = [];
@@ -44,7 +44,7 @@ export class ReferenceRelayer implements Relayer {
   private readonly submitting = new Set<Promise<void>>();
   private readonly recent = new LogRing();
   private running = false;
-  private readonly life: Lifecycle;
+  protected readonly life: Lifecycle;
 
   /** VAA ids seen and not yet done (delivered, duplicate or given up): what a restart must pick up. */
   private readonly pending = new Set<VaaKey>();
@@ -63,6 +63,7 @@ export class ReferenceRelayer implements Relayer {
     private readonly integration: LoadedIntegration,
     private readonly checkpointPath?: string,
   ) {
+    super();
     this.name = `relayer:${config.name}`;
     this.fetchLimit = pLimit(config.fetchConcurrency);
     this.delivery = new Delivery(
@@ -75,20 +76,8 @@ export class ReferenceRelayer implements Relayer {
     this.life = new Lifecycle({ name: this.name, start: (signal) => this.open(signal), stop: () => this.close(), logs: () => this.logs() });
   }
 
-  get status(): InstanceStatus {
-    return this.life.status;
-  }
-
   logs(): string[] {
     return this.recent.tail();
-  }
-
-  start(): Promise<void> {
-    return this.life.start();
-  }
-
-  stop(): Promise<void> {
-    return this.life.stop();
   }
 
   async settle(timeoutMs: number): Promise<void> {
