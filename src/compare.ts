@@ -113,8 +113,8 @@ export async function compareRelayers(scenario: Scenario, relayers: string[], op
  * for each metric (compareSamples), from the run folders alone (manifest.json and messages.csv), so it can be recomputed.
  */
 export function analyzeComparison(runs: ComparedRun[], alpha = ALPHA): { comparisons: Comparison[]; statistics: RunStatistic[] } {
-  const samples = new Map(runs.map((r) => [r, readRunSamples(r.dir)]));
   if (!runs.length) throw new Error("a comparison needs runs");
+  const samples = new Map(runs.map((r) => [r, readRunSamples(r.dir)]));
   return compareSamples(runs, samples, blockTimeMs(samples.get(runs[0]!)!.config), alpha);
 }
 

@@ -64,6 +64,24 @@ async function publish(rpcUrl: string, from: Address, count: number): Promise<nu
   return last;
 }
 
+/** A short run with Ethereum forked from the stand-in at `forkBlock` and a local Arbitrum, messages both ways; `fields` over those. */
+function forkScenario(name: string, forkBlock: number, fields: Record<string, unknown> = {}) {
+  const scenario = {
+    name,
+    chains: { Ethereum: { mode: "fork", forkBlock, blockTimeMs: 200 }, Arbitrum: { blockTimeMs: 200 } },
+    routes: [
+      { from: "Ethereum", to: ["Arbitrum"] },
+      { from: "Arbitrum", to: ["Ethereum"] },
+    ],
+    guardians: 5,
+    stages: [{ rate: 5, duration: "2s" }],
+    drain: "20s",
+    senders: 1,
+    ...fields,
+  };
+  return validateScenario(scenario, name);
+}
+
 const read = (rpcUrl: string, functionName: string, args: unknown[] = [], address = ethereum.coreAddress) =>
   createPublicClient({ transport: http(rpcUrl) }).readContract({ address, abi: coreAbi, functionName, args } as never) as Promise<unknown>;
 const storage = (rpcUrl: string, slot: Hex) => rpc<Hex>(rpcUrl, "eth_getStorageAt", [ethereum.coreAddress, slot, "latest"]);
@@ -132,21 +150,7 @@ test.serial(
     process.env[chainUrlVariable("Ethereum", "fork")] = stand.rpcUrl;
     const originCode = await codeHash(stand.rpcUrl);
 
-    const scenario = validateScenario(
-      {
-        name: "fork-core",
-        chains: { Ethereum: { mode: "fork", forkBlock, blockTimeMs: 200 }, Arbitrum: { blockTimeMs: 200 } },
-        routes: [
-          { from: "Ethereum", to: ["Arbitrum"] },
-          { from: "Arbitrum", to: ["Ethereum"] },
-        ],
-        guardians: 5,
-        stages: [{ rate: 5, duration: "2s" }],
-        drain: "20s",
-        senders: 1,
-      },
-      "fork-core",
-    );
+    const scenario = forkScenario("fork-core", forkBlock);
     const seen: Record<string, unknown> = {};
     const result = await runScenario(scenario, {
       outDir: tempReports(),
@@ -245,22 +249,9 @@ test.serial(
       delete process.env.BRIDGE_STRESS_LENDING_ADDRESSES;
     });
 
-    const scenario = validateScenario(
-      {
-        name: "fork-lending",
-        integration: fileURLToPath(new URL("../fixtures/integrations/lending/integration.ts", import.meta.url)),
-        chains: { Ethereum: { mode: "fork", forkBlock, blockTimeMs: 200 }, Arbitrum: { blockTimeMs: 200 } },
-        routes: [
-          { from: "Ethereum", to: ["Arbitrum"] },
-          { from: "Arbitrum", to: ["Ethereum"] },
-        ],
-        guardians: 5,
-        stages: [{ rate: 5, duration: "2s" }],
-        drain: "20s",
-        senders: 1,
-      },
-      "fork-lending",
-    );
+    const scenario = forkScenario("fork-lending", forkBlock, {
+      integration: fileURLToPath(new URL("../fixtures/integrations/lending/integration.ts", import.meta.url)),
+    });
     const result = await runScenario(scenario, { outDir: tempReports() });
     const [stage] = result.stats.stages;
     t.is(stage!.offered, 10);

@@ -1,4 +1,4 @@
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -200,19 +200,27 @@ test("the shipped lending scenario runs the second integration end to end: every
   for (const chain of ["Arbitrum", "Base"]) t.truthy(manifest.integration.contracts[chain].receiver?.address, `${chain}: its Liquidator's address`);
 });
 
-test("a send that reverts on chain is dropped as send-failed with its revert reason, not as a message that was never included", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "bridge-stress-integration-revert-"));
+/**
+ * A scenario file (5 messages in 1 s, Ethereum → Base) in a temp folder, running a module that is the
+ * built-in integration with `override` (TypeScript object members; `builtIn` in scope) spread over it.
+ */
+function builtInVariant(t: ExecutionContext, name: string, override: string, drain: string): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), `bridge-stress-integration-${name}-`));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  // The built-in integration, but its sends pay no fee, on a core that charges one: publishMessage reverts ("invalid fee").
   const builtIn = pathToFileURL(join(import.meta.dirname, "../src/bridges/wormhole/integrations/liquidation.ts")).href;
   writeFileSync(
-    join(dir, "no-fee.ts"),
+    join(dir, `${name}.ts`),
     `import { defineIntegration } from ${JSON.stringify(ENTRY)};
 import builtIn from ${JSON.stringify(builtIn)};
-export default defineIntegration({ ...builtIn, name: "no-fee", send: { ...builtIn.send, value: () => 0n } });
+export default defineIntegration({ ...builtIn, name: ${JSON.stringify(name)}, ${override} });
 `,
   );
-  const file = scenarioFile(dir, "no-fee", { integration: "./no-fee.ts", stages: [{ rate: 5, duration: "1s" }], drain: "3s" });
+  return { dir, file: scenarioFile(dir, name, { integration: `./${name}.ts`, stages: [{ rate: 5, duration: "1s" }], drain }) };
+}
+
+test("a send that reverts on chain is dropped as send-failed with its revert reason, not as a message that was never included", async (t) => {
+  // The built-in integration, but its sends pay no fee, on a core that charges one: publishMessage reverts ("invalid fee").
+  const { dir, file } = builtInVariant(t, "no-fee", "send: { ...builtIn.send, value: () => 0n }", "3s");
   const scenario = loadScenario(file) as WormholeScenario;
   const path = new WormholePath(scenario, dir);
   const start = path.start.bind(path);
@@ -231,18 +239,8 @@ export default defineIntegration({ ...builtIn, name: "no-fee", send: { ...builtI
 });
 
 test("a delivery event that never matches is said as an anomaly, not left to read as silent drops", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "bridge-stress-integration-unmatched-"));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   // The built-in integration watching the wrong event: TriggerRejected is in the receiver's ABI but a single delivery never emits it.
-  const builtIn = pathToFileURL(join(import.meta.dirname, "../src/bridges/wormhole/integrations/liquidation.ts")).href;
-  writeFileSync(
-    join(dir, "wrong-event.ts"),
-    `import { defineIntegration } from ${JSON.stringify(ENTRY)};
-import builtIn from ${JSON.stringify(builtIn)};
-export default defineIntegration({ ...builtIn, name: "wrong-event", delivered: { event: "TriggerRejected", messageId: (a) => a.index } });
-`,
-  );
-  const file = scenarioFile(dir, "wrong-event", { integration: "./wrong-event.ts", stages: [{ rate: 5, duration: "1s" }], drain: "4s" });
+  const { file } = builtInVariant(t, "wrong-event", 'delivered: { event: "TriggerRejected", messageId: (a) => a.index }', "4s");
   const result = await runScenario(loadScenario(file), { outDir: tempReports() });
   const messages = readCsv(result.runDir, "messages.csv");
   t.is(messages.length, 5);

@@ -6,10 +6,12 @@ import type { TriggerKind } from "../measure/kinds.ts";
 import { parseThreshold, type Threshold } from "../measure/thresholds.ts";
 import { DEFAULT_RISK, type RiskSettings } from "../measure/risk.ts";
 import { checkFaults, toFaultSpec, type AnyFaultKind, type FaultProblem, type FaultSpec } from "./faultKinds.ts";
-import { engineSchema, expandStages, type Arrivals, type StageConfig } from "./scenarioFields.ts";
+import { engineSchema } from "./scenarioFields.ts";
+import type { Arrivals, StageConfig } from "./fields.ts";
+import { expandStages } from "./stages/index.ts";
 import { BridgeStressError, messageOf } from "../infra/errors.ts";
 
-export { ARRIVALS, type Arrivals, parseDurationS, type StageConfig } from "./scenarioFields.ts";
+export { ARRIVALS, type Arrivals, parseDurationS, type StageConfig } from "./fields.ts";
 
 /** Capacity search (ramp-to-knee): probe rising rates until one fails, then bisect. */
 export interface SearchConfig {

@@ -4,9 +4,6 @@ import { TRIGGER_KINDS, type TriggerKind } from "../measure/kinds.ts";
 import { arrivals, duration, integer, rate } from "./fields.ts";
 import { DEFAULT_STAGE_TYPE, stageSchema } from "./stages/index.ts";
 
-export { ARRIVALS, type Arrivals, arrivals, DURATION_HINT, duration, integer, parseDurationS, rate, type StageConfig } from "./fields.ts";
-export { expandStages } from "./stages/index.ts";
-
 // The engine's scenario schema (src/load/scenario.ts parses with it); its pieces are in fields.ts,
 // its stage types in stages/.
 

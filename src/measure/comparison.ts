@@ -139,8 +139,7 @@ export function compareSamples(
   alpha = ALPHA,
 ): { comparisons: Comparison[]; statistics: RunStatistic[] } {
   if (!runs.length) throw new Error("a comparison needs runs");
-  const delayFloor = delayFloorMs;
-  const floorOf = (metric: Metric) => (metric === "delivered_share" ? SHARE_FLOOR : delayFloor);
+  const floorOf = (metric: Metric) => (metric === "delivered_share" ? SHARE_FLOOR : delayFloorMs);
   const presets = [...new Set(runs.map((r) => r.preset))];
   const stageCount = Math.max(...[...samples.values()].map((s) => s.stages.length));
 

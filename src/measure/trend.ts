@@ -38,11 +38,6 @@ export class Trend {
   }
 }
 
-/** Least-squares slope of y over x; undefined with fewer than 3 points. */
-export function slope(points: Array<[number, number]>): number | undefined {
-  return fitSlope(points)?.slope;
-}
-
 /**
  * Least-squares slope with its standard error; undefined with fewer than 3 points. (The
  * error assumes independent residuals: a block-time sawtooth makes it a little optimistic.)

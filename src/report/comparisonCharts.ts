@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import { num, type RunData } from "./readBack.ts";
-import type { COMPARISON_RUNS, CsvRow } from "./tables.ts";
+import type { CsvRow } from "./csvTable.ts";
+import type { COMPARISON_RUNS } from "./tables.ts";
 import { type Chart, stageAxis, stageLabel } from "./charts.ts";
 
 // The charts of a comparison's report.html: the relayers overlaid.

@@ -1,7 +1,7 @@
 import { closeSync, createWriteStream, fstatSync, ftruncateSync, openSync, readSync, type WriteStream } from "node:fs";
 import { basename, join } from "node:path";
 import { stringify, type Stringifier } from "csv-stringify";
-import type { CsvTable } from "./tables.ts";
+import type { CsvTable } from "./csvTable.ts";
 import { BridgeStressError } from "../infra/errors.ts";
 
 /** A CSV file that could not be written in full; the message names the file and how much of it was written. */

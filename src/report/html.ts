@@ -7,7 +7,8 @@ import { redactText } from "./redact.ts";
 import { isComparisonDir, num, readComparison, readRun, type Row, type RunData } from "./readBack.ts";
 import { type Chart, HEIGHT, runCharts, WIDTH } from "./charts.ts";
 import { type ComparedRunData, comparisonCharts } from "./comparisonCharts.ts";
-import { COMPARISON, type CsvRow, type SUMMARY } from "./tables.ts";
+import type { CsvRow } from "./csvTable.ts";
+import { COMPARISON, type SUMMARY } from "./tables.ts";
 import { messageOf } from "../infra/errors.ts";
 import { RunFolderError } from "./manifest.ts";
 

@@ -7,7 +7,8 @@ import type { Scenario } from "../load/scenario.ts";
 import type { RunSamples, StageSample } from "../measure/comparison.ts";
 import { stageStarts } from "../measure/stages.ts";
 import { MANIFEST, RunFolderError } from "./manifest.ts";
-import { COMPARISON, COMPARISON_RUNS, type CsvRow, type CsvTable, EVENTS, HOPS_TABLE, MESSAGES, STEPS, SUMMARY, THRESHOLDS, TIMELINE } from "./tables.ts";
+import type { CsvRow, CsvTable } from "./csvTable.ts";
+import { COMPARISON, COMPARISON_RUNS, EVENTS, HOPS_TABLE, MESSAGES, STEPS, SUMMARY, THRESHOLDS, TIMELINE } from "./tables.ts";
 
 // Run and comparison folders read back from their CSVs (tables.ts) and manifest alone: what
 // report.html is built from and what compare analyses, so both can be recomputed from the files.

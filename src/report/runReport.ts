@@ -8,7 +8,8 @@ import { StageStats, type InFlightSample, type StageSummary } from "../measure/s
 import { capacityVerdict, DEFAULT_CRITERIA, judgeStage, type CapacityCriteria, type CapacityVerdict, type StageJudgement } from "../measure/capacity.ts";
 import { evaluateThresholds, type ThresholdResult } from "../measure/thresholds.ts";
 import { CsvStream, OutputError, writeCsv } from "./csv.ts";
-import { ANOMALIES, EVENTS, HOPS_TABLE, hopRecords, MESSAGES, STEPS, stepRecords, SUMMARY, THRESHOLDS, TIMELINE, type CsvTable } from "./tables.ts";
+import type { CsvTable } from "./csvTable.ts";
+import { ANOMALIES, EVENTS, HOPS_TABLE, hopRecords, MESSAGES, STEPS, stepRecords, SUMMARY, THRESHOLDS, TIMELINE } from "./tables.ts";
 import { stageStarts } from "../measure/stages.ts";
 import { faultLabel, type FaultEvent } from "../measure/faultEvents.ts";
 import { tryWriteHtmlReport } from "./html.ts";

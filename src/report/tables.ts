@@ -13,7 +13,6 @@ import { dropReasonText } from "../measure/dropReasons.ts";
 // row's cells are made from the record (the writer in csv.ts, the read-back in readBack.ts and
 // compare use these; README.md documents every column, checked by tables.test.ts).
 
-export { type CsvRow, type CsvTable, type Figure, type FigureTable, figure, fixed1, table } from "./csvTable.ts";
 import { type CsvTable, figure, fixed, ms, probability, table, text, trimmed } from "./csvTable.ts";
 
 const delivered = (r: MessageRecord) => r.status === "delivered";

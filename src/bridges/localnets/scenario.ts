@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Scenario } from "../../load/scenario.ts";
-import { integer } from "../../load/scenarioFields.ts";
+import { integer } from "../../load/fields.ts";
 
 /** The Cosmos localnet of the `cosmos` bridge (and the source chain of `ibc`). */
 export interface CosmosSettings {

@@ -2,7 +2,7 @@ import { chains as sdkChains, type Chain } from "@wormhole-foundation/sdk-base";
 import { z } from "zod";
 import { CHAIN_MODES, evmChainNames, type ChainMode } from "../../../chains/profiles.ts";
 import type { Scenario } from "../../load/scenario.ts";
-import { integer } from "../../load/scenarioFields.ts";
+import { integer } from "../../load/fields.ts";
 
 export type Consistency = "instant" | "safe" | "finalized";
 
