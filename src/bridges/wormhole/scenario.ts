@@ -3,6 +3,7 @@ import { z } from "zod";
 import { CHAIN_MODES, evmChainNames, type ChainMode } from "../../../chains/profiles.ts";
 import type { Scenario } from "../../load/scenario.ts";
 import { integer } from "../../load/fields.ts";
+import { guardianNetworkSection, type GuardianNetworkSection } from "./guardians/settings.ts";
 
 export type Consistency = "instant" | "safe" | "finalized";
 
@@ -36,6 +37,8 @@ export interface WormholeSettings {
   messageFee?: number | string;
   /** The integration module (absolute once parsed; written relative to the scenario file). [the built-in liquidation pair] */
   integration?: string;
+  /** How the guardians gossip, re-observe and report (guardians/settings.ts). [Wormhole's, see README] */
+  guardianNetwork?: GuardianNetworkSection;
 }
 
 /** A scenario of the wormhole bridge. */
@@ -92,6 +95,7 @@ export const wormholeSection = z.object({
     .optional(),
   // No default: a scenario without it parses (and hashes) as before, and runs the built-in integration.
   integration: z.string({ error: 'must be the path of an integration module, e.g. "./my-integration.ts"' }).min(1).optional(),
+  guardianNetwork: guardianNetworkSection,
 });
 
 /** The scenario's message fee in wei, when it sets one. */

@@ -1,0 +1,63 @@
+import { z } from "zod";
+import { duration, integer } from "../../../load/fields.ts";
+
+// The scenario's `guardianNetwork` section: how close the simulated guardians behave to
+// Wormhole's guardiand. Every field is optional; `guardianSettings` fills in the defaults, so a
+// scenario without the section parses (and hashes) as before.
+
+/** Wormhole's processor: the first re-observation request 5 minutes after the first observation (FirstRetryMinWait). */
+export const WORMHOLE_FIRST_RETRY_S = 5 * 60;
+/** Wormhole's processor drops an observation of its own that has not reached quorum after 30 hours (retryLimitOurs). */
+export const WORMHOLE_GIVE_UP_S = 30 * 3600;
+/** Wormhole's processor publishes a guardian's observations as one gossip message at most every second (MaxObservationBatchDelay). */
+export const WORMHOLE_BATCH_DELAY_MS = 1000;
+/** … and at most 4,000 observations a message (MaxObservationBatchSize). */
+export const WORMHOLE_BATCH_SIZE = 4000;
+/** Wormhole guardians gossip a heartbeat (with each chain's head) every 15 s. */
+export const WORMHOLE_HEARTBEAT_MS = 15_000;
+
+const OFF_HINT = "must be false (off) or an object";
+const ms = (what: string) => z.number({ error: `must be ${what}, a number of ms ≥ 0` }).min(0, { error: `must be ${what}, a number of ms ≥ 0` });
+
+export const guardianNetworkSection = z
+  .strictObject({
+    /**
+     * Re-observation of messages short of quorum (Wormhole's processor and watchers): false turns
+     * it off (a message without quorum is dropped `no-quorum` at the drain's end).
+     */
+    reobservation: z
+      .union([z.literal(false), z.strictObject({ firstRetry: duration.optional(), giveUpAfter: duration.optional() })], { error: OFF_HINT })
+      .optional(),
+    /** Observation batching before gossip: false publishes each observation at once (the suite's behaviour before). */
+    batching: z
+      .union([z.literal(false), z.strictObject({ maxDelayMs: ms("the longest a batch waits").optional(), maxSize: integer(1, 100_000).optional() })], {
+        error: OFF_HINT,
+      })
+      .optional(),
+    /** How often each guardian reports its heads in a heartbeat, ms. */
+    heartbeatMs: z.number({ error: "must be a number of ms ≥ 50" }).min(50, { error: "must be a number of ms ≥ 50" }).optional(),
+  })
+  .optional();
+
+export type GuardianNetworkSection = z.infer<typeof guardianNetworkSection>;
+
+/** The section with every default filled in. */
+export interface GuardianSettings {
+  /** undefined: re-observation is off. */
+  reobservation: { firstRetryMs: number; giveUpAfterMs: number } | undefined;
+  /** undefined: each observation is gossiped at once. */
+  batching: { maxDelayMs: number; maxSize: number } | undefined;
+  heartbeatMs: number;
+}
+
+/** The defaults are Wormhole's, except where README "How close the guardians are to Wormhole's" says otherwise. */
+export function guardianSettings(section: GuardianNetworkSection): GuardianSettings {
+  const r = section?.reobservation;
+  const b = section?.batching;
+  return {
+    reobservation:
+      r === false ? undefined : { firstRetryMs: (r?.firstRetry ?? WORMHOLE_FIRST_RETRY_S) * 1000, giveUpAfterMs: (r?.giveUpAfter ?? WORMHOLE_GIVE_UP_S) * 1000 },
+    batching: b === false || b === undefined ? undefined : { maxDelayMs: b.maxDelayMs ?? WORMHOLE_BATCH_DELAY_MS, maxSize: b.maxSize ?? WORMHOLE_BATCH_SIZE },
+    heartbeatMs: section?.heartbeatMs ?? 1000,
+  };
+}
