@@ -1,4 +1,4 @@
-import { renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { basename, join } from "node:path";
 import type { Scenario } from "../load/scenario.ts";
@@ -9,7 +9,7 @@ import { capacityVerdict, DEFAULT_CRITERIA, judgeStage, type CapacityCriteria, t
 import { evaluateThresholds, type ThresholdResult } from "../measure/thresholds.ts";
 import { CsvStream, OutputError, writeCsv } from "./csv.ts";
 import type { CsvTable } from "./csvTable.ts";
-import { ANOMALIES, EVENTS, HOPS_TABLE, hopRecords, MESSAGES, STEPS, stepRecords, SUMMARY, THRESHOLDS, TIMELINE } from "./tables.ts";
+import { ANOMALIES, EVENTS, GUARDIANS, HOPS_TABLE, hopRecords, MESSAGES, STEPS, stepRecords, SUMMARY, THRESHOLDS, TIMELINE } from "./tables.ts";
 import { stageStarts } from "../measure/stages.ts";
 import { faultLabel, type FaultEvent } from "../measure/faultEvents.ts";
 import { tryWriteHtmlReport } from "./html.ts";
@@ -228,6 +228,8 @@ export class RunRecorder {
       files.push(THRESHOLDS.file);
       await write(THRESHOLDS, thresholds);
     }
+    // A bridge's own CSV, written by its path when it settled (guardians.csv on Wormhole), gets its checksum too.
+    if (existsSync(join(runDir, GUARDIANS.file))) files.push(GUARDIANS.file);
     // Only files written in full get a checksum; the manifest says which are not and why.
     const checksums = Object.fromEntries(files.filter((f) => !failed.has(f)).map((f) => [f, fileSha256(join(runDir, f))]));
     const outputErrors = () => [...failed.values()];

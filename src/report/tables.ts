@@ -8,6 +8,7 @@ import type { ThresholdResult } from "../measure/thresholds.ts";
 import type { FaultEvent } from "../measure/faultEvents.ts";
 import type { Comparison, RunStatistic } from "../measure/comparison.ts";
 import { dropReasonText } from "../measure/dropReasons.ts";
+import type { GuardianDelayRow } from "../measure/guardianDelays.ts";
 
 // Every CSV the harness writes, each declared once: its file name, its columns in order and how a
 // row's cells are made from the record (the writer in csv.ts, the read-back in readBack.ts and
@@ -169,6 +170,21 @@ export const HOPS_TABLE = table<HopRecord>()("hops.csv", {
   stddev_ms: (r) => ms(r.h.stddev),
 });
 
+/** guardians.csv (Wormhole): one row per stage and guardian, from the signatures that reached the aggregation point. */
+export const GUARDIANS = table<GuardianDelayRow>()("guardians.csv", {
+  stage: (r) => String(r.stage),
+  guardian: (r) => String(r.guardian),
+  region: (r) => r.region,
+  signatures: (r) => String(r.signatures),
+  reobserved: (r) => String(r.reobserved),
+  observation_p50_ms: (r) => ms(r.observationP50),
+  observation_p99_ms: (r) => ms(r.observationP99),
+  observation_max_ms: (r) => ms(r.observationMax),
+  arrival_p50_ms: (r) => ms(r.arrivalP50),
+  arrival_p99_ms: (r) => ms(r.arrivalP99),
+  arrival_max_ms: (r) => ms(r.arrivalMax),
+});
+
 /** What summary.csv's one row says: the run's totals, its verdict and the harness's limits. */
 export interface RunSummary {
   scenario: string;
@@ -292,6 +308,7 @@ export const TABLES: ReadonlyArray<CsvTable<never>> = [
   ANOMALIES,
   STEPS,
   HOPS_TABLE,
+  GUARDIANS,
   SUMMARY,
   TIMELINE,
   EVENTS,

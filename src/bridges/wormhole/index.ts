@@ -1,6 +1,7 @@
 import { chainProfile } from "../../../chains/profiles.ts";
 import { defineBridge } from "../../engine/bridge.ts";
 import { WORMHOLE_FAULTS } from "./faults/index.ts";
+import { regionProblems } from "./guardians/regions.ts";
 import { WormholePath } from "./path.ts";
 import { forkBlockProblems, wormholeSection, type WormholeScenario } from "./scenario.ts";
 
@@ -17,6 +18,8 @@ export const wormhole = defineBridge<WormholeScenario>({
   check(section, problem) {
     for (const p of forkBlockProblems((section as Pick<WormholeScenario, "chains">).chains))
       problem(["chains"], `chains.${p.chain}.forkBlock`, p.forkBlock, p.allowed);
+    const { guardianNetwork, guardians } = section as Pick<WormholeScenario, "guardianNetwork" | "guardians">;
+    regionProblems(guardianNetwork, guardians, (field, value, allowed) => problem(["guardianNetwork", "guardians"], field, value, allowed));
   },
   createPath: (scenario, runDir) => new WormholePath(scenario, runDir),
   blockTimeMs(scenario) {

@@ -24,6 +24,8 @@ import { generateGuardianKeys } from "./guardians/guardianKeys.ts";
 import { vaaRetentionFor } from "./guardians/guardianNetwork.ts";
 import { bodyDigest, quorum, signDigest } from "./vaa.ts";
 import { EvmStack } from "./stack.ts";
+import { topologyFor } from "./guardians/regions.ts";
+import { watchSignatures } from "./guardianReport.ts";
 import { triggerDeadlineMs, type DeliveryPath } from "../../engine/bridge.ts";
 import { messageOf } from "../../infra/errors.ts";
 
@@ -64,11 +66,15 @@ export class WormholePath implements DeliveryPath {
   private readonly deliveredIds = new Set<number>();
   /** What the integration's verify() found after the run. */
   private verified: { problems: string[] } | { error: string } | undefined;
+  /** Where the guardians sit (guardianNetwork.regions; flat without) and the signatures guardians.csv is made of. */
+  private readonly topology: ReturnType<typeof topologyFor>;
+  private signatures: ReturnType<typeof watchSignatures> | undefined;
 
   constructor(
     private readonly scenario: WormholeScenario,
-    runDir: string,
+    private readonly runDir: string,
   ) {
+    this.topology = topologyFor(scenario.guardianNetwork, scenario.guardians);
     this.sources = [...new Set(scenario.routes.map((r) => r.from))];
     this.destinations = [...new Set(scenario.routes.flatMap((r) => r.to))];
     const profiles = [...new Set([...this.sources, ...this.destinations])].map((name) => {
@@ -80,6 +86,7 @@ export class WormholePath implements DeliveryPath {
       sources: this.sources,
       destinations: this.destinations,
       guardians: scenario.guardians,
+      topology: this.topology,
       integration: scenario.integration,
       relayer: chooseRelayer(scenario.relayer, { faults: scenario.faults, runDir }),
       faultProxy: scenario.faults.some((f) => NETWORK_FAULTS.has(f.kind)),
@@ -166,6 +173,7 @@ export class WormholePath implements DeliveryPath {
     const { stack, scenario } = this;
     const observed = watchRun(stack, this.sources, this.destinations, ledger, (id) => this.deliveredIds.add(id));
     this.watchers = observed.watchers;
+    this.signatures = watchSignatures(stack.guardianNetwork, ledger, (payload) => stack.integration.decode(payload).messageId);
     this.sourceBlocks = observed.sourceBlocks;
     this.sayUnrecognised = observed.sayUnrecognised;
     await Promise.all(this.watchers.map((w) => w.start()));
@@ -190,6 +198,7 @@ export class WormholePath implements DeliveryPath {
       WORMHOLE_FAULTS,
       new WormholeFaultTargets({
         guardians: stack.guardianNetwork,
+        topology: this.topology,
         toxiproxy: stack.toxiproxy,
         relayerProcess: stack.relayerProcess,
         chains: new Map(
@@ -270,7 +279,7 @@ export class WormholePath implements DeliveryPath {
 
   async settle(complete: boolean): Promise<void> {
     await this.faults?.stop();
-    if (!complete) return;
+    if (!complete) return this.signatures?.write(this.runDir);
     // Let submissions under way land, then take in every delivery up to the head before judging.
     await this.stack.relayer.settle(5_000);
     await Promise.all(this.watchers.map((w) => w.sweep()));
@@ -281,6 +290,7 @@ export class WormholePath implements DeliveryPath {
     // Sends mined but reverted are dropped with their revert reason.
     await dropRevertedSends(this.stack, this.ledger!);
     await this.verify();
+    await this.signatures?.write(this.runDir);
   }
 
   /** The integration's own checks after the run, recorded in the manifest. */

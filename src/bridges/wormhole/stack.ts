@@ -11,6 +11,7 @@ import type { IntegrationChain } from "./integration.ts";
 import { EMITTER, loadIntegration, RECEIVER, type LoadedIntegration } from "./integrationLoader.ts";
 import { generateGuardianKeys } from "./guardians/guardianKeys.ts";
 import { GuardianNetwork } from "./guardians/guardianNetwork.ts";
+import type { GossipTopology } from "./guardians/topology.ts";
 import { VaaApi } from "./guardians/vaaApi.ts";
 import type { RelayerChoice } from "./relayer/kinds/index.ts";
 import type { Relayer, RelayerEndpoints } from "./relayer/relayer.ts";
@@ -30,6 +31,8 @@ export interface StackOptions {
   integration?: string;
   /** Guardian set size. */
   guardians: number;
+  /** Where the guardians sit and how long their gossip takes to the VAA API's guardian. [flat: instant] */
+  topology?: GossipTopology;
   /** The relayer under test: its kind and how it is made (chooseRelayer, relayer/kinds/). */
   relayer: RelayerChoice;
   /**
@@ -139,6 +142,7 @@ export class EvmStack {
         }),
         guardianKeys: keys,
         guardianSetIndex: this.guardianSetIndex,
+        topology: this.options.topology,
         vaaRetentionMs: this.options.vaaRetentionMs,
       });
       await this.launch(this.guardianNetwork);

@@ -7,6 +7,8 @@ import { guardianDelay } from "./guardianDelay.ts";
 import { guardiansOffline } from "./guardiansOffline.ts";
 import { guardiansWithhold } from "./guardiansWithhold.ts";
 import { relayerRestart } from "./relayerRestart.ts";
+import { regionCut } from "./regionCut.ts";
+import { regionSlow } from "./regionSlow.ts";
 import { reorg } from "./reorg.ts";
 import { rpcBandwidth } from "./rpcBandwidth.ts";
 import { rpcLatency } from "./rpcLatency.ts";
@@ -20,6 +22,8 @@ export const WORMHOLE_FAULTS: readonly AnyFaultKind[] = [
   guardianDelay,
   guardiansWithhold,
   gossipPartition,
+  regionSlow,
+  regionCut,
   rpcLatency,
   rpcBandwidth,
   rpcTimeout,

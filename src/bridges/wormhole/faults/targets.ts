@@ -4,6 +4,7 @@ import type { FaultTargets } from "../../../engine/faultRunner.ts";
 import type { FaultSpec } from "../../../load/faultKinds.ts";
 import { rpc } from "../../../infra/rpc.ts";
 import type { GuardianNetwork } from "../guardians/guardianNetwork.ts";
+import type { GossipTopology } from "../guardians/topology.ts";
 import type { ProcessRelayer } from "../relayer/processRelayer.ts";
 
 export interface FaultChain {
@@ -22,6 +23,8 @@ export interface FaultChain {
 /** The live parts of a Wormhole run that its fault kinds act on. */
 export interface WormholeParts {
   guardians?: GuardianNetwork;
+  /** Where the guardians sit (guardianNetwork.regions): what the region faults act on. */
+  topology?: GossipTopology;
   /** The fault proxy in front of the bridge's links (proxies named by target), when network faults are scheduled. */
   toxiproxy?: Toxiproxy;
   /** The relayer, when it runs as its own process (needed for relayer-restart). */
@@ -43,6 +46,7 @@ export interface WormholeParts {
  */
 export class WormholeFaultTargets implements FaultTargets, WormholeParts {
   guardians?: GuardianNetwork;
+  topology?: GossipTopology;
   toxiproxy?: Toxiproxy;
   relayerProcess?: ProcessRelayer;
   chains?: Map<string, FaultChain>;

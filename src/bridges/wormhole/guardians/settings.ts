@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { duration, integer } from "../../../load/fields.ts";
+import { aggregationRegionField, regionsField, rttMsField } from "./regions.ts";
 
 // The scenario's `guardianNetwork` section: how close the simulated guardians behave to
 // Wormhole's guardiand. Every field is optional; `guardianSettings` fills in the defaults, so a
@@ -36,6 +37,12 @@ export const guardianNetworkSection = z
       .optional(),
     /** How often each guardian reports its heads in a heartbeat, ms. */
     heartbeatMs: z.number({ error: "must be a number of ms ≥ 50" }).min(50, { error: "must be a number of ms ≥ 50" }).optional(),
+    /** Where the guardians sit (regions.ts): a preset or region → guardian count; absent: one place, instant gossip. */
+    regions: regionsField,
+    /** Round-trip times over the default region matrix, ms. */
+    rttMs: rttMsField,
+    /** The region of the guardian whose VAA API the relayers read. [the first guardian's] */
+    aggregationRegion: aggregationRegionField,
   })
   .optional();
 
@@ -56,7 +63,9 @@ export function guardianSettings(section: GuardianNetworkSection): GuardianSetti
   const b = section?.batching;
   return {
     reobservation:
-      r === false ? undefined : { firstRetryMs: (r?.firstRetry ?? WORMHOLE_FIRST_RETRY_S) * 1000, giveUpAfterMs: (r?.giveUpAfter ?? WORMHOLE_GIVE_UP_S) * 1000 },
+      r === false
+        ? undefined
+        : { firstRetryMs: (r?.firstRetry ?? WORMHOLE_FIRST_RETRY_S) * 1000, giveUpAfterMs: (r?.giveUpAfter ?? WORMHOLE_GIVE_UP_S) * 1000 },
     batching: b === false || b === undefined ? undefined : { maxDelayMs: b.maxDelayMs ?? WORMHOLE_BATCH_DELAY_MS, maxSize: b.maxSize ?? WORMHOLE_BATCH_SIZE },
     heartbeatMs: section?.heartbeatMs ?? 1000,
   };
