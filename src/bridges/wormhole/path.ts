@@ -16,12 +16,13 @@ import type { PlannedMessage } from "../../load/schedule.ts";
 import { now } from "../../infra/clock.ts";
 import type { Ledger } from "../../measure/ledger.ts";
 import type { SourceBlocks } from "../../../chains/sourceBlocks.ts";
-import { dropRevertedSends, OBSERVATION_POLL_MS, type Watcher, watchRun } from "./watchers.ts";
+import { dropRevertedSends, dropShortOfQuorum, OBSERVATION_POLL_MS, recordMisbehaviour, type Watcher, watchRun } from "./watchers.ts";
 import { chooseRelayer } from "./relayer/kinds/index.ts";
 import type { HarnessLimits, RunRecorder } from "../../report/runReport.ts";
 import { privateKeyToAccount } from "viem/accounts";
 import { generateGuardianKeys } from "./guardians/guardianKeys.ts";
 import { vaaRetentionFor } from "./guardians/guardianNetwork.ts";
+import { guardianNetworkOptions } from "./guardians/settings.ts";
 import { bodyDigest, quorum, signDigest } from "./vaa.ts";
 import { EvmStack } from "./stack.ts";
 import { triggerDeadlineMs, type DeliveryPath } from "../../engine/bridge.ts";
@@ -60,6 +61,7 @@ export class WormholePath implements DeliveryPath {
   private ledger: Ledger | undefined;
   /** Says, once, that submissions went out and no delivery event was recognised (see watchers.ts). */
   private sayUnrecognised: () => void = () => undefined;
+  private misbehaviour: { summary(): void } | undefined;
   /** Message ids seen delivered, for the integration's own checks after the run. */
   private readonly deliveredIds = new Set<number>();
   /** What the integration's verify() found after the run. */
@@ -86,6 +88,7 @@ export class WormholePath implements DeliveryPath {
       // A fault may keep the relayer from the VAA API longer than the usual retention.
       vaaRetentionMs: vaaRetentionFor(scenario.faults.map((f) => f.forS ?? 0)),
       messageFee: scenarioMessageFee(scenario),
+      network: guardianNetworkOptions(scenario),
     });
     this.description = `${profiles.map((p) => p.name).join(", ")}, ${scenario.guardians} guardians, relayer preset "${scenario.relayer}"`;
   }
@@ -224,6 +227,7 @@ export class WormholePath implements DeliveryPath {
     );
     this.faults = faults;
     recorder.faultEvents = faults.events;
+    this.misbehaviour = recordMisbehaviour(stack, ledger, faults.events);
     // Skews of messages whose tallies the network forgets during the run are counted as they go; the rest at the end.
     stack.guardianNetwork.onSkew = (firstAt, skew) => recorder.stats.addObservationSkew(ledger.elapsed(firstAt), skew);
     recorder.observationSkews = () => stack.guardianNetwork.observationSkews();
@@ -278,8 +282,10 @@ export class WormholePath implements DeliveryPath {
     // Reorgs nobody scheduled (a fork or a remote chain) are caught here.
     for (const name of this.sources) await this.rollBack(name, 0n);
     this.sayUnrecognised();
+    this.misbehaviour?.summary();
     // Sends mined but reverted are dropped with their revert reason.
     await dropRevertedSends(this.stack, this.ledger!);
+    dropShortOfQuorum(this.stack.guardianNetwork, this.ledger!);
     await this.verify();
   }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { duration, integer } from "../../../load/fields.ts";
+import type { GuardianBehaviour } from "./guardianNetwork.ts";
 
 // The scenario's `guardianNetwork` section: how close the simulated guardians behave to
 // Wormhole's guardiand. Every field is optional; `guardianSettings` fills in the defaults, so a
@@ -56,8 +57,16 @@ export function guardianSettings(section: GuardianNetworkSection): GuardianSetti
   const b = section?.batching;
   return {
     reobservation:
-      r === false ? undefined : { firstRetryMs: (r?.firstRetry ?? WORMHOLE_FIRST_RETRY_S) * 1000, giveUpAfterMs: (r?.giveUpAfter ?? WORMHOLE_GIVE_UP_S) * 1000 },
+      r === false
+        ? undefined
+        : { firstRetryMs: (r?.firstRetry ?? WORMHOLE_FIRST_RETRY_S) * 1000, giveUpAfterMs: (r?.giveUpAfter ?? WORMHOLE_GIVE_UP_S) * 1000 },
     batching: b === false || b === undefined ? undefined : { maxDelayMs: b.maxDelayMs ?? WORMHOLE_BATCH_DELAY_MS, maxSize: b.maxSize ?? WORMHOLE_BATCH_SIZE },
     heartbeatMs: section?.heartbeatMs ?? 1000,
   };
+}
+
+/** The network options a scenario's section and seed give. */
+export function guardianNetworkOptions(scenario: { guardianNetwork?: GuardianNetworkSection; seed: number }): GuardianBehaviour {
+  const settings = guardianSettings(scenario.guardianNetwork);
+  return { batching: settings.batching, reobservation: settings.reobservation, seed: scenario.seed };
 }
