@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import test from "ava";
 import { assignRegions } from "../src/bridges/wormhole/guardians/regions.ts";
 import { runLocal, type Row } from "./helpers/run.ts";
@@ -61,6 +63,8 @@ test.serial(
     t.is(flatGuardians.length, 19 * 3);
     t.deepEqual([...new Set(flatGuardians.map((r) => r.region))], ["local"]);
     const guardians = spread.rows("guardians.csv");
+    const manifest = JSON.parse(readFileSync(join(spread.result.runDir, "manifest.json"), "utf8")) as { sha256: Record<string, string> };
+    t.regex(manifest.sha256["guardians.csv"] ?? "", /^[0-9a-f]{64}$/, "the manifest has guardians.csv's checksum");
     t.is(guardians.length, 19 * 3);
     for (const r of guardians) t.is(r.region, REGIONS[Number(r.guardian)], `guardian ${r.guardian}`);
     for (const r of guardians) t.true(Number(r.signatures) >= 15, `stage ${r.stage} guardian ${r.guardian}: ${r.signatures} signatures`);

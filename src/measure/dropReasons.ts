@@ -11,6 +11,7 @@ export const DROP_CODES = [
   "not-included-on-source",
   "vaa-id-reused",
   "no-quorum",
+  "reobservation-pending",
   "relayer-gave-up",
   "vaa-not-fetched-by-relayer",
   "not-submitted-by-relayer",

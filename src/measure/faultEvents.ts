@@ -6,7 +6,7 @@ export interface FaultEvent {
   /** ms from the run's start. */
   at: number;
   /** `fault` for a fault that happens at one moment (a reorg). */
-  event: "fault-start" | "fault-end" | "fault" | "fault-error" | "chain-halted" | "chain-resumed";
+  event: "fault-start" | "fault-end" | "fault" | "fault-error" | "chain-halted" | "chain-resumed" | "guardian-misbehaved";
   kind: string;
   fault: string;
 }

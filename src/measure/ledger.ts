@@ -296,9 +296,10 @@ export class Ledger {
   }
 
   /** Submissions go out but no delivery is recognised (an event that never matches): said as an anomaly, not as silent drops. */
-  deliveriesUnrecognised(detail: string): void {
-    this.anomaly({ at: this.elapsed(), kind: "deliveries-unrecognised", detail });
-  }
+  deliveriesUnrecognised = (detail: string) => this.anomaly({ at: this.elapsed(), kind: "deliveries-unrecognised", detail });
+
+  /** Its VAA reached quorum only with signatures given on re-observation requests: late, not lost (Wormhole). */
+  reobserved = (id: number, at: number, detail: string) => this.anomaly({ at: this.elapsed(at), kind: "reobserved-vaa", messageId: id, detail });
 
   private anomaly(a: Anomaly): void {
     if (a.messageId !== undefined && a.messageId < this.stageOf.length) a.stage = this.stageOf[a.messageId];

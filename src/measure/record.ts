@@ -57,7 +57,7 @@ export type PlannedRecord = Pick<MessageRecord, "id" | "kind" | "sourceChain" | 
 export interface Anomaly {
   /** ms from the run's start. */
   at: number;
-  kind: "duplicate-delivery" | "duplicate-attempt" | "phantom-delivery" | "unmatched" | "deliveries-unrecognised";
+  kind: "duplicate-delivery" | "duplicate-attempt" | "phantom-delivery" | "unmatched" | "deliveries-unrecognised" | "reobserved-vaa";
   messageId?: number;
   stage?: number;
   detail: string;

@@ -61,6 +61,15 @@ const cases: Array<[DropCode, MessageRecord, string]> = [
   ],
   ["no-quorum", dropped((l) => (l.sent(1, l.startedAt + 5, "0xaa"), l.sourceIncluded(1, KEY, l.startedAt + 9))), "no-quorum"],
   [
+    "reobservation-pending",
+    dropped(
+      (l) => (l.sent(1, l.startedAt + 5, "0xaa"), l.sourceIncluded(1, KEY, l.startedAt + 9)),
+      (l) =>
+        l.refused(1, l.startedAt + 20, { code: "reobservation-pending", detail: "12 of 13 signatures; 1 re-observation requests made, the next due in 4.2 s" }),
+    ),
+    "reobservation-pending: 12 of 13 signatures; 1 re-observation requests made, the next due in 4.2 s",
+  ],
+  [
     "relayer-gave-up",
     dropped((l) => {
       l.sent(1, l.startedAt + 5, "0xaa");

@@ -1,4 +1,4 @@
-import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { basename, join } from "node:path";
 import type { Scenario } from "../load/scenario.ts";
@@ -7,6 +7,7 @@ import type { Anomaly, MessageRecord } from "../measure/record.ts";
 import { StageStats, type InFlightSample, type StageSummary } from "../measure/stats.ts";
 import { capacityVerdict, DEFAULT_CRITERIA, judgeStage, type CapacityCriteria, type CapacityVerdict, type StageJudgement } from "../measure/capacity.ts";
 import { evaluateThresholds, type ThresholdResult } from "../measure/thresholds.ts";
+import type { GuardianDelayRow } from "../measure/guardianDelays.ts";
 import { CsvStream, OutputError, writeCsv } from "./csv.ts";
 import type { CsvTable } from "./csvTable.ts";
 import { ANOMALIES, EVENTS, GUARDIANS, HOPS_TABLE, hopRecords, MESSAGES, STEPS, stepRecords, SUMMARY, THRESHOLDS, TIMELINE } from "./tables.ts";
@@ -110,6 +111,8 @@ export class RunRecorder {
   private readonly judged: StageJudgement[] = [];
   /** Guardian observation skews (times on the run clock's base, clock.now()), read when the report is written. */
   observationSkews: () => Iterable<{ firstAt: number; skew: number }> = () => [];
+  /** guardians.csv's rows, read when the report is written; undefined on a path without guardians (no file). */
+  guardianDelays: (() => Iterable<GuardianDelayRow>) | undefined;
 
   constructor(
     private readonly input: ReportInput,
@@ -228,8 +231,10 @@ export class RunRecorder {
       files.push(THRESHOLDS.file);
       await write(THRESHOLDS, thresholds);
     }
-    // A bridge's own CSV, written by its path when it settled (guardians.csv on Wormhole), gets its checksum too.
-    if (existsSync(join(runDir, GUARDIANS.file))) files.push(GUARDIANS.file);
+    if (this.guardianDelays) {
+      files.push(GUARDIANS.file);
+      await write(GUARDIANS, this.guardianDelays());
+    }
     // Only files written in full get a checksum; the manifest says which are not and why.
     const checksums = Object.fromEntries(files.filter((f) => !failed.has(f)).map((f) => [f, fileSha256(join(runDir, f))]));
     const outputErrors = () => [...failed.values()];

@@ -1,7 +1,5 @@
 import type { Ledger } from "../../measure/ledger.ts";
-import { GuardianDelays } from "../../measure/guardianDelays.ts";
-import { writeCsv } from "../../report/csv.ts";
-import { GUARDIANS } from "../../report/tables.ts";
+import { GuardianDelays, type GuardianDelayRow } from "../../measure/guardianDelays.ts";
 import { TALLY_RETENTION_MS, type GuardianNetwork } from "./guardians/guardianNetwork.ts";
 import type { SignatureRecord } from "./guardians/records.ts";
 import { vaaKey } from "./vaa.ts";
@@ -80,7 +78,9 @@ export class SignatureLog {
 
 /**
  * Records a run's signatures from `network` into a SignatureLog, with stages from `ledger`
- * (`decode` gives a VAA payload's message id); `write(runDir)` at the end writes guardians.csv.
+ * (`decode` gives a VAA payload's message id). `settle()` counts the signatures still waiting
+ * into the stages of the ledger's in-flight messages: call it before messages short of quorum
+ * are dropped; `rows()` (guardians.csv) settles whatever arrived since.
  */
 export function watchSignatures(network: GuardianNetwork, ledger: Ledger, decode: (payload: Uint8Array) => number) {
   const log = new SignatureLog();
@@ -89,13 +89,17 @@ export function watchSignatures(network: GuardianNetwork, ledger: Ledger, decode
     const stage = ledger.get(decode(vaa.payload))?.stage;
     log.vaa(vaaKey(vaa.emitterChain, vaa.emitterAddress, vaa.sequence), stage, vaa.readyAt);
   });
+  const settle = () => {
+    const inFlight = new Map<string, number>();
+    for (const r of ledger.inFlightRecords()) if (r.vaaKey) inFlight.set(r.vaaKey, r.stage);
+    log.settle((key) => inFlight.get(key));
+  };
   return {
     log,
-    async write(runDir: string): Promise<void> {
-      const inFlight = new Map<string, number>();
-      for (const r of ledger.inFlightRecords()) if (r.vaaKey) inFlight.set(r.vaaKey, r.stage);
-      log.settle((key) => inFlight.get(key));
-      await writeCsv(runDir, GUARDIANS, log.delays.rows());
+    settle,
+    rows(): Iterable<GuardianDelayRow> {
+      settle();
+      return log.delays.rows();
     },
   };
 }

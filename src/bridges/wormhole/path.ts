@@ -16,12 +16,13 @@ import type { PlannedMessage } from "../../load/schedule.ts";
 import { now } from "../../infra/clock.ts";
 import type { Ledger } from "../../measure/ledger.ts";
 import type { SourceBlocks } from "../../../chains/sourceBlocks.ts";
-import { dropRevertedSends, OBSERVATION_POLL_MS, type Watcher, watchRun } from "./watchers.ts";
+import { dropRevertedSends, dropShortOfQuorum, OBSERVATION_POLL_MS, recordMisbehaviour, type Watcher, watchRun } from "./watchers.ts";
 import { chooseRelayer } from "./relayer/kinds/index.ts";
 import type { HarnessLimits, RunRecorder } from "../../report/runReport.ts";
 import { privateKeyToAccount } from "viem/accounts";
 import { generateGuardianKeys } from "./guardians/guardianKeys.ts";
 import { vaaRetentionFor } from "./guardians/guardianNetwork.ts";
+import { guardianNetworkOptions } from "./guardians/settings.ts";
 import { bodyDigest, quorum, signDigest } from "./vaa.ts";
 import { EvmStack } from "./stack.ts";
 import { topologyFor } from "./guardians/regions.ts";
@@ -62,6 +63,7 @@ export class WormholePath implements DeliveryPath {
   private ledger: Ledger | undefined;
   /** Says, once, that submissions went out and no delivery event was recognised (see watchers.ts). */
   private sayUnrecognised: () => void = () => undefined;
+  private misbehaviour: { summary(): void } | undefined;
   /** Message ids seen delivered, for the integration's own checks after the run. */
   private readonly deliveredIds = new Set<number>();
   /** What the integration's verify() found after the run. */
@@ -72,7 +74,7 @@ export class WormholePath implements DeliveryPath {
 
   constructor(
     private readonly scenario: WormholeScenario,
-    private readonly runDir: string,
+    runDir: string,
   ) {
     this.topology = topologyFor(scenario.guardianNetwork, scenario.guardians);
     this.sources = [...new Set(scenario.routes.map((r) => r.from))];
@@ -86,13 +88,13 @@ export class WormholePath implements DeliveryPath {
       sources: this.sources,
       destinations: this.destinations,
       guardians: scenario.guardians,
-      topology: this.topology,
       integration: scenario.integration,
       relayer: chooseRelayer(scenario.relayer, { faults: scenario.faults, runDir }),
       faultProxy: scenario.faults.some((f) => NETWORK_FAULTS.has(f.kind)),
       // A fault may keep the relayer from the VAA API longer than the usual retention.
       vaaRetentionMs: vaaRetentionFor(scenario.faults.map((f) => f.forS ?? 0)),
       messageFee: scenarioMessageFee(scenario),
+      network: { ...guardianNetworkOptions(scenario), topology: this.topology },
     });
     this.description = `${profiles.map((p) => p.name).join(", ")}, ${scenario.guardians} guardians, relayer preset "${scenario.relayer}"`;
   }
@@ -174,6 +176,7 @@ export class WormholePath implements DeliveryPath {
     const observed = watchRun(stack, this.sources, this.destinations, ledger, (id) => this.deliveredIds.add(id));
     this.watchers = observed.watchers;
     this.signatures = watchSignatures(stack.guardianNetwork, ledger, (payload) => stack.integration.decode(payload).messageId);
+    recorder.guardianDelays = () => this.signatures!.rows();
     this.sourceBlocks = observed.sourceBlocks;
     this.sayUnrecognised = observed.sayUnrecognised;
     await Promise.all(this.watchers.map((w) => w.start()));
@@ -233,6 +236,7 @@ export class WormholePath implements DeliveryPath {
     );
     this.faults = faults;
     recorder.faultEvents = faults.events;
+    this.misbehaviour = recordMisbehaviour(stack, ledger, faults.events);
     // Skews of messages whose tallies the network forgets during the run are counted as they go; the rest at the end.
     stack.guardianNetwork.onSkew = (firstAt, skew) => recorder.stats.addObservationSkew(ledger.elapsed(firstAt), skew);
     recorder.observationSkews = () => stack.guardianNetwork.observationSkews();
@@ -279,7 +283,7 @@ export class WormholePath implements DeliveryPath {
 
   async settle(complete: boolean): Promise<void> {
     await this.faults?.stop();
-    if (!complete) return this.signatures?.write(this.runDir);
+    if (!complete) return;
     // Let submissions under way land, then take in every delivery up to the head before judging.
     await this.stack.relayer.settle(5_000);
     await Promise.all(this.watchers.map((w) => w.sweep()));
@@ -287,10 +291,13 @@ export class WormholePath implements DeliveryPath {
     // Reorgs nobody scheduled (a fork or a remote chain) are caught here.
     for (const name of this.sources) await this.rollBack(name, 0n);
     this.sayUnrecognised();
+    this.misbehaviour?.summary();
     // Sends mined but reverted are dropped with their revert reason.
     await dropRevertedSends(this.stack, this.ledger!);
+    // Signatures of messages short of quorum take their stages from the ledger before those messages are dropped.
+    this.signatures?.settle();
+    dropShortOfQuorum(this.stack.guardianNetwork, this.ledger!);
     await this.verify();
-    await this.signatures?.write(this.runDir);
   }
 
   /** The integration's own checks after the run, recorded in the manifest. */

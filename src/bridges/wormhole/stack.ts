@@ -10,8 +10,7 @@ import { contractEvidence, deployIntegration, type ContractAddresses } from "./d
 import type { IntegrationChain } from "./integration.ts";
 import { EMITTER, loadIntegration, RECEIVER, type LoadedIntegration } from "./integrationLoader.ts";
 import { generateGuardianKeys } from "./guardians/guardianKeys.ts";
-import { GuardianNetwork } from "./guardians/guardianNetwork.ts";
-import type { GossipTopology } from "./guardians/topology.ts";
+import { GuardianNetwork, type GuardianBehaviour } from "./guardians/guardianNetwork.ts";
 import { VaaApi } from "./guardians/vaaApi.ts";
 import type { RelayerChoice } from "./relayer/kinds/index.ts";
 import type { Relayer, RelayerEndpoints } from "./relayer/relayer.ts";
@@ -31,8 +30,6 @@ export interface StackOptions {
   integration?: string;
   /** Guardian set size. */
   guardians: number;
-  /** Where the guardians sit and how long their gossip takes to the VAA API's guardian. [flat: instant] */
-  topology?: GossipTopology;
   /** The relayer under test: its kind and how it is made (chooseRelayer, relayer/kinds/). */
   relayer: RelayerChoice;
   /**
@@ -45,6 +42,8 @@ export interface StackOptions {
   vaaRetentionMs?: number;
   /** publishMessage fee to set, wei. [0 on an installed core; an existing core keeps its own] */
   messageFee?: bigint;
+  /** How the guardians gossip and re-observe (from the scenario's `guardianNetwork`). [immediate gossip, one place, no re-observation] */
+  network?: GuardianBehaviour;
 }
 
 export interface StackChain {
@@ -142,8 +141,8 @@ export class EvmStack {
         }),
         guardianKeys: keys,
         guardianSetIndex: this.guardianSetIndex,
-        topology: this.options.topology,
         vaaRetentionMs: this.options.vaaRetentionMs,
+        ...this.options.network,
       });
       await this.launch(this.guardianNetwork);
       this.vaaApi = new VaaApi(this.guardianNetwork);

@@ -1,5 +1,5 @@
 import secp256k1 from "secp256k1";
-import { pad, bytesToHex, hexToBytes, type Hex } from "viem";
+import { pad, bytesToHex, getAddress, hexToBytes, type Address, type Hex } from "viem";
 import { keccak256 } from "../../../chains/keccak.ts";
 import { BridgeStressError } from "../../infra/errors.ts";
 
@@ -66,6 +66,12 @@ export function signDigest(privateKey: Uint8Array, digest: Uint8Array): Uint8Arr
   out.set(signature, 0);
   out[64] = recid;
   return out;
+}
+
+/** The address whose key made a 65-byte signature (r · s · recovery id) of `digest`. */
+export function recoverSigner(digest: Uint8Array, signature: Uint8Array): Address {
+  const publicKey = secp256k1.ecdsaRecover(signature.subarray(0, 64), signature[64]!, digest, false);
+  return getAddress(bytesToHex(keccak256(publicKey.subarray(1)).subarray(12)));
 }
 
 /** VAA v1 wire format: version · guardian set index · signatures (ascending guardian index) · body. */

@@ -4,9 +4,11 @@ import { LogWatcher } from "../../../chains/logWatcher.ts";
 import { SourceBlocks } from "../../../chains/sourceBlocks.ts";
 import { now } from "../../infra/clock.ts";
 import { rpc } from "../../infra/rpc.ts";
+import type { FaultEvent } from "../../measure/faultEvents.ts";
 import type { Ledger } from "../../measure/ledger.ts";
 import { watchPublishedMessages } from "./publishedMessages.ts";
 import { vaaKey } from "./relayer/relayer.ts";
+import type { GuardianNetwork } from "./guardians/guardianNetwork.ts";
 import type { EvmStack } from "./stack.ts";
 
 /** How often the harness's own observers poll the chains, ms: the resolution of every hop time it measures. */
@@ -35,6 +37,11 @@ export function watchRun(
     const key = vaaKey(vaa.emitterChain, vaa.emitterAddress, vaa.sequence);
     ledger.sourceIncluded(id, key, vaa.firstObservedAt);
     ledger.vaaReady(id, key, vaa.readyAt);
+    if (vaa.reobservedSignatures > 0) {
+      const { quorum } = stack.guardianNetwork;
+      const requests = `${vaa.reobservationRequests} re-observation request${vaa.reobservationRequests === 1 ? "" : "s"}`;
+      ledger.reobserved(id, vaa.readyAt, `${vaa.reobservedSignatures} of the VAA's ${quorum} signatures given on re-observation, after ${requests}`);
+    }
   });
   stack.relayer.events.on("fetched", (e) => ledger.relayerFetched(e.key, e.at));
   // A delivery event that never matches is said (an anomaly) once UNRECOGNISED_AFTER submissions are
@@ -123,4 +130,54 @@ export async function dropRevertedSends(stack: EvmStack, ledger: Ledger): Promis
     found++;
   }
   return found;
+}
+
+/**
+ * Messages in a source block without a VAA when the drain ends: still waiting for
+ * re-observation (dropped `reobservation-pending`: the drain does not wait for it), or given up
+ * by it (`no-quorum`, with how far it got). With re-observation off they are left to the
+ * ledger's stall reason, `no-quorum`.
+ */
+export function dropShortOfQuorum(network: Pick<GuardianNetwork, "quorum" | "quorumState">, ledger: Ledger): void {
+  for (const r of [...ledger.inFlightRecords()]) {
+    if (r.sourceIncludedAt === undefined || r.vaaReadyAt !== undefined || !r.sendTxHash) continue;
+    const state = network.quorumState(r.sendTxHash);
+    if (!state) continue;
+    const signatures = `${state.signatures} of ${network.quorum} signatures`;
+    if (state.state === "waiting") {
+      const next = `${state.requests} re-observation requests made, the next due in ${(state.nextRequestInMs / 1000).toFixed(1)} s`;
+      ledger.refused(r.id, now(), { code: "reobservation-pending", detail: `${signatures}; ${next}` });
+    } else {
+      ledger.refused(r.id, now(), { code: "no-quorum", detail: `${signatures}; re-observation gave up after ${(state.afterMs / 1000).toFixed(1)} s` });
+    }
+  }
+}
+
+/**
+ * Guardians whose observations the aggregation point refused (another body signed, a key not
+ * their own): events.csv gets a line the first time each guardian is caught, and `summary()`
+ * gives one line with every guardian's count for the end of the run.
+ */
+export function recordMisbehaviour(stack: EvmStack, ledger: Ledger, events: FaultEvent[]): { summary(): void } {
+  const counts = new Map<number, { body: number; key: number }>();
+  stack.guardianNetwork.on("misbehaved", (m) => {
+    const count = counts.get(m.guardianIndex) ?? { body: 0, key: 0 };
+    if (!counts.has(m.guardianIndex)) {
+      counts.set(m.guardianIndex, count);
+      events.push({ at: ledger.elapsed(), event: "guardian-misbehaved", kind: "guardians-equivocate", fault: m.detail });
+    }
+    count[m.what]++;
+  });
+  return {
+    summary() {
+      if (!counts.size) return;
+      const each = [...counts].sort(([a], [b]) => a - b).map(([g, c]) => `guardian ${g}: ${c.body} other bodies, ${c.key} signatures not its own`);
+      events.push({
+        at: ledger.elapsed(),
+        event: "guardian-misbehaved",
+        kind: "guardians-equivocate",
+        fault: `refused observations by guardian: ${each.join("; ")}`,
+      });
+    },
+  };
 }

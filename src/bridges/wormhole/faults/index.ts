@@ -4,6 +4,7 @@ import { congestion } from "./congestion.ts";
 import { gasSpike } from "./gasSpike.ts";
 import { gossipPartition } from "./gossipPartition.ts";
 import { guardianDelay } from "./guardianDelay.ts";
+import { guardiansEquivocate } from "./guardiansEquivocate.ts";
 import { guardiansOffline } from "./guardiansOffline.ts";
 import { guardiansWithhold } from "./guardiansWithhold.ts";
 import { relayerRestart } from "./relayerRestart.ts";
@@ -21,6 +22,7 @@ export const WORMHOLE_FAULTS: readonly AnyFaultKind[] = [
   guardiansOffline,
   guardianDelay,
   guardiansWithhold,
+  guardiansEquivocate,
   gossipPartition,
   regionSlow,
   regionCut,

@@ -3,7 +3,7 @@ import { rpc } from "../../../infra/rpc.ts";
 import { LogWatcher } from "../../../../chains/logWatcher.ts";
 import { coreAbi } from "../core.ts";
 import type { GuardianKey } from "./guardianKeys.ts";
-import { bodyDigest, serializeBody, toEmitterAddress, type VaaBody } from "../vaa.ts";
+import { bodyDigest, serializeBody, signDigest, toEmitterAddress, type VaaBody } from "../vaa.ts";
 
 /** A source chain as a guardian sees it. */
 export interface WatchedChain {
@@ -21,6 +21,16 @@ export interface Observation {
   txHash: Hex;
   /** When this guardian saw the message's block (clock.now()). */
   observedAt: number;
+  /** The message as the chain observer handed it over (for re-observation and the records). */
+  seen: SeenMessage;
+  /** Signed on a re-observation request, not from the guardian's own watcher. */
+  reobserved: boolean;
+  /**
+   * The guardian's signature, carried only when it signed with a key other than its own (an
+   * equivocation fault): the network checks it against the guardian set. A guardian's own
+   * signature is made when its observation goes into a VAA (GuardianNetwork, SignerPool).
+   */
+  signature?: Uint8Array;
 }
 
 /** A published message whose block reached its consistency level (and, past instant, is still canonical). */
@@ -144,16 +154,22 @@ export interface GuardianOptions {
   gossip: (observation: Observation) => void;
 }
 
+/** How a guardian misbehaves while an equivocation fault holds it: it signs another body, or the right body with a key not in the set. */
+export type Misbehaviour = { kind: "body" } | { kind: "key"; privateKey: Uint8Array };
+
 /**
  * A simulated guardian with its own TEST-ONLY key. It signs the VAA body digest of every
- * message its chain observers hand over and gossips the signature. `online` and
- * `observationDelayMs` are the knobs fault injection turns.
+ * message its chain observers hand over (and of every message it is asked to re-observe)
+ * and gossips the signature. `online`, `observationDelayMs` and `misbehaviour` are the knobs
+ * fault injection turns.
  */
 export class Guardian {
-  /** An offline guardian neither observes nor signs. */
+  /** An offline guardian neither observes nor signs, and serves no re-observation request. */
   online = true;
   /** How late this guardian observes (and so signs) a message, ms; a function so it can be a distribution. */
   observationDelayMs: () => number = () => 0;
+  /** Set while an equivocation fault holds this guardian. */
+  misbehaviour: Misbehaviour | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: GuardianOptions) {}
@@ -168,12 +184,17 @@ export class Guardian {
     // A delayed guardian observes late: its observation time moves with the delay, so the
     // network's observation skew shows it.
     const delay = this.observationDelayMs();
-    if (delay <= 0) return this.sign(m, m.observedAt);
+    if (delay <= 0) return this.sign(m, m.observedAt, false);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      this.sign(m, m.observedAt + delay);
+      this.sign(m, m.observedAt + delay, false);
     }, delay);
     this.timers.add(timer);
+  }
+
+  /** A re-observation request for a message this guardian's watcher found again on its chain: sign it now. */
+  reobserve(m: SeenMessage, at: number): void {
+    this.sign(m, at, true);
   }
 
   /** Forgets observations still waiting out a delay. */
@@ -182,24 +203,27 @@ export class Guardian {
     this.timers.clear();
   }
 
-  private sign(m: SeenMessage, observedAt: number): void {
+  private sign(m: SeenMessage, observedAt: number, reobserved: boolean): void {
     if (!this.online) return;
     if (!m.signed) {
       // Once per message, not once per guardian.
       const bytes = serializeBody(m.body);
       m.signed = { bodyBytes: bytes, digest: bytesToHex(bodyDigest(bytes)) };
     }
-    const { bodyBytes, digest } = m.signed;
-    // The signature itself is made by the network when this guardian's is one of the quorum
-    // that goes into the VAA (GuardianNetwork, SignerPool): the ones that would arrive after
-    // quorum cost nothing here.
-    this.options.gossip({
-      guardianIndex: this.index,
-      body: m.body,
-      bodyBytes,
-      digest,
-      txHash: m.txHash,
-      observedAt,
-    });
+    let { bodyBytes, digest } = m.signed;
+    let body = m.body;
+    let signature: Uint8Array | undefined;
+    if (this.misbehaviour?.kind === "body") {
+      // Another body for the same message id: the nonce differs, so the digest does.
+      body = { ...m.body, nonce: (m.body.nonce ^ 1) >>> 0 };
+      bodyBytes = serializeBody(body);
+      digest = bytesToHex(bodyDigest(bodyBytes));
+    } else if (this.misbehaviour?.kind === "key") {
+      signature = signDigest(this.misbehaviour.privateKey, hexToBytes(digest));
+    }
+    // An honest guardian's signature is made by the network when it is one of the quorum that
+    // goes into the VAA (GuardianNetwork, SignerPool): the ones that would arrive after quorum
+    // cost nothing here.
+    this.options.gossip({ guardianIndex: this.index, body, bodyBytes, digest, txHash: m.txHash, observedAt, seen: m, reobserved, signature });
   }
 }

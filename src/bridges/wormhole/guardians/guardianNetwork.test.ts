@@ -3,8 +3,12 @@ import { once } from "node:events";
 import { toHex, type Hex } from "viem";
 import type { SeenMessage } from "./guardian.ts";
 import { generateGuardianKeys } from "./guardianKeys.ts";
+import type { SignatureRecord } from "./records.ts";
 import { GuardianNetwork, VAA_RETENTION_MS, vaaRetentionFor, type GuardianNetworkOptions, type SignedVaa } from "./guardianNetwork.ts";
 import { now } from "../../../infra/clock.ts";
+import { parseVaa } from "../vaa.ts";
+
+const parseVaaSigners = (vaa: SignedVaa) => parseVaa(vaa.bytes).signatures.map((s) => s.guardianIndex);
 
 const EMITTER: Hex = `0x${"00".repeat(12)}${"ab".repeat(20)}`;
 
@@ -88,4 +92,70 @@ test("VAAs are kept 5 minutes, or until 2 minutes after the longest fault of the
   t.is(vaaRetentionFor([]), VAA_RETENTION_MS);
   t.is(vaaRetentionFor([10, 60]), VAA_RETENTION_MS);
   t.is(vaaRetentionFor([30, 600]), 720_000);
+});
+
+test("guardians signing another body never mix with the quorum's: 6 of 19 are refused by name, 13 honest form the VAA", async (t) => {
+  const { guardians } = await network(t, {});
+  const refused: Array<{ guardianIndex: number; what: string }> = [];
+  guardians.on("misbehaved", (m) => refused.push({ guardianIndex: m.guardianIndex, what: m.what }));
+  for (const g of guardians.guardians.slice(13)) g.misbehaviour = { kind: "body" };
+  // The six observe first: their tally (another digest) can never reach quorum.
+  const m = message(1);
+  for (const g of guardians.guardians.slice(13)) g.observe(m);
+  const vaa = once(guardians, "vaa").then(([v]) => v as SignedVaa);
+  for (const g of guardians.guardians.slice(0, 13)) g.observe(m);
+  const signed = await vaa;
+  t.is(signed.hash, m.signed!.digest, "the VAA carries the honest body");
+  t.deepEqual(refused.map((r) => `${r.guardianIndex} ${r.what}`).sort(), ["13 body", "14 body", "15 body", "16 body", "17 body", "18 body"]);
+});
+
+test("seven guardians signing another body leave twelve honest ones: no VAA from either body", async (t) => {
+  const { guardians, signed } = await network(t, {});
+  for (const g of guardians.guardians.slice(12)) g.misbehaviour = { kind: "body" };
+  const m = message(1);
+  for (const g of guardians.guardians) g.observe(m);
+  // A second, honest message signs after it: by then the first would have been signed too.
+  for (const g of guardians.guardians.slice(12)) g.misbehaviour = undefined;
+  await observe(guardians, message(2));
+  t.deepEqual(
+    signed.map((v) => v.sequence),
+    [2n],
+  );
+});
+
+test("a signature made with a key not in the guardian set is refused at the aggregation point and named", async (t) => {
+  const { guardians } = await network(t, {});
+  const refused: number[] = [];
+  guardians.on("misbehaved", (m) => {
+    if (m.what === "key") refused.push(m.guardianIndex);
+  });
+  const wrong = generateGuardianKeys(19, "not-in-the-set");
+  for (const g of guardians.guardians.slice(0, 7)) g.misbehaviour = { kind: "key", privateKey: wrong[g.index]!.privateKey };
+  const m = message(1);
+  const vaa = once(guardians, "vaa").then(([v]) => v as SignedVaa);
+  for (const g of guardians.guardians) g.observe(m);
+  // 12 honest guardians are one short of quorum: the seven were refused, not counted.
+  t.deepEqual(refused, [0, 1, 2, 3, 4, 5, 6]);
+  for (const g of guardians.guardians.slice(0, 7)) g.misbehaviour = undefined;
+  guardians.guardians[0]!.observe(m);
+  const signed = await vaa;
+  t.false(
+    parseVaaSigners(signed).some((i) => i > 0 && i < 7),
+    "no refused guardian's signature is in the VAA",
+  );
+});
+
+test("batching and gossip delay move a signature's arrival, and the VAA waits for the quorum-th arrival", async (t) => {
+  const { guardians } = await network(t, { batching: { maxDelayMs: 150, maxSize: 4000 }, topology: { regionOf: () => "x", delayMs: () => 50 } });
+  const records: SignatureRecord[] = [];
+  guardians.on("signature", (r) => records.push(r));
+  const m = message(1);
+  const vaa = await observe(guardians, m);
+  t.true(records.length >= 13);
+  // Each waits for its guardian's window (≤ 150 ms) and then 50 ms of gossip (timer slack allowed).
+  for (const r of records)
+    t.true(r.arrivedAt - r.observedAt >= 49 && r.arrivedAt - r.observedAt <= 150 + 50 + 60, `guardian ${r.guardianIndex}: ${r.arrivedAt - r.observedAt} ms`);
+  const arrivals = records.map((r) => r.arrivedAt).sort((a, b) => a - b);
+  t.true(vaa.readyAt >= arrivals[12]!, "ready no earlier than the 13th arrival");
+  t.true(new Set(records.map((r) => r.arrivedAt)).size > 1, "guardians' windows end at different times");
 });

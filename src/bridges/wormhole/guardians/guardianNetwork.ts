@@ -1,36 +1,37 @@
 import { EventEmitter } from "node:events";
-import { hexToBytes, type Hex } from "viem";
+import type { Hex } from "viem";
+import { rpc } from "../../../infra/rpc.ts";
+import { seededRandom } from "../../../infra/random.ts";
 import type { Instance, InstanceStatus } from "../../../infra/instance.ts";
 import { Lifecycle } from "../../../infra/lifecycle.ts";
 import { now } from "../../../infra/clock.ts";
-import { ChainObserver, Guardian, type Observation, type WatchedChain } from "./guardian.ts";
+import { ChainObserver, Guardian, type Observation, type SeenMessage, type WatchedChain } from "./guardian.ts";
 import type { GuardianKey } from "./guardianKeys.ts";
-import { quorum, serializeVaa, vaaKey, type GuardianSignature } from "../vaa.ts";
+import { quorum, vaaKey } from "../vaa.ts";
+import { Aggregation, type Misbehaviour } from "./aggregation.ts";
+import { Gossip } from "./gossip.ts";
+import type { SignatureRecord } from "./records.ts";
+import { Reobservation, type Unconfirmed } from "./reobservation.ts";
 import { SignerPool } from "./signerPool.ts";
+import { FLAT_TOPOLOGY, type GossipTopology } from "./topology.ts";
+import { VaaStore, type SignedVaa } from "./vaaStore.ts";
 
-/** A VAA that reached quorum. Times come from clock.now(). */
-export interface SignedVaa {
-  emitterChain: number;
-  /** 32-byte emitter address. */
-  emitterAddress: Hex;
-  sequence: bigint;
-  txHash: Hex;
-  payload: Uint8Array;
-  /** The signed VAA (wire format). */
-  bytes: Uint8Array;
-  /** The on-chain `vm.hash`: keccak256(keccak256(body)). */
-  hash: Hex;
-  /** When the first guardian saw the message on its source chain. */
-  firstObservedAt: number;
-  /** When the quorum-th signature arrived. */
-  readyAt: number;
-}
+export type { SignedVaa } from "./vaaStore.ts";
 
 export interface GuardianNetworkEvents {
-  /** One guardian observed (and signed) a message: for observation-skew measurement. */
+  /** One guardian observed (and signed) a message, as it published its observation. */
   observed: [{ digest: Hex; guardianIndex: number; at: number }];
+  /** One guardian's signature reached the aggregation point (guardians.csv). */
+  signature: [SignatureRecord];
+  /** A guardian's observation was refused: it signed another body for a message, or with a key not its own. */
+  misbehaved: [Misbehaviour];
   vaa: [SignedVaa];
 }
+
+/** Where a message without quorum stands, for its drop reason at the end of a run. */
+export type QuorumState =
+  | { state: "waiting"; signatures: number; requests: number; nextRequestInMs: number }
+  | { state: "given-up"; signatures: number; afterMs: number };
 
 export interface GuardianNetworkOptions {
   chains: WatchedChain[];
@@ -43,7 +44,18 @@ export interface GuardianNetworkOptions {
   vaaRetentionMs?: number;
   /** How long a message's signature tally is kept after quorum and its last observation, ms. [TALLY_RETENTION_MS] */
   tallyRetentionMs?: number;
+  /** Observation batching before gossip (see Gossip). [off: each observation at once] */
+  batching?: { maxDelayMs: number; maxSize: number };
+  /** Where the guardians sit and how long their gossip takes. [FLAT_TOPOLOGY] */
+  topology?: GossipTopology;
+  /** Re-observation of messages short of quorum (see Reobservation). [off] */
+  reobservation?: { firstRetryMs: number; giveUpAfterMs: number };
+  /** Seed of the re-observation back-off's jitter. [0] */
+  seed?: number;
 }
+
+/** What a scenario sets of the network's behaviour (guardians/settings.ts). */
+export type GuardianBehaviour = Pick<GuardianNetworkOptions, "batching" | "topology" | "reobservation" | "seed">;
 
 /**
  * Signed VAAs are served for 5 minutes (a Wormhole run: longer when a fault lasts longer): a
@@ -64,44 +76,26 @@ export function vaaRetentionFor(faultSeconds: number[]): number {
   return Math.max(VAA_RETENTION_MS, ...faultSeconds.map((s) => s * 1000 + 120_000));
 }
 
-interface Tally {
-  /** Guardians whose observation (and so signature) arrived so far, in arrival order; signatures are made only for the quorum that goes into the VAA. */
-  signers: number[];
-  firstObservedAt: number;
-  /** When the last guardian so far saw the message: last − first is the observation skew. */
-  lastObservedAt: number;
-  done: boolean;
-  /** The first observation: the body every signature in this tally signs. */
-  observation: Observation;
-}
-
 /**
  * G simulated guardians and the gossip between them, in this process. One observer per
  * source chain (see ChainObserver) hands each message to every guardian once its block
  * reached its consistency level; each guardian signs on its own, after its own observation
- * delay; signatures are gathered per body digest and a VAA exists once quorum is reached,
- * carrying the first `quorum` signatures. Only those are computed, on a worker thread
- * (SignerPool): what the signatures that arrive after quorum would cost each guardian is
- * paid by no one here, and the main thread stays free for the load and the observers.
+ * delay, and publishes its observation through Gossip (batched, and delayed by where it sits,
+ * when the scenario says so) to the aggregation point (Aggregation), where a VAA forms at
+ * quorum. A message short of quorum is re-observed on Wormhole's schedule (Reobservation),
+ * when that is on.
  *
- * Signing uses libsecp256k1 through the native `secp256k1` package: ~13–20 k signatures/s
- * per core, so 13 signatures a VAA are ~1,000–1,500 messages/s on one thread. Pure-JS signing (noble)
- * caps a 13–19-signature network near 100–200 VAAs/s on 2 cores, below the rates the
- * scenarios offer, so it would make the harness the bottleneck it reports.
+ * Only the quorum's signatures are computed, on a worker thread (SignerPool), with
+ * libsecp256k1 (the native `secp256k1` package; its rate is in BENCHMARKS.md): pure-JS signing
+ * would make the harness the bottleneck it reports.
  */
 export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> implements Instance {
   readonly name = "guardian-network";
   readonly guardians: Guardian[];
   private readonly observers: ChainObserver[];
   readonly quorum: number;
-  private readonly tallies = new Map<Hex, Tally>();
-  private readonly byId = new Map<string, SignedVaa>();
-  private readonly byTx = new Map<Hex, SignedVaa[]>();
-  /** Signed VAAs and tallies with quorum, oldest first from the head index, to forget after their retention. */
-  private signedOrder: SignedVaa[] = [];
-  private signedHead = 0;
-  private doneOrder: Hex[] = [];
-  private doneHead = 0;
+  private readonly store: VaaStore;
+  private readonly aggregation: Aggregation;
   /**
    * Gets the observation skew of each message whose tally is forgotten (times from clock.now());
    * observationSkews() gives the ones still kept.
@@ -109,6 +103,10 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
   onSkew: ((firstAt: number, skew: number) => void) | undefined;
   /** Makes the quorum's signatures off the main thread. */
   private readonly signer: SignerPool;
+  private readonly gossip: Gossip;
+  private readonly reobservation: Reobservation | undefined;
+  /** Messages given up by re-observation, by source transaction (lower case). */
+  private readonly givenUp = new Map<string, { signatures: number; afterMs: number }>();
   private readonly life = new Lifecycle({ name: this.name, start: () => this.open(), stop: () => this.close() });
 
   constructor(private readonly options: GuardianNetworkOptions) {
@@ -117,7 +115,44 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
     const keys: Uint8Array[] = [];
     for (const key of options.guardianKeys) keys[key.index] = key.privateKey;
     this.signer = new SignerPool(keys);
-    this.guardians = options.guardianKeys.map((key) => new Guardian({ key, gossip: (o) => this.receive(o) }));
+    this.store = new VaaStore(options.vaaRetentionMs ?? VAA_RETENTION_MS);
+    const topology = options.topology ?? FLAT_TOPOLOGY;
+    const r = options.reobservation;
+    this.reobservation = r
+      ? new Reobservation({
+          ...r,
+          random: seededRandom((options.seed ?? 0) ^ 0x4e0b5),
+          request: (u) => this.requestReobservation(u),
+          giveUp: (u) => this.giveUp(u),
+        })
+      : undefined;
+    const addresses: GuardianKey["address"][] = [];
+    for (const key of options.guardianKeys) addresses[key.index] = key.address;
+    this.aggregation = new Aggregation({
+      quorum: this.quorum,
+      addresses,
+      guardianSetIndex: options.guardianSetIndex ?? 0,
+      tallyRetentionMs: options.tallyRetentionMs ?? TALLY_RETENTION_MS,
+      store: this.store,
+      signer: this.signer,
+      topology,
+      reobservation: this.reobservation,
+      running: () => this.status !== "stopped",
+      recordsSignatures: () => this.listenerCount("signature") > 0,
+      signature: (record) => this.emit("signature", record),
+      misbehaved: (m) => this.emit("misbehaved", m),
+      vaa: (vaa) => this.emit("vaa", vaa),
+      skew: (firstAt, skew) => this.onSkew?.(firstAt, skew),
+    });
+    this.gossip = new Gossip({
+      guardianCount: options.guardianKeys.length,
+      batching: options.batching,
+      topology,
+      arrive: (batch, at) => {
+        for (const o of batch) this.aggregation.receive(o, at);
+      },
+    });
+    this.guardians = options.guardianKeys.map((key) => new Guardian({ key, gossip: (o) => this.publish(o) }));
     this.observers = options.chains.map(
       (chain) =>
         new ChainObserver({
@@ -135,7 +170,7 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
     return this.signer.onThread;
   }
 
-  /** In-process and silent: its `observed` and `vaa` events are the record. */
+  /** In-process and silent: its `observed`, `signature`, `misbehaved` and `vaa` events are the record. */
   logs(): string[] {
     return [];
   }
@@ -154,6 +189,8 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
 
   private async open(): Promise<void> {
     this.signer.start();
+    this.gossip.start();
+    this.reobservation?.start();
     // Every observer's start settles before a failure is thrown, so the clean-up stops them all.
     const started = await Promise.allSettled(this.observers.map((o) => o.start()));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
@@ -161,145 +198,102 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
   }
 
   private async close(): Promise<void> {
+    this.reobservation?.stop();
     await Promise.all(this.observers.map((o) => o.stop()));
     for (const guardian of this.guardians) guardian.stop();
+    this.gossip.stop();
     await this.signer.stop();
   }
 
   /**
    * Observation skew of every message whose tally is still kept (the others went to onSkew):
-   * from the first to the last guardian that saw it (times from clock.now()). Guardians that
-   * never saw it do not count.
+   * from the first to the last guardian that saw it with its own watcher (times from
+   * clock.now()). Guardians that never saw it, or saw it only on a re-observation request, do
+   * not count.
    */
   *observationSkews(): Generator<{ firstAt: number; skew: number }> {
-    for (const tally of this.tallies.values()) yield { firstAt: tally.firstObservedAt, skew: tally.lastObservedAt - tally.firstObservedAt };
+    for (const tally of this.aggregation.tallies.values()) yield { firstAt: tally.firstObservedAt, skew: tally.lastObservedAt - tally.firstObservedAt };
   }
 
   /** A signed VAA by its id, or undefined while it has no quorum. */
   get(emitterChain: number, emitterAddress: Hex, sequence: bigint): SignedVaa | undefined {
-    return this.byId.get(vaaKey(emitterChain, emitterAddress, sequence));
+    return this.store.get(vaaKey(emitterChain, emitterAddress, sequence));
   }
 
   /** Signed VAAs of the messages a source transaction published. */
   byTxHash(txHash: Hex): SignedVaa[] {
-    return this.byTx.get(txHash.toLowerCase() as Hex) ?? [];
+    return this.store.byTxHash(txHash);
+  }
+
+  /** Where the message a source transaction published stands when it has no VAA: waiting for re-observation, or given up. */
+  quorumState(txHash: Hex): QuorumState | undefined {
+    const given = this.givenUp.get(txHash.toLowerCase());
+    if (given) return { state: "given-up", ...given };
+    const u = this.reobservation?.waiting(txHash);
+    if (!u) return undefined;
+    const signatures = this.aggregation.tallies.get(u.digest)?.signers.length ?? 0;
+    return { state: "waiting", signatures, requests: u.requests, nextRequestInMs: Math.max(0, u.nextRequestAt - now()) };
   }
 
   /** Guardians that observe and report but keep their signatures to themselves (a fault). */
-  readonly withholding = new Set<number>();
-  /** Gossip groups while partitioned: signatures only reach guardians of the same group. */
-  private groups: number[][] | undefined;
+  get withholding(): Set<number> {
+    return this.aggregation.withholding;
+  }
 
   /**
    * Splits gossip into groups of guardian indices (a network partition); undefined heals
    * it, and signatures held on both sides then meet, which may complete quorums.
    */
   partition(groups: number[][] | undefined): void {
-    this.groups = groups;
-    if (groups) return;
-    for (const [digest, tally] of this.tallies) if (!tally.done) this.tryAssemble(digest, tally);
+    this.aggregation.partition(groups);
   }
 
-  /** Gossip: one guardian's signature arrives. */
-  private receive(o: Observation): void {
-    const at = now();
-    if (this.listenerCount("observed")) this.emit("observed", { digest: o.digest, guardianIndex: o.guardianIndex, at });
-    let tally = this.tallies.get(o.digest);
-    if (!tally) {
-      // A guardian observing so late that the message's tally was already forgotten: its VAA exists, nothing to add.
-      if (this.byId.get(vaaKey(o.body.emitterChain, o.body.emitterAddress, o.body.sequence))?.hash === o.digest) return;
-      tally = { signers: [], firstObservedAt: o.observedAt, lastObservedAt: o.observedAt, done: false, observation: o };
-      this.tallies.set(o.digest, tally);
-    }
-    tally.firstObservedAt = Math.min(tally.firstObservedAt, o.observedAt);
-    tally.lastObservedAt = Math.max(tally.lastObservedAt, o.observedAt);
-    if (this.withholding.has(o.guardianIndex)) return;
-    if (tally.done || tally.signers.includes(o.guardianIndex)) return;
-    tally.signers.push(o.guardianIndex);
-    this.tryAssemble(o.digest, tally);
-  }
-
-  /** Assembles the VAA once one gossip group holds a quorum of signatures. */
-  private tryAssemble(digest: Hex, tally: Tally): void {
-    // Nineteen signatures arrive per message: most calls end here, before any list is built.
-    if (tally.signers.length < this.quorum) return;
-    const groups = this.groups ?? [tally.signers];
-    const signers = groups.map((group) => tally.signers.filter((g) => group.includes(g))).find((inGroup) => inGroup.length >= this.quorum);
-    if (!signers) return;
-
-    tally.done = true;
-    this.doneOrder.push(digest);
-    const chosen = signers.slice(0, this.quorum);
-    tally.signers = [];
-    void this.signer.sign(hexToBytes(digest), chosen).then((made) => {
-      if (this.status === "stopped") return;
-      this.assemble(
-        digest,
-        tally,
-        chosen.map((guardianIndex, i) => ({ guardianIndex, signature: made[i]! })),
-      );
-    });
-  }
-
-  private assemble(digest: Hex, tally: Tally, signed: GuardianSignature[]): void {
-    const o = tally.observation;
-    const bytes = serializeVaa({ guardianSetIndex: this.options.guardianSetIndex ?? 0, signatures: signed, bodyBytes: o.bodyBytes });
-    const vaa: SignedVaa = {
-      emitterChain: o.body.emitterChain,
-      emitterAddress: o.body.emitterAddress,
-      sequence: o.body.sequence,
-      txHash: o.txHash,
-      payload: o.body.payload,
-      bytes,
-      hash: digest,
-      firstObservedAt: tally.firstObservedAt,
-      readyAt: now(),
-    };
-    this.forgetOld(vaa.readyAt);
-    this.byId.set(vaaKey(vaa.emitterChain, vaa.emitterAddress, vaa.sequence), vaa);
-    const tx = vaa.txHash.toLowerCase() as Hex;
-    this.byTx.set(tx, [...(this.byTx.get(tx) ?? []), vaa]);
-    this.signedOrder.push(vaa);
-    this.emit("vaa", vaa);
+  /** A guardian signed: said at once (`observed`), then on its way to the aggregation point. */
+  private publish(o: Observation): void {
+    if (this.listenerCount("observed")) this.emit("observed", { digest: o.digest, guardianIndex: o.guardianIndex, at: o.observedAt });
+    this.gossip.publish(o);
   }
 
   /**
-   * Forgets VAAs signed more than the VAA retention before `at`, and tallies with quorum whose
-   * last observation is more than the tally retention before it (their skew goes to onSkew).
-   * Both queues are in signing order; a tally a late guardian still observes waits at the head.
+   * A re-observation request for a message short of quorum, from a guardian that observed it
+   * and is online: every online guardian that has not signed it looks the transaction up on
+   * its chain and signs what it finds (see findAgain). False when no observer is online to ask.
    */
-  private forgetOld(at: number): void {
-    const vaaCut = at - (this.options.vaaRetentionMs ?? VAA_RETENTION_MS);
-    const signed = this.signedOrder;
-    while (this.signedHead < signed.length && signed[this.signedHead]!.readyAt < vaaCut) {
-      const vaa = signed[this.signedHead]!;
-      signed[this.signedHead++] = undefined as unknown as SignedVaa;
-      const key = vaaKey(vaa.emitterChain, vaa.emitterAddress, vaa.sequence);
-      // A sequence reused after a reorg may have a newer VAA under the same id: that one stays.
-      if (this.byId.get(key) === vaa) this.byId.delete(key);
-      const tx = vaa.txHash.toLowerCase() as Hex;
-      const left = (this.byTx.get(tx) ?? []).filter((v) => v !== vaa);
-      if (left.length) this.byTx.set(tx, left);
-      else this.byTx.delete(tx);
+  private requestReobservation(u: Unconfirmed): boolean {
+    const tally = this.aggregation.tallies.get(u.digest);
+    if (!tally || ![...tally.observers].some((g) => this.guardians[g]!.online)) return false;
+    const serving = this.guardians.filter((g) => g.online && !tally.observers.has(g.index) && !this.withholding.has(g.index));
+    const m = tally.observation.seen;
+    const chain = this.options.chains.find((c) => c.wormholeChainId === m.body.emitterChain);
+    if (serving.length && chain) {
+      void findAgain(chain.rpcUrl, m).then(
+        (found) => {
+          const at = now();
+          if (found) for (const g of serving) g.reobserve(m, at);
+        },
+        () => undefined,
+      );
     }
-    const tallyCut = at - (this.options.tallyRetentionMs ?? TALLY_RETENTION_MS);
-    const done = this.doneOrder;
-    while (this.doneHead < done.length) {
-      const tally = this.tallies.get(done[this.doneHead]!);
-      if (tally && tally.lastObservedAt >= tallyCut) break;
-      this.doneHead++;
-      if (!tally) continue;
-      this.tallies.delete(done[this.doneHead - 1]!);
-      this.onSkew?.(tally.firstObservedAt, tally.lastObservedAt - tally.firstObservedAt);
-    }
-    // Array.shift is O(n): heads advance, and the arrays are cut now and then.
-    if (this.signedHead > 4096 && this.signedHead * 2 > signed.length) {
-      this.signedOrder = signed.slice(this.signedHead);
-      this.signedHead = 0;
-    }
-    if (this.doneHead > 4096 && this.doneHead * 2 > done.length) {
-      this.doneOrder = done.slice(this.doneHead);
-      this.doneHead = 0;
-    }
+    return true;
   }
+
+  private giveUp(u: Unconfirmed): void {
+    const signatures = this.aggregation.tallies.get(u.digest)?.signers.length ?? 0;
+    this.givenUp.set(u.txHash.toLowerCase(), { signatures, afterMs: now() - u.firstObservedAt });
+    this.aggregation.forget(u.digest);
+  }
+}
+
+/**
+ * What guardiand's EVM watcher does with a re-observation request: it reads the transaction's
+ * receipt and takes the core's messages in it once their block is final (safe for a safe-level
+ * message). True when the message is there, in the block it was first seen in, and final.
+ */
+async function findAgain(rpcUrl: string, m: SeenMessage): Promise<boolean> {
+  const receipt = await rpc<{ blockHash: Hex; blockNumber: Hex } | null>(rpcUrl, "eth_getTransactionReceipt", [m.txHash]);
+  // Gone, or in another block since (a reorg): there is nothing to re-observe.
+  if (!receipt || receipt.blockHash.toLowerCase() !== m.blockHash.toLowerCase()) return false;
+  const tag = m.body.consistencyLevel === 201 ? "safe" : "finalized";
+  const final = await rpc<{ number: Hex } | null>(rpcUrl, "eth_getBlockByNumber", [tag, false]);
+  return !!final && BigInt(receipt.blockNumber) <= BigInt(final.number);
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { duration, integer } from "../../../load/fields.ts";
 import { aggregationRegionField, regionsField, rttMsField } from "./regions.ts";
+import type { GuardianBehaviour } from "./guardianNetwork.ts";
 
 // The scenario's `guardianNetwork` section: how close the simulated guardians behave to
 // Wormhole's guardiand. Every field is optional; `guardianSettings` fills in the defaults, so a
@@ -69,4 +70,10 @@ export function guardianSettings(section: GuardianNetworkSection): GuardianSetti
     batching: b === false || b === undefined ? undefined : { maxDelayMs: b.maxDelayMs ?? WORMHOLE_BATCH_DELAY_MS, maxSize: b.maxSize ?? WORMHOLE_BATCH_SIZE },
     heartbeatMs: section?.heartbeatMs ?? 1000,
   };
+}
+
+/** The network options a scenario's section and seed give. */
+export function guardianNetworkOptions(scenario: { guardianNetwork?: GuardianNetworkSection; seed: number }): GuardianBehaviour {
+  const settings = guardianSettings(scenario.guardianNetwork);
+  return { batching: settings.batching, reobservation: settings.reobservation, seed: scenario.seed };
 }
