@@ -21,6 +21,8 @@ export interface GossipOptions {
  * whether or not anything arrives, so an observation waits from 0 to `maxDelayMs`, depending
  * on where in its guardian's window it falls. Each guardian's windows start at its own phase
  * (guardian i at i × 0.618… of a window, modulo one window: spread, and the same every run).
+ * Here a full batch goes out without moving the window (guardiand starts a new one then): at
+ * 4,000 a batch that is rare, and it keeps the phases fixed.
  *
  * A published batch reaches the aggregation point `topology.delayMs(guardian)` later.
  */
@@ -29,6 +31,8 @@ export class Gossip {
   private readonly windows: NodeJS.Timeout[] = [];
   private readonly inFlight = new Set<NodeJS.Timeout>();
   private stopped = false;
+  /** When the windows started (clock.now()): every window ends at origin + phase + k·window. */
+  private origin = 0;
 
   constructor(private readonly options: GossipOptions) {
     this.batches = Array.from({ length: options.guardianCount }, () => []);
@@ -36,16 +40,28 @@ export class Gossip {
 
   /** Starts each guardian's batch windows. */
   start(): void {
-    const batching = this.options.batching;
-    if (!batching) return;
-    for (let g = 0; g < this.options.guardianCount; g++) {
-      const phase = ((g * 0.6180339887) % 1) * batching.maxDelayMs;
-      const first = setTimeout(() => {
+    if (!this.options.batching) return;
+    this.origin = now();
+    for (let g = 0; g < this.options.guardianCount; g++) this.nextWindow(g);
+  }
+
+  /**
+   * Schedules the end of guardian g's current window at its absolute time, origin + phase +
+   * k·window: an interval timer would drift after every event-loop pause (it counts from when
+   * its callback ran), and the guardians' phases would bunch up.
+   */
+  private nextWindow(g: number): void {
+    const window = this.options.batching!.maxDelayMs;
+    const phase = ((g * 0.6180339887) % 1) * window;
+    const since = now() - this.origin - phase;
+    const end = this.origin + phase + (Math.floor(since / window) + 1) * window;
+    this.windows[g] = setTimeout(
+      () => {
         this.flush(g);
-        this.windows[g] = setInterval(() => this.flush(g), batching.maxDelayMs);
-      }, phase);
-      this.windows[g] = first;
-    }
+        if (!this.stopped) this.nextWindow(g);
+      },
+      Math.max(0, end - now()),
+    );
   }
 
   /** Stops the windows and forgets batches and gossip still under way. */
@@ -63,13 +79,8 @@ export class Gossip {
     if (!batching) return this.send(o.guardianIndex, [o]);
     const batch = this.batches[o.guardianIndex]!;
     batch.push(o);
-    if (batch.length >= batching.maxSize) {
-      // A full batch goes out at once and a new window opens (the processor's read ends early).
-      this.flush(o.guardianIndex);
-      clearInterval(this.windows[o.guardianIndex]);
-      const g = o.guardianIndex;
-      this.windows[g] = setInterval(() => this.flush(g), batching.maxDelayMs);
-    }
+    // A full batch goes out at once (the processor's read ends early).
+    if (batch.length >= batching.maxSize) this.flush(o.guardianIndex);
   }
 
   private flush(g: number): void {
