@@ -91,7 +91,8 @@ export class Aggregation {
       const detail = `guardian ${o.guardianIndex}'s signature of ${key} does not recover to its key in the guardian set`;
       return options.misbehaved({ guardianIndex: o.guardianIndex, key, what: "key", detail });
     }
-    if (options.recordsSignatures()) {
+    // A withholding guardian observed but keeps its signature: nothing of it arrives.
+    if (options.recordsSignatures() && !this.withholding.has(o.guardianIndex)) {
       const { guardianIndex, digest, observedAt, reobserved } = o;
       const region = options.topology.regionOf(guardianIndex);
       options.signature({ key, digest, guardianIndex, region, seenAt: o.seen.observedAt, observedAt, arrivedAt, reobserved });
