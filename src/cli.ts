@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { join, relative, resolve } from "node:path";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tetherToLauncher } from "./infra/tether.ts";
 import { loadScenario } from "./scenarios.ts";
 import { applyChainFlag, forkBlockProblems, type WormholeScenario } from "./bridges/wormhole/scenario.ts";
@@ -10,7 +10,7 @@ import { bundleRun } from "./report/bundle.ts";
 import { writeHtmlReport } from "./report/html.ts";
 import { headroom } from "./report/runReport.ts";
 import { MANIFEST } from "./report/manifest.ts";
-import { ANOMALIES, COMPARISON, COMPARISON_RUNS, EVENTS, HOPS_TABLE, MESSAGES, STEPS, SUMMARY, THRESHOLDS, TIMELINE } from "./report/tables.ts";
+import { ANOMALIES, COMPARISON, COMPARISON_RUNS, EVENTS, GUARDIANS, HOPS_TABLE, MESSAGES, STEPS, SUMMARY, THRESHOLDS, TIMELINE } from "./report/tables.ts";
 import { capacityLine } from "./measure/capacity.ts";
 import { harnessWarnings } from "./report/warnings.ts";
 import { MACHINE_CORES } from "./measure/machineCpu.ts";
@@ -239,7 +239,8 @@ async function main(argv: string[]): Promise<number> {
   for (const r of result.thresholds) {
     say(`threshold ${r.passed ? "ok  " : "FAIL"} ${r.text} (actual ${r.actual === undefined ? "no data" : +r.actual.toFixed(4)})`);
   }
-  const tables = [MESSAGES, STEPS, HOPS_TABLE, SUMMARY, TIMELINE, ANOMALIES, EVENTS, ...(result.thresholds.length ? [THRESHOLDS] : [])];
+  const guardians = existsSync(join(result.runDir, GUARDIANS.file)) ? [GUARDIANS] : [];
+  const tables = [MESSAGES, STEPS, HOPS_TABLE, SUMMARY, TIMELINE, ANOMALIES, EVENTS, ...guardians, ...(result.thresholds.length ? [THRESHOLDS] : [])];
   say(`reports: ${relative(process.cwd(), result.runDir) || "."}/ (${[...tables.map((table) => table.file), MANIFEST].join(", ")})`);
   for (const line of integrationCheck(result.runDir)) console.error(`bridge-stress: ${line}`);
   if ("path" in result.html) say(`report: ${relative(process.cwd(), result.html.path)}`);

@@ -143,6 +143,7 @@ export const SHIPPED_SCENARIOS = [
   "cosmos",
   "ibc",
   "lending",
+  "guardians-realistic",
   "fault-guardian-outage",
   "fault-gossip-partition",
   "fault-rpc-latency",
