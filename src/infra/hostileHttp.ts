@@ -52,8 +52,7 @@ export function rawExchange(url: string, chunks: Array<string | Buffer | number>
             pause = { timer: setTimeout(resume, chunk), resume };
           });
           pause = undefined;
-        }
-        else socket.write(chunk);
+        } else socket.write(chunk);
       }
       if (!done) timer = setTimeout(() => finish(false), waitMs);
     });

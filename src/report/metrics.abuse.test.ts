@@ -1,4 +1,4 @@
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { hostileCases, head, manyAtOnce, plainGet, rawExchange } from "../infra/hostileHttp.ts";
 import { Ledger } from "../measure/ledger.ts";
 import { StageStats } from "../measure/stats.ts";
@@ -9,7 +9,7 @@ import { serveMetrics } from "./metrics.ts";
 // takes about a second; the limits themselves are src/infra/httpServer.ts's.
 const LIMITS = { headersTimeoutMs: 800, requestTimeoutMs: 1_000, checkIntervalMs: 100 };
 
-async function started(t: Parameters<Parameters<typeof test>[1]>[0]) {
+async function started(t: ExecutionContext) {
   const ledger = new Ledger();
   const stats = new StageStats([{ rate: 10, startRate: 10, durationS: 60 }]);
   const server = await serveMetrics(0, ledger, stats, LIMITS);

@@ -1,4 +1,4 @@
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { EventEmitter } from "node:events";
 import type { Hex } from "viem";
 import { hostileCases, head, manyAtOnce, openConnection, plainGet, rawExchange } from "../../../infra/hostileHttp.ts";
@@ -34,7 +34,7 @@ class OneVaaNetwork extends EventEmitter {
   }
 }
 
-async function started(t: Parameters<Parameters<typeof test>[1]>[0]) {
+async function started(t: ExecutionContext) {
   const network = new OneVaaNetwork();
   const api = new VaaApi(network as unknown as GuardianNetwork, LIMITS);
   t.teardown(async () => {
