@@ -154,8 +154,18 @@ export const SHIPPED_SCENARIOS = [
   "fault-validator-halt",
 ] as const;
 
-function fieldPath(path: PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("") || "(root)";
+/**
+ * A field's path as errors write it: `stages[0].rate`; a key that is not a plain name (empty,
+ * spaces, quotes) in brackets as JSON, `["stages "]`, so the offending key is visible.
+ */
+export function fieldPath(path: PropertyKey[]): string {
+  const key = (p: PropertyKey, i: number) => {
+    if (typeof p === "number") return `[${p}]`;
+    const name = String(p);
+    if (!/^[A-Za-z_$][\w$-]*$/.test(name)) return `[${JSON.stringify(name)}]`;
+    return i === 0 ? name : `.${name}`;
+  };
+  return path.map(key).join("") || "(root)";
 }
 
 /** The field a zod issue is about, with the value it had (the offending field's, where zod reports its parent). */
@@ -220,7 +230,7 @@ export function parseScenario(raw: unknown, where: string, bridges: readonly Sce
     const allowed = owners.length
       ? `is not used with bridge "${bridge?.name ?? input.bridge}": it is a field of bridge ${owners.join(" or ")}${own.length ? ` (bridge "${bridge?.name}" takes ${own.join(", ")})` : ""}`
       : "is not a field here; check the spelling (the README lists every field)";
-    problems.push({ field: key, value: input[key], allowed });
+    problems.push({ field: fieldPath([key]), value: input[key], allowed });
     bad.add(key);
   }
   /** Reports a rule's violation unless it reads a field the schemas already refused. */
