@@ -1,4 +1,4 @@
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync, existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join, resolve } from "node:path";
 import type { z } from "zod";
@@ -304,6 +304,9 @@ export function readScenarioFile(nameOrPath: string): { raw: unknown; file: stri
     throw new ScenarioFileError(
       `scenario "${nameOrPath}": no such file, and no fixtures/scenarios/${nameOrPath}.json; shipped: ${SHIPPED_SCENARIOS.join(", ")}`,
     );
+  }
+  if (statSync(file).isDirectory()) {
+    throw new ScenarioFileError(`scenario ${nameOrPath}: a folder, not a scenario file; give a scenario's name or the path of its JSON file`);
   }
   let raw: unknown;
   try {
