@@ -100,6 +100,9 @@ export interface OpenConnection {
   /** Resolves once the text received matches `pattern` (rejects after `ms`). */
   until(pattern: RegExp, ms?: number): Promise<string>;
   close(): void;
+  /** Stops reading (what the server sends waits in its buffers) and starts again. */
+  pause(): void;
+  resume(): void;
   closed: Promise<void>;
 }
 
@@ -137,6 +140,8 @@ export function openConnection(url: string, request: string): Promise<OpenConnec
             check();
           }),
         close: () => socket.destroy(),
+        pause: () => socket.pause(),
+        resume: () => socket.resume(),
         closed,
       });
     });

@@ -121,3 +121,29 @@ test.serial("streams beyond the cap are answered 429; a freed slot is taken agai
   } else t.pass("the freed slot is taken");
   await stillGood("streams");
 });
+
+test.serial("a stream client that stops reading is cut off once 8 MiB wait for it; a reading one keeps its stream", async (t) => {
+  const { api, network, stillGood } = await started(t);
+  const request = "GET /v1/signed_vaa/stream HTTP/1.1\r\nHost: x\r\n\r\n";
+  const [stalled, reading] = await Promise.all([openConnection(api.url, request), openConnection(api.url, request)]);
+  t.teardown(() => {
+    stalled.close();
+    reading.close();
+  });
+  await Promise.all([stalled.until(/^HTTP\/1\.1 200 /), reading.until(/^HTTP\/1\.1 200 /)]);
+  stalled.pause();
+  // 1 MiB VAAs (1.4 MB as base64 events), more than the backlog plus what the kernel buffers hold.
+  const big: SignedVaa = { ...vaa, bytes: new Uint8Array(1024 * 1024) };
+  const cutOff = () => api.logs().some((line) => /^stream cut off: \d+ bytes unread$/.test(line));
+  for (let i = 0; i < 60 && !cutOff(); i += 1) {
+    network.emit("vaa", { ...big, sequence: BigInt(i) });
+    await new Promise((r) => setImmediate(r));
+  }
+  t.true(cutOff(), api.logs().join("\n"));
+  // Once it reads again it finds its stream ended.
+  stalled.resume();
+  await stalled.closed;
+  network.emit("vaa", { ...vaa, sequence: 999n });
+  await reading.until(/\nid: 2\/1{64}\/999\n/, 10_000);
+  await stillGood("a stalled stream");
+});
