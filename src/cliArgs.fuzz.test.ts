@@ -76,7 +76,7 @@ function namesAnArgument(message: string, args: string[]): boolean {
     // Node's parseArgs writes an unknown option without its trailing spaces, and of a group of
     // short options (-abc) the first it does not know (-a).
     const flag = (a.startsWith("--") ? /^(--[^=]*)/.exec(a)?.[1] : /^(-.)/.exec(a)?.[1])?.trimEnd();
-    return (flag && message.includes(flag)) || (a.trim() !== "" && message.includes(a.length > 40 ? a.slice(0, 40) : a));
+    return (flag && message.includes(flag)) || message.includes(JSON.stringify(a)) || (a.trim() !== "" && message.includes(a.length > 40 ? a.slice(0, 40) : a));
   });
 }
 

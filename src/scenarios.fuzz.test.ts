@@ -63,9 +63,12 @@ function mutate(raw: unknown, path: Path, m: Mutation): { scenario: unknown; abo
  * A problem's field is about the mutation: the mutated field, a field inside it, an object or
  * array holding it, or a field beside it (a removed stage `type` makes the stage's other fields wrong).
  */
-function related(field: string, about: Path): boolean {
+function related(problem: { field: string; allowed: string }, about: Path): boolean {
+  const { field, allowed } = problem;
   const near = [fieldPath(about), fieldPath(about.slice(0, -1))].filter((f) => f !== "(root)");
-  return field === "(root)" || near.some((f) => field.startsWith(f) || f.startsWith(field));
+  // A rule between two fields is reported on one, naming the other (`"stages" … or give a "search"`).
+  const namedInRule = typeof about.at(-1) === "string" && allowed.includes(`"${about.at(-1)}"`);
+  return field === "(root)" || namedInRule || near.some((f) => field.startsWith(f) || f.startsWith(field));
 }
 
 function check(file: string, scenario: unknown, aboutPath: Path): void {
@@ -78,7 +81,7 @@ function check(file: string, scenario: unknown, aboutPath: Path): void {
       if (typeof p.field !== "string" || !p.field) throw new Error(`${file} at ${about}: a problem without a field: ${err.message}`);
       if (!err.message.includes(`field "${p.field}"`)) throw new Error(`${file} at ${about}: ${p.field} not in the message`);
     }
-    if (!err.problems.some((p) => related(p.field, aboutPath))) throw new Error(`${file} at ${about}: no problem names it: ${err.message}`);
+    if (!err.problems.some((p) => related(p, aboutPath))) throw new Error(`${file} at ${about}: no problem names it: ${err.message}`);
   }
 }
 
@@ -124,5 +127,17 @@ test("regression: a key that is not a plain name is shown quoted, so the field i
   ] as const) {
     const error = t.throws(() => validateScenario(JSON.parse(JSON.stringify({ ...base, [key]: 1 })), "x.json", DIR), { instanceOf: ScenarioError })!;
     t.true(error.message.includes(`field "${field}" is 1; is not a field here`), error.message);
+  }
+});
+
+test('regression: a scenario without "bridge" whose fields are another bridge\'s names the missing bridge', (t) => {
+  for (const [file, names] of [
+    ["cosmos.json", '"cosmos" or "ibc"'],
+    ["ibc.json", '"ibc"'],
+  ]) {
+    const { bridge: _, ...raw } = SHIPPED.find((s) => s.file === file)!.raw as Record<string, unknown>;
+    const error = t.throws(() => validateScenario(raw, "x.json", DIR), { instanceOf: ScenarioError })!;
+    const expected = `field "bridge" is undefined; is missing, so bridge "wormhole" is assumed, but the scenario has fields of bridge ${names}: add "bridge": ${names}`;
+    t.true(error.message.includes(expected), error.message);
   }
 });

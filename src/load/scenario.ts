@@ -223,6 +223,8 @@ export function parseScenario(raw: unknown, where: string, bridges: readonly Sce
   const engine = engineSchema(bridges);
   const s = parse(engine);
   const section = bridge ? parse(bridge.section) : undefined;
+  /** For each field given that is another bridge's, the bridges (quoted) that have it. */
+  const foreign: string[][] = [];
   for (const key of Object.keys(input)) {
     if (key === "bridge" || key in engine.shape || (bridge && key in bridge.section.shape)) continue;
     const owners = bridges.filter((b) => key in b.section.shape).map((b) => `"${b.name}"`);
@@ -232,6 +234,17 @@ export function parseScenario(raw: unknown, where: string, bridges: readonly Sce
       : "is not a field here; check the spelling (the README lists every field)";
     problems.push({ field: fieldPath([key]), value: input[key], allowed });
     bad.add(key);
+    if (owners.length) foreign.push(owners);
+  }
+  // Fields of another bridge and no `bridge`: the missing field is the likelier mistake; name the bridges that have them all.
+  const fits = foreign.reduce((all, owners) => all.filter((b) => owners.includes(b)), foreign[0] ?? []);
+  if (input.bridge === undefined && fits.length) {
+    const names = fits.join(" or ");
+    problems.push({
+      field: "bridge",
+      value: undefined,
+      allowed: `is missing, so bridge "${bridge?.name}" is assumed, but the scenario has fields of bridge ${names}: add "bridge": ${names}`,
+    });
   }
   /** Reports a rule's violation unless it reads a field the schemas already refused. */
   const rule = (reads: string[], field: string, value: unknown, allowed: string) => {
