@@ -81,6 +81,17 @@ export function hostileCases(): HostileCase[] {
     { name: "a bare newline request", chunks: ["\r\n\r\nGARBAGE\r\n\r\n"], status: 400 },
     { name: "path of 20 KiB", chunks: [head(`/${"a".repeat(20 * 1024)}`)], status: 431 },
     { name: "a header of 20 KiB", chunks: [head("/", [`X-Big: ${"b".repeat(20 * 1024)}`])], status: 431 },
+    // Node counts header names and values (not the ": " and line ends): 3,000 × ~9 bytes is over 16 KiB.
+    {
+      name: "3,000 small headers",
+      chunks: [
+        head(
+          "/",
+          Array.from({ length: 3_000 }, (_, i) => `X-H${i}: vv`),
+        ),
+      ],
+      status: 431,
+    },
     { name: "a 100 MB body announced", chunks: [head("/", ["Content-Length: 100000000"], "POST"), Buffer.alloc(64 * 1024, 1)], status: 413 },
     { name: "a chunked body on a GET", chunks: [head("/", ["Transfer-Encoding: chunked"]), "5\r\nhello\r\n"], status: 413 },
     { name: "a bad Content-Length", chunks: [head("/", ["Content-Length: -1"])], status: 400 },

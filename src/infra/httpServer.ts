@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 
 /**
  * Limits of the harness's own HTTP servers (the VAA API, /metrics), which take only GETs without a body:
- * - `maxHeaderBytes`: request line and headers together; more is answered 431 by Node.
+ * - `maxHeaderBytes`: the request's header names and values together (Node counts those); more is answered 431 by Node.
  * - `headersTimeoutMs`: a client must have sent its whole request head this long after it
  *   connected (or after its previous request); a slow one (slowloris) is answered 408 and closed.
  * - `requestTimeoutMs`: the same for the whole request.
