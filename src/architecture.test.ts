@@ -106,7 +106,7 @@ const ENGINE = under(["src/engine", "src/load", "src/measure", "src/report"]);
 /** The bridges' code, which the engine must not import. */
 const BRIDGE = under(["src/bridges"]);
 /** What puts the engine and the bridges together: the CLI, the run and compare entry points, the bridge registry, the package entry. */
-const TOP = under(["src/cli.ts", "src/run.ts", "src/compare.ts", "src/bridges/index.ts", "src/index.ts"]);
+const TOP = under(["src/cli.ts", "src/cliArgs.ts", "src/run.ts", "src/compare.ts", "src/bridges/index.ts", "src/index.ts"]);
 /** The folder of the bridge a file belongs to (src/bridges/<name>), or undefined. */
 const bridgeFolder = (file: string) => /^src\/bridges\/([^/]+)\//.exec(file)?.[1];
 /** The Cosmos localnet parts both Cosmos bridges (cosmos-tx, ibc) run on. */

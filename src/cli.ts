@@ -1,11 +1,8 @@
-import { parseArgs } from "node:util";
 import { join, relative, resolve } from "node:path";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tetherToLauncher } from "./infra/tether.ts";
-import { loadScenario } from "./scenarios.ts";
-import { applyChainFlag, forkBlockProblems, type WormholeScenario } from "./bridges/wormhole/scenario.ts";
 import { runScenario, type RunResult } from "./run.ts";
-import { compareRelayers, DEFAULT_REPEAT, repeatProblem } from "./compare.ts";
+import { compareRelayers, DEFAULT_REPEAT } from "./compare.ts";
 import { bundleRun } from "./report/bundle.ts";
 import { writeHtmlReport } from "./report/html.ts";
 import { headroom } from "./report/runReport.ts";
@@ -15,8 +12,8 @@ import { capacityLine } from "./measure/capacity.ts";
 import { harnessWarnings } from "./report/warnings.ts";
 import { MACHINE_CORES } from "./measure/machineCpu.ts";
 import { summaryTable } from "./report/summaryTable.ts";
-import { parseThreshold, THRESHOLD_EXIT_CODE } from "./measure/thresholds.ts";
-import { messageOf } from "./infra/errors.ts";
+import { THRESHOLD_EXIT_CODE } from "./measure/thresholds.ts";
+import { parseCommandLine } from "./cliArgs.ts";
 import { UsageError } from "./usageError.ts";
 
 const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--threshold EXPR ...] [--chain-mode CHAIN=MODE ...] [--fork-block CHAIN=N ...]
@@ -124,93 +121,19 @@ function integrationCheck(runDir: string): string[] {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const parse = () =>
-    parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        seed: { type: "string" },
-        out: { type: "string" },
-        "chain-mode": { type: "string", multiple: true },
-        "fork-block": { type: "string", multiple: true },
-        threshold: { type: "string", multiple: true },
-        relayer: { type: "string", multiple: true },
-        repeat: { type: "string" },
-        "metrics-port": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
+  const line = parseCommandLine(argv);
+  if (line.command === "help") {
     say(USAGE);
     return 0;
   }
-  const [command, scenarioName = "default", ...extra] = positionals;
-  if (command === "bundle" || command === "report") {
-    const folder = positionals[1];
-    if (!folder || extra.length) throw new UsageError(`${command} takes one run folder, e.g. bridge-stress ${command} reports/<run-id>`);
-    if (command === "bundle") {
-      const { archive, files } = bundleRun(folder);
+  if ("folder" in line) {
+    if (line.command === "bundle") {
+      const { archive, files } = bundleRun(line.folder);
       say(`bundle: ${relative(process.cwd(), archive)} (${files.join(", ")})`);
-    } else say(`report: ${relative(process.cwd(), await writeHtmlReport(folder))}`);
+    } else say(`report: ${relative(process.cwd(), await writeHtmlReport(line.folder))}`);
     return 0;
   }
-  if (command !== "run" && command !== "compare") throw new UsageError(command ? `unknown command "${command}"` : "missing command");
-  if (command === "compare" && (values.relayer?.length ?? 0) < 2)
-    throw new UsageError("compare needs at least two --relayer presets, e.g. --relayer default --relayer serial");
-  if (command === "run" && values.relayer) throw new UsageError('--relayer belongs to compare; for one run set "relayer" in the scenario');
-  if (command === "run" && values.repeat !== undefined) {
-    throw new UsageError("--repeat belongs to compare (pairs of runs per relayer preset); run makes one run");
-  }
-  let repeat: number | undefined;
-  if (values.repeat !== undefined) {
-    repeat = values.repeat.trim() === "" ? NaN : Number(values.repeat);
-    const problem = repeatProblem(repeat);
-    if (problem) throw new UsageError(`--repeat ${values.repeat}: ${problem}`);
-  }
-  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  const scenario = loadScenario(scenarioName);
-  if (values.seed !== undefined) {
-    const seed = Number(values.seed);
-    if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw new UsageError(`--seed ${values.seed}: must be an integer from 0 to ${2 ** 32 - 1}`);
-    scenario.seed = seed;
-  }
-  const chainFlags = [
-    ...(values["chain-mode"] ?? []).map((setting) => ["chain-mode", setting] as const),
-    ...(values["fork-block"] ?? []).map((setting) => ["fork-block", setting] as const),
-  ];
-  for (const [flag, setting] of chainFlags) {
-    if (scenario.bridge !== "wormhole")
-      throw new UsageError(`--${flag} ${setting}: bridge "${scenario.bridge}" runs no EVM chains; --${flag} is for bridge "wormhole"`);
-    try {
-      applyChainFlag(scenario as WormholeScenario, flag, setting);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-  }
-  if (chainFlags.length) {
-    const [problem] = forkBlockProblems((scenario as WormholeScenario).chains);
-    if (problem) throw new UsageError(`--fork-block / "chains.${problem.chain}.forkBlock" ${problem.forkBlock}: ${problem.allowed}`);
-  }
-  for (const text of values.threshold ?? []) {
-    try {
-      scenario.thresholds.push(parseThreshold(text));
-    } catch (err) {
-      throw new UsageError(`--threshold ${JSON.stringify(text)}: ${messageOf(err)}`);
-    }
-  }
-  let metricsPort: number | undefined;
-  if (values["metrics-port"] !== undefined) {
-    metricsPort = Number(values["metrics-port"]);
-    if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535)
-      throw new UsageError(`--metrics-port ${values["metrics-port"]}: must be a port from 0 to 65535 (0: any free port)`);
-  }
+  const { command, scenario, values, repeat, metricsPort } = line;
   reportsFolder(values.out);
   // From here chains start: when whoever launched us goes away, stop as on SIGTERM.
   tetherToLauncher();

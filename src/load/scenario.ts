@@ -1,4 +1,4 @@
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync, existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join, resolve } from "node:path";
 import type { z } from "zod";
@@ -155,8 +155,18 @@ export const SHIPPED_SCENARIOS = [
   "fault-validator-halt",
 ] as const;
 
-function fieldPath(path: PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("") || "(root)";
+/**
+ * A field's path as errors write it: `stages[0].rate`; a key that is not a plain name (empty,
+ * spaces, quotes) in brackets as JSON, `["stages "]`, so the offending key is visible.
+ */
+export function fieldPath(path: PropertyKey[]): string {
+  const key = (p: PropertyKey, i: number) => {
+    if (typeof p === "number") return `[${p}]`;
+    const name = String(p);
+    if (!/^[A-Za-z_$][\w$-]*$/.test(name)) return `[${JSON.stringify(name)}]`;
+    return i === 0 ? name : `.${name}`;
+  };
+  return path.map(key).join("") || "(root)";
 }
 
 /** The field a zod issue is about, with the value it had (the offending field's, where zod reports its parent). */
@@ -214,6 +224,8 @@ export function parseScenario(raw: unknown, where: string, bridges: readonly Sce
   const engine = engineSchema(bridges);
   const s = parse(engine);
   const section = bridge ? parse(bridge.section) : undefined;
+  /** For each field given that is another bridge's, the bridges (quoted) that have it. */
+  const foreign: string[][] = [];
   for (const key of Object.keys(input)) {
     if (key === "bridge" || key in engine.shape || (bridge && key in bridge.section.shape)) continue;
     const owners = bridges.filter((b) => key in b.section.shape).map((b) => `"${b.name}"`);
@@ -221,8 +233,19 @@ export function parseScenario(raw: unknown, where: string, bridges: readonly Sce
     const allowed = owners.length
       ? `is not used with bridge "${bridge?.name ?? input.bridge}": it is a field of bridge ${owners.join(" or ")}${own.length ? ` (bridge "${bridge?.name}" takes ${own.join(", ")})` : ""}`
       : "is not a field here; check the spelling (the README lists every field)";
-    problems.push({ field: key, value: input[key], allowed });
+    problems.push({ field: fieldPath([key]), value: input[key], allowed });
     bad.add(key);
+    if (owners.length) foreign.push(owners);
+  }
+  // Fields of another bridge and no `bridge`: the missing field is the likelier mistake; name the bridges that have them all.
+  const fits = foreign.reduce((all, owners) => all.filter((b) => owners.includes(b)), foreign[0] ?? []);
+  if (input.bridge === undefined && fits.length) {
+    const names = fits.join(" or ");
+    problems.push({
+      field: "bridge",
+      value: undefined,
+      allowed: `is missing, so bridge "${bridge?.name}" is assumed, but the scenario has fields of bridge ${names}: add "bridge": ${names}`,
+    });
   }
   /** Reports a rule's violation unless it reads a field the schemas already refused. */
   const rule = (reads: string[], field: string, value: unknown, allowed: string) => {
@@ -295,6 +318,9 @@ export function readScenarioFile(nameOrPath: string): { raw: unknown; file: stri
     throw new ScenarioFileError(
       `scenario "${nameOrPath}": no such file, and no fixtures/scenarios/${nameOrPath}.json; shipped: ${SHIPPED_SCENARIOS.join(", ")}`,
     );
+  }
+  if (statSync(file).isDirectory()) {
+    throw new ScenarioFileError(`scenario ${nameOrPath}: a folder, not a scenario file; give a scenario's name or the path of its JSON file`);
   }
   let raw: unknown;
   try {

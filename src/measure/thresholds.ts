@@ -63,6 +63,9 @@ export function parseThreshold(text: string): Threshold {
   if (!match) throw new ThresholdError(`must look like "p99<2000": a metric, one of ${OPERATORS.join(" ")}, and a number`);
   const [, name, op, written] = match as unknown as [string, string, Operator, string];
   const value = Number(written);
+  if (!Number.isFinite(value)) {
+    throw new ThresholdError(`${name}: the value ${written.slice(0, 6)}… is not a finite number (${written.length} digits); write a number below 1e308`);
+  }
   const percentileOf = /^p\(\s*(\d+(?:\.\d+)?)\s*\)$/.exec(name);
   if (name.startsWith("p(")) {
     const n = percentileOf ? Number(percentileOf[1]) : Number.NaN;

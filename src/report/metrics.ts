@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { answer, getOnlyServer, type ServerLimits } from "../infra/httpServer.ts";
 import type { Ledger } from "../measure/ledger.ts";
 import type { StageStats } from "../measure/stats.ts";
 import { STEPS } from "./tables.ts";
@@ -41,16 +41,23 @@ export function metricsText(ledger: Ledger, stats: StageStats): string {
 
 /**
  * A Prometheus endpoint on 127.0.0.1 (`/metrics`) for watching a long run, e.g. a soak, in
- * Grafana. Port 0 lets the OS choose; the URL says which.
+ * Grafana. Port 0 lets the OS choose; the URL says which. Any other path, method or a request
+ * with a body answers 4xx, within the limits of src/infra/httpServer.ts (`limits` overrides them).
  */
-export async function serveMetrics(port: number, ledger: Ledger, stats: StageStats): Promise<{ url: string; close: () => Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    if (req.url !== "/metrics") {
-      res.writeHead(404, { "content-type": "text/plain" }).end("only /metrics here\n");
-      return;
-    }
-    res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(metricsText(ledger, stats));
-  });
+export async function serveMetrics(
+  port: number,
+  ledger: Ledger,
+  stats: StageStats,
+  limits: Partial<ServerLimits> = {},
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = getOnlyServer(
+    "metrics",
+    (_req, res, url) => {
+      if (url.pathname !== "/metrics") return answer(res, 404, "only /metrics here\n");
+      res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(metricsText(ledger, stats));
+    },
+    limits,
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", resolve);
@@ -58,6 +65,11 @@ export async function serveMetrics(port: number, ledger: Ledger, stats: StageSta
   const { port: bound } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${bound}/metrics`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // A client holding a connection (a slow one, a scraper's kept-alive one) must not hold up the run's end.
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

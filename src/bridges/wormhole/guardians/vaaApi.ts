@@ -1,8 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Hex } from "viem";
 import { LogRing } from "../../../infra/instance.ts";
 import { Lifecycle, LifecycleInstance } from "../../../infra/lifecycle.ts";
+import { answer, getOnlyServer, type ServerLimits } from "../../../infra/httpServer.ts";
 import type { GuardianNetwork, SignedVaa } from "./guardianNetwork.ts";
 import { vaaKey } from "../vaa.ts";
 
@@ -15,6 +16,8 @@ import { vaaKey } from "../vaa.ts";
  * - `GET /v1/signed_vaa/stream` → server-sent events, one per VAA as it reaches quorum:
  *   `id: {chain}/{emitter}/{sequence}` and `data: { "id", "vaaBytes": base64 }` (a push
  *   feed like a spy's subscription; it does not replay what was signed before it opened).
+ * Anything else answers 4xx and the server stays up (src/infra/httpServer.ts: its limits on
+ * header size, slow and idle clients, connections, bodies and methods; `limits` overrides them).
  */
 export class VaaApi extends LifecycleInstance {
   readonly name = "vaa-api";
@@ -22,9 +25,14 @@ export class VaaApi extends LifecycleInstance {
   url = "";
   private server: Server | undefined;
   private readonly recent = new LogRing();
+  /** Open server-sent-event streams. */
+  private readonly streams = new Set<ServerResponse>();
   protected readonly life = new Lifecycle({ name: this.name, start: () => this.listen(), stop: () => this.close(), logs: () => this.logs() });
 
-  constructor(private readonly network: GuardianNetwork) {
+  constructor(
+    private readonly network: GuardianNetwork,
+    private readonly limits: Partial<ServerLimits> = {},
+  ) {
     super();
   }
 
@@ -33,33 +41,30 @@ export class VaaApi extends LifecycleInstance {
   }
 
   private async listen(): Promise<void> {
-    const server = createServer((req, res) => this.handle(req, res));
-    server.keepAliveTimeout = 60_000;
+    const server = getOnlyServer(this.name, (req, res, url) => this.handle(req, res, url), this.limits);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(0, "127.0.0.1", () => resolve());
     });
     this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.network.on("vaa", this.push);
   }
 
   private async close(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    this.network.off("vaa", this.push);
+    this.streams.clear();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
     });
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify(body));
-    };
-    if (req.method !== "GET") return send(405, { message: `${req.method} is not supported; use GET` });
+  private handle(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const send = (status: number, body: unknown) => answer(res, status, body);
 
     if (url.pathname === "/v1/signed_vaa/stream") return this.stream(req, res);
 
@@ -80,24 +85,44 @@ export class VaaApi extends LifecycleInstance {
       if (!vaas.length) return send(404, { message: "no VAA for this transaction yet" });
       return send(200, { data: vaas.map(wormholescanVaa) });
     }
-    this.recent.push(`404 ${url.pathname}`);
-    return send(404, { message: `no route ${url.pathname}; use /v1/signed_vaa/{chain}/{emitter}/{sequence}, /v1/signed_vaa/stream or /api/v1/vaas?txHash=` });
+    // A hostile path may be up to the header limit long: its first 200 characters are enough to log.
+    const path = url.pathname.length > 200 ? `${url.pathname.slice(0, 200)}…` : url.pathname;
+    this.recent.push(`404 ${path}`);
+    return send(404, { message: `no route ${path}; use /v1/signed_vaa/{chain}/{emitter}/{sequence}, /v1/signed_vaa/stream or /api/v1/vaas?txHash=` });
   }
 
-  /** Pushes every VAA signed from now on to this client until it hangs up. */
+  /** Pushes every VAA signed from now on to this client until it hangs up (at most MAX_STREAMS at once). */
   private stream(req: IncomingMessage, res: ServerResponse): void {
+    if (this.streams.size >= MAX_STREAMS) {
+      return answer(res, 429, { message: `${this.name}: ${MAX_STREAMS} streams are open already; poll /v1/signed_vaa/{chain}/{emitter}/{sequence}` });
+    }
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
     res.flushHeaders();
-    const push = (vaa: SignedVaa) => {
-      const id = vaaKey(vaa.emitterChain, vaa.emitterAddress, vaa.sequence);
-      res.write(`id: ${id}\ndata: ${JSON.stringify({ id, vaaBytes: Buffer.from(vaa.bytes).toString("base64") })}\n\n`);
-    };
-    this.network.on("vaa", push);
-    const close = () => this.network.off("vaa", push);
+    this.streams.add(res);
+    const close = () => this.streams.delete(res);
     req.once("close", close);
     res.once("close", close);
   }
+
+  /** One listener on the network for every stream; a client that stops reading is cut off once STREAM_BACKLOG_BYTES wait for it. */
+  private readonly push = (vaa: SignedVaa) => {
+    if (!this.streams.size) return;
+    const id = vaaKey(vaa.emitterChain, vaa.emitterAddress, vaa.sequence);
+    const event = `id: ${id}\ndata: ${JSON.stringify({ id, vaaBytes: Buffer.from(vaa.bytes).toString("base64") })}\n\n`;
+    for (const res of this.streams) {
+      if (res.writableLength > STREAM_BACKLOG_BYTES) {
+        this.recent.push(`stream cut off: ${res.writableLength} bytes unread`);
+        this.streams.delete(res);
+        res.destroy();
+      } else res.write(event);
+    }
+  };
 }
+
+/** Server-sent-event streams open at once; more are answered 429. */
+export const MAX_STREAMS = 64;
+/** Bytes a stream's client may leave unread before the stream is closed. */
+export const STREAM_BACKLOG_BYTES = 8 * 1024 * 1024;
 
 function badId(chain: string, emitter: string, sequence: string): string | undefined {
   if (!/^\d{1,5}$/.test(chain) || Number(chain) > 65535) return `chain "${chain}" must be a Wormhole chain id (0..65535)`;

@@ -7,6 +7,7 @@ import { roleKeys } from "../../../../chains/devAccounts.ts";
 import { ProcessInstance, type InstanceStatus } from "../../../infra/instance.ts";
 import type { Relayer, RelayerEndpoints, RelayerEventMap } from "./relayer.ts";
 import { RelayerPresetError } from "../../../engine/bridge.ts";
+import { fieldPath } from "../../../load/scenario.ts";
 
 const OUTSIDE_DIR = fileURLToPath(new URL("../../../../fixtures/relayers/outside/", import.meta.url));
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -44,11 +45,29 @@ export function outsideRelayerNames(): string[] {
 
 export function loadCommandRelayer(name: string): CommandRelayerConfig {
   const file = join(OUTSIDE_DIR, `${name.slice(OUTSIDE_PREFIX.length)}.json`);
-  if (!existsSync(file)) throw new RelayerPresetError(`relayer "${name}": no such outside relayer; use one of ${outsideRelayerNames().join(", ")}`);
-  const parsed = schema.safeParse(JSON.parse(readFileSync(file, "utf8")));
+  const known = outsideRelayerNames();
+  // Only a listed name: a value like "outside/../default" must not read a file outside the folder.
+  if (!known.includes(name) || !existsSync(file)) throw new RelayerPresetError(`relayer "${name}": no such outside relayer; use one of ${known.join(", ")}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new RelayerPresetError(`relayer "${name}": ${file} is not valid JSON (${(err as Error).message})`);
+  }
+  return parseCommandRelayer(raw, name);
+}
+
+/** Checks an outside relayer's description (the JSON of its file); an error names the field and what it may be. */
+export function parseCommandRelayer(raw: unknown, name: string): CommandRelayerConfig {
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new RelayerPresetError(`relayer "${name}": field "${issue.path.join(".")}": ${issue.message}`);
+    if (issue.code === "unrecognized_keys") {
+      const fields = issue.keys.map((key) => `"${fieldPath([...issue.path, key])}"`).join(", ");
+      throw new RelayerPresetError(`relayer "${name}": field ${fields} is not a field here; allowed: ${Object.keys(schema.shape).join(", ")}`);
+    }
+    const what = issue.path.length ? `field "${fieldPath(issue.path)}"` : "the description (root)";
+    throw new RelayerPresetError(`relayer "${name}": ${what}: ${issue.message}`);
   }
   return { name, ...parsed.data };
 }

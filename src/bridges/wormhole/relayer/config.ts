@@ -106,10 +106,19 @@ export function relayerPresetNames(): string[] {
 /** Loads a preset by name from fixtures/relayers/, validating every field. */
 export function loadRelayerPreset(name: string): ReferenceRelayerConfig {
   const file = join(PRESET_DIR, `${name}.json`);
-  if (!existsSync(file)) {
+  // Only a listed name: a value like "../scenarios/default" must not read a file outside the folder.
+  if (!relayerPresetNames().includes(name) || !existsSync(file)) {
     throw new RelayerPresetError(`relayer preset "${name}": no such preset; use one of ${relayerPresetNames().join(", ")}`);
   }
-  return validateRelayerConfig({ name, ...JSON.parse(readFileSync(file, "utf8")) }, `relayer preset "${name}"`);
+  const where = `relayer preset "${name}"`;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new RelayerPresetError(`${where}: ${file} is not valid JSON (${(err as Error).message})`);
+  }
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new RelayerPresetError(`${where}: ${file} must hold a JSON object of the preset's fields`);
+  return validateRelayerConfig({ name, ...raw }, where);
 }
 
 /** Checks every field (naming the field and what it may be) and fills in the optional ones. */
