@@ -22,6 +22,8 @@ const vaa: SignedVaa = {
   hash: `0x${"33".repeat(32)}`,
   firstObservedAt: 0,
   readyAt: 0,
+  reobservedSignatures: 0,
+  reobservationRequests: 0,
 };
 
 /** The two reads the VAA API makes of a guardian network, and its "vaa" event, over one stored VAA. */
