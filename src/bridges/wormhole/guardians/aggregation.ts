@@ -8,6 +8,9 @@ import type { SignerPool } from "./signerPool.ts";
 import type { GossipTopology } from "./topology.ts";
 import type { SignedVaa, VaaStore } from "./vaaStore.ts";
 
+/** One message: a VAA id as published in one block (after a reorg a sequence may be another message's). */
+const messageOf = (key: string, blockHash: Hex) => `${key}@${blockHash.toLowerCase()}`;
+
 /** A guardian whose observation was refused: another body signed for a message, or a signature not from its key. */
 export interface Misbehaviour {
   guardianIndex: number;
@@ -61,7 +64,7 @@ export interface Tally {
  */
 export class Aggregation {
   readonly tallies = new Map<Hex, Tally>();
-  /** Digests of the tallies kept per VAA id: more than one means some guardian signed another body. */
+  /** Digests of the tallies kept per message (VAA id and block): more than one means some guardian signed another body. */
   private readonly digestsOf = new Map<string, Hex[]>();
   /** Tallies with quorum, oldest first from the head index, to forget after their retention. */
   private doneOrder: Hex[] = [];
@@ -100,12 +103,13 @@ export class Aggregation {
     let tally = this.tallies.get(o.digest);
     if (!tally) {
       const signed = options.store.get(key);
-      if (signed) {
-        // Observed so late that the message's tally was already forgotten: its VAA exists, nothing to add;
-        // a different body for a message that has its VAA is another body signed.
+      // Observed so late that the message's tally was already forgotten: its VAA exists, nothing to add.
+      if (signed?.hash === o.digest) return;
+      // Another body for the message of that VAA, seen in the same block, is another body signed. (A
+      // sequence used again after a reorg is another message, in another block: it gets a tally of its own.)
+      if (signed && signed.blockHash === o.seen.blockHash) {
         const detail = `guardian ${o.guardianIndex} signed a body for ${key} other than its VAA's`;
-        if (signed.hash !== o.digest) options.misbehaved({ guardianIndex: o.guardianIndex, key, what: "body", detail });
-        return;
+        return options.misbehaved({ guardianIndex: o.guardianIndex, key, what: "body", detail });
       }
       tally = {
         signers: [],
@@ -117,7 +121,8 @@ export class Aggregation {
         observation: o,
       };
       this.tallies.set(o.digest, tally);
-      this.digestsOf.set(key, [...(this.digestsOf.get(key) ?? []), o.digest]);
+      const message = messageOf(key, o.seen.blockHash);
+      this.digestsOf.set(message, [...(this.digestsOf.get(message) ?? []), o.digest]);
       options.reobservation?.track(o.digest, o.txHash, o.observedAt);
     }
     tally.observers.add(o.guardianIndex);
@@ -136,10 +141,10 @@ export class Aggregation {
     if (!tally) return;
     this.tallies.delete(digest);
     const b = tally.observation.body;
-    const key = vaaKey(b.emitterChain, b.emitterAddress, b.sequence);
-    const left = (this.digestsOf.get(key) ?? []).filter((d) => d !== digest);
-    if (left.length) this.digestsOf.set(key, left);
-    else this.digestsOf.delete(key);
+    const message = messageOf(vaaKey(b.emitterChain, b.emitterAddress, b.sequence), tally.observation.seen.blockHash);
+    const left = (this.digestsOf.get(message) ?? []).filter((d) => d !== digest);
+    if (left.length) this.digestsOf.set(message, left);
+    else this.digestsOf.delete(message);
   }
 
   /** Assembles the VAA once one gossip group holds a quorum of signatures. */
@@ -181,6 +186,7 @@ export class Aggregation {
       payload: o.body.payload,
       bytes: serializeVaa({ guardianSetIndex: options.guardianSetIndex, signatures, bodyBytes: o.bodyBytes }),
       hash: digest,
+      blockHash: o.seen.blockHash,
       firstObservedAt: tally.firstObservedAt,
       readyAt: now(),
       ...reobserved,
@@ -189,7 +195,8 @@ export class Aggregation {
     options.store.add(vaa);
     // Tallies of other bodies for the same message: their guardians signed what the quorum did not.
     const key = vaaKey(vaa.emitterChain, vaa.emitterAddress, vaa.sequence);
-    for (const other of this.digestsOf.get(key) ?? []) {
+    const message = messageOf(key, vaa.blockHash);
+    for (const other of this.digestsOf.get(message) ?? []) {
       const t = this.tallies.get(other);
       if (other === digest || !t) continue;
       for (const g of t.observers) {
@@ -203,7 +210,7 @@ export class Aggregation {
       this.tallies.delete(other);
       options.reobservation?.done(other);
     }
-    this.digestsOf.delete(key);
+    this.digestsOf.delete(message);
     options.vaa(vaa);
   }
 

@@ -159,3 +159,15 @@ test("batching and gossip delay move a signature's arrival, and the VAA waits fo
   t.true(vaa.readyAt >= arrivals[12]!, "ready no earlier than the 13th arrival");
   t.true(new Set(records.map((r) => r.arrivedAt)).size > 1, "guardians' windows end at different times");
 });
+
+test("a sequence used again after a reorg is another message in another block: it gets its own VAA, and no guardian is called an equivocator", async (t) => {
+  const { guardians, signed } = await network(t, {});
+  const refused: number[] = [];
+  guardians.on("misbehaved", (m) => refused.push(m.guardianIndex));
+  await observe(guardians, message(1));
+  const again = { ...message(1), blockHash: toHex(99, { size: 32 }), body: { ...message(1).body, payload: new Uint8Array([42]) } };
+  await observe(guardians, again);
+  t.is(signed.length, 2);
+  t.notDeepEqual(signed[0]!.hash, signed[1]!.hash);
+  t.deepEqual(refused, []);
+});

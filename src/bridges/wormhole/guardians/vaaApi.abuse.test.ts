@@ -20,6 +20,7 @@ const vaa: SignedVaa = {
   payload: new Uint8Array([1]),
   bytes: new Uint8Array([1, 2, 3, 4]),
   hash: `0x${"33".repeat(32)}`,
+  blockHash: `0x${"44".repeat(32)}`,
   firstObservedAt: 0,
   readyAt: 0,
   reobservedSignatures: 0,

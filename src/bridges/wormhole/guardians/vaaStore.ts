@@ -13,6 +13,8 @@ export interface SignedVaa {
   bytes: Uint8Array;
   /** The on-chain `vm.hash`: keccak256(keccak256(body)). */
   hash: Hex;
+  /** The source block the message was observed in. */
+  blockHash: Hex;
   /** When the first guardian saw the message on its source chain. */
   firstObservedAt: number;
   /** When the quorum-th signature arrived. */
