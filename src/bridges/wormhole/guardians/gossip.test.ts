@@ -39,8 +39,8 @@ test("with batching a guardian's observations wait for the end of its window, at
   t.deepEqual(arrived, []);
   while (!arrived.length) await sleep(10);
   t.deepEqual(arrived[0]!.guardians, [1, 1]);
-  // Its window ends within one window of the publish (plus timer slack).
-  t.true(arrived[0]!.at - sent <= 200 + 50, `waited ${arrived[0]!.at - sent} ms`);
+  // Its window ends within one window of the publish (plus room for a busy machine's timer lateness).
+  t.true(arrived[0]!.at - sent <= 200 + 400, `waited ${arrived[0]!.at - sent} ms`);
 });
 
 test("a full batch goes out at once", (t) => {

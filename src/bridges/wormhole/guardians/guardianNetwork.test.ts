@@ -152,9 +152,9 @@ test("batching and gossip delay move a signature's arrival, and the VAA waits fo
   const m = message(1);
   const vaa = await observe(guardians, m);
   t.true(records.length >= 13);
-  // Each waits for its guardian's window (≤ 150 ms) and then 50 ms of gossip (timer slack allowed).
+  // Each waits for its guardian's window (≤ 150 ms) and then 50 ms of gossip; the upper bound leaves room for a busy machine's timer lateness.
   for (const r of records)
-    t.true(r.arrivedAt - r.observedAt >= 49 && r.arrivedAt - r.observedAt <= 150 + 50 + 60, `guardian ${r.guardianIndex}: ${r.arrivedAt - r.observedAt} ms`);
+    t.true(r.arrivedAt - r.observedAt >= 49 && r.arrivedAt - r.observedAt <= 150 + 50 + 400, `guardian ${r.guardianIndex}: ${r.arrivedAt - r.observedAt} ms`);
   const arrivals = records.map((r) => r.arrivedAt).sort((a, b) => a - b);
   t.true(vaa.readyAt >= arrivals[12]!, "ready no earlier than the 13th arrival");
   t.true(new Set(records.map((r) => r.arrivedAt)).size > 1, "guardians' windows end at different times");
