@@ -25,6 +25,7 @@ import { vaaRetentionFor } from "./guardians/guardianNetwork.ts";
 import { guardianNetworkOptions } from "./guardians/settings.ts";
 import { bodyDigest, quorum, signDigest } from "./vaa.ts";
 import { EvmStack } from "./stack.ts";
+import { chainHistory, chainResources } from "./longRuns.ts";
 import { triggerDeadlineMs, type DeliveryPath } from "../../engine/bridge.ts";
 import { messageOf } from "../../infra/errors.ts";
 
@@ -89,6 +90,7 @@ export class WormholePath implements DeliveryPath {
       vaaRetentionMs: vaaRetentionFor(scenario.faults.map((f) => f.forS ?? 0)),
       messageFee: scenarioMessageFee(scenario),
       network: guardianNetworkOptions(scenario),
+      history: chainHistory(scenario, this.sources),
     });
     this.description = `${profiles.map((p) => p.name).join(", ")}, ${scenario.guardians} guardians, relayer preset "${scenario.relayer}"`;
   }
@@ -116,6 +118,10 @@ export class WormholePath implements DeliveryPath {
 
   pids(): number[] {
     return this.stack.pids();
+  }
+
+  resources() {
+    return chainResources(this.stack);
   }
 
   start(): Promise<void> {
@@ -324,8 +330,12 @@ export class WormholePath implements DeliveryPath {
   private async rollBack(chain: Chain, from: bigint): Promise<string> {
     const ledger = this.ledger!;
     const seen = await this.sourceBlocks.get(chain)!.rolledBack(from);
-    const rpcUrl = this.stack.chain(chain).rpcUrl;
-    const unseen = [...ledger.inFlightRecords()].filter((r) => r.sourceChain === chain && r.sendTxHash && r.sourceIncludedAt === undefined);
+    const { rpcUrl, anvil, profile } = this.stack.chain(chain);
+    // A send older than the transactions the chain keeps (longRuns.ts) is unknown to it without a reorg: not asked.
+    const keptMs = (anvil?.anvilOptions.history?.transactionBlocks ?? Infinity) * profile.blockTimeMs;
+    const unseen = [...ledger.inFlightRecords()].filter(
+      (r) => r.sourceChain === chain && r.sendTxHash && r.sourceIncludedAt === undefined && now() - r.sentAt! < keptMs,
+    );
     const vanished: number[] = [];
     for (const r of unseen) if ((await rpc(rpcUrl, "eth_getTransactionByHash", [r.sendTxHash])) === null) vanished.push(r.id);
     for (const id of [...seen, ...vanished]) ledger.sourceRolledBack(id);

@@ -124,7 +124,11 @@ export async function dropRevertedSends(stack: EvmStack, ledger: Ledger): Promis
     const before = toHex(BigInt(receipt.blockNumber) - 1n);
     const reason = await rpc(rpcUrl, "eth_call", [{ from: tx.from, to: tx.to, data: tx.input, value: tx.value, gas: tx.gas }, before]).then(
       () => `transaction ${record.sendTxHash} reverted (its replay on the block before succeeds: it depended on that block's earlier transactions)`,
-      (err: Error) => `transaction ${record.sendTxHash} reverted: ${err.message.replace(/^eth_call: /, "")}`,
+      (err: Error) =>
+        // The chain keeps the states of its last blocks only (longRuns.ts): an older one cannot be replayed on.
+        /BlockOutOfRange/.test(err.message)
+          ? `transaction ${record.sendTxHash} reverted (its reason is not known: the chain no longer keeps the state of block ${BigInt(before)} to replay it on)`
+          : `transaction ${record.sendTxHash} reverted: ${err.message.replace(/^eth_call: /, "")}`,
     );
     ledger.refused(record.id, now(), { code: "send-failed", detail: reason });
     found++;
