@@ -48,11 +48,17 @@ export interface AnvilHistory {
 }
 
 /**
- * The fewest states a chain keeps: the block tags the suite reads (`safe` = head − 4 blocks,
- * `finalized` = head − 8 with slotsInAnEpoch 4), an eth_call on the block before a reverted send
- * shortly after it, and an unscheduled reorg of a few blocks all stay within 64 blocks.
+ * The fewest states a chain keeps: down to `finalized` (head − 8 blocks with slotsInAnEpoch 4),
+ * for whoever reads state at a block tag. Each kept state costs memory that grows with the
+ * contracts' storage, so a destination keeps no more.
  */
-export const MIN_HISTORY_STATES = 64;
+export const MIN_HISTORY_STATES = 10;
+/**
+ * The fewest states a source chain keeps: the drain replays a reverted send with eth_call on the
+ * block before it (watchers.ts dropRevertedSends), which must still be kept: 64 blocks is 32 s
+ * at Ethereum's 500 ms, enough for the sends of a short run's last stage and its drain.
+ */
+export const MIN_SOURCE_STATES = 64;
 /**
  * The fewest blocks whose transactions a chain keeps: the unscheduled-reorg check
  * (chains/sourceBlocks.ts) reads back as far as this (their hashes, which a block keeps when its
@@ -66,17 +72,18 @@ export const MIN_TRANSACTION_BLOCKS = 512;
  * under `--block-time` ≤ 2 s) and of 3,600 more on disk; a 10-minute run at 200 msgs/s took three
  * anvils from 100 MB to 11.7 GB. Kept here:
  * - states (`--prune-history <n>`, in memory only; it sets `--max-persisted-states` to 0, so
- *   nothing is written to disk): `MIN_HISTORY_STATES`, or the deepest scheduled reorg + 2 when
- *   deeper (anvil_reorg of depth d re-executes from the state at head − d);
+ *   nothing is written to disk): `MIN_HISTORY_STATES`, on a `source` `MIN_SOURCE_STATES`, or the
+ *   deepest scheduled reorg + 2 when deeper (anvil_reorg of depth d re-executes from the state at
+ *   head − d);
  * - transactions (`--transaction-block-keeper <n>`): `MIN_TRANSACTION_BLOCKS`, or the blocks the
  *   chain makes in `lookBackMs` when more (the transactions the guardians' re-observation and
  *   the drain's reverted-send check look up by hash, and the relayers' receipts); blocks older
  *   than that keep their header and hash, so the unscheduled-reorg check still reads them.
  */
-export function anvilHistory(options: { blockTimeMs: number; deepestReorg?: number; lookBackMs: number }): AnvilHistory {
-  const { blockTimeMs, deepestReorg = 0, lookBackMs } = options;
+export function anvilHistory(options: { blockTimeMs: number; deepestReorg?: number; lookBackMs: number; source?: boolean }): AnvilHistory {
+  const { blockTimeMs, deepestReorg = 0, lookBackMs, source = false } = options;
   return {
-    states: Math.max(MIN_HISTORY_STATES, deepestReorg + 2),
+    states: Math.max(source ? MIN_SOURCE_STATES : MIN_HISTORY_STATES, deepestReorg + 2),
     transactionBlocks: Math.max(MIN_TRANSACTION_BLOCKS, deepestReorg + 2, Math.ceil(lookBackMs / blockTimeMs)),
   };
 }

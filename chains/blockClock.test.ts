@@ -1,6 +1,6 @@
 import test from "ava";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Anvil, anvilArgs, anvilHistory, MIN_HISTORY_STATES, MIN_TRANSACTION_BLOCKS } from "./anvil.ts";
+import { Anvil, anvilArgs, anvilHistory, MIN_HISTORY_STATES, MIN_SOURCE_STATES, MIN_TRANSACTION_BLOCKS } from "./anvil.ts";
 import { BlockClock } from "./blockClock.ts";
 import { rpc } from "../src/infra/rpc.ts";
 
@@ -36,10 +36,12 @@ test("history: --prune-history and --transaction-block-keeper from anvilHistory,
   t.false(anvilArgs({ mining: "clock" }).includes("--prune-history"), "without history anvil keeps its own defaults");
   t.throws(() => anvilArgs({ history: { states: 0, transactionBlocks: 600 } }), { message: /anvil history\.states: 0; it must be a whole number ≥ 1/ });
   t.deepEqual(anvilHistory({ blockTimeMs: 250, lookBackMs: 0 }), { states: MIN_HISTORY_STATES, transactionBlocks: MIN_TRANSACTION_BLOCKS });
-  t.deepEqual(anvilHistory({ blockTimeMs: 250, deepestReorg: 100, lookBackMs: 0 }), { states: 102, transactionBlocks: 512 });
+  t.deepEqual(anvilHistory({ blockTimeMs: 250, lookBackMs: 0, source: true }), { states: MIN_SOURCE_STATES, transactionBlocks: MIN_TRANSACTION_BLOCKS });
+  t.deepEqual(anvilHistory({ blockTimeMs: 250, deepestReorg: 100, lookBackMs: 0, source: true }), { states: 102, transactionBlocks: 512 });
   // 6 minutes of 250 ms blocks: 1,440; a reorg deeper than the window widens it.
-  t.deepEqual(anvilHistory({ blockTimeMs: 250, deepestReorg: 3, lookBackMs: 360_000 }), { states: 64, transactionBlocks: 1440 });
+  t.deepEqual(anvilHistory({ blockTimeMs: 250, deepestReorg: 3, lookBackMs: 360_000, source: true }), { states: 64, transactionBlocks: 1440 });
   t.deepEqual(anvilHistory({ blockTimeMs: 1000, deepestReorg: 900, lookBackMs: 1_000 }), { states: 902, transactionBlocks: 902 });
+  t.deepEqual(anvilHistory({ blockTimeMs: 250, deepestReorg: 3, lookBackMs: 60_000 }), { states: 10, transactionBlocks: 512 });
 });
 
 test("mining clock: anvil gets --no-mining instead of --block-time", (t) => {

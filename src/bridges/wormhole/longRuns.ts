@@ -15,7 +15,7 @@ const CATCH_UP_MS = 60_000;
 
 /**
  * What each of a run's anvils keeps of its past (chains/anvil.ts anvilHistory): states for its
- * deepest scheduled reorg, and transactions far enough back for whoever looks them up on it: on a
+ * deepest scheduled reorg (and, on a source, the drain's replay of reverted sends), and transactions far enough back for whoever looks them up on it: on a
  * source chain the guardians' first re-observation request (firstRetry after a message's first
  * observation) and the drain's reverted-send check; on every chain the catch-up after the
  * longest fault (a guardian or watcher cut off reads the logs of the blocks it missed) and the
@@ -27,8 +27,9 @@ export function chainHistory(scenario: WormholeScenario, sources: readonly Chain
   const longestFaultMs = Math.max(0, ...scenario.faults.map((f) => f.forS * 1000));
   return (profile) => {
     const deepestReorg = Math.max(0, ...scenario.faults.map((f) => (f.kind === "reorg" && f.target === profile.name ? Number(f.depth) : 0)));
-    const reobserved = sources.includes(profile.name) && reobservation ? reobservation.firstRetryMs : 0;
-    return anvilHistory({ blockTimeMs: profile.blockTimeMs, deepestReorg, lookBackMs: Math.max(reobserved, longestFaultMs) + CATCH_UP_MS });
+    const source = sources.includes(profile.name);
+    const reobserved = source && reobservation ? reobservation.firstRetryMs : 0;
+    return anvilHistory({ blockTimeMs: profile.blockTimeMs, deepestReorg, lookBackMs: Math.max(reobserved, longestFaultMs) + CATCH_UP_MS, source });
   };
 }
 
