@@ -31,6 +31,61 @@ export interface AnvilOptions {
   forkUrl?: string;
   /** Block to fork at (with forkUrl). [latest] */
   forkBlockNumber?: bigint;
+  /**
+   * How much history the process keeps (`--prune-history`, `--transaction-block-keeper`), so a
+   * long run's memory stays bounded; see anvilHistory. [anvil's own: every block's transactions,
+   * 500 states in memory and 3,600 more on disk]
+   */
+  history?: AnvilHistory;
+}
+
+/** What an anvil keeps of its past (anvilHistory chooses it for a run). */
+export interface AnvilHistory {
+  /** States (one per block) kept in memory, newest first; none on disk. */
+  states: number;
+  /** Blocks whose transactions, receipts and logs are kept, newest first. */
+  transactionBlocks: number;
+}
+
+/**
+ * The fewest states a chain keeps: down to `finalized` (head − 8 blocks with slotsInAnEpoch 4),
+ * for whoever reads state at a block tag. Each kept state costs memory that grows with the
+ * contracts' storage, so a destination keeps no more.
+ */
+export const MIN_HISTORY_STATES = 10;
+/**
+ * The fewest states a source chain keeps: the drain replays a reverted send with eth_call on the
+ * block before it (watchers.ts dropRevertedSends), which must still be kept: 64 blocks is 32 s
+ * at Ethereum's 500 ms, enough for the sends of a short run's last stage and its drain.
+ */
+export const MIN_SOURCE_STATES = 64;
+/**
+ * The fewest blocks whose transactions a chain keeps: the unscheduled-reorg check
+ * (chains/sourceBlocks.ts) reads back as far as this (their hashes, which a block keeps when its
+ * transactions go), and whatever reads the logs and receipts of those blocks finds them.
+ */
+export const MIN_TRANSACTION_BLOCKS = 512;
+
+/**
+ * How much of its past an anvil keeps for a run. anvil's defaults keep every block's transactions
+ * (with receipts and call traces) and the state of each of the last 500 blocks in memory (1,500
+ * under `--block-time` ≤ 2 s) and of 3,600 more on disk; a 10-minute run at 200 msgs/s took three
+ * anvils from 100 MB to 11.7 GB. Kept here:
+ * - states (`--prune-history <n>`, in memory only; it sets `--max-persisted-states` to 0, so
+ *   nothing is written to disk): `MIN_HISTORY_STATES`, on a `source` `MIN_SOURCE_STATES`, or the
+ *   deepest scheduled reorg + 2 when deeper (anvil_reorg of depth d re-executes from the state at
+ *   head − d);
+ * - transactions (`--transaction-block-keeper <n>`): `MIN_TRANSACTION_BLOCKS`, or the blocks the
+ *   chain makes in `lookBackMs` when more (the transactions the guardians' re-observation and
+ *   the drain's reverted-send check look up by hash, and the relayers' receipts); blocks older
+ *   than that keep their header and hash, so the unscheduled-reorg check still reads them.
+ */
+export function anvilHistory(options: { blockTimeMs: number; deepestReorg?: number; lookBackMs: number; source?: boolean }): AnvilHistory {
+  const { blockTimeMs, deepestReorg = 0, lookBackMs, source = false } = options;
+  return {
+    states: Math.max(source ? MIN_SOURCE_STATES : MIN_HISTORY_STATES, deepestReorg + 2),
+    transactionBlocks: Math.max(MIN_TRANSACTION_BLOCKS, deepestReorg + 2, Math.ceil(lookBackMs / blockTimeMs)),
+  };
 }
 
 const PLATFORM: Record<string, string> = {
@@ -71,6 +126,13 @@ export function anvilArgs(options: AnvilOptions): string[] {
     String(slotsInAnEpoch),
     "--disable-code-size-limit",
   ];
+  if (options.history) {
+    const { states, transactionBlocks } = options.history;
+    for (const [field, n] of Object.entries(options.history)) {
+      if (!Number.isInteger(n) || n < 1) throw new Error(`anvil history.${field}: ${n}; it must be a whole number ≥ 1`);
+    }
+    args.push("--prune-history", String(states), "--transaction-block-keeper", String(transactionBlocks));
+  }
   if (options.forkUrl) {
     args.push("--fork-url", options.forkUrl);
     if (options.forkBlockNumber !== undefined) args.push("--fork-block-number", String(options.forkBlockNumber));

@@ -1,6 +1,6 @@
 import test from "ava";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Anvil, anvilArgs } from "./anvil.ts";
+import { Anvil, anvilArgs, anvilHistory, MIN_HISTORY_STATES, MIN_SOURCE_STATES, MIN_TRANSACTION_BLOCKS } from "./anvil.ts";
 import { BlockClock } from "./blockClock.ts";
 import { rpc } from "../src/infra/rpc.ts";
 
@@ -29,6 +29,20 @@ function phase(times: number[], ms: number): number {
 
 /** The distance between two phases on a circle of `ms`. */
 const apart = (a: number, b: number, ms: number) => Math.min(Math.abs(a - b), ms - Math.abs(a - b));
+
+test("history: --prune-history and --transaction-block-keeper from anvilHistory, which keeps a reorg's depth, the 512 blocks and the look-back", (t) => {
+  const args = anvilArgs({ mining: "clock", history: { states: 70, transactionBlocks: 600 } });
+  t.deepEqual(args.slice(args.indexOf("--prune-history"), args.indexOf("--prune-history") + 4), ["--prune-history", "70", "--transaction-block-keeper", "600"]);
+  t.false(anvilArgs({ mining: "clock" }).includes("--prune-history"), "without history anvil keeps its own defaults");
+  t.throws(() => anvilArgs({ history: { states: 0, transactionBlocks: 600 } }), { message: /anvil history\.states: 0; it must be a whole number ≥ 1/ });
+  t.deepEqual(anvilHistory({ blockTimeMs: 250, lookBackMs: 0 }), { states: MIN_HISTORY_STATES, transactionBlocks: MIN_TRANSACTION_BLOCKS });
+  t.deepEqual(anvilHistory({ blockTimeMs: 250, lookBackMs: 0, source: true }), { states: MIN_SOURCE_STATES, transactionBlocks: MIN_TRANSACTION_BLOCKS });
+  t.deepEqual(anvilHistory({ blockTimeMs: 250, deepestReorg: 100, lookBackMs: 0, source: true }), { states: 102, transactionBlocks: 512 });
+  // 6 minutes of 250 ms blocks: 1,440; a reorg deeper than the window widens it.
+  t.deepEqual(anvilHistory({ blockTimeMs: 250, deepestReorg: 3, lookBackMs: 360_000, source: true }), { states: 64, transactionBlocks: 1440 });
+  t.deepEqual(anvilHistory({ blockTimeMs: 1000, deepestReorg: 900, lookBackMs: 1_000 }), { states: 902, transactionBlocks: 902 });
+  t.deepEqual(anvilHistory({ blockTimeMs: 250, deepestReorg: 3, lookBackMs: 60_000 }), { states: 10, transactionBlocks: 512 });
+});
 
 test("mining clock: anvil gets --no-mining instead of --block-time", (t) => {
   t.false(anvilArgs({ mining: "clock" }).includes("--block-time"));
@@ -59,6 +73,18 @@ test.serial("two chains on one block clock produce their blocks at the same inst
   // lets the next tick's come soon after, and the 2 s window is the poller's: on a busy machine a few more are seen.
   for (const seen of [seenA, seenB]) t.true(seen.length >= 7 && seen.length <= 15, `${seen.length} blocks`);
   t.true(apart(phase(seenA, 200), phase(seenB, 200), 200) < 25, "same instants, within the 2 ms polling and the machine's jitter");
+  // Every block made is reported with its lateness after its tick: one per block, none before its tick.
+  const late = clock.takeLateness();
+  for (const url of [a, b]) {
+    const made = Number(BigInt(await rpc<string>(url, "eth_blockNumber", [])));
+    const reported = late.get(url) ?? [];
+    t.true(reported.length >= 7 && reported.length <= made, `${reported.length} lateness values for ${made} blocks`);
+    t.true(
+      reported.every((ms) => ms >= 0 && ms < 2_000),
+      `lateness between 0 and 2 s: ${reported.map((ms) => ms.toFixed(1)).join(", ")}`,
+    );
+  }
+  t.true((clock.takeLateness().get(a)?.length ?? 0) <= 2, "taken: the next call holds only the blocks made since");
 
   // A block-time change (what a block-time fault does) runs on its own period, and back on the shared ticks afterwards.
   clock.setBlockTime(b, 100);

@@ -15,6 +15,8 @@ export class BlockClock extends LifecycleInstance {
   readonly name = "block-clock";
   private worker: Worker | undefined;
   private readonly recent = new LogRing();
+  /** Block-interval lateness by chain URL since takeLateness() last took it, ms. */
+  private lateness = new Map<string, number[]>();
   protected readonly life = new Lifecycle({
     name: this.name,
     logs: () => this.recent.tail(),
@@ -35,13 +37,30 @@ export class BlockClock extends LifecycleInstance {
     // Plain JavaScript: no loader (tsx) in the thread.
     const worker = new Worker(new URL("./blockClockWorker.mjs", import.meta.url), { execArgv: [] });
     this.worker = worker;
-    worker.on("message", ({ url, error }: { url: string; error: string }) => this.recent.push(`${url}: ${error}`));
+    worker.on("message", ({ url, error, lateMs }: { url: string; error?: string; lateMs?: number }) => {
+      if (error !== undefined) this.recent.push(`${url}: ${error}`);
+      if (lateMs === undefined) return;
+      const late = this.lateness.get(url);
+      if (late) late.push(lateMs);
+      else this.lateness.set(url, [lateMs]);
+    });
     worker.on("error", (err) => this.recent.push(`block clock thread failed: ${err.message}`));
     await new Promise<void>((resolve, reject) => {
       worker.once("online", resolve);
       worker.once("error", (err) => reject(new InstanceError(this.name, `its thread did not start: ${err.message}`)));
     });
     for (const { rpcUrl, blockTimeMs } of this.chains) this.setBlockTime(rpcUrl, blockTimeMs);
+  }
+
+  /**
+   * Each chain's block-interval lateness (ms, by RPC URL) of the blocks made since the last call:
+   * the time its evm_mine answered (the block made) minus the tick it was scheduled for. A chain
+   * slow to make its blocks shows here, apart from the bridge's own delays.
+   */
+  takeLateness(): Map<string, number[]> {
+    const taken = this.lateness;
+    this.lateness = new Map();
+    return taken;
   }
 
   /** Mines the chain at `rpcUrl` every `ms` from now on, on the shared origin's ticks of `ms`. */

@@ -7,7 +7,20 @@ import { bundleRun } from "./report/bundle.ts";
 import { writeHtmlReport } from "./report/html.ts";
 import { headroom } from "./report/runReport.ts";
 import { MANIFEST } from "./report/manifest.ts";
-import { ANOMALIES, COMPARISON, COMPARISON_RUNS, EVENTS, GUARDIANS, HOPS_TABLE, MESSAGES, STEPS, SUMMARY, THRESHOLDS, TIMELINE } from "./report/tables.ts";
+import {
+  ANOMALIES,
+  COMPARISON,
+  COMPARISON_RUNS,
+  EVENTS,
+  GUARDIANS,
+  HOPS_TABLE,
+  MESSAGES,
+  RESOURCES,
+  STEPS,
+  SUMMARY,
+  THRESHOLDS,
+  TIMELINE,
+} from "./report/tables.ts";
 import { capacityLine } from "./measure/capacity.ts";
 import { harnessWarnings } from "./report/warnings.ts";
 import { MACHINE_CORES } from "./measure/machineCpu.ts";
@@ -163,11 +176,26 @@ async function main(argv: string[]): Promise<number> {
     say(`threshold ${r.passed ? "ok  " : "FAIL"} ${r.text} (actual ${r.actual === undefined ? "no data" : +r.actual.toFixed(4)})`);
   }
   const guardians = existsSync(join(result.runDir, GUARDIANS.file)) ? [GUARDIANS] : [];
-  const tables = [MESSAGES, STEPS, HOPS_TABLE, SUMMARY, TIMELINE, ANOMALIES, EVENTS, ...guardians, ...(result.thresholds.length ? [THRESHOLDS] : [])];
+  const tables = [
+    MESSAGES,
+    STEPS,
+    HOPS_TABLE,
+    SUMMARY,
+    TIMELINE,
+    RESOURCES,
+    ANOMALIES,
+    EVENTS,
+    ...guardians,
+    ...(result.thresholds.length ? [THRESHOLDS] : []),
+  ];
   say(`reports: ${relative(process.cwd(), result.runDir) || "."}/ (${[...tables.map((table) => table.file), MANIFEST].join(", ")})`);
   for (const line of integrationCheck(result.runDir)) console.error(`bridge-stress: ${line}`);
   if ("path" in result.html) say(`report: ${relative(process.cwd(), result.html.path)}`);
   else if (!result.outputErrors.length) console.error(`bridge-stress: report.html not built (the CSVs are complete): ${result.html.error}`);
+  if (result.stoppedBy) {
+    console.error(`bridge-stress: the run was stopped early, its report is partial: ${result.stoppedBy}`);
+    return 1;
+  }
   if (result.outputErrors.length) {
     for (const error of result.outputErrors) console.error(`bridge-stress: report file not written in full: ${error}`);
     return 1;

@@ -91,3 +91,42 @@ test("a p(N) threshold is answered from the run's delay percentile N, as steps.c
   );
   t.true(result.thresholds.every((r) => typeof r.actual === "number"));
 });
+
+/** An InstantPath that reports this test process as its chain "Ethereum", with a block lateness of 2 ms a reading. */
+class WatchedPath extends InstantPath {
+  resources() {
+    return { processes: { Ethereum: process.pid }, blockLateness: { Ethereum: [2, 2] } };
+  }
+}
+
+test("the memory guard stops a run with a partial report whose manifest names the cause; the resource columns are filled", async (t) => {
+  // Any process over 0.01 % of the machine trips this guard at its first reading, a second in.
+  const raw = {
+    name: "guarded",
+    routes: [{ from: "Ethereum", to: ["Base"] }],
+    stages: [{ rate: 10, duration: "30s" }],
+    drain: "1s",
+    memoryGuard: { maxProcess: 0.0001 },
+  };
+  const lines: string[] = [];
+  const started = now();
+  const result = await runScenario(validateScenario(raw, "guard test"), {
+    outDir: mkdtempSync(join(tmpdir(), "run-guard-")),
+    path: new WatchedPath(0),
+    onProgress: (l) => lines.push(l),
+  });
+  t.true(now() - started < 20_000, "stopped long before the 30 s stage ended");
+  t.regex(result.stoppedBy ?? "", /^memory guard: (harness|Ethereum) holds [\d.]+ GB resident, .* above memoryGuard\.maxProcess 0\.01 %$/);
+  t.true(lines.some((l) => l.startsWith("stopping: memory guard:")));
+  const manifest = JSON.parse(readFileSync(join(result.runDir, "manifest.json"), "utf8")) as Record<string, unknown>;
+  t.false(manifest.complete);
+  t.is(manifest.status, `stopped: ${result.stoppedBy}`);
+  t.is(manifest.stoppedBy, result.stoppedBy);
+  const [step] = parse(readFileSync(join(result.runDir, "steps.csv")), { columns: true }) as Array<Record<string, string>>;
+  t.true(Number(step!.harness_rss_max_mb) > 10, `harness_rss_max_mb ${step!.harness_rss_max_mb}`);
+  t.regex(step!.process_rss_max_mb!, /^Ethereum=\d+\.\d$/);
+  t.is(step!.block_lateness_p99_ms, "Ethereum=2.0");
+  const minutes = parse(readFileSync(join(result.runDir, "resources.csv")), { columns: true }) as Array<Record<string, string>>;
+  t.is(minutes[0]?.minute, "0");
+  t.is(minutes[0]?.block_lateness_p99_ms, "Ethereum=2.0");
+});

@@ -53,7 +53,21 @@ export interface DeliveryPath {
   settle(complete: boolean): Promise<void>;
   /** Process ids of everything it runs as a process. */
   pids(): number[];
+  /**
+   * What the run's resource sampler reads about once a second (steps.csv's and resources.csv's
+   * memory and block-lateness columns, and the memory guard): the processes it runs by name, and
+   * its chains' block lateness. Without it those columns hold the harness alone.
+   */
+  resources?(): PathResources;
   stop(): Promise<void>;
+}
+
+/** The processes and chains of a delivery path, as the run's resource sampler reads them (the engine reads no chain itself). */
+export interface PathResources {
+  /** Pid of each process whose memory is watched, by name (a chain's by the chain's name). */
+  processes: Record<string, number>;
+  /** Each chain's block-interval lateness (a block's actual time − its scheduled time, ms) for the blocks made since the last call. */
+  blockLateness: Record<string, number[]>;
 }
 
 /**

@@ -15,6 +15,7 @@ import { RunRecorder, writeManifest, type HarnessLimits, type ReportInput, type 
 import type { BridgeDefinition, DeliveryPath } from "./bridge.ts";
 import { serveMetrics } from "../report/metrics.ts";
 import { messageOf } from "../infra/errors.ts";
+import { watchResources } from "./resourceWatch.ts";
 
 export interface RunOptions {
   /** Folder that receives the run's folder. [reports] */
@@ -35,6 +36,8 @@ export interface RunResult extends RunReport {
   runDir: string;
   /** The harness's own limits on this run (observation resolution, measured ceiling). */
   limits: HarnessLimits;
+  /** What stopped the run before its end (the memory guard), when something did: its report is partial. */
+  stoppedBy?: string;
 }
 
 /** How often the in-flight count is sampled for the timeline and its per-stage slope. */
@@ -83,6 +86,8 @@ export async function runScenario(scenario: Scenario, bridge: BridgeDefinition, 
   const finish = (status: string, complete: boolean) =>
     recorder ? recorder.finish(status, complete) : Promise.resolve(writeManifest(reportInput(), status, false));
   const abort = new AbortController();
+  /** What stopped the run early (the memory guard), when something did. */
+  let stopCause: string | undefined;
   const removeHook = onShutdown(async () => {
     abort.abort();
     await finish("interrupted", false);
@@ -107,6 +112,18 @@ export async function runScenario(scenario: Scenario, bridge: BridgeDefinition, 
     ledger.start();
     const live = new LiveProgress(ledger, activeRecorder.stats, stages);
     const sampler = setInterval(() => activeRecorder.sample(), SAMPLE_EVERY_MS);
+    const endResourceWatch = watchResources({
+      sources: { path: path.resources && (() => path.resources!()) },
+      elapsed: () => ledger.elapsed(),
+      record: (sample) => activeRecorder.sampleResources(sample),
+      guard: scenario.memoryGuard,
+      stop: (cause) => {
+        // The load stops and the report is written from what the run has, marked incomplete.
+        stopCause = cause;
+        progress(`stopping: ${cause}`);
+        abort.abort();
+      },
+    });
     const ticker = setInterval(() => progress(live.line()), 1000);
     let waiting = 0;
     const sendOne = (m: PlannedMessage) => {
@@ -139,13 +156,15 @@ export async function runScenario(scenario: Scenario, bridge: BridgeDefinition, 
     } finally {
       clearInterval(ticker);
       clearInterval(sampler);
+      endResourceWatch();
       await path.settle(complete);
     }
     complete &&= !abort.signal.aborted;
     if (complete) ledger.closeDrain();
-    const result = await activeRecorder.finish(complete ? "complete" : "interrupted", complete);
+    const status = complete ? "complete" : stopCause ? `stopped: ${stopCause}` : "interrupted";
+    const result = await activeRecorder.finish(status, complete, stopCause);
     await options.inspect?.(path);
-    return { runDir, limits: path.limits, ...result };
+    return { runDir, limits: path.limits, ...result, ...(stopCause ? { stoppedBy: stopCause } : {}) };
   } catch (err) {
     await finish(`failed: ${messageOf(err)}`, false).catch(() => undefined);
     throw err;

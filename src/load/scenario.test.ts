@@ -90,6 +90,18 @@ test("errors name the field, the value and what is allowed", (t) => {
   for (const [raw, message] of cases) t.throws(() => validateScenario(raw, "s.json"), { message }, JSON.stringify(raw));
 });
 
+test("memoryGuard: shares of the machine's memory, defaults 10 % available and 50 % a process, false turns it off", (t) => {
+  t.deepEqual(validateScenario(valid, "t").memoryGuard, { minAvailableShare: 0.1, maxProcessShare: 0.5 });
+  t.deepEqual(validateScenario({ ...valid, memoryGuard: { minAvailable: 0.2 } }, "t").memoryGuard, { minAvailableShare: 0.2, maxProcessShare: 0.5 });
+  t.false(validateScenario({ ...valid, memoryGuard: false }, "t").memoryGuard);
+  t.throws(() => validateScenario({ ...valid, memoryGuard: { maxProcess: 1.5 } }, "t"), {
+    message: /field "memoryGuard\.maxProcess" is 1\.5; must be a share of the machine's memory between 0 and 1/,
+  });
+  t.throws(() => validateScenario({ ...valid, memoryGuard: true }, "t"), {
+    message: /field "memoryGuard" is true; must be false \(no guard\) or \{ "minAvailable": 0\.1/,
+  });
+});
+
 test("durations", (t) => {
   t.is(parseDurationS("10s"), 10);
   t.is(parseDurationS("500ms"), 0.5);

@@ -5,6 +5,7 @@ import type { z } from "zod";
 import type { TriggerKind } from "../measure/kinds.ts";
 import { parseThreshold, type Threshold } from "../measure/thresholds.ts";
 import { DEFAULT_RISK, type RiskSettings } from "../measure/risk.ts";
+import { DEFAULT_MEMORY_GUARD, type MemoryGuardSettings } from "../measure/memoryGuard.ts";
 import { checkFaults, toFaultSpec, type AnyFaultKind, type FaultProblem, type FaultSpec } from "./faultKinds.ts";
 import { engineSchema } from "./scenarioFields.ts";
 import type { Arrivals, StageConfig } from "./fields.ts";
@@ -67,6 +68,8 @@ export interface Scenario {
   maxInFlightSends: number;
   /** Pass/fail criteria checked at the end (k6 style, e.g. "p99<2000"). */
   thresholds: Threshold[];
+  /** When the run stops early, with a partial report, to spare the machine's memory; false: never. [DEFAULT_MEMORY_GUARD] */
+  memoryGuard?: MemoryGuardSettings | false;
   /** The p99 delay a sustainable stage must stay under (a capacity criterion), ms. */
   sloP99Ms?: number;
   /** The p99 guardian observation skew a sustainable stage must stay under (the desync criterion), ms. */
@@ -294,6 +297,13 @@ export function parseScenario(raw: unknown, where: string, bridges: readonly Sce
     deadlineMs: { liquidation: 3000, order: 10_000, cancel: 10_000, spam: 60_000, ...s.deadlineMs } as Record<TriggerKind, number>,
     spamPaddingBytes: s.spamPaddingBytes,
     maxInFlightSends: s.maxInFlightSends,
+    memoryGuard:
+      s.memoryGuard === false
+        ? false
+        : {
+            minAvailableShare: s.memoryGuard?.minAvailable ?? DEFAULT_MEMORY_GUARD.minAvailableShare,
+            maxProcessShare: s.memoryGuard?.maxProcess ?? DEFAULT_MEMORY_GUARD.maxProcessShare,
+          },
     thresholds,
     sloP99Ms: s.slo?.p99Ms,
     desyncMs: s.slo?.desyncMs,

@@ -20,6 +20,8 @@ export const kindWeights = (what: string) =>
     ) as Record<TriggerKind, z.ZodOptional<z.ZodNumber>>,
   );
 
+const SHARE = "must be a share of the machine's memory between 0 and 1 (exclusive), e.g. 0.1";
+
 /** The zod pieces every fault kind's fields are built from. */
 const faultParts: FaultFieldParts = {
   duration: duration as unknown as z.ZodType<number>,
@@ -92,6 +94,18 @@ export function engineSchema(catalog: FaultCatalog) {
     deadlineMs: kindWeights("ms").default({}),
     spamPaddingBytes: integer(0, 16_384).default(256),
     maxInFlightSends: integer(1, 1_000_000).default(10_000),
+    memoryGuard: z
+      .union(
+        [
+          z.literal(false),
+          z.strictObject({
+            minAvailable: z.number({ error: SHARE }).gt(0, { error: SHARE }).lt(1, { error: SHARE }).optional(),
+            maxProcess: z.number({ error: SHARE }).gt(0, { error: SHARE }).lt(1, { error: SHARE }).optional(),
+          }),
+        ],
+        { error: 'must be false (no guard) or { "minAvailable": 0.1, "maxProcess": 0.5 } (shares of the machine\'s memory, each between 0 and 1)' },
+      )
+      .optional(),
     thresholds: z.array(z.string({ error: 'must be an expression like "p99<2000"' })).default([]),
     faults: z.array(faultSchema(catalog, faultParts)).default([]),
   });

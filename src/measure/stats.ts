@@ -5,6 +5,7 @@ import { MACHINE_CORES } from "./machineCpu.ts";
 import { fitSlope, Trend } from "./trend.ts";
 import { DelayHistogram } from "./histogram.ts";
 import { HOPS, type Hop, recordHops } from "./hops.ts";
+import { emptyResources, type SpanResources } from "./resources.ts";
 
 export interface StageSpec {
   rate: number;
@@ -70,6 +71,8 @@ export interface StageSummary {
    */
   machineCpu?: number;
   dropReasons: Map<string, number>;
+  /** Memory of the harness and of the path's processes, and the chains' block lateness, sampled during the stage's window. */
+  resources?: SpanResources;
   /**
    * The stage's liquidation triggers alone (kind `liquidation`): what the missed-deadline
    * criterion and the liquidation-risk columns are computed from. A dropped trigger is a
@@ -152,6 +155,7 @@ export class StageStats {
         harnessCpu: undefined,
         harnessLoopBusy: undefined,
         dropReasons: new Map(),
+        resources: emptyResources(),
         liquidation: { offered: 0, delivered: 0, dropped: 0, late: 0, delay: new DelayHistogram() },
       });
     }

@@ -10,7 +10,8 @@ import { evaluateThresholds, type ThresholdResult } from "../measure/thresholds.
 import type { GuardianDelayRow } from "../measure/guardianDelays.ts";
 import { CsvStream, OutputError, writeCsv } from "./csv.ts";
 import type { CsvTable } from "./csvTable.ts";
-import { ANOMALIES, EVENTS, GUARDIANS, HOPS_TABLE, hopRecords, MESSAGES, STEPS, stepRecords, SUMMARY, THRESHOLDS, TIMELINE } from "./tables.ts";
+import { ANOMALIES, EVENTS, GUARDIANS, HOPS_TABLE, hopRecords, MESSAGES, RESOURCES, STEPS, stepRecords, SUMMARY, THRESHOLDS, TIMELINE } from "./tables.ts";
+import { addResources, MinuteWindows, type ResourceSample } from "../measure/resources.ts";
 import { stageStarts } from "../measure/stages.ts";
 import { faultLabel, type FaultEvent } from "../measure/faultEvents.ts";
 import { tryWriteHtmlReport } from "./html.ts";
@@ -102,6 +103,8 @@ export function writeManifest(input: ReportInput, status: string, complete: bool
 export class RunRecorder {
   readonly stats: StageStats;
   readonly samples: InFlightSample[] = [];
+  /** The run minute by minute (resources.csv). */
+  readonly minutes = new MinuteWindows();
   private readonly messages: CsvStream<MessageRecord>;
   private readonly anomalies: CsvStream<Anomaly>;
   private finished: Promise<RunReport> | undefined;
@@ -124,6 +127,7 @@ export class RunRecorder {
     ledger.onPlan = (r) => this.stats.offer(r.stage, r.kind);
     ledger.onFinal = (r) => {
       this.stats.add(r);
+      if (r.status === "delivered") this.minutes.delivered(r.deliveredAt!, r.deliveredAt! - r.intendedAt);
       this.messages.write(r);
     };
     ledger.onAnomaly = (a) => {
@@ -142,6 +146,14 @@ export class RunRecorder {
       loopActiveMs: loop.active,
       machineBusyMs: machineBusyMs(),
     });
+  }
+
+  /** Counts a resource sample into the stage whose window holds it and into its minute. */
+  sampleResources(sample: ResourceSample): void {
+    const stage = this.stats.stageAt(sample.at);
+    const resources = stage === undefined ? undefined : this.stats.stages[stage]!.resources;
+    if (resources) addResources(resources, sample);
+    this.minutes.add(sample);
   }
 
   /**
@@ -164,13 +176,16 @@ export class RunRecorder {
     await Promise.all([this.messages.drained(), this.anomalies.drained()]);
   }
 
-  /** Writes the report once; later calls (Ctrl-C racing the normal end) get the same result. */
-  finish(status: string, complete: boolean): Promise<RunReport> {
-    this.finished ??= this.write(status, complete);
+  /**
+   * Writes the report once; later calls (Ctrl-C racing the normal end) get the same result.
+   * `stoppedBy` names what stopped the run early (the memory guard), in the manifest.
+   */
+  finish(status: string, complete: boolean, stoppedBy?: string): Promise<RunReport> {
+    this.finished ??= this.write(status, complete, stoppedBy);
     return this.finished;
   }
 
-  private async write(status: string, complete: boolean): Promise<RunReport> {
+  private async write(status: string, complete: boolean, stoppedBy: string | undefined): Promise<RunReport> {
     const { runDir, scenario } = this.input;
     const criteria = this.criteria;
     // An interrupted run lists what was still under way, marked in-flight.
@@ -196,7 +211,7 @@ export class RunRecorder {
     const metrics = stats.thresholdMetrics();
     const thresholds = evaluateThresholds(scenario.thresholds, metrics, (p) => stats.total.delay.percentile(p));
 
-    const files: string[] = [MESSAGES, ANOMALIES, STEPS, HOPS_TABLE, SUMMARY, TIMELINE, EVENTS].map((table) => table.file);
+    const files: string[] = [MESSAGES, ANOMALIES, STEPS, HOPS_TABLE, SUMMARY, TIMELINE, RESOURCES, EVENTS].map((table) => table.file);
     const write = <T>(table: CsvTable<T>, records: Iterable<T>) => attempt(table.file, () => writeCsv(runDir, table, records));
     await write(STEPS, stepRecords(stats.stages, judgements, scenario.risk));
     await write(EVENTS, this.faultEvents);
@@ -227,6 +242,10 @@ export class RunRecorder {
       TIMELINE,
       this.samples.map((s) => ({ at: s.at, stage: stats.stageAt(s.at), inFlight: s.inFlight })),
     );
+    await write(
+      RESOURCES,
+      this.minutes.minutes().map((m) => ({ ...m, stage: stats.stageAt(m.minute * 60_000) })),
+    );
     if (thresholds.length) {
       files.push(THRESHOLDS.file);
       await write(THRESHOLDS, thresholds);
@@ -245,6 +264,7 @@ export class RunRecorder {
         thresholds: thresholds.map((r) => ({ threshold: r.text, actual: r.actual, passed: r.passed })),
         criteria,
         judgements,
+        ...(stoppedBy ? { stoppedBy } : {}),
         ...(failed.size ? { outputErrors: outputErrors() } : {}),
       }),
     );

@@ -9,12 +9,13 @@ import type { FaultEvent } from "../measure/faultEvents.ts";
 import type { Comparison, RunStatistic } from "../measure/comparison.ts";
 import { dropReasonText } from "../measure/dropReasons.ts";
 import type { GuardianDelayRow } from "../measure/guardianDelays.ts";
+import type { MinuteResources, SpanResources } from "../measure/resources.ts";
 
 // Every CSV the harness writes, each declared once: its file name, its columns in order and how a
 // row's cells are made from the record (the writer in csv.ts, the read-back in readBack.ts and
 // compare use these; README.md documents every column, checked by tables.test.ts).
 
-import { type CsvTable, figure, fixed, ms, probability, table, text, trimmed } from "./csvTable.ts";
+import { type CsvTable, figure, fixed, fixed1, ms, probability, table, text, trimmed } from "./csvTable.ts";
 
 const delivered = (r: MessageRecord) => r.status === "delivered";
 
@@ -68,6 +69,22 @@ export function stepRecords(stages: StageSummary[], judgements: StageJudgement[]
   return stages.map((s) => ({ s, j: judgements[s.stage]!, risk: stageRisk(s, risk) }));
 }
 
+/** Bytes as MB (2^20 bytes) with one decimal; empty when undefined. */
+const mb = (bytes: number | undefined) => (bytes === undefined ? "" : fixed1(bytes / 2 ** 20));
+/** `name=value` pairs sorted by name, `;`-separated (values already formatted). */
+const byName = (pairs: Iterable<[string, string]>) =>
+  [...pairs]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => `${name}=${value}`)
+    .join(";");
+/** A span's columns shared by steps.csv and resources.csv. */
+const resourceCells = <T>(of: (record: T) => SpanResources | undefined) => ({
+  harness_rss_max_mb: (r: T) => mb(of(r)?.harnessRssMax),
+  harness_heap_max_mb: (r: T) => mb(of(r)?.harnessHeapMax),
+  process_rss_max_mb: (r: T) => byName([...(of(r)?.processRssMax ?? [])].map(([name, bytes]) => [name, mb(bytes)])),
+  block_lateness_p99_ms: (r: T) => byName([...(of(r)?.blockLateness ?? [])].map(([chain, h]) => [chain, ms(h.percentile(99))])),
+});
+
 /** A figure of a stage's end-to-end delays (ms, one decimal in the CSV); it needs only the delays, so /metrics reads it from the run's total. */
 const delayFigure = (of: (delay: DelayHistogram) => number | undefined) => figure(({ s }: { s: { delay: DelayHistogram } }) => of(s.delay), ms);
 
@@ -118,6 +135,7 @@ export const STEPS = table<StepRecord>()("steps.csv", {
   harness_cpu: ({ s }) => fixed(s.harnessCpu, 2),
   harness_loop_busy: ({ s }) => fixed(s.harnessLoopBusy, 2),
   machine_cpu: ({ s }) => fixed(s.machineCpu, 2),
+  ...resourceCells<StepRecord>(({ s }) => s.resources),
   liquidation_triggers: ({ risk }) => String(risk.triggers),
   missed_liquidations: ({ risk }) => String(risk.missed),
   late_liquidations: ({ risk }) => String(risk.late),
@@ -243,6 +261,15 @@ export const TIMELINE = table<{ at: number; stage: number | undefined; inFlight:
   in_flight: (r) => String(r.inFlight),
 });
 
+/** resources.csv: one row per minute of the run (minute 0: its first 60 s) that saw a resource sample or a delivery. */
+export const RESOURCES = table<MinuteResources & { stage: number | undefined }>()("resources.csv", {
+  minute: (r) => String(r.minute),
+  stage: (r) => (r.stage === undefined ? "between" : String(r.stage)),
+  delivered: (r) => String(r.delay.count),
+  p99_ms: (r) => ms(r.delay.percentile(99)),
+  ...resourceCells<MinuteResources>((r) => r.resources),
+});
+
 /** events.csv: fault starts and ends, momentary faults, chain halts. */
 export const EVENTS = table<FaultEvent>()("events.csv", {
   at_ms: (e) => e.at.toFixed(1),
@@ -311,6 +338,7 @@ export const TABLES: ReadonlyArray<CsvTable<never>> = [
   GUARDIANS,
   SUMMARY,
   TIMELINE,
+  RESOURCES,
   EVENTS,
   THRESHOLDS,
   COMPARISON,

@@ -16,7 +16,7 @@ import type { PlannedMessage } from "../../load/schedule.ts";
 import { now } from "../../infra/clock.ts";
 import type { Ledger } from "../../measure/ledger.ts";
 import type { SourceBlocks } from "../../../chains/sourceBlocks.ts";
-import { dropRevertedSends, dropShortOfQuorum, OBSERVATION_POLL_MS, recordMisbehaviour, type Watcher, watchRun } from "./watchers.ts";
+import { dropRevertedSends, dropShortOfQuorum, OBSERVATION_POLL_MS, recordMisbehaviour, rollBack, type Watcher, watchRun } from "./watchers.ts";
 import { chooseRelayer } from "./relayer/kinds/index.ts";
 import type { HarnessLimits, RunRecorder } from "../../report/runReport.ts";
 import { privateKeyToAccount } from "viem/accounts";
@@ -27,6 +27,7 @@ import { bodyDigest, quorum, signDigest } from "./vaa.ts";
 import { EvmStack } from "./stack.ts";
 import { topologyFor } from "./guardians/regions.ts";
 import { watchSignatures } from "./guardianReport.ts";
+import { chainHistory, chainResources } from "./longRuns.ts";
 import { triggerDeadlineMs, type DeliveryPath } from "../../engine/bridge.ts";
 import { messageOf } from "../../infra/errors.ts";
 
@@ -95,6 +96,7 @@ export class WormholePath implements DeliveryPath {
       vaaRetentionMs: vaaRetentionFor(scenario.faults.map((f) => f.forS ?? 0)),
       messageFee: scenarioMessageFee(scenario),
       network: { ...guardianNetworkOptions(scenario), topology: this.topology },
+      history: chainHistory(scenario, this.sources),
     });
     this.description = `${profiles.map((p) => p.name).join(", ")}, ${scenario.guardians} guardians, relayer preset "${scenario.relayer}"`;
   }
@@ -122,6 +124,10 @@ export class WormholePath implements DeliveryPath {
 
   pids(): number[] {
     return this.stack.pids();
+  }
+
+  resources() {
+    return chainResources(this.stack);
   }
 
   start(): Promise<void> {
@@ -227,7 +233,7 @@ export class WormholePath implements DeliveryPath {
             const from = await reorg();
             await rpc(stack.chain(chain).rpcUrl, "anvil_dropAllTransactions", []);
             await senders.resync();
-            return this.rollBack(chain, from);
+            return rollBack(stack, this.sourceBlocks, ledger, chain, from);
           });
         },
       }),
@@ -289,7 +295,7 @@ export class WormholePath implements DeliveryPath {
     await Promise.all(this.watchers.map((w) => w.sweep()));
     await Promise.all(this.watchers.map((w) => w.stop()));
     // Reorgs nobody scheduled (a fork or a remote chain) are caught here.
-    for (const name of this.sources) await this.rollBack(name, 0n);
+    for (const name of this.sources) await rollBack(this.stack, this.sourceBlocks, this.ledger!, name, 0n);
     this.sayUnrecognised();
     this.misbehaviour?.summary();
     // Sends mined but reverted are dropped with their revert reason.
@@ -325,21 +331,5 @@ export class WormholePath implements DeliveryPath {
   async stop(): Promise<void> {
     await Promise.all(this.watchers.map((w) => w.stop()));
     await this.stack.stop();
-  }
-
-  /**
-   * Finds the messages a reorg rolled back on a source chain: those seen in blocks that are
-   * no longer canonical, and those sent but never seen whose transaction the node no longer
-   * knows (pending when the reorg came). Tells the ledger; returns a summary for events.csv.
-   */
-  private async rollBack(chain: Chain, from: bigint): Promise<string> {
-    const ledger = this.ledger!;
-    const seen = await this.sourceBlocks.get(chain)!.rolledBack(from);
-    const rpcUrl = this.stack.chain(chain).rpcUrl;
-    const unseen = [...ledger.inFlightRecords()].filter((r) => r.sourceChain === chain && r.sendTxHash && r.sourceIncludedAt === undefined);
-    const vanished: number[] = [];
-    for (const r of unseen) if ((await rpc(rpcUrl, "eth_getTransactionByHash", [r.sendTxHash])) === null) vanished.push(r.id);
-    for (const id of [...seen, ...vanished]) ledger.sourceRolledBack(id);
-    return `${seen.length} messages rolled back, ${vanished.length} pending transactions gone`;
   }
 }

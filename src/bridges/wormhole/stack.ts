@@ -1,6 +1,6 @@
 import type { Chain } from "@wormhole-foundation/sdk-base";
 import type { Address, Hex } from "viem";
-import { Anvil } from "../../../chains/anvil.ts";
+import { Anvil, type AnvilHistory } from "../../../chains/anvil.ts";
 import { chainUrlVariable, type ChainProfile, ChainConfigError } from "../../../chains/profiles.ts";
 import type { Instance } from "../../infra/instance.ts";
 import { RelayerPresetError } from "../../engine/bridge.ts";
@@ -44,6 +44,8 @@ export interface StackOptions {
   messageFee?: bigint;
   /** How the guardians gossip and re-observe (from the scenario's `guardianNetwork`). [immediate gossip, one place, no re-observation] */
   network?: GuardianBehaviour;
+  /** What each local chain keeps of its past (longRuns.ts chainHistory). [anvil's own defaults] */
+  history?: (profile: ChainProfile) => AnvilHistory;
 }
 
 export interface StackChain {
@@ -283,6 +285,7 @@ export class EvmStack {
       gasLimit: profile.gasLimit,
       forkUrl,
       forkBlockNumber: profile.forkBlock === undefined ? undefined : BigInt(profile.forkBlock),
+      history: this.options.history?.(profile),
     });
     await this.launch(anvil);
     // Without a pinned block anvil forks at the origin's head of the moment: it says which.

@@ -124,7 +124,11 @@ export async function dropRevertedSends(stack: EvmStack, ledger: Ledger): Promis
     const before = toHex(BigInt(receipt.blockNumber) - 1n);
     const reason = await rpc(rpcUrl, "eth_call", [{ from: tx.from, to: tx.to, data: tx.input, value: tx.value, gas: tx.gas }, before]).then(
       () => `transaction ${record.sendTxHash} reverted (its replay on the block before succeeds: it depended on that block's earlier transactions)`,
-      (err: Error) => `transaction ${record.sendTxHash} reverted: ${err.message.replace(/^eth_call: /, "")}`,
+      (err: Error) =>
+        // The chain keeps the states of its last blocks only (longRuns.ts): an older one cannot be replayed on.
+        /BlockOutOfRange/.test(err.message)
+          ? `transaction ${record.sendTxHash} reverted (its reason is not known: the chain no longer keeps the state of block ${BigInt(before)} to replay it on)`
+          : `transaction ${record.sendTxHash} reverted: ${err.message.replace(/^eth_call: /, "")}`,
     );
     ledger.refused(record.id, now(), { code: "send-failed", detail: reason });
     found++;
@@ -180,4 +184,23 @@ export function recordMisbehaviour(stack: EvmStack, ledger: Ledger, events: Faul
       });
     },
   };
+}
+
+/**
+ * Finds the messages a reorg rolled back on a source chain: those seen in blocks that are
+ * no longer canonical, and those sent but never seen whose transaction the node no longer
+ * knows (pending when the reorg came). Tells the ledger; returns a summary for events.csv.
+ */
+export async function rollBack(stack: EvmStack, sourceBlocks: Map<Chain, SourceBlocks>, ledger: Ledger, chain: Chain, from: bigint): Promise<string> {
+  const seen = await sourceBlocks.get(chain)!.rolledBack(from);
+  const { rpcUrl, anvil, profile } = stack.chain(chain);
+  // A send older than the transactions the chain keeps (longRuns.ts) is unknown to it without a reorg: not asked.
+  const keptMs = (anvil?.anvilOptions.history?.transactionBlocks ?? Infinity) * profile.blockTimeMs;
+  const unseen = [...ledger.inFlightRecords()].filter(
+    (r) => r.sourceChain === chain && r.sendTxHash && r.sourceIncludedAt === undefined && ledger.elapsed() - r.sentAt! < keptMs,
+  );
+  const vanished: number[] = [];
+  for (const r of unseen) if ((await rpc(rpcUrl, "eth_getTransactionByHash", [r.sendTxHash])) === null) vanished.push(r.id);
+  for (const id of [...seen, ...vanished]) ledger.sourceRolledBack(id);
+  return `${seen.length} messages rolled back, ${vanished.length} pending transactions gone`;
 }
