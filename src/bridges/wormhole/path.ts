@@ -24,6 +24,7 @@ import { generateGuardianKeys } from "./guardians/guardianKeys.ts";
 import { vaaRetentionFor } from "./guardians/guardianNetwork.ts";
 import { bodyDigest, quorum, signDigest } from "./vaa.ts";
 import { EvmStack } from "./stack.ts";
+import { recordHeadSpread, viewStackOptions } from "./guardianViews.ts";
 import { triggerDeadlineMs, type DeliveryPath } from "../../engine/bridge.ts";
 import { messageOf } from "../../infra/errors.ts";
 
@@ -86,6 +87,7 @@ export class WormholePath implements DeliveryPath {
       // A fault may keep the relayer from the VAA API longer than the usual retention.
       vaaRetentionMs: vaaRetentionFor(scenario.faults.map((f) => f.forS ?? 0)),
       messageFee: scenarioMessageFee(scenario),
+      ...viewStackOptions(scenario),
     });
     this.description = `${profiles.map((p) => p.name).join(", ")}, ${scenario.guardians} guardians, relayer preset "${scenario.relayer}"`;
   }
@@ -192,6 +194,7 @@ export class WormholePath implements DeliveryPath {
         guardians: stack.guardianNetwork,
         toxiproxy: stack.toxiproxy,
         relayerProcess: stack.relayerProcess,
+        guardianLinks: stack.options.guardianLinks,
         chains: new Map(
           [...stack.chains].map(([name, c]) => [
             name,
@@ -227,6 +230,7 @@ export class WormholePath implements DeliveryPath {
     // Skews of messages whose tallies the network forgets during the run are counted as they go; the rest at the end.
     stack.guardianNetwork.onSkew = (firstAt, skew) => recorder.stats.addObservationSkew(ledger.elapsed(firstAt), skew);
     recorder.observationSkews = () => stack.guardianNetwork.observationSkews();
+    recordHeadSpread(stack.guardianNetwork, ledger, recorder);
     faults.start();
   }
 

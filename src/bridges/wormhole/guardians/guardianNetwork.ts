@@ -3,7 +3,8 @@ import { hexToBytes, type Hex } from "viem";
 import type { Instance, InstanceStatus } from "../../../infra/instance.ts";
 import { Lifecycle } from "../../../infra/lifecycle.ts";
 import { now } from "../../../infra/clock.ts";
-import { ChainObserver, Guardian, type Observation, type WatchedChain } from "./guardian.ts";
+import { Guardian, type Observation, type WatchedChain } from "./guardian.ts";
+import { ChainViews, type ChainViewOptions } from "./chainView.ts";
 import type { GuardianKey } from "./guardianKeys.ts";
 import { quorum, serializeVaa, vaaKey, type GuardianSignature } from "../vaa.ts";
 import { SignerPool } from "./signerPool.ts";
@@ -39,6 +40,8 @@ export interface GuardianNetworkOptions {
   guardianSetIndex?: number;
   /** Head polling interval of the guardians' chain observers, ms. [20] */
   pollIntervalMs?: number;
+  /** Each guardian's view of the chains: lags, own links, heartbeats (chainView.ts). [no lag, no own link, 1 s] */
+  views?: Pick<ChainViewOptions, "lagsMs" | "ownLinks" | "heartbeatMs">;
   /** How long a signed VAA stays available (by id and by transaction) after it was signed, ms. [VAA_RETENTION_MS] */
   vaaRetentionMs?: number;
   /** How long a message's signature tally is kept after quorum and its last observation, ms. [TALLY_RETENTION_MS] */
@@ -77,7 +80,8 @@ interface Tally {
 
 /**
  * G simulated guardians and the gossip between them, in this process. One observer per
- * source chain (see ChainObserver) hands each message to every guardian once its block
+ * source chain (see ChainObserver) hands each message to every guardian, through the
+ * guardian's view of it (ChainViews: its lag, or a poller of its own), once its block
  * reached its consistency level; each guardian signs on its own, after its own observation
  * delay; signatures are gathered per body digest and a VAA exists once quorum is reached,
  * carrying the first `quorum` signatures. Only those are computed, on a worker thread
@@ -92,7 +96,8 @@ interface Tally {
 export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> implements Instance {
   readonly name = "guardian-network";
   readonly guardians: Guardian[];
-  private readonly observers: ChainObserver[];
+  /** The guardians' views of the source chains, on one shared poller per chain (ChainViews). */
+  readonly views: ChainViews;
   readonly quorum: number;
   private readonly tallies = new Map<Hex, Tally>();
   private readonly byId = new Map<string, SignedVaa>();
@@ -118,16 +123,7 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
     for (const key of options.guardianKeys) keys[key.index] = key.privateKey;
     this.signer = new SignerPool(keys);
     this.guardians = options.guardianKeys.map((key) => new Guardian({ key, gossip: (o) => this.receive(o) }));
-    this.observers = options.chains.map(
-      (chain) =>
-        new ChainObserver({
-          chain,
-          pollIntervalMs: options.pollIntervalMs,
-          onReady: (m) => {
-            for (const guardian of this.guardians) guardian.observe(m);
-          },
-        }),
-    );
+    this.views = new ChainViews({ chains: options.chains, guardians: this.guardians, pollIntervalMs: options.pollIntervalMs, ...options.views });
   }
 
   /** True while the quorum's signatures are made on the signing thread, not the main one. */
@@ -154,14 +150,11 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
 
   private async open(): Promise<void> {
     this.signer.start();
-    // Every observer's start settles before a failure is thrown, so the clean-up stops them all.
-    const started = await Promise.allSettled(this.observers.map((o) => o.start()));
-    const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
-    if (failed) throw failed.reason;
+    await this.views.start();
   }
 
   private async close(): Promise<void> {
-    await Promise.all(this.observers.map((o) => o.stop()));
+    await this.views.stop();
     for (const guardian of this.guardians) guardian.stop();
     await this.signer.stop();
   }
