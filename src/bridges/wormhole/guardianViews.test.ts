@@ -81,6 +81,12 @@ test("own links: one per group of guardians selected by the same faults, and eac
   t.deepEqual(proxies(0), ["Ethereum-guardians-16_17_18"]);
   t.deepEqual(proxies(1), ["Ethereum-guardians-15", "Ethereum-guardians-16_17_18"]);
   t.deepEqual(proxies(2), ["Arbitrum-guardians-0"]);
+  // A fault without `guardians` still reaches every guardian: the own links to its target too.
+  t.deepEqual(faultProxies(links, { kind: "rpc-outage", atS: 5, forS: 1, target: "Ethereum" }, 19), [
+    "Ethereum",
+    "Ethereum-guardians-15",
+    "Ethereum-guardians-16_17_18",
+  ]);
 });
 
 test("view settings: seeded lags below viewLagMs (none with 0), the heartbeat, and the head-spread desync bound", (t) => {

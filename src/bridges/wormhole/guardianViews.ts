@@ -93,9 +93,13 @@ export function planGuardianLinks(faults: SelectingFault[], guardians: number): 
   return links;
 }
 
-/** The proxies a link fault acts on: its target's, or with `guardians` the own links of exactly those guardians. */
+/**
+ * The proxies a link fault acts on: without `guardians`, its target's and every own link to the
+ * target (it reaches every guardian, as before own links); with it, the own links of exactly
+ * those guardians.
+ */
 export function faultProxies(links: GuardianLink[] | undefined, fault: SelectingFault & { target: string }, guardians: number): string[] {
-  if (fault.guardians === undefined) return [fault.target];
+  if (fault.guardians === undefined) return [fault.target, ...(links ?? []).filter((l) => l.chain === fault.target).map((l) => l.proxy)];
   const selected = new Set(selectedGuardians(fault.guardians, guardians));
   const mine = (links ?? []).filter((l) => l.chain === fault.target && l.guardians.every((g) => selected.has(g)));
   if (!mine.length) throw new Error(`no own guardian link for ${fault.kind} on ${fault.target}: the links are planned from the scenario's faults at the start`);

@@ -75,8 +75,8 @@ export async function setToxic(
 export type LinkFault = FaultSpec<{ target: string; guardians?: GuardianSelector }>;
 
 /**
- * The fault-proxy proxies a link fault acts on: its target's (every guardian's shared poller and
- * the relayer), or with `guardians` only those guardians' own links to the target (guardianViews.ts).
+ * The fault-proxy proxies a link fault acts on: its target's (the shared poller and the relayer)
+ * and the guardians' own links to it, or with `guardians` only those guardians' own links (guardianViews.ts).
  */
 export function linkProxies(targets: WormholeFaultTargets, fault: LinkFault): string[] {
   return faultProxies(targets.guardianLinks, fault, targets.guardians?.guardians.length ?? 0);
