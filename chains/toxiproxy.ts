@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { ProcessInstance, InstanceError } from "../src/infra/instance.ts";
 import { freePort } from "../src/infra/freePort.ts";
 import { toolPath } from "./tools.ts";
@@ -13,6 +14,10 @@ export interface Toxic {
   toxicity?: number;
   attributes: Record<string, number>;
 }
+
+/** How often and how long start() asks the API to answer after the ready line: 2 s at most. */
+const API_READY_EVERY_MS = 20;
+const API_READY_ATTEMPTS = 100;
 
 /**
  * Toxiproxy (built from Go modules by the setup step): a TCP proxy per endpoint on
@@ -42,6 +47,8 @@ export class Toxiproxy extends ProcessInstance {
         return proxy;
       } catch (err) {
         lastError = err;
+        // A start that failed after the process came up (its API never answered) leaves no process behind.
+        await proxy.stop().catch(() => undefined);
       }
     }
     throw lastError;
@@ -49,7 +56,17 @@ export class Toxiproxy extends ProcessInstance {
 
   override async start(): Promise<void> {
     await super.start();
-    await this.api("GET", "/version");
+    // Its "Starting Toxiproxy HTTP server" line comes just before the server listens (a GET
+    // right after it was refused now and then, on a busy machine): ask until it answers.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.api("GET", "/version");
+        return;
+      } catch (err) {
+        if (attempt >= API_READY_ATTEMPTS || !(err instanceof TypeError)) throw err;
+        await sleep(API_READY_EVERY_MS);
+      }
+    }
   }
 
   /** Creates a proxy listening on an OS-chosen 127.0.0.1 port; returns "127.0.0.1:port". */

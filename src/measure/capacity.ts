@@ -13,8 +13,8 @@ import type { StageSummary } from "./stats.ts";
  *   were delivered late, dropped, or still unfinished when it was judged;
  * - `p99>slo`: the stage's p99 delay exceeded the scenario's SLO (when one is set);
  * - `desync`: the p99 observation skew (first to last guardian seeing a message) exceeded the
- *   scenario's bound (when one is set), or on a Cosmos localnet the validators' height skew
- *   exceeded its bound;
+ *   scenario's bound (when one is set), or the height skew exceeded its bound (a Cosmos
+ *   localnet's validators' heights; Wormhole's guardians' heartbeat heads);
  * - `harness-limited`: a message of the stage was never sent (`not-sent`: the harness's own
  *   maxInFlightSends cap was full), so the stage did not offer its rate.
  */
@@ -27,7 +27,7 @@ export interface CapacityCriteria {
   sloP99Ms?: number;
   /** Bound on the p99 observation skew, ms. */
   desyncMs?: number;
-  /** Bound on the validators' height skew, blocks (Cosmos). */
+  /** Bound on the height skew, blocks: the validators' heights (Cosmos), the guardians' heartbeat heads (Wormhole). */
   maxHeightSkew?: number;
 }
 

@@ -42,7 +42,7 @@ export interface StageSummary {
   sendLateness: DelayHistogram;
   /** First to last guardian observing the same message, for messages first seen in this stage's window. */
   observationSkew: DelayHistogram;
-  /** Largest validator height skew (blocks) sampled during the stage (Cosmos localnets). */
+  /** Largest height skew (blocks) sampled during the stage: validators' heights (Cosmos localnets), guardians' heartbeat heads (Wormhole). */
   heightSkewMax: number | undefined;
   /** Least-squares slope of the in-flight count during the stage, messages/s (Little's law: > 0 means a backlog builds). */
   inFlightSlope: number | undefined;
@@ -195,7 +195,7 @@ export class StageStats {
     if (stage !== undefined) this.stages[stage]!.observationSkew.record(skewMs);
   }
 
-  /** Records a sample of the validators' height skew (blocks) taken at `at` (ms from start). */
+  /** Records a sample of the height skew (blocks: validators' heights, or guardians' heartbeat heads) taken at `at` (ms from start). */
   addHeightSkew(at: number, blocks: number): void {
     const stage = this.stageAt(at);
     if (stage === undefined) return;

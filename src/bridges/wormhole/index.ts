@@ -3,6 +3,7 @@ import { defineBridge } from "../../engine/bridge.ts";
 import { WORMHOLE_FAULTS } from "./faults/index.ts";
 import { regionProblems } from "./guardians/regions.ts";
 import { WormholePath } from "./path.ts";
+import { guardianSettings } from "./guardians/settings.ts";
 import { forkBlockProblems, wormholeSection, type WormholeScenario } from "./scenario.ts";
 
 /** Wormhole between anvil EVM chains: the real core contract, in-process guardians, a relayer under test. */
@@ -26,6 +27,8 @@ export const wormhole = defineBridge<WormholeScenario>({
     const names = new Set(scenario.routes.flatMap((r) => [r.from, ...r.to]));
     return Math.max(...[...names].map((name) => scenario.chains[name]?.blockTimeMs ?? chainProfile(name).blockTimeMs));
   },
+  // The guardians' heartbeat head spread, as the validators' height skew on Cosmos (guardianViews.ts).
+  criteria: (scenario) => ({ maxHeightSkew: guardianSettings(scenario.guardianNetwork).maxHeadSpread }),
   relayer: (scenario) => scenario.relayer,
   withRelayer: (scenario, relayer) => ({ ...scenario, relayer }),
 });

@@ -28,6 +28,7 @@ import { EvmStack } from "./stack.ts";
 import { topologyFor } from "./guardians/regions.ts";
 import { watchSignatures } from "./guardianReport.ts";
 import { chainHistory, chainResources } from "./longRuns.ts";
+import { recordHeadSpread, viewStackOptions } from "./guardianViews.ts";
 import { triggerDeadlineMs, type DeliveryPath } from "../../engine/bridge.ts";
 import { messageOf } from "../../infra/errors.ts";
 
@@ -97,6 +98,7 @@ export class WormholePath implements DeliveryPath {
       messageFee: scenarioMessageFee(scenario),
       network: { ...guardianNetworkOptions(scenario), topology: this.topology },
       history: chainHistory(scenario, this.sources),
+      ...viewStackOptions(scenario),
     });
     this.description = `${profiles.map((p) => p.name).join(", ")}, ${scenario.guardians} guardians, relayer preset "${scenario.relayer}"`;
   }
@@ -210,6 +212,7 @@ export class WormholePath implements DeliveryPath {
         topology: this.topology,
         toxiproxy: stack.toxiproxy,
         relayerProcess: stack.relayerProcess,
+        guardianLinks: stack.options.guardianLinks,
         chains: new Map(
           [...stack.chains].map(([name, c]) => [
             name,
@@ -246,6 +249,7 @@ export class WormholePath implements DeliveryPath {
     // Skews of messages whose tallies the network forgets during the run are counted as they go; the rest at the end.
     stack.guardianNetwork.onSkew = (firstAt, skew) => recorder.stats.addObservationSkew(ledger.elapsed(firstAt), skew);
     recorder.observationSkews = () => stack.guardianNetwork.observationSkews();
+    recordHeadSpread(stack.guardianNetwork, ledger, recorder);
     faults.start();
   }
 

@@ -11,6 +11,7 @@ import type { IntegrationChain } from "./integration.ts";
 import { EMITTER, loadIntegration, RECEIVER, type LoadedIntegration } from "./integrationLoader.ts";
 import { generateGuardianKeys } from "./guardians/guardianKeys.ts";
 import { GuardianNetwork, type GuardianBehaviour } from "./guardians/guardianNetwork.ts";
+import { openGuardianLinks, type GuardianLink } from "./guardianViews.ts";
 import { VaaApi } from "./guardians/vaaApi.ts";
 import type { RelayerChoice } from "./relayer/kinds/index.ts";
 import type { Relayer, RelayerEndpoints } from "./relayer/relayer.ts";
@@ -46,6 +47,9 @@ export interface StackOptions {
   network?: GuardianBehaviour;
   /** What each local chain keeps of its past (longRuns.ts chainHistory). [anvil's own defaults] */
   history?: (profile: ChainProfile) => AnvilHistory;
+  /** Guardians' own links through the fault proxy (guardianViews.ts), and their views' lags and heartbeat. [none; no lag, 1 s] */
+  guardianLinks?: GuardianLink[];
+  guardianViews?: { lagsMs: number[]; heartbeatMs: number };
 }
 
 export interface StackChain {
@@ -136,6 +140,11 @@ export class EvmStack {
         for (const [name, c] of this.chains) link.set(name, await this.proxied(name, c.rpcUrl));
       }
       const rpcFor = (name: Chain) => link.get(name) ?? this.chain(name).rpcUrl;
+      const ownLinks = await openGuardianLinks(
+        this.options.guardianLinks ?? [],
+        (proxy, name) => this.proxied(proxy, this.chain(name as Chain).rpcUrl),
+        (name) => this.chain(name as Chain).profile.wormholeChainId,
+      );
       this.guardianNetwork = new GuardianNetwork({
         chains: this.options.sources.map((name) => {
           const c = this.chain(name);
@@ -145,6 +154,7 @@ export class EvmStack {
         guardianSetIndex: this.guardianSetIndex,
         vaaRetentionMs: this.options.vaaRetentionMs,
         ...this.options.network,
+        views: { ...this.options.guardianViews, ownLinks },
       });
       await this.launch(this.guardianNetwork);
       this.vaaApi = new VaaApi(this.guardianNetwork);

@@ -3,6 +3,7 @@ import type { FaultCheckScenario, FaultProblem, FaultSpec } from "../../../load/
 import type { Guardian } from "../guardians/guardian.ts";
 import type { GuardianNetwork } from "../guardians/guardianNetwork.ts";
 import type { WormholeFaultTargets } from "./targets.ts";
+import { checkGuardianSelector, faultProxies, type GuardianSelector } from "../guardianViews.ts";
 
 // What several Wormhole fault kinds share: which guardians a count hits, the checks on counts
 // and targets, and the fault proxy's toxics.
@@ -56,14 +57,36 @@ export function checkTarget(
  */
 export async function setToxic(
   targets: WormholeFaultTargets,
-  fault: FaultSpec<{ target: string }>,
+  fault: LinkFault,
   on: boolean,
   toxic: Omit<Toxic, "name" | "stream"> & Partial<Pick<Toxic, "stream">>,
 ): Promise<undefined> {
   const proxy = targets.toxiproxy;
   if (!proxy) throw new Error("no fault proxy in this stack");
   const name = `${fault.kind}-${fault.atS}`;
-  if (!on) await proxy.removeToxic(fault.target, name);
-  else await proxy.addToxic(fault.target, { stream: "downstream", ...toxic, name } as Toxic);
+  for (const target of linkProxies(targets, fault)) {
+    if (!on) await proxy.removeToxic(target, name);
+    else await proxy.addToxic(target, { stream: "downstream", ...toxic, name } as Toxic);
+  }
   return undefined;
 }
+
+/** A fault on links through the fault proxy (the rpc-* kinds): its target, and optionally the guardians whose own links it hits. */
+export type LinkFault = FaultSpec<{ target: string; guardians?: GuardianSelector }>;
+
+/**
+ * The fault-proxy proxies a link fault acts on: its target's (the shared poller and the relayer)
+ * and the guardians' own links to it, or with `guardians` only those guardians' own links (guardianViews.ts).
+ */
+export function linkProxies(targets: WormholeFaultTargets, fault: LinkFault): string[] {
+  return faultProxies(targets.guardianLinks, fault, targets.guardians?.guardians.length ?? 0);
+}
+
+/** The rpc-* kinds' checks: the target, and the `guardians` selector with it. */
+export function checkLinkFault(fault: LinkFault, field: string, scenario: FaultCheckScenario, problem: FaultProblem): void {
+  if (fault.guardians === undefined) return checkTarget(fault, field, scenario, problem, { vaaApi: true });
+  checkGuardianSelector(fault, field, scenario, problem);
+}
+
+/** What the rpc-* kinds say of the selector in their `models`. */
+export const GUARDIANS_SELECTED = "; with `guardians` (the last n, or a list of indices) only those guardians' own link to a source chain `target`";

@@ -5,6 +5,7 @@ import type { FaultSpec } from "../../../load/faultKinds.ts";
 import { rpc } from "../../../infra/rpc.ts";
 import type { GuardianNetwork } from "../guardians/guardianNetwork.ts";
 import type { GossipTopology } from "../guardians/topology.ts";
+import type { GuardianLink } from "../guardianViews.ts";
 import type { ProcessRelayer } from "../relayer/processRelayer.ts";
 
 export interface FaultChain {
@@ -29,6 +30,8 @@ export interface WormholeParts {
   toxiproxy?: Toxiproxy;
   /** The relayer, when it runs as its own process (needed for relayer-restart). */
   relayerProcess?: ProcessRelayer;
+  /** The guardians' own links through the fault proxy, for rpc-* faults with a `guardians` selector (guardianViews.ts). */
+  guardianLinks?: GuardianLink[];
   /** Each EVM chain as faults on the chain itself need it. */
   chains?: Map<string, FaultChain>;
   /**
@@ -49,6 +52,7 @@ export class WormholeFaultTargets implements FaultTargets, WormholeParts {
   topology?: GossipTopology;
   toxiproxy?: Toxiproxy;
   relayerProcess?: ProcessRelayer;
+  guardianLinks?: GuardianLink[];
   chains?: Map<string, FaultChain>;
   aroundReorg?: WormholeParts["aroundReorg"];
   /** Timers that hold a chain fault in place (a base fee re-set every block), by fault. */

@@ -54,6 +54,8 @@ export interface ChainObserverOptions {
   pollIntervalMs?: number;
   /** A message is ready for the guardians to sign. */
   onReady: (message: SeenMessage) => void;
+  /** The poller reached block `head` at `at` (clock.now()): the guardians' heartbeats report it (chainView.ts). */
+  onHead?: (head: bigint, at: number) => void;
 }
 
 /**
@@ -61,7 +63,7 @@ export interface ChainObserverOptions {
  * one watcher per chain serves all of them. Nineteen pollers of the same anvil in one
  * process would cost nineteen times the RPC load and would report this process's own
  * event-loop stalls as observation skew; differences between guardians come from each
- * guardian's observation delay instead (the guardian-delay fault).
+ * guardian's view lag on it (chainView.ts) and its observation delay (the guardian-delay fault).
  *
  * A message is handed over once its block reached the message's consistency level. At
  * the safe and finalized levels its block must still be canonical then: the log's block
@@ -100,7 +102,10 @@ export class ChainObserver {
           });
         }
       },
-      afterRange: (head) => this.handOverReady(head),
+      afterRange: (head, seenAt) => {
+        options.onHead?.(head, seenAt);
+        return this.handOverReady(head);
+      },
     });
   }
 
@@ -178,16 +183,19 @@ export class Guardian {
     return this.options.key.index;
   }
 
-  /** A message reached its consistency level: sign it now, or after this guardian's delay. */
-  observe(m: SeenMessage): void {
+  /**
+   * A message reached its consistency level: sign it now, or after this guardian's delay.
+   * `seenAt`: when this guardian's view saw the message's block (its view's lag included, chainView.ts).
+   */
+  observe(m: SeenMessage, seenAt = m.observedAt): void {
     if (!this.online) return;
     // A delayed guardian observes late: its observation time moves with the delay, so the
     // network's observation skew shows it.
     const delay = this.observationDelayMs();
-    if (delay <= 0) return this.sign(m, m.observedAt, false);
+    if (delay <= 0) return this.sign(m, seenAt, false);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      this.sign(m, m.observedAt + delay, false);
+      this.sign(m, seenAt + delay, false);
     }, delay);
     this.timers.add(timer);
   }

@@ -5,7 +5,8 @@ import { seededRandom } from "../../../infra/random.ts";
 import type { Instance, InstanceStatus } from "../../../infra/instance.ts";
 import { Lifecycle } from "../../../infra/lifecycle.ts";
 import { now } from "../../../infra/clock.ts";
-import { ChainObserver, Guardian, type Observation, type SeenMessage, type WatchedChain } from "./guardian.ts";
+import { Guardian, type Observation, type SeenMessage, type WatchedChain } from "./guardian.ts";
+import { ChainViews, type ChainViewOptions } from "./chainView.ts";
 import type { GuardianKey } from "./guardianKeys.ts";
 import { quorum, vaaKey } from "../vaa.ts";
 import { Aggregation, type Misbehaviour } from "./aggregation.ts";
@@ -40,6 +41,8 @@ export interface GuardianNetworkOptions {
   guardianSetIndex?: number;
   /** Head polling interval of the guardians' chain observers, ms. [20] */
   pollIntervalMs?: number;
+  /** Each guardian's view of the chains: lags, own links, heartbeats (chainView.ts). [no lag, no own link, 1 s] */
+  views?: Pick<ChainViewOptions, "lagsMs" | "ownLinks" | "heartbeatMs">;
   /** How long a signed VAA stays available (by id and by transaction) after it was signed, ms. [VAA_RETENTION_MS] */
   vaaRetentionMs?: number;
   /** How long a message's signature tally is kept after quorum and its last observation, ms. [TALLY_RETENTION_MS] */
@@ -78,7 +81,8 @@ export function vaaRetentionFor(faultSeconds: number[]): number {
 
 /**
  * G simulated guardians and the gossip between them, in this process. One observer per
- * source chain (see ChainObserver) hands each message to every guardian once its block
+ * source chain (see ChainObserver) hands each message to every guardian, through the
+ * guardian's view of it (ChainViews: its lag, or a poller of its own), once its block
  * reached its consistency level; each guardian signs on its own, after its own observation
  * delay, and publishes its observation through Gossip (batched, and delayed by where it sits,
  * when the scenario says so) to the aggregation point (Aggregation), where a VAA forms at
@@ -92,7 +96,8 @@ export function vaaRetentionFor(faultSeconds: number[]): number {
 export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> implements Instance {
   readonly name = "guardian-network";
   readonly guardians: Guardian[];
-  private readonly observers: ChainObserver[];
+  /** The guardians' views of the source chains, on one shared poller per chain (ChainViews). */
+  readonly views: ChainViews;
   readonly quorum: number;
   private readonly store: VaaStore;
   private readonly aggregation: Aggregation;
@@ -153,16 +158,7 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
       },
     });
     this.guardians = options.guardianKeys.map((key) => new Guardian({ key, gossip: (o) => this.publish(o) }));
-    this.observers = options.chains.map(
-      (chain) =>
-        new ChainObserver({
-          chain,
-          pollIntervalMs: options.pollIntervalMs,
-          onReady: (m) => {
-            for (const guardian of this.guardians) guardian.observe(m);
-          },
-        }),
-    );
+    this.views = new ChainViews({ chains: options.chains, guardians: this.guardians, pollIntervalMs: options.pollIntervalMs, ...options.views });
   }
 
   /** True while the quorum's signatures are made on the signing thread, not the main one. */
@@ -191,15 +187,12 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
     this.signer.start();
     this.gossip.start();
     this.reobservation?.start();
-    // Every observer's start settles before a failure is thrown, so the clean-up stops them all.
-    const started = await Promise.allSettled(this.observers.map((o) => o.start()));
-    const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
-    if (failed) throw failed.reason;
+    await this.views.start();
   }
 
   private async close(): Promise<void> {
     this.reobservation?.stop();
-    await Promise.all(this.observers.map((o) => o.stop()));
+    await this.views.stop();
     for (const guardian of this.guardians) guardian.stop();
     this.gossip.stop();
     await this.signer.stop();

@@ -44,6 +44,10 @@ export const guardianNetworkSection = z
     rttMs: rttMsField,
     /** The region of the guardian whose VAA API the relayers read. [the first guardian's] */
     aggregationRegion: aggregationRegionField,
+    /** Each guardian's lag on the shared pollers is drawn from the seed, uniform in [0, viewLagMs) ms; 0: no lag (chainView.ts). */
+    viewLagMs: ms("the upper end of the guardians' view lags").optional(),
+    /** Bound on the spread of the guardians' heartbeat heads (max − min on one chain), blocks: the desync criterion. */
+    maxHeadSpread: integer(1, 1_000_000).optional(),
   })
   .optional();
 
@@ -56,7 +60,14 @@ export interface GuardianSettings {
   /** undefined: each observation is gossiped at once. */
   batching: { maxDelayMs: number; maxSize: number } | undefined;
   heartbeatMs: number;
+  viewLagMs: number;
+  maxHeadSpread: number;
 }
+
+/** The default upper end of the view lags: the shared poller's interval (ChainObserver's default), see viewLags. */
+export const DEFAULT_VIEW_LAG_MS = 20;
+/** The default bound on the heartbeat head spread, blocks: as the Cosmos localnets' default maxHeightSkew. */
+export const DEFAULT_MAX_HEAD_SPREAD = 3;
 
 /** The defaults are Wormhole's, except where README "How close the guardians are to Wormhole's" says otherwise. */
 export function guardianSettings(section: GuardianNetworkSection): GuardianSettings {
@@ -69,6 +80,8 @@ export function guardianSettings(section: GuardianNetworkSection): GuardianSetti
         : { firstRetryMs: (r?.firstRetry ?? WORMHOLE_FIRST_RETRY_S) * 1000, giveUpAfterMs: (r?.giveUpAfter ?? WORMHOLE_GIVE_UP_S) * 1000 },
     batching: b === false || b === undefined ? undefined : { maxDelayMs: b.maxDelayMs ?? WORMHOLE_BATCH_DELAY_MS, maxSize: b.maxSize ?? WORMHOLE_BATCH_SIZE },
     heartbeatMs: section?.heartbeatMs ?? 1000,
+    viewLagMs: section?.viewLagMs ?? DEFAULT_VIEW_LAG_MS,
+    maxHeadSpread: section?.maxHeadSpread ?? DEFAULT_MAX_HEAD_SPREAD,
   };
 }
 
