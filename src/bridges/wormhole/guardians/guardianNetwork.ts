@@ -20,7 +20,7 @@ import { VaaStore, type SignedVaa } from "./vaaStore.ts";
 export type { SignedVaa } from "./vaaStore.ts";
 
 export interface GuardianNetworkEvents {
-  /** One guardian observed (and signed) a message, as it published its observation. */
+  /** One guardian observed (and signed) a message: `at` is when it published its observation (clock.now()). */
   observed: [{ digest: Hex; guardianIndex: number; at: number }];
   /** One guardian's signature reached the aggregation point (guardians.csv). */
   signature: [SignatureRecord];
@@ -243,7 +243,7 @@ export class GuardianNetwork extends EventEmitter<GuardianNetworkEvents> impleme
 
   /** A guardian signed: said at once (`observed`), then on its way to the aggregation point. */
   private publish(o: Observation): void {
-    if (this.listenerCount("observed")) this.emit("observed", { digest: o.digest, guardianIndex: o.guardianIndex, at: o.observedAt });
+    if (this.listenerCount("observed")) this.emit("observed", { digest: o.digest, guardianIndex: o.guardianIndex, at: now() });
     this.gossip.publish(o);
   }
 
