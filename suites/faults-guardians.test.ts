@@ -77,25 +77,16 @@ test.serial("guardians below quorum: late, not lost — re-observation after the
   t.regex(steps[1]!.faults!, /guardians-offline\(count=7\)@2s\+2s/);
 });
 
-test.serial(
-  "with re-observation off the same outage loses those messages as no-quorum; a wait longer than the drain leaves them reobservation-pending",
-  async (t) => {
-    const off = await runWithFault({ kind: "guardians-offline", count: 7 }, "4s", { reobservation: false });
-    accounted(t, off);
-    const at = (m: Row) => Number(m.intended_at_ms);
-    const during = (rows: Row[]) => rows.filter((m) => at(m) >= 2300 && at(m) < 3600);
-    t.true(during(off.messages).length >= 10);
-    t.deepEqual([...new Set(during(off.messages).map((m) => `${m.status} ${m.drop_reason}`))], ["dropped no-quorum"]);
-    // Wormhole's own wait (5 minutes, the default) is longer than this run: still waiting when the drain ends.
-    const waiting = await runWithFault({ kind: "guardians-offline", count: 7 }, "4s", {});
-    accounted(t, waiting);
-    t.true(during(waiting.messages).length >= 10);
-    for (const m of during(waiting.messages)) {
-      t.is(m.status, "dropped");
-      t.regex(m.drop_reason!, /^reobservation-pending: 12 of 13 signatures; 0 re-observation requests made, the next due in \d+\.\d s$/);
-    }
-  },
-);
+test.serial("with re-observation off the same outage loses those messages as no-quorum", async (t) => {
+  // (A message still waiting for re-observation when the drain ends, reobservation-pending, is
+  // src/bridges/wormhole/watchers.test.ts's.)
+  const off = await runWithFault({ kind: "guardians-offline", count: 7 }, "4s", { reobservation: false });
+  accounted(t, off);
+  const at = (m: Row) => Number(m.intended_at_ms);
+  const during = off.messages.filter((m) => at(m) >= 2300 && at(m) < 3600);
+  t.true(during.length >= 10);
+  t.deepEqual([...new Set(during.map((m) => `${m.status} ${m.drop_reason}`))], ["dropped no-quorum"]);
+});
 
 test.serial("equivocating guardians: bodies never mix, quorum forms from the honest ones, and events.csv names the guardians", async (t) => {
   // One run: 6 guardians sign another body from 1 s to 2.5 s, then 3 sign with keys not in the
