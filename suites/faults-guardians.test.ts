@@ -137,8 +137,11 @@ test.serial("a gossip partition holds quorum back until it heals; nothing is los
 });
 
 test.serial("delayed guardians slow quorum by about their delay", async (t) => {
-  // 7 of 19 guardians sign 400 ms late: quorum (13) needs at least one of them.
-  const run = await runWithFault({ kind: "guardian-delay", count: 7, ms: 400 });
+  // 7 of 19 guardians sign 400 ms late: quorum (13) needs at least one of them. The guardians'
+  // view lags are off here: with them, a message seen a few ms before the fault starts reaches a
+  // lagging guardian after it, is delayed, and (stages of 20 messages) sets the clean stage's p99
+  // skew — right, but not what this test is about (seen once in CI).
+  const run = await runWithFault({ kind: "guardian-delay", count: 7, ms: 400 }, "15s", { viewLagMs: 0 });
   const { hops, steps } = run;
   accounted(t, run);
   const quorum = (stage: string) => Number(hops.find((h) => h.stage === stage && h.hop === "guardian_quorum")!.p50_ms);
