@@ -5,7 +5,7 @@
 const COSMOS_SUITES = ["!suites/cosmos*.test.ts", "!suites/ibc*.test.ts"];
 
 export default {
-  files: ["suites/**/*.test.ts", "src/**/*.test.ts", "chains/**/*.test.ts", ...(process.env.BRIDGE_STRESS_QUICK ? COSMOS_SUITES : [])],
+  files: ["suites/**/*.test.ts", "src/**/*.test.ts", "chains/**/*.test.ts", "scripts/**/*.test.ts", ...(process.env.BRIDGE_STRESS_QUICK ? COSMOS_SUITES : [])],
   extensions: { ts: "module" },
   nodeArguments: ["--import=tsx"],
   require: ["./suites/helpers/exitWhenDone.ts"],
