@@ -1,31 +1,13 @@
 import test, { type ExecutionContext } from "ava";
 import { setTimeout as sleep } from "node:timers/promises";
-import { toHex, type Address, type Hex } from "viem";
+import type { Address } from "viem";
 import { now } from "../../../infra/clock.ts";
 import { ChainViews, HeadHistory, viewLags, type ChainViewOptions } from "./chainView.ts";
-import { Guardian, type ChainObserverOptions, type Observation, type SeenMessage } from "./guardian.ts";
+import { Guardian, type ChainObserverOptions, type Observation } from "./guardian.ts";
 import { generateGuardianKeys } from "./guardianKeys.ts";
+import { testMessage } from "./testMessages.ts";
 
-const EMITTER: Hex = `0x${"00".repeat(12)}${"ab".repeat(20)}`;
 const CORE: Address = `0x${"98".repeat(20)}`;
-
-function message(sequence: number, observedAt = now()): SeenMessage {
-  return {
-    body: {
-      timestamp: 1,
-      nonce: 0,
-      emitterChain: 2,
-      emitterAddress: EMITTER,
-      sequence: BigInt(sequence),
-      consistencyLevel: 200,
-      payload: new Uint8Array([sequence]),
-    },
-    blockNumber: BigInt(sequence),
-    blockHash: toHex(sequence, { size: 32 }),
-    txHash: toHex(1000 + sequence, { size: 32 }),
-    observedAt,
-  };
-}
 
 /**
  * Views of chain 2 for `count` guardians, on stand-in pollers the test drives: `pollers[0]` is
@@ -78,7 +60,7 @@ test("a guardian with lag observes what the shared poller handed over lag ms lat
   const { v, pollers, observations } = views(t, 4, { lagsMs: lags });
   await v.start();
   t.is(pollers.length, 1, "one shared poller, no own link");
-  const m = message(1);
+  const m = testMessage(1);
   pollers[0]!.onReady(m);
   t.deepEqual(
     observations.map((o) => o.guardianIndex),
@@ -106,13 +88,13 @@ test("a guardian on its own link takes that chain's messages and head from its o
   const [shared, own] = pollers as [ChainObserverOptions, ChainObserverOptions];
   shared.onHead!(100n, now());
   own.onHead!(95n, now());
-  shared.onReady(message(1));
+  shared.onReady(testMessage(1));
   t.deepEqual(
     observations.map((o) => o.guardianIndex),
     [0, 1],
     "the shared poller's message reaches guardians 0 and 1 only",
   );
-  own.onReady(message(1));
+  own.onReady(testMessage(1));
   t.deepEqual(
     observations.map((o) => o.guardianIndex),
     [0, 1, 2, 3],
@@ -147,7 +129,7 @@ test("heartbeats: each online guardian reports its view's head; an offline one s
 test("without lags or own links every guardian observes at once, as before views", async (t) => {
   const { v, pollers, observations } = views(t, 19);
   await v.start();
-  const m = message(3);
+  const m = testMessage(3);
   pollers[0]!.onReady(m);
   t.is(observations.length, 19);
   t.true(observations.every((o) => o.observedAt === m.observedAt));

@@ -1,16 +1,16 @@
 import test, { type ExecutionContext } from "ava";
 import { once } from "node:events";
-import { toHex, type Hex } from "viem";
+import { toHex } from "viem";
 import type { SeenMessage } from "./guardian.ts";
 import { generateGuardianKeys } from "./guardianKeys.ts";
+import { TEST_EMITTER, testMessage } from "./testMessages.ts";
 import type { SignatureRecord } from "./records.ts";
-import { GuardianNetwork, VAA_RETENTION_MS, vaaRetentionFor, type GuardianNetworkOptions, type SignedVaa } from "./guardianNetwork.ts";
+import { GuardianNetwork, VAA_RETENTION_MS, vaaRetentionFor, type GuardianNetworkOptions } from "./guardianNetwork.ts";
+import type { SignedVaa } from "./vaaStore.ts";
 import { now } from "../../../infra/clock.ts";
 import { parseVaa } from "../vaa.ts";
 
 const parseVaaSigners = (vaa: SignedVaa) => parseVaa(vaa.bytes).signatures.map((s) => s.guardianIndex);
-
-const EMITTER: Hex = `0x${"00".repeat(12)}${"ab".repeat(20)}`;
 
 /** A network with no chains: the test hands messages to the guardians itself. */
 async function network(t: ExecutionContext, options: Partial<GuardianNetworkOptions>) {
@@ -22,24 +22,6 @@ async function network(t: ExecutionContext, options: Partial<GuardianNetworkOpti
   return { guardians, signed };
 }
 
-function message(sequence: number, observedAt = now()): SeenMessage {
-  return {
-    body: {
-      timestamp: 1,
-      nonce: 0,
-      emitterChain: 2,
-      emitterAddress: EMITTER,
-      sequence: BigInt(sequence),
-      consistencyLevel: 200,
-      payload: new Uint8Array([sequence]),
-    },
-    blockNumber: BigInt(sequence),
-    blockHash: toHex(sequence, { size: 32 }),
-    txHash: toHex(1000 + sequence, { size: 32 }),
-    observedAt,
-  };
-}
-
 /** Every guardian observes `m` (now, or `lateMs` after the block was seen); resolves with its VAA. */
 async function observe(guardians: GuardianNetwork, m: SeenMessage, lateMs = 0): Promise<SignedVaa> {
   const vaa = once(guardians, "vaa").then(([v]) => v as SignedVaa);
@@ -49,15 +31,15 @@ async function observe(guardians: GuardianNetwork, m: SeenMessage, lateMs = 0): 
 
 test("a signed VAA is served by id and by transaction until its retention passes, then forgotten", async (t) => {
   const { guardians } = await network(t, { vaaRetentionMs: 0 });
-  const a = message(1);
+  const a = testMessage(1);
   const vaaA = await observe(guardians, a);
-  t.is(guardians.get(2, EMITTER, 1n), vaaA);
+  t.is(guardians.get(2, TEST_EMITTER, 1n), vaaA);
   t.deepEqual(guardians.byTxHash(a.txHash), [vaaA]);
   // The next VAA signed forgets every one signed before it (retention 0 ms).
-  const vaaB = await observe(guardians, message(2));
-  t.is(guardians.get(2, EMITTER, 1n), undefined);
+  const vaaB = await observe(guardians, testMessage(2));
+  t.is(guardians.get(2, TEST_EMITTER, 1n), undefined);
   t.deepEqual(guardians.byTxHash(a.txHash), []);
-  t.is(guardians.get(2, EMITTER, 2n), vaaB);
+  t.is(guardians.get(2, TEST_EMITTER, 2n), vaaB);
 });
 
 test("a tally past its retention hands its observation skew on; a guardian observing after that signs nothing twice", async (t) => {
@@ -66,7 +48,7 @@ test("a tally past its retention hands its observation skew on; a guardian obser
   guardians.onSkew = (firstAt, skew) => skews.push({ firstAt, skew });
   // Message 1's block was seen 20 s ago: thirteen guardians (a quorum) observed it then, the
   // other six 40 ms later. Its tally is past the 5 s retention as soon as its VAA is signed.
-  const a = message(1, now() - 20_000);
+  const a = testMessage(1, now() - 20_000);
   const vaaA = once(guardians, "vaa");
   for (const guardian of guardians.guardians.slice(0, 13)) guardian.observe(a);
   for (const guardian of guardians.guardians.slice(13)) guardian.observe({ ...a, observedAt: a.observedAt + 40 });
@@ -74,13 +56,13 @@ test("a tally past its retention hands its observation skew on; a guardian obser
   t.deepEqual(skews, [{ firstAt: a.observedAt, skew: 40 }]);
   t.deepEqual([...guardians.observationSkews()], []);
   // Message 2, seen now, keeps its tally.
-  const b = message(2);
+  const b = testMessage(2);
   await observe(guardians, b);
   t.deepEqual([...guardians.observationSkews()], [{ firstAt: b.observedAt, skew: 0 }]);
   t.is(skews.length, 1);
   // Every guardian observes message 1 again after its tally is gone: its VAA exists, so there is no second one.
   for (const guardian of guardians.guardians) guardian.observe(a);
-  await observe(guardians, message(3));
+  await observe(guardians, testMessage(3));
   t.deepEqual(
     signed.map((v) => v.sequence),
     [1n, 2n, 3n],
@@ -100,7 +82,7 @@ test("guardians signing another body never mix with the quorum's: 6 of 19 are re
   guardians.on("misbehaved", (m) => refused.push({ guardianIndex: m.guardianIndex, what: m.what }));
   for (const g of guardians.guardians.slice(13)) g.misbehaviour = { kind: "body" };
   // The six observe first: their tally (another digest) can never reach quorum.
-  const m = message(1);
+  const m = testMessage(1);
   for (const g of guardians.guardians.slice(13)) g.observe(m);
   const vaa = once(guardians, "vaa").then(([v]) => v as SignedVaa);
   for (const g of guardians.guardians.slice(0, 13)) g.observe(m);
@@ -112,11 +94,11 @@ test("guardians signing another body never mix with the quorum's: 6 of 19 are re
 test("seven guardians signing another body leave twelve honest ones: no VAA from either body", async (t) => {
   const { guardians, signed } = await network(t, {});
   for (const g of guardians.guardians.slice(12)) g.misbehaviour = { kind: "body" };
-  const m = message(1);
+  const m = testMessage(1);
   for (const g of guardians.guardians) g.observe(m);
   // A second, honest message signs after it: by then the first would have been signed too.
   for (const g of guardians.guardians.slice(12)) g.misbehaviour = undefined;
-  await observe(guardians, message(2));
+  await observe(guardians, testMessage(2));
   t.deepEqual(
     signed.map((v) => v.sequence),
     [2n],
@@ -131,7 +113,7 @@ test("a signature made with a key not in the guardian set is refused at the aggr
   });
   const wrong = generateGuardianKeys(19, "not-in-the-set");
   for (const g of guardians.guardians.slice(0, 7)) g.misbehaviour = { kind: "key", privateKey: wrong[g.index]!.privateKey };
-  const m = message(1);
+  const m = testMessage(1);
   const vaa = once(guardians, "vaa").then(([v]) => v as SignedVaa);
   for (const g of guardians.guardians) g.observe(m);
   // 12 honest guardians are one short of quorum: the seven were refused, not counted.
@@ -149,7 +131,7 @@ test("batching and gossip delay move a signature's arrival, and the VAA waits fo
   const { guardians } = await network(t, { batching: { maxDelayMs: 150, maxSize: 4000 }, topology: { regionOf: () => "x", delayMs: () => 50 } });
   const records: SignatureRecord[] = [];
   guardians.on("signature", (r) => records.push(r));
-  const m = message(1);
+  const m = testMessage(1);
   const vaa = await observe(guardians, m);
   t.true(records.length >= 13);
   // Each waits for its guardian's window (≤ 150 ms) and then 50 ms of gossip; the upper bound leaves room for a busy machine's timer lateness.
@@ -164,8 +146,8 @@ test("a sequence used again after a reorg is another message in another block: i
   const { guardians, signed } = await network(t, {});
   const refused: number[] = [];
   guardians.on("misbehaved", (m) => refused.push(m.guardianIndex));
-  await observe(guardians, message(1));
-  const again = { ...message(1), blockHash: toHex(99, { size: 32 }), body: { ...message(1).body, payload: new Uint8Array([42]) } };
+  await observe(guardians, testMessage(1));
+  const again = { ...testMessage(1), blockHash: toHex(99, { size: 32 }), body: { ...testMessage(1).body, payload: new Uint8Array([42]) } };
   await observe(guardians, again);
   t.is(signed.length, 2);
   t.notDeepEqual(signed[0]!.hash, signed[1]!.hash);

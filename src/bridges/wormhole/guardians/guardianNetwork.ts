@@ -17,8 +17,6 @@ import { SignerPool } from "./signerPool.ts";
 import { FLAT_TOPOLOGY, type GossipTopology } from "./topology.ts";
 import { VaaStore, type SignedVaa } from "./vaaStore.ts";
 
-export type { SignedVaa } from "./vaaStore.ts";
-
 export interface GuardianNetworkEvents {
   /** One guardian observed (and signed) a message: `at` is when it published its observation (clock.now()). */
   observed: [{ digest: Hex; guardianIndex: number; at: number }];

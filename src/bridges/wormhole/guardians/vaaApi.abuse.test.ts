@@ -2,7 +2,8 @@ import test, { type ExecutionContext } from "ava";
 import { EventEmitter } from "node:events";
 import type { Hex } from "viem";
 import { hostileCases, head, manyAtOnce, openConnection, plainGet, rawExchange } from "../../../infra/hostileHttp.ts";
-import type { GuardianNetwork, SignedVaa } from "./guardianNetwork.ts";
+import type { GuardianNetwork } from "./guardianNetwork.ts";
+import type { SignedVaa } from "./vaaStore.ts";
 import { MAX_STREAMS, VaaApi } from "./vaaApi.ts";
 
 // The VAA API under malformed, oversized, slow and many requests: each is answered 4xx (or the

@@ -4,7 +4,8 @@ import type { Hex } from "viem";
 import { LogRing } from "../../../infra/instance.ts";
 import { Lifecycle, LifecycleInstance } from "../../../infra/lifecycle.ts";
 import { answer, getOnlyServer, type ServerLimits } from "../../../infra/httpServer.ts";
-import type { GuardianNetwork, SignedVaa } from "./guardianNetwork.ts";
+import type { GuardianNetwork } from "./guardianNetwork.ts";
+import type { SignedVaa } from "./vaaStore.ts";
 import { vaaKey } from "../vaa.ts";
 
 /**
