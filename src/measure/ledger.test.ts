@@ -149,3 +149,46 @@ test("late is either clock's verdict: the chain's (kept as late_onchain) or the 
   t.is(stats.total.late, 3);
   t.is(stats.thresholdMetrics().late_rate, 3 / 6);
 });
+
+test("a message rolled back after it was seen, before its VAA formed, is held: delivered as a phantom if guardians that saw it still sign, else dropped at the drain's end", (t) => {
+  const ledger = new Ledger();
+  const anomalies: Anomaly[] = [];
+  const finals = new Map<number, { status: string; reason?: string }>();
+  ledger.onAnomaly = (a) => anomalies.push(a);
+  ledger.onFinal = (r) => finals.set(r.id, { status: r.status, reason: r.dropReason?.code });
+  const at = (ms: number) => ledger.startedAt + ms;
+  for (const id of [1, 2, 3]) {
+    ledger.plan({ ...base, id });
+    ledger.sent(id, at(1), "0x01");
+  }
+  ledger.sourceIncluded(1, "2/aa/1", at(5));
+  ledger.sourceIncluded(2, "2/aa/2", at(5));
+  // 1 and 2 were seen in a block the reorg replaced; 3 was pending and is gone.
+  for (const id of [1, 2, 3]) ledger.sourceRolledBack(id, at(10));
+  t.deepEqual(finals.get(3), { status: "dropped", reason: "source-rolled-back" }, "never seen: no guardian can sign it");
+  t.is(ledger.inFlight, 0, "the drain does not wait for the held ones");
+  t.truthy(ledger.get(1) && ledger.get(2), "held, not dropped");
+  // Guardians that saw message 1 before the reorg complete its VAA after it, and it is delivered.
+  ledger.vaaReady(1, "2/aa/1", at(20));
+  t.is(ledger.inFlight, 1, "a VAA is owed a delivery again");
+  ledger.delivered(1, at(30), "0x03", false);
+  t.deepEqual(finals.get(1), { status: "delivered", reason: undefined });
+  t.deepEqual(
+    anomalies.map((a) => [a.kind, a.messageId]),
+    [["phantom-delivery", 1]],
+  );
+  t.is(ledger.closeDrain(), 1);
+  t.deepEqual(finals.get(2), { status: "dropped", reason: "source-rolled-back" });
+  t.is(ledger.inFlight, 0);
+  // A delivery after that is a phantom of a dropped message, counted once.
+  ledger.delivered(2, at(40), "0x04", false);
+  ledger.delivered(2, at(41), "0x05", false);
+  t.deepEqual(
+    anomalies.map((a) => [a.kind, a.messageId]),
+    [
+      ["phantom-delivery", 1],
+      ["phantom-delivery", 2],
+      ["duplicate-delivery", 2],
+    ],
+  );
+});

@@ -3,6 +3,7 @@ import type { TriggerKind } from "./kinds.ts";
 import { now } from "../infra/clock.ts";
 import { type Anomaly, type MessageRecord, type PlannedRecord, stallReason } from "./record.ts";
 import { VaaIdIndex } from "./vaaIds.ts";
+import { Finished, IdTable } from "./idTable.ts";
 import type { DropReason } from "./dropReasons.ts";
 
 /**
@@ -25,12 +26,14 @@ export class Ledger {
   private readonly liveByVaaId = new Map<string, number>();
   /** Finished messages by VAA id. */
   private readonly vaaIds = new VaaIdIndex();
-  /** Per id: 0 not finished, else a Finished code. */
-  private finished = new Uint8Array(1024);
-  private stageOf = new Uint16Array(1024);
-  /** Per id: its VAA id's emitter number (0: none, or not a sequence) and sequence, parsed once. */
-  private emitterOf = new Uint16Array(1024);
-  private sequenceOf = new Float64Array(1024);
+  /** Per id, for the whole run: how it ended, its stage, its VAA id parsed. */
+  private readonly ids = new IdTable();
+  /**
+   * Live messages whose source transaction a reorg rolled back before their VAA formed. Guardians
+   * that saw them first may still sign (instant level), so they stay until the drain closes,
+   * dropped `source-rolled-back` then unless a VAA comes; the drain does not wait for them.
+   */
+  private readonly rolledBackUnsigned = new Set<number>();
   /** Running totals, kept as messages move, so progress never scans the ledger. */
   readonly counts = { planned: 0, sent: 0, delivered: 0, dropped: 0 };
   /**
@@ -47,7 +50,7 @@ export class Ledger {
 
   /** Messages planned and not yet delivered or dropped. */
   get inFlight(): number {
-    return this.live.size;
+    return this.live.size - this.rolledBackUnsigned.size;
   }
 
   /** Starts the run clock (stage 0 begins at `at`), then whatever waits for it (whenStarted). Once. */
@@ -103,8 +106,8 @@ export class Ledger {
       vaaIdOf: undefined,
     };
     this.live.set(message.id, record);
-    this.grow(message.id);
-    this.stageOf[message.id] = message.stage;
+    this.ids.grow(message.id);
+    this.ids.stage[message.id] = message.stage;
     this.counts.planned++;
     this.onPlan?.(record);
     return record;
@@ -126,8 +129,8 @@ export class Ledger {
       record.vaaKey = key;
       let other = this.liveByVaaId.get(key);
       if (this.vaaIds.parse(key, true)) {
-        this.emitterOf[id] = this.vaaIds.emitter;
-        this.sequenceOf[id] = this.vaaIds.sequence;
+        this.ids.emitter[id] = this.vaaIds.emitter;
+        this.ids.sequence[id] = this.vaaIds.sequence;
         other ??= this.vaaIds.find(this.vaaIds.emitter, this.vaaIds.sequence);
       }
       if (other !== undefined && other !== id) record.vaaIdOf = other;
@@ -179,7 +182,10 @@ export class Ledger {
 
   vaaReady(id: number, key: string, at: number): void {
     const record = this.link(id, key);
-    if (record && record.vaaReadyAt === undefined) record.vaaReadyAt = this.elapsed(at);
+    if (record && record.vaaReadyAt === undefined) {
+      record.vaaReadyAt = this.elapsed(at);
+      this.rolledBackUnsigned.delete(id);
+    }
   }
 
   relayerFetched(key: string, at: number): void {
@@ -217,9 +223,9 @@ export class Ledger {
   delivered(id: number, at: number, txHash: Hex, lateOnchain: boolean, acknowledgedAt?: number): void {
     const record = this.live.get(id);
     if (!record) {
-      const code = this.finishedCode(id);
+      const code = this.ids.finishedCode(id);
       const kind = code === Finished.RolledBack ? "phantom-delivery" : code === Finished.No ? "unmatched" : "duplicate-delivery";
-      if (code === Finished.RolledBack) this.finished[id] = Finished.Phantom;
+      if (code === Finished.RolledBack) this.ids.finished[id] = Finished.Phantom;
       this.anomaly({
         at: this.elapsed(at),
         kind,
@@ -241,28 +247,26 @@ export class Ledger {
   }
 
   /**
-   * A reorg rolled back the message's source transaction. Without a VAA it can no longer be
-   * delivered: dropped with reason `source-rolled-back`. With one (instant level) it will be
-   * or was delivered anyway: a phantom delivery, reported as an anomaly.
+   * A reorg rolled back the message's source transaction. Never seen in a block: no guardian
+   * can sign it, dropped now with reason `source-rolled-back`. Seen, with its VAA still to
+   * form: held (rolledBackUnsigned). With a VAA (instant level) it will be or was delivered
+   * anyway: a phantom delivery, reported as an anomaly.
    */
   sourceRolledBack(id: number, at = now()): void {
     const record = this.live.get(id);
     if (record) {
-      if (record.vaaReadyAt === undefined) this.finish(record, "dropped", { code: "source-rolled-back" });
-      else record.sourceRolledBack = true;
+      if (record.sourceIncludedAt === undefined) return this.finish(record, "dropped", { code: "source-rolled-back" });
+      record.sourceRolledBack = true;
+      if (record.vaaReadyAt === undefined) this.rolledBackUnsigned.add(id);
       return;
     }
-    const code = this.finishedCode(id);
+    const code = this.ids.finishedCode(id);
     if (code === Finished.Delivered) this.phantom(id, at, "delivered before a reorg rolled back its source transaction");
   }
 
   private phantom(id: number, at: number, detail: string): void {
-    this.finished[id] = Finished.Phantom;
+    this.ids.finished[id] = Finished.Phantom;
     this.anomaly({ at: this.elapsed(at), kind: "phantom-delivery", messageId: id, detail });
-  }
-
-  private finishedCode(id: number): Finished {
-    return id < this.finished.length ? (this.finished[id] as Finished) : Finished.No;
   }
 
   /**
@@ -280,19 +284,20 @@ export class Ledger {
     record.dropReason = reason;
     this.counts[status]++;
     this.live.delete(record.id);
-    this.finished[record.id] = status === "delivered" ? Finished.Delivered : reason?.code === "source-rolled-back" ? Finished.RolledBack : Finished.Dropped;
+    this.rolledBackUnsigned.delete(record.id);
+    this.ids.finished[record.id] = status === "delivered" ? Finished.Delivered : reason?.code === "source-rolled-back" ? Finished.RolledBack : Finished.Dropped;
     if (record.vaaKey) {
       // A later message may have taken the same VAA id (reused sequence): its entry stays.
       if (this.liveByVaaId.get(record.vaaKey) === record.id) this.liveByVaaId.delete(record.vaaKey);
-      const emitter = this.emitterOf[record.id]!;
-      if (emitter !== 0) this.vaaIds.remember(emitter, this.sequenceOf[record.id]!, record.id);
+      const emitter = this.ids.emitter[record.id]!;
+      if (emitter !== 0) this.vaaIds.remember(emitter, this.ids.sequence[record.id]!, record.id);
     }
     this.onFinal?.(record);
   }
 
   private checkOrder(record: MessageRecord): void {
-    const emitter = this.emitterOf[record.id]!;
-    if (emitter !== 0 && this.vaaIds.deliveredOutOfOrder(emitter, this.sequenceOf[record.id]!, record.destinationChain)) record.outOfOrder = true;
+    const emitter = this.ids.emitter[record.id]!;
+    if (emitter !== 0 && this.vaaIds.deliveredOutOfOrder(emitter, this.ids.sequence[record.id]!, record.destinationChain)) record.outOfOrder = true;
   }
 
   /** Submissions go out but no delivery is recognised (an event that never matches): said as an anomaly, not as silent drops. */
@@ -302,29 +307,14 @@ export class Ledger {
   reobserved = (id: number, at: number, detail: string) => this.anomaly({ at: this.elapsed(at), kind: "reobserved-vaa", messageId: id, detail });
 
   private anomaly(a: Anomaly): void {
-    if (a.messageId !== undefined && a.messageId < this.stageOf.length) a.stage = this.stageOf[a.messageId];
+    if (a.messageId !== undefined && a.messageId < this.ids.stage.length) a.stage = this.ids.stage[a.messageId];
     this.onAnomaly?.(a);
-  }
-
-  private grow(id: number): void {
-    if (id < this.finished.length) return;
-    let size = this.finished.length;
-    while (size <= id) size *= 2;
-    const finished = new Uint8Array(size);
-    finished.set(this.finished);
-    const stageOf = new Uint16Array(size);
-    stageOf.set(this.stageOf);
-    const emitterOf = new Uint16Array(size);
-    emitterOf.set(this.emitterOf);
-    const sequenceOf = new Float64Array(size);
-    sequenceOf.set(this.sequenceOf);
-    [this.finished, this.stageOf, this.emitterOf, this.sequenceOf] = [finished, stageOf, emitterOf, sequenceOf];
   }
 
   /** A live record by id; an event for a message not in flight is reported, not thrown. */
   private match(id: number): MessageRecord | undefined {
     const record = this.live.get(id);
-    if (!record && this.finishedCode(id) === Finished.No) {
+    if (!record && this.ids.finishedCode(id) === Finished.No) {
       this.anomaly({ at: this.elapsed(), kind: "unmatched", messageId: id, detail: "event for a message this run did not plan" });
     }
     return record;
@@ -334,16 +324,4 @@ export class Ledger {
     const id = this.liveByVaaId.get(key);
     return id === undefined ? undefined : this.live.get(id);
   }
-}
-
-/** How a message that left the ledger ended. */
-// biome-ignore lint/suspicious/noConstEnum: used in this file only, where esbuild inlines it
-const enum Finished {
-  No = 0,
-  Delivered = 1,
-  Dropped = 2,
-  /** Dropped because its source transaction was rolled back; a later delivery is a phantom. */
-  RolledBack = 3,
-  /** Delivered although its source transaction was rolled back (counted once). */
-  Phantom = 4,
 }

@@ -45,7 +45,10 @@ export interface MessageRecord {
   status: MessageStatus;
   /** Why it was dropped (messages.csv writes it with dropReasonText). */
   dropReason?: DropReason;
-  /** Its source transaction was rolled back by a reorg after its VAA was signed: its delivery is a phantom. */
+  /**
+   * A reorg rolled back its source transaction after it was seen in a block. A delivery is a
+   * phantom; with no VAA by the drain's end it is dropped `source-rolled-back`.
+   */
   sourceRolledBack?: boolean;
   /** Another message of this run had the same VAA id first (sequences reused after a source reorg). */
   vaaIdOf?: number;
@@ -67,6 +70,7 @@ export interface Anomaly {
 export function stallReason(r: MessageRecord): DropReason {
   if (r.sentAt === undefined) return { code: "not-sent" };
   if (r.sourceIncludedAt === undefined) return r.sendError ? { code: "send-failed", detail: r.sendError } : { code: "not-included-on-source" };
+  if (rolledBackUnsigned(r)) return { code: "source-rolled-back" };
   // A rolled-back message's sequence was used again: a relayer fetching by VAA id may get the old VAA.
   if (r.vaaIdOf !== undefined) return { code: "vaa-id-reused", detail: `${r.vaaKey} was message ${r.vaaIdOf}'s first` };
   if (r.vaaReadyAt === undefined) return { code: "no-quorum" };
@@ -74,4 +78,9 @@ export function stallReason(r: MessageRecord): DropReason {
   if (r.relayerFetchedAt === undefined) return { code: "vaa-not-fetched-by-relayer" };
   if (r.relayerSubmittedAt === undefined) return { code: "not-submitted-by-relayer" };
   return { code: "submitted-not-delivered" };
+}
+
+/** Rolled back on its source before its VAA formed: nothing is owed for it unless guardians that saw it still sign. */
+export function rolledBackUnsigned(r: MessageRecord): boolean {
+  return r.sourceRolledBack === true && r.vaaReadyAt === undefined;
 }
