@@ -41,18 +41,20 @@ export interface AnvilOptions {
 
 /** What an anvil keeps of its past (anvilHistory chooses it for a run). */
 export interface AnvilHistory {
-  /** States (one per block) kept in memory, newest first; none on disk. */
+  /** States of past blocks kept in memory, newest first; none on disk. 0: none (only the head's). */
   states: number;
   /** Blocks whose transactions, receipts and logs are kept, newest first. */
   transactionBlocks: number;
 }
 
 /**
- * The fewest states a chain keeps: down to `finalized` (head − 8 blocks with slotsInAnEpoch 4),
- * for whoever reads state at a block tag. Each kept state costs memory that grows with the
- * contracts' storage, so a destination keeps no more.
+ * The past states a destination keeps: none. anvil 1.7.1 keeps each as a full copy of the
+ * in-memory state, made when a block is mined (backend/mem/mod.rs do_mine_block → current_state),
+ * so each costs memory and copying time that grow with the contracts' storage, which a
+ * destination's receiver grows by a replay-protection slot a delivery; nothing reads a
+ * destination's state at a past block.
  */
-export const MIN_HISTORY_STATES = 10;
+export const MIN_HISTORY_STATES = 0;
 /**
  * The fewest states a source chain keeps: the drain replays a reverted send with eth_call on the
  * block before it (watchers.ts dropRevertedSends), which must still be kept: 64 blocks is 32 s
@@ -72,9 +74,9 @@ export const MIN_TRANSACTION_BLOCKS = 512;
  * under `--block-time` ≤ 2 s) and of 3,600 more on disk; a 10-minute run at 200 msgs/s took three
  * anvils from 100 MB to 11.7 GB. Kept here:
  * - states (`--prune-history <n>`, in memory only; it sets `--max-persisted-states` to 0, so
- *   nothing is written to disk): `MIN_HISTORY_STATES`, on a `source` `MIN_SOURCE_STATES`, or the
- *   deepest scheduled reorg + 2 when deeper (anvil_reorg of depth d re-executes from the state at
- *   head − d);
+ *   nothing is written to disk; a bare `--prune-history` keeps none): `MIN_HISTORY_STATES`, on a
+ *   `source` `MIN_SOURCE_STATES`, or the deepest scheduled reorg + 2 when deeper (anvil_reorg of
+ *   depth d re-executes from the state at head − d);
  * - transactions (`--transaction-block-keeper <n>`): `MIN_TRANSACTION_BLOCKS`, or the blocks the
  *   chain makes in `lookBackMs` when more (the transactions the guardians' re-observation and
  *   the drain's reverted-send check look up by hash, and the relayers' receipts); blocks older
@@ -83,7 +85,7 @@ export const MIN_TRANSACTION_BLOCKS = 512;
 export function anvilHistory(options: { blockTimeMs: number; deepestReorg?: number; lookBackMs: number; source?: boolean }): AnvilHistory {
   const { blockTimeMs, deepestReorg = 0, lookBackMs, source = false } = options;
   return {
-    states: Math.max(source ? MIN_SOURCE_STATES : MIN_HISTORY_STATES, deepestReorg + 2),
+    states: Math.max(source ? MIN_SOURCE_STATES : MIN_HISTORY_STATES, deepestReorg > 0 ? deepestReorg + 2 : 0),
     transactionBlocks: Math.max(MIN_TRANSACTION_BLOCKS, deepestReorg + 2, Math.ceil(lookBackMs / blockTimeMs)),
   };
 }
@@ -128,10 +130,10 @@ export function anvilArgs(options: AnvilOptions): string[] {
   ];
   if (options.history) {
     const { states, transactionBlocks } = options.history;
-    for (const [field, n] of Object.entries(options.history)) {
-      if (!Number.isInteger(n) || n < 1) throw new Error(`anvil history.${field}: ${n}; it must be a whole number ≥ 1`);
-    }
-    args.push("--prune-history", String(states), "--transaction-block-keeper", String(transactionBlocks));
+    if (!Number.isInteger(states) || states < 0) throw new Error(`anvil history.states: ${states}; it must be a whole number ≥ 0`);
+    if (!Number.isInteger(transactionBlocks) || transactionBlocks < 1) throw new Error(`anvil history.transactionBlocks: ${transactionBlocks}; it must be a whole number ≥ 1`);
+    // No past states is the bare flag: anvil 1.7.1 never returns from `--prune-history 0` (a loop that evicts down to the limit).
+    args.push(...(states === 0 ? ["--prune-history"] : ["--prune-history", String(states)]), "--transaction-block-keeper", String(transactionBlocks));
   }
   if (options.forkUrl) {
     args.push("--fork-url", options.forkUrl);

@@ -34,14 +34,19 @@ test("history: --prune-history and --transaction-block-keeper from anvilHistory,
   const args = anvilArgs({ mining: "clock", history: { states: 70, transactionBlocks: 600 } });
   t.deepEqual(args.slice(args.indexOf("--prune-history"), args.indexOf("--prune-history") + 4), ["--prune-history", "70", "--transaction-block-keeper", "600"]);
   t.false(anvilArgs({ mining: "clock" }).includes("--prune-history"), "without history anvil keeps its own defaults");
-  t.throws(() => anvilArgs({ history: { states: 0, transactionBlocks: 600 } }), { message: /anvil history\.states: 0; it must be a whole number ≥ 1/ });
+  // No past states: the bare flag (anvil 1.7.1 hangs on `--prune-history 0`), followed by another flag so it takes no value.
+  const none = anvilArgs({ mining: "clock", history: { states: 0, transactionBlocks: 600 } });
+  t.deepEqual(none.slice(none.indexOf("--prune-history"), none.indexOf("--prune-history") + 3), ["--prune-history", "--transaction-block-keeper", "600"]);
+  t.throws(() => anvilArgs({ history: { states: -1, transactionBlocks: 600 } }), { message: /anvil history\.states: -1; it must be a whole number ≥ 0/ });
+  t.throws(() => anvilArgs({ history: { states: 1, transactionBlocks: 0 } }), { message: /anvil history\.transactionBlocks: 0; it must be a whole number ≥ 1/ });
   t.deepEqual(anvilHistory({ blockTimeMs: 250, lookBackMs: 0 }), { states: MIN_HISTORY_STATES, transactionBlocks: MIN_TRANSACTION_BLOCKS });
   t.deepEqual(anvilHistory({ blockTimeMs: 250, lookBackMs: 0, source: true }), { states: MIN_SOURCE_STATES, transactionBlocks: MIN_TRANSACTION_BLOCKS });
   t.deepEqual(anvilHistory({ blockTimeMs: 250, deepestReorg: 100, lookBackMs: 0, source: true }), { states: 102, transactionBlocks: 512 });
   // 6 minutes of 250 ms blocks: 1,440; a reorg deeper than the window widens it.
   t.deepEqual(anvilHistory({ blockTimeMs: 250, deepestReorg: 3, lookBackMs: 360_000, source: true }), { states: 64, transactionBlocks: 1440 });
   t.deepEqual(anvilHistory({ blockTimeMs: 1000, deepestReorg: 900, lookBackMs: 1_000 }), { states: 902, transactionBlocks: 902 });
-  t.deepEqual(anvilHistory({ blockTimeMs: 250, deepestReorg: 3, lookBackMs: 60_000 }), { states: 10, transactionBlocks: 512 });
+  t.deepEqual(anvilHistory({ blockTimeMs: 250, deepestReorg: 3, lookBackMs: 60_000 }), { states: 5, transactionBlocks: 512 });
+  t.deepEqual(anvilHistory({ blockTimeMs: 250, lookBackMs: 60_000 }), { states: 0, transactionBlocks: 512 }, "a destination keeps no past state");
 });
 
 test("mining clock: anvil gets --no-mining instead of --block-time", (t) => {
