@@ -1,4 +1,6 @@
 import test from "ava";
+import { encodeAbiParameters, encodePacked, keccak256, parseAbiParameters } from "viem";
+import { liquidationReceiverAbi } from "../fixtures/contracts/artifacts/index.ts";
 import { loadIntegration } from "../src/bridges/wormhole/integrationLoader.ts";
 import { decodeTrigger, encodeTrigger } from "../src/load/payload.ts";
 import { toEmitterAddress } from "../src/bridges/wormhole/vaa.ts";
@@ -39,6 +41,35 @@ test("delivers once; replays, unknown emitters and wrong destinations revert", a
   const elsewhere = await publish(source, hub, 2n, 30);
   await t.throwsAsync(simulate(signedVaa(source.keys, range(0, 12), elsewhere)), { message: /wrong destination/ });
   await t.throwsAsync(simulate(signedVaa(source.keys, range(0, 11), body)), { message: /invalid VAA: no quorum/ });
+});
+
+test("replay protection is per (emitter chain, emitter, sequence), 256 sequences to one storage slot", async (t) => {
+  const { source, destination, hub, receiver } = await setup(t);
+  const { call, simulate } = deliverer(destination, receiver);
+  const body = await publish(source, hub, 5n, destination.profile.wormholeChainId);
+  const at = (sequence: bigint) => signedVaa(source.keys, range(0, 12), { ...body, sequence });
+  for (const sequence of [0n, 1n, 255n, 256n]) await call("receiveMessage", at(sequence));
+  // Another body under a delivered sequence (a reorg reuses sequences) is the same message here.
+  await t.throwsAsync(simulate(signedVaa(source.keys, range(0, 12), { ...body, sequence: 1n, nonce: body.nonce + 1 })), { message: /already delivered/ });
+  const isDelivered = (sequence: bigint) =>
+    destination.client.readContract({
+      address: receiver,
+      abi: liquidationReceiverAbi,
+      functionName: "isDelivered",
+      args: [body.emitterChain, body.emitterAddress, sequence],
+    });
+  t.deepEqual(await Promise.all([0n, 1n, 2n, 255n, 256n, 257n].map(isDelivered)), [true, true, false, true, true, false]);
+  // deliveredBits is the receiver's second storage variable (slot 1): word keccak256(chain, emitter, sequence / 256).
+  const slotOf = (word: bigint) =>
+    keccak256(
+      encodeAbiParameters(parseAbiParameters("bytes32, uint256"), [
+        keccak256(encodePacked(["uint16", "bytes32", "uint64"], [body.emitterChain, body.emitterAddress, word])),
+        1n,
+      ]),
+    );
+  const stored = async (word: bigint) => BigInt((await destination.client.getStorageAt({ address: receiver, slot: slotOf(word) })) ?? "0x0");
+  t.is(await stored(0n), (1n << 255n) | 0b11n, "sequences 0, 1 and 255 share the first word");
+  t.is(await stored(1n), 1n, "sequence 256 starts the next");
 });
 
 test("the batch entry point delivers the good VAAs and reports the others", async (t) => {
