@@ -1,9 +1,10 @@
 // npm run bench: runs each benchmark several times in fresh processes and writes
 // BENCHMARKS.md with the machine, the date, versions, and min / median / max per figure.
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { environmentFacts } from "../../src/report/manifest.ts";
+import { soakSectionOf, withSoakSection } from "./soakSection.ts";
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 
@@ -298,6 +299,8 @@ The localnet's time is mostly \`simd init\`, gentx and collect-gentxs (each a Go
 start) and the first blocks at a 500 ms commit timeout.
 `;
 const failed = failures.length ? `\n## Failed runs\n\n${failures.map((f) => `- ${f}`).join("\n")}\n` : "";
-writeFileSync("BENCHMARKS.md", md + failed);
+// The long-run section is written by npm run bench:soak (ten minutes of its own): carried over as it is.
+const longRun = existsSync("BENCHMARKS.md") ? soakSectionOf(readFileSync("BENCHMARKS.md", "utf8")) : undefined;
+writeFileSync("BENCHMARKS.md", withSoakSection(md + failed, longRun));
 console.log(`bench: wrote BENCHMARKS.md${failures.length ? `; ${failures.length} run(s) failed (listed there)` : ""}`);
 if (failures.length) process.exitCode = 1;
