@@ -131,7 +131,8 @@ export function anvilArgs(options: AnvilOptions): string[] {
   if (options.history) {
     const { states, transactionBlocks } = options.history;
     if (!Number.isInteger(states) || states < 0) throw new Error(`anvil history.states: ${states}; it must be a whole number ≥ 0`);
-    if (!Number.isInteger(transactionBlocks) || transactionBlocks < 1) throw new Error(`anvil history.transactionBlocks: ${transactionBlocks}; it must be a whole number ≥ 1`);
+    if (!Number.isInteger(transactionBlocks) || transactionBlocks < 1)
+      throw new Error(`anvil history.transactionBlocks: ${transactionBlocks}; it must be a whole number ≥ 1`);
     // No past states is the bare flag: anvil 1.7.1 never returns from `--prune-history 0` (a loop that evicts down to the limit).
     args.push(...(states === 0 ? ["--prune-history"] : ["--prune-history", String(states)]), "--transaction-block-keeper", String(transactionBlocks));
   }

@@ -38,7 +38,9 @@ test("history: --prune-history and --transaction-block-keeper from anvilHistory,
   const none = anvilArgs({ mining: "clock", history: { states: 0, transactionBlocks: 600 } });
   t.deepEqual(none.slice(none.indexOf("--prune-history"), none.indexOf("--prune-history") + 3), ["--prune-history", "--transaction-block-keeper", "600"]);
   t.throws(() => anvilArgs({ history: { states: -1, transactionBlocks: 600 } }), { message: /anvil history\.states: -1; it must be a whole number ≥ 0/ });
-  t.throws(() => anvilArgs({ history: { states: 1, transactionBlocks: 0 } }), { message: /anvil history\.transactionBlocks: 0; it must be a whole number ≥ 1/ });
+  t.throws(() => anvilArgs({ history: { states: 1, transactionBlocks: 0 } }), {
+    message: /anvil history\.transactionBlocks: 0; it must be a whole number ≥ 1/,
+  });
   t.deepEqual(anvilHistory({ blockTimeMs: 250, lookBackMs: 0 }), { states: MIN_HISTORY_STATES, transactionBlocks: MIN_TRANSACTION_BLOCKS });
   t.deepEqual(anvilHistory({ blockTimeMs: 250, lookBackMs: 0, source: true }), { states: MIN_SOURCE_STATES, transactionBlocks: MIN_TRANSACTION_BLOCKS });
   t.deepEqual(anvilHistory({ blockTimeMs: 250, deepestReorg: 100, lookBackMs: 0, source: true }), { states: 102, transactionBlocks: 512 });
