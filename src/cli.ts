@@ -30,7 +30,7 @@ import { parseCommandLine } from "./cliArgs.ts";
 import { UsageError } from "./usageError.ts";
 
 const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--threshold EXPR ...] [--chain-mode CHAIN=MODE ...] [--fork-block CHAIN=N ...]
-                        [--metrics-port N]
+                        [--metrics-port N] [--memory-guard off|minAvailable=S,maxProcess=S]
        bridge-stress compare <scenario> --relayer A --relayer B [...] [--repeat N] [--seed N] [--out DIR]
        bridge-stress report <run-dir>
        bridge-stress bundle <run-dir>
@@ -58,6 +58,10 @@ const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--thr
   --metrics-port N
              serve Prometheus metrics at http://127.0.0.1:N/metrics during the run (0: any free port,
              printed at the start)
+  --memory-guard off | minAvailable=S,maxProcess=S
+             stop the run with a partial report when the machine's available memory falls below
+             share S of its total, or one process holds more than S of it (default 0.1 and 0.5;
+             either setting alone keeps the scenario's other); off: never
   --chain-mode CHAIN=MODE
              run CHAIN as local (fresh anvil), fork (anvil --fork-url $BRIDGE_STRESS_FORK_URL_<CHAIN>)
              or remote (the dev node at $BRIDGE_STRESS_RPC_URL_<CHAIN>); repeatable

@@ -20,6 +20,7 @@ const FLAGS = [
   "--relayer",
   "--repeat",
   "--metrics-port",
+  "--memory-guard",
   "--help",
   "-h",
   "--bogus",
@@ -30,6 +31,10 @@ const value = fc.oneof(
   fc.string({ maxLength: 12 }),
   fc.constantFrom("", " ", "-1", "0", "1", "3", "65536", "4294967296", "1e3", "0x10", "NaN", "Infinity", "p99<1", `p99<${"9".repeat(400)}`, "bogus<1"),
   fc.constantFrom(
+    "off",
+    "minAvailable=0.2",
+    "maxProcess=1",
+    "minAvailable=0.1,maxProcess=0.5,",
     "Ethereum=fork",
     "Ethereum=remote",
     "Ethereum=",
@@ -112,4 +117,21 @@ test("regression: a refused option names the argument as written, not only the o
   t.throws(() => parseCommandLine(["report", "-h=default"]), { instanceOf: UsageError, message: /^argument "-h=default": Unknown option '-='/ });
   t.throws(() => parseCommandLine(["run", "--seed"]), { instanceOf: UsageError, message: /^argument "--seed": Option '--seed <value>' argument missing/ });
   t.throws(() => parseCommandLine(["run", "--seed", "1", "--nope"]), { instanceOf: UsageError, message: /^argument "--nope": Unknown option '--nope'/ });
+});
+
+test("--memory-guard sets the scenario's guard: off, or either share, the other kept; a bad setting names the flag and the fix", (t) => {
+  t.like(parseCommandLine(["run", "smoke", "--memory-guard", "off"]), { scenario: { memoryGuard: false } });
+  t.like(parseCommandLine(["run", "smoke", "--memory-guard", "minAvailable=0.2"]), {
+    scenario: { memoryGuard: { minAvailableShare: 0.2, maxProcessShare: 0.5 } },
+  });
+  t.like(parseCommandLine(["run", "smoke", "--memory-guard", "maxProcess=0.8, minAvailable=0.05"]), {
+    scenario: { memoryGuard: { minAvailableShare: 0.05, maxProcessShare: 0.8 } },
+  });
+  for (const bad of ["", "on", "maxProcess=1", "minAvailable=", "minAvailable=0.1=2", "maxprocess=0.3"]) {
+    t.throws(
+      () => parseCommandLine(["run", "smoke", "--memory-guard", bad]),
+      { instanceOf: UsageError, message: /^--memory-guard .*(is not a setting|must be a share).*give "off"/ },
+      bad,
+    );
+  }
 });

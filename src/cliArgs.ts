@@ -3,6 +3,7 @@ import { applyChainFlag, forkBlockProblems, type WormholeScenario } from "./brid
 import { repeatProblem } from "./compare.ts";
 import { messageOf } from "./infra/errors.ts";
 import type { Scenario } from "./load/scenario.ts";
+import { DEFAULT_MEMORY_GUARD } from "./measure/memoryGuard.ts";
 import { parseThreshold } from "./measure/thresholds.ts";
 import { loadScenario } from "./scenarios.ts";
 import { UsageError } from "./usageError.ts";
@@ -16,6 +17,7 @@ const OPTIONS = {
   relayer: { type: "string", multiple: true },
   repeat: { type: "string" },
   "metrics-port": { type: "string" },
+  "memory-guard": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -91,6 +93,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
       throw new UsageError(`--threshold ${JSON.stringify(text)}: ${messageOf(err)}`);
     }
   }
+  if (values["memory-guard"] !== undefined) scenario.memoryGuard = memoryGuardFlag(values["memory-guard"], scenario.memoryGuard);
   let metricsPort: number | undefined;
   if (values["metrics-port"] !== undefined) {
     const written = values["metrics-port"];
@@ -99,6 +102,27 @@ export function parseCommandLine(argv: string[]): CommandLine {
       throw new UsageError(`--metrics-port ${written}: must be a port from 0 to 65535 (0: any free port)`);
   }
   return { command, scenario, values, repeat, metricsPort };
+}
+
+const GUARD_KEYS = { minAvailable: "minAvailableShare", maxProcess: "maxProcessShare" } as const;
+
+/**
+ * `--memory-guard off`, or `minAvailable=S,maxProcess=S` (either or both; a share of the machine's
+ * memory between 0 and 1): replaces the scenario's `memoryGuard`, keeping what the flag leaves out.
+ */
+function memoryGuardFlag(written: string, current: Scenario["memoryGuard"]): Scenario["memoryGuard"] {
+  const fix = 'give "off", or minAvailable=SHARE and/or maxProcess=SHARE, comma-separated, each share between 0 and 1 (e.g. minAvailable=0.1,maxProcess=0.5)';
+  if (written.trim() === "off") return false;
+  const settings = { ...DEFAULT_MEMORY_GUARD, ...(current || {}) };
+  for (const part of written.split(",")) {
+    const [key = "", value, ...more] = part.split("=").map((p) => p.trim());
+    const field = GUARD_KEYS[key as keyof typeof GUARD_KEYS];
+    const share = value === undefined || value === "" ? NaN : Number(value);
+    if (!field || more.length) throw new UsageError(`--memory-guard ${written}: "${part}" is not a setting; ${fix}`);
+    if (!(share > 0 && share < 1)) throw new UsageError(`--memory-guard ${written}: ${key} must be a share between 0 and 1 (exclusive); ${fix}`);
+    settings[field] = share;
+  }
+  return settings;
 }
 
 /**
