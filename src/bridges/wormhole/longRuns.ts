@@ -17,7 +17,7 @@ const CATCH_UP_MS = 60_000;
  * What each of a run's anvils keeps of its past (chains/anvil.ts anvilHistory): states for its
  * deepest scheduled reorg (and, on a source, the drain's replay of reverted sends), and transactions far enough back for whoever looks them up on it: on a
  * source chain the guardians' first re-observation request (firstRetry after a message's first
- * observation) and the drain's reverted-send check; on every chain the catch-up after the
+ * observation; only when a fault is scheduled) and the drain's reverted-send check; on every chain the catch-up after the
  * longest fault (a guardian or watcher cut off reads the logs of the blocks it missed) and the
  * relayers' receipts (seconds). A later re-observation request, or a send reverted, longer ago
  * than that finds no transaction (README "Long runs").
@@ -28,7 +28,8 @@ export function chainHistory(scenario: WormholeScenario, sources: readonly Chain
   return (profile) => {
     const deepestReorg = Math.max(0, ...scenario.faults.map((f) => (f.kind === "reorg" && f.target === profile.name ? Number(f.depth) : 0)));
     const source = sources.includes(profile.name);
-    const reobserved = source && reobservation ? reobservation.firstRetryMs : 0;
+    // Without a fault every guardian observes every message: nothing is re-observed.
+    const reobserved = source && reobservation && scenario.faults.length > 0 ? reobservation.firstRetryMs : 0;
     return anvilHistory({ blockTimeMs: profile.blockTimeMs, deepestReorg, lookBackMs: Math.max(reobserved, longestFaultMs) + CATCH_UP_MS, source });
   };
 }
