@@ -4,6 +4,13 @@ import https from "node:https";
 /** Kept-alive connections for every HTTP call of this process (JSON-RPC, the VAA API). */
 const agents = { "http:": new http.Agent({ keepAlive: true, maxSockets: 256 }), "https:": new https.Agent({ keepAlive: true, maxSockets: 256 }) };
 
+/**
+ * How long a request waits with no byte from the server before it fails, ms (viem's http
+ * transport uses the same). A server that never answers (an RPC link under an `rpc-timeout`
+ * fault) would otherwise hold its caller, a chain's poller, past the fault's heal for good.
+ */
+export const HTTP_IDLE_TIMEOUT_MS = 10_000;
+
 export interface HttpAnswer {
   status: number;
   body: Buffer;
@@ -17,11 +24,19 @@ export interface HttpAnswer {
  * before the request reached it: such a request is sent again once on a fresh connection (as
  * Node's docs advise).
  */
-export function httpRequest(url: string, what: string, options: { method?: "GET" | "POST"; body?: string; contentType?: string } = {}): Promise<HttpAnswer> {
+export function httpRequest(url: string, what: string, options: RequestOptions = {}): Promise<HttpAnswer> {
   return send(url, what, options, true);
 }
 
-function send(url: string, what: string, options: { method?: "GET" | "POST"; body?: string; contentType?: string }, mayRetry: boolean): Promise<HttpAnswer> {
+interface RequestOptions {
+  method?: "GET" | "POST";
+  body?: string;
+  contentType?: string;
+  /** [HTTP_IDLE_TIMEOUT_MS] */
+  idleTimeoutMs?: number;
+}
+
+function send(url: string, what: string, options: RequestOptions, mayRetry: boolean): Promise<HttpAnswer> {
   return new Promise<HttpAnswer>((resolve, reject) => {
     const target = new URL(url);
     const client = target.protocol === "https:" ? https : http;
@@ -38,6 +53,8 @@ function send(url: string, what: string, options: { method?: "GET" | "POST"; bod
       response.on("error", (err) => reject(new Error(`${what}: ${err.message}`)));
       response.on("end", () => resolve({ status: response.statusCode ?? 0, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }));
     });
+    const idleMs = options.idleTimeoutMs ?? HTTP_IDLE_TIMEOUT_MS;
+    request.setTimeout(idleMs, () => request.destroy(new Error(`no answer for ${idleMs / 1000} s`)));
     request.on("error", (err: NodeJS.ErrnoException) => {
       if (mayRetry && request.reusedSocket && err.code === "ECONNRESET") return resolve(send(url, what, options, false));
       reject(new Error(`${what}: ${err.message}`));
