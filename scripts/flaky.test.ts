@@ -27,3 +27,27 @@ test("a round without any result line (a crash before the tests) tallies nothing
   t.deepEqual(tallyTap("npm ERR! something broke\n", 1, tally), { results: 0, failed: 0 });
   t.is(tally.size, 0);
 });
+
+test("each test keeps the longest time from the result before it over the rounds", (t) => {
+  const tally = new Map<string, TestTally>();
+  tallyTap(
+    round(["ok 1 - a", "ok 2 - b"]),
+    1,
+    tally,
+    new Map([
+      ["a", 3],
+      ["b", 40],
+    ]),
+  );
+  tallyTap(
+    round(["ok 1 - a", "not ok 2 - b"]),
+    2,
+    tally,
+    new Map([
+      ["a", 5],
+      ["b", 20],
+    ]),
+  );
+  t.is(tally.get("a")!.maxGapS, 5);
+  t.is(tally.get("b")!.maxGapS, 40);
+});
