@@ -45,11 +45,27 @@ export class FaultRunner<Targets extends FaultTargets = FaultTargets> {
     this.ledger.whenStarted(() => {
       if (this.stopped) return;
       for (const fault of this.faults) {
-        const from = (s: number) => Math.max(0, s * 1000 - this.ledger.elapsed());
-        this.timers.push(setTimeout(() => this.apply(fault), from(fault.atS)));
-        if (!this.kind(fault).momentary) this.timers.push(setTimeout(() => this.heal(fault), from(fault.atS + fault.forS)));
+        this.when(fault.atS * 1000, () => this.apply(fault));
+        if (!this.kind(fault).momentary) this.when((fault.atS + fault.forS) * 1000, () => this.heal(fault));
       }
     });
+  }
+
+  /**
+   * Runs `fn` once the run clock reads `ms`, never before: a timer counts from the event loop's
+   * cached time, which lags the run clock (by up to a millisecond, more after a long callback),
+   * so one that fires early is set again for the rest.
+   */
+  private when(ms: number, fn: () => void): void {
+    const timer = setTimeout(
+      () => {
+        if (this.stopped) return;
+        if (this.ledger.elapsed() < ms) this.when(ms, fn);
+        else fn();
+      },
+      Math.max(0, Math.ceil(ms - this.ledger.elapsed())),
+    );
+    this.timers.push(timer);
   }
 
   async stop(): Promise<void> {
