@@ -6,9 +6,8 @@
 //
 //   tsx scripts/bench/soak.ts [--minutes 10] [--rate 200]
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { tmpdir } from "node:os";
 import { parseArgs } from "node:util";
 import { parse } from "csv-parse/sync";
 import { validateScenario } from "../../src/scenarios.ts";
