@@ -122,6 +122,11 @@ export class Ledger {
     return this.live.get(id);
   }
 
+  /** The stage of a message this run planned, in flight or finished; undefined for an id never planned. */
+  stageOf(id: number): number | undefined {
+    return this.live.get(id)?.stage ?? (this.ids.finishedCode(id) === Finished.No ? undefined : this.ids.stage[id]);
+  }
+
   /** Links a message to its VAA id; the first hop that learns it calls this. */
   link(id: number, key: string): MessageRecord | undefined {
     const record = this.match(id);

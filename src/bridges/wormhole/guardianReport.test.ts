@@ -4,10 +4,22 @@ import { bucketFloor, bucketOf } from "../../measure/bucketHistogram.ts";
 import { percentile } from "../../measure/histogram.ts";
 import { GUARDIANS } from "../../report/tables.ts";
 import type { SignatureRecord } from "./guardians/records.ts";
-import { SignatureLog } from "./guardianReport.ts";
+import { Ledger } from "../../measure/ledger.ts";
+import { SignatureLog, watchSignatures } from "./guardianReport.ts";
 
-const signature = (key: string, guardianIndex: number, seenAt: number, observe: number, arrive: number, reobserved = false): SignatureRecord => ({
+/** A payload naming message `id` (the test's decode reads its first byte). */
+const payloadOf = (id: number) => Uint8Array.of(id);
+const signature = (
+  key: string,
+  guardianIndex: number,
+  seenAt: number,
+  observe: number,
+  arrive: number,
+  reobserved = false,
+  payload = payloadOf(0),
+): SignatureRecord => ({
   key,
+  payload,
   digest: "0x00",
   guardianIndex,
   region: guardianIndex < 2 ? "us-east" : "eu-west",
@@ -19,18 +31,30 @@ const signature = (key: string, guardianIndex: number, seenAt: number, observe: 
 
 const rows = (log: SignatureLog) => [...log.delays.rows()].map((r) => Object.fromEntries(GUARDIANS.columns.map((c) => [c, GUARDIANS.cell(r, c)])));
 
-test("signatures before their VAA wait for its stage, later ones use it, the rest are settled from the ledger or left out", (t) => {
-  const log = new SignatureLog();
-  log.signature(signature("2/aa/1", 0, 1000, 5, 0.5));
-  log.signature(signature("2/aa/1", 2, 1000, 5, 35));
-  t.deepEqual(rows(log), [], "nothing is counted before the stage is known");
-  log.vaa("2/aa/1", 3, 1040);
-  log.signature(signature("2/aa/1", 3, 1000, 400, 35, true)); // after quorum, a re-observation
-  log.signature(signature("2/aa/2", 1, 2000, 7, 0.5)); // never reaches quorum; in flight at the end
-  log.signature(signature("2/zz/9", 1, 2000, 7, 0.5)); // no message of the run
-  log.settle((key) => (key === "2/aa/2" ? 4 : undefined));
-  t.is(log.unattributed, 1);
-  t.deepEqual(rows(log), [
+test("each signature counts at once into its message's stage, in flight or finished; one that names no message of the run is left out", (t) => {
+  const ledger = new Ledger();
+  ledger.plan({ id: 1, kind: "liquidation", sourceChain: "Ethereum", destinationChain: "Base", stage: 3, intendedAt: 0 });
+  ledger.plan({ id: 2, kind: "liquidation", sourceChain: "Ethereum", destinationChain: "Base", stage: 4, intendedAt: 0 });
+  let take: ((r: SignatureRecord) => void) | undefined;
+  const network = { on: (_event: "signature", fn: (r: SignatureRecord) => void) => (take = fn) } as unknown as Parameters<typeof watchSignatures>[0];
+  let decoded = 0;
+  const watched = watchSignatures(network, ledger, (payload) => {
+    decoded++;
+    if (payload[0] === 255) throw new Error("not a trigger");
+    return payload[0]!;
+  });
+  const one = payloadOf(1);
+  take!(signature("2/aa/1", 0, 1000, 5, 0.5, false, one));
+  take!(signature("2/aa/1", 2, 1000, 5, 35, false, one));
+  ledger.vaaReady(1, "2/aa/1", ledger.startedAt + 1040);
+  ledger.delivered(1, ledger.startedAt + 1500, "0x01", false);
+  take!(signature("2/aa/1", 3, 1000, 400, 35, true, one)); // after delivery, a re-observation
+  take!(signature("2/aa/2", 1, 2000, 7, 0.5, false, payloadOf(2))); // in flight
+  take!(signature("2/zz/9", 1, 2000, 7, 0.5, false, payloadOf(9))); // never planned
+  take!(signature("2/zz/8", 1, 2000, 7, 0.5, false, payloadOf(255))); // not a trigger at all
+  t.is(watched.log.unattributed, 2);
+  t.is(decoded, 4, "a payload object is decoded once, whichever guardian's signature carries it");
+  t.deepEqual(rows(watched.log), [
     {
       stage: "3",
       guardian: "0",
@@ -99,14 +123,13 @@ test("guardians.csv rows from many signatures match a sorted-array oracle per st
       const observe = random() * 20 + (g === 3 ? 250 : 0);
       const arrive = (g < 2 ? 0.5 : 35) + random() * 5 + (stage === 2 && g >= 2 ? 300 : 0);
       const reobserved = random() < 0.05;
-      log.signature(signature(key, g, m * 10, observe, arrive, reobserved));
+      log.signature(signature(key, g, m * 10, observe, arrive, reobserved), stage);
       const cell = kept.get(`${stage}/${g}`) ?? { observe: [], arrive: [], reobserved: 0 };
       cell.observe.push(observe);
       cell.arrive.push(observe + arrive);
       cell.reobserved += reobserved ? 1 : 0;
       kept.set(`${stage}/${g}`, cell);
     }
-    log.vaa(key, stage, m * 10 + 50);
   }
   const got = [...log.delays.rows()];
   t.is(got.length, 12);

@@ -304,8 +304,6 @@ export class WormholePath implements DeliveryPath {
     this.misbehaviour?.summary();
     // Sends mined but reverted are dropped with their revert reason.
     await dropRevertedSends(this.stack, this.ledger!);
-    // Signatures of messages short of quorum take their stages from the ledger before those messages are dropped.
-    this.signatures?.settle();
     dropShortOfQuorum(this.stack.guardianNetwork, this.ledger!);
     await this.verify();
   }

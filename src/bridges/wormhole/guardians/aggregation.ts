@@ -98,7 +98,7 @@ export class Aggregation {
     if (options.recordsSignatures() && !this.withholding.has(o.guardianIndex)) {
       const { guardianIndex, digest, observedAt, reobserved } = o;
       const region = options.topology.regionOf(guardianIndex);
-      options.signature({ key, digest, guardianIndex, region, seenAt: o.seen.observedAt, observedAt, arrivedAt, reobserved });
+      options.signature({ key, payload: o.seen.body.payload, digest, guardianIndex, region, seenAt: o.seen.observedAt, observedAt, arrivedAt, reobserved });
     }
     let tally = this.tallies.get(o.digest);
     if (!tally) {

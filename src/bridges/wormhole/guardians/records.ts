@@ -7,6 +7,8 @@ import type { Hex } from "viem";
 export interface SignatureRecord {
   /** The message's VAA id (vaaKey: chain/emitter/sequence). */
   key: string;
+  /** The message's payload as the shared poller read it (one object for every guardian's signature of it). */
+  payload: Uint8Array;
   /** The body digest this guardian signed. */
   digest: Hex;
   guardianIndex: number;
