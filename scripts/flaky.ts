@@ -24,6 +24,9 @@ export interface TestTally {
   maxGapS?: number;
 }
 
+/** A TAP result line: `ok N - name` or `not ok N - name`. */
+const RESULT_LINE = /^(not ok|ok) \d+ - (.*)$/;
+
 /**
  * Adds one round's TAP output to `tally`: every `ok N - name` and `not ok N - name` line counts
  * (skipped and todo tests do not). Returns how many results the round had, and whether it
@@ -38,7 +41,7 @@ export function tallyTap(
   let results = 0;
   let failed = 0;
   for (const line of tap.split("\n")) {
-    const m = /^(not ok|ok) \d+ - (.*)$/.exec(line);
+    const m = RESULT_LINE.exec(line);
     if (!m || /# (SKIP|TODO)\b/i.test(m[2]!)) continue;
     const name = m[2]!.trim();
     const t = tally.get(name) ?? { runs: 0, failures: 0, failedIn: [] };
@@ -81,10 +84,10 @@ function runRound(
       const lines = (partial + text).split("\n");
       partial = lines.pop()!;
       for (const line of lines) {
-        const m = /^(?:not ok|ok) \d+ - (.*)$/.exec(line);
+        const m = RESULT_LINE.exec(line);
         if (!m) continue;
         const at = performance.now();
-        gapsS.set(m[1]!.trim(), (at - last) / 1000);
+        gapsS.set(m[2]!.trim(), (at - last) / 1000);
         last = at;
       }
     });
@@ -109,7 +112,7 @@ async function main(): Promise<void> {
     stopped = true;
     if (running) process.kill(-running, "SIGINT");
   });
-  let done = 0;
+  /** Each finished round's wall time, s. */
   const roundsS: number[] = [];
   for (let round = 1; round <= rounds && !stopped; round++) {
     console.error(`flaky: round ${round} of ${rounds}: npm run ${script}`);
@@ -123,7 +126,6 @@ async function main(): Promise<void> {
     console.error(`flaky: round ${round} took ${(wallS / 60).toFixed(1)} min`);
     // A round that exits non-zero without a failing test line crashed outside the tests.
     if ((code !== 0 && failed === 0) || results === 0) crashed.push(round);
-    done++;
   }
   const flaky = flakyTests(tally);
   const failures = flaky.reduce((n, [, t]) => n + t.failures, 0);
@@ -133,10 +135,10 @@ async function main(): Promise<void> {
   console.log("slowest (longest time from the result before, s):");
   for (const [name, t] of slowest.slice(0, 15)) console.log(`  ${t.maxGapS!.toFixed(1)}  ${name}`);
   if (crashed.length) console.log(`rounds that ended without test results or failed outside a test: ${crashed.join(", ")}`);
-  console.log(`${done} rounds of npm run ${script}: ${tally.size} tests, ${failures} failures in ${flaky.length} tests`);
+  console.log(`${roundsS.length} rounds of npm run ${script}: ${tally.size} tests, ${failures} failures in ${flaky.length} tests`);
   mkdirSync("reports", { recursive: true });
   const file = join("reports", `flaky-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  writeFileSync(file, `${JSON.stringify({ script, rounds: done, roundsS, crashed, tests: Object.fromEntries(tally) }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ script, rounds: roundsS.length, roundsS, crashed, tests: Object.fromEntries(tally) }, null, 2)}\n`);
   console.log(`tally: ${file}`);
   process.exitCode = failures || crashed.length ? 1 : 0;
 }

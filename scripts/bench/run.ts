@@ -2,8 +2,9 @@
 // BENCHMARKS.md with the machine, the date, versions, and min / median / max per figure.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus } from "node:os";
 import { environmentFacts } from "../../src/report/manifest.ts";
+import { machineLines } from "./facts.ts";
 import { soakSectionOf, withSoakSection } from "./soakSection.ts";
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
@@ -159,9 +160,7 @@ const md = `# Benchmarks
 
 Written by \`npm run bench\` (scripts/bench/). Each figure is min / median / max over ${REPEATS} runs, each in a fresh process.
 
-- date: ${new Date().toISOString()}
-- machine: ${cpus().length} × ${env.cpuModel}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${env.platform}, Node ${env.node}
-- commit: ${env.gitCommit}
+${machineLines().join("\n")}
 - ${Object.entries(env.packages)
   .map(([name, version]) => `${name} ${version}`)
   .join(", ")}

@@ -6,13 +6,15 @@
 //
 //   tsx scripts/bench/soak.ts [--minutes 10] [--rate 200]
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { parse } from "csv-parse/sync";
 import { validateScenario } from "../../src/scenarios.ts";
 import { runScenario } from "../../src/run.ts";
 import { environmentFacts } from "../../src/report/manifest.ts";
+import { namedValues, readCsv } from "../../src/report/readBack.ts";
+import { RESOURCES } from "../../src/report/tables.ts";
+import { machineLines } from "./facts.ts";
 import { type Minute, soakFigures, SOAK_END, SOAK_START, withSoakSection } from "./soakSection.ts";
 
 const { values } = parseArgs({ options: { minutes: { type: "string", default: "10" }, rate: { type: "string", default: "200" } } });
@@ -26,15 +28,9 @@ const outDir = mkdtempSync(join(tmpdir(), "bench-soak-"));
 try {
   console.log(`bench: soak, ${rate} msgs/s for ${minutes} min (+ 60 s drain) …`);
   const result = await runScenario(scenario, { outDir });
-  const rows = parse(readFileSync(join(result.runDir, "resources.csv")), { columns: true }) as Array<Record<string, string>>;
-  const perChain = (cell: string) =>
-    Object.fromEntries(
-      cell
-        .split(";")
-        .filter(Boolean)
-        .map((kv) => [kv.split("=")[0]!, Number(kv.split("=")[1])]),
-    );
-  const load: Minute[] = rows
+  // resources.csv's per-process cells are `name=value;…` (MB, ms).
+  const perChain = (cell: string | undefined) => Object.fromEntries(namedValues(cell).map(([name, value]) => [name, Number(value)]));
+  const load: Minute[] = readCsv(result.runDir, RESOURCES)
     .filter((r) => r.stage === "0")
     .map((r) => ({
       minute: Number(r.minute),
@@ -42,11 +38,10 @@ try {
       p99: Number(r.p99_ms),
       harnessRss: Number(r.harness_rss_max_mb),
       harnessHeap: Number(r.harness_heap_max_mb),
-      chainRss: perChain(r.process_rss_max_mb!),
-      lateness: perChain(r.block_lateness_p99_ms!),
+      chainRss: perChain(r.process_rss_max_mb),
+      lateness: perChain(r.block_lateness_p99_ms),
     }));
   const total = result.stats.total;
-  const facts = environmentFacts();
   const section = soakFigures({
     rate,
     minutes,
@@ -56,12 +51,7 @@ try {
     dropped: total.dropped,
     late: total.late,
     p99: total.delay.percentile(99) ?? Number.NaN,
-    header: [
-      `- date: ${new Date().toISOString()}`,
-      `- machine: ${cpus().length} × ${facts.cpuModel}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${facts.platform}, Node ${facts.node}`,
-      `- commit: ${facts.gitCommit}`,
-      `- ${facts.anvil}`,
-    ].join("\n"),
+    header: [...machineLines(), `- ${environmentFacts().anvil}`].join("\n"),
   });
   const file = "BENCHMARKS.md";
   writeFileSync(file, withSoakSection(readFileSync(file, "utf8"), section));

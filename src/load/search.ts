@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Ledger } from "../measure/ledger.ts";
-import { rolledBackUnsigned } from "../measure/record.ts";
 import { now } from "../infra/clock.ts";
 import type { StageJudgement } from "../measure/capacity.ts";
 import { dispatch } from "./dispatcher.ts";
@@ -87,6 +86,6 @@ async function probe(ctx: SearchContext, factory: MessageFactory, rate: number):
 
 function unfinished(ledger: Ledger, stage: number): number {
   let n = 0;
-  for (const r of ledger.inFlightRecords()) if (r.stage === stage && !rolledBackUnsigned(r)) n++;
+  for (const r of ledger.inFlightRecords()) if (r.stage === stage) n++;
   return n;
 }

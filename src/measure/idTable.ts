@@ -28,15 +28,12 @@ export class IdTable {
     if (id < this.finished.length) return;
     let size = this.finished.length;
     while (size <= id) size *= 2;
-    const finished = new Uint8Array(size);
-    finished.set(this.finished);
-    const stage = new Uint16Array(size);
-    stage.set(this.stage);
-    const emitter = new Uint16Array(size);
-    emitter.set(this.emitter);
-    const sequence = new Float64Array(size);
-    sequence.set(this.sequence);
-    [this.finished, this.stage, this.emitter, this.sequence] = [finished, stage, emitter, sequence];
+    const widen = <A extends Uint8Array | Uint16Array | Float64Array>(a: A): A => {
+      const wider = new (a.constructor as new (length: number) => A)(size);
+      wider.set(a);
+      return wider;
+    };
+    [this.finished, this.stage, this.emitter, this.sequence] = [widen(this.finished), widen(this.stage), widen(this.emitter), widen(this.sequence)];
   }
 
   finishedCode(id: number): Finished {

@@ -113,8 +113,13 @@ export class Ledger {
     return record;
   }
 
-  /** Messages still in flight. */
-  inFlightRecords(): IterableIterator<MessageRecord> {
+  /** The messages the run still waits for (those `inFlight` counts): held rolled-back ones left out. */
+  *inFlightRecords(): IterableIterator<MessageRecord> {
+    for (const record of this.live.values()) if (!this.rolledBackUnsigned.has(record.id)) yield record;
+  }
+
+  /** Every message not yet delivered or dropped, held ones included (what an interrupted run lists). */
+  unfinishedRecords(): IterableIterator<MessageRecord> {
     return this.live.values();
   }
 

@@ -70,7 +70,8 @@ export interface Anomaly {
 export function stallReason(r: MessageRecord): DropReason {
   if (r.sentAt === undefined) return { code: "not-sent" };
   if (r.sourceIncludedAt === undefined) return r.sendError ? { code: "send-failed", detail: r.sendError } : { code: "not-included-on-source" };
-  if (rolledBackUnsigned(r)) return { code: "source-rolled-back" };
+  // Rolled back before its VAA formed, and no guardian that saw it signed it after.
+  if (r.sourceRolledBack && r.vaaReadyAt === undefined) return { code: "source-rolled-back" };
   // A rolled-back message's sequence was used again: a relayer fetching by VAA id may get the old VAA.
   if (r.vaaIdOf !== undefined) return { code: "vaa-id-reused", detail: `${r.vaaKey} was message ${r.vaaIdOf}'s first` };
   if (r.vaaReadyAt === undefined) return { code: "no-quorum" };
@@ -78,9 +79,4 @@ export function stallReason(r: MessageRecord): DropReason {
   if (r.relayerFetchedAt === undefined) return { code: "vaa-not-fetched-by-relayer" };
   if (r.relayerSubmittedAt === undefined) return { code: "not-submitted-by-relayer" };
   return { code: "submitted-not-delivered" };
-}
-
-/** Rolled back on its source before its VAA formed: nothing is owed for it unless guardians that saw it still sign. */
-export function rolledBackUnsigned(r: MessageRecord): boolean {
-  return r.sourceRolledBack === true && r.vaaReadyAt === undefined;
 }

@@ -4,7 +4,7 @@ import * as vega from "vega";
 import { compile, version as vegaLiteVersion, type TopLevelSpec } from "vega-lite";
 import { harnessWarnings } from "./warnings.ts";
 import { redactText } from "./redact.ts";
-import { isComparisonDir, num, readComparison, readRun, type Row, type RunData } from "./readBack.ts";
+import { isComparisonDir, namedValues, num, readComparison, readRun, type Row, type RunData } from "./readBack.ts";
 import { type Chart, HEIGHT, runCharts, WIDTH } from "./charts.ts";
 import { type ComparedRunData, comparisonCharts } from "./comparisonCharts.ts";
 import type { CsvRow } from "./csvTable.ts";
@@ -174,15 +174,7 @@ function runTables(run: RunData): string {
     ["failed_criteria", "failed criteria"],
     ["faults", "faults"],
   ];
-  const drops = run.steps.flatMap((s) =>
-    (s.drop_reasons ?? "")
-      .split(";")
-      .filter(Boolean)
-      .map((entry) => {
-        const at = entry.lastIndexOf("=");
-        return { stage: s.stage!, reason: entry.slice(0, at), count: entry.slice(at + 1) };
-      }),
-  );
+  const drops = run.steps.flatMap((s) => namedValues(s.drop_reasons).map(([reason, count]) => ({ stage: s.stage!, reason, count })));
   return `<h2>Stages</h2>
 ${table(run.steps, stepCols)}
 <h2>Drop reasons</h2>

@@ -36,6 +36,17 @@ export interface RunData {
 /** A cell as a number; undefined when empty or absent. */
 export const num = (v: string | undefined): number | undefined => (v === undefined || v === "" ? undefined : Number(v));
 
+/** A `name=value;…` cell (steps.csv's drop_reasons, resources.csv's per-process columns) as its pairs; a value follows a name's last `=`. */
+export function namedValues(cell: string | undefined): Array<[string, string]> {
+  return (cell ?? "")
+    .split(";")
+    .filter(Boolean)
+    .map((entry) => {
+      const at = entry.lastIndexOf("=");
+      return [entry.slice(0, at), entry.slice(at + 1)];
+    });
+}
+
 /** A table's rows, by column name; none when the folder has no such file. */
 export function readCsv<Table extends CsvTable<never>>(dir: string, table: Table): Array<CsvRow<Table>> {
   const path = join(dir, table.file);

@@ -189,7 +189,7 @@ export class RunRecorder {
     const { runDir, scenario } = this.input;
     const criteria = this.criteria;
     // An interrupted run lists what was still under way, marked in-flight.
-    for (const r of this.ledger.inFlightRecords()) this.messages.write(r);
+    for (const r of this.ledger.unfinishedRecords()) this.messages.write(r);
     await Promise.all([this.messages.close(), this.anomalies.close()]);
     // A file that cannot be written (disk full) costs that file, not the rest of the report.
     const failed = new Map<string, string>();

@@ -144,8 +144,7 @@ export async function dropRevertedSends(stack: EvmStack, ledger: Ledger): Promis
  */
 export function dropShortOfQuorum(network: Pick<GuardianNetwork, "quorum" | "quorumState">, ledger: Ledger): void {
   for (const r of [...ledger.inFlightRecords()]) {
-    // A message rolled back on its source is dropped for that when the drain closes.
-    if (r.sourceIncludedAt === undefined || r.vaaReadyAt !== undefined || !r.sendTxHash || r.sourceRolledBack) continue;
+    if (r.sourceIncludedAt === undefined || r.vaaReadyAt !== undefined || !r.sendTxHash) continue;
     const state = network.quorumState(r.sendTxHash);
     if (!state) continue;
     const signatures = `${state.signatures} of ${network.quorum} signatures`;
