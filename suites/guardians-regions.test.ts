@@ -53,8 +53,12 @@ test.serial(
     // every 20 ms, so the hop may start up to 20 ms after the guardians saw the block.
     const flatHops = flat.rows("hops.csv");
     const hops = spread.rows("hops.csv");
-    const [flat0, spread0, cut] = [quorumP50(flatHops, "0"), quorumP50(hops, "0"), quorumP50(hops, "2")];
-    t.log(`guardian_quorum p50: flat ${flat0} ms, spread ${spread0} ms, spread with eu-central cut off ${cut} ms`);
+    // The flat run has no faults: its baseline is the least of its three stages' p50, since the
+    // first seconds of a suite file can share the cores with the next file's start-up (one
+    // such round read 58.9 ms for flat stage 0; 17–28 ms is usual here).
+    const flat0 = Math.min(...["0", "1", "2"].map((stage) => quorumP50(flatHops, stage)));
+    const [spread0, cut] = [quorumP50(hops, "0"), quorumP50(hops, "2")];
+    t.log(`guardian_quorum p50: flat ${flat0} ms (least stage), spread ${spread0} ms, spread with eu-central cut off ${cut} ms`);
     t.true(spread0 >= 25 && spread0 >= flat0 + 20, `quorum p50: flat ${flat0} ms, spread ${spread0} ms`);
     t.true(cut >= 50 && cut > spread0, `quorum p50 with eu-central cut off: ${cut} ms (before: ${spread0} ms)`);
 

@@ -112,7 +112,8 @@ test("heartbeats: each online guardian reports its view's head; an offline one s
   v.onHeartbeat = (beat) => beats.push(beat.spread);
   await v.start();
   const shared = pollers[0]!;
-  const at = now();
+  // Whole ms: with a fractional clock reading, (at + 40) − 40 can come out an ulp below at.
+  const at = Math.floor(now());
   shared.onHead!(7n, at - 100);
   shared.onHead!(9n, at);
   // Guardian 2 sees the shared poller 40 ms late: head 7 until 40 ms after 9 arrived.
