@@ -47,23 +47,26 @@ test("a bad scenario file fails before anything starts, naming the field", async
 });
 
 test("bad flags get the usage text and exit 2", async (t) => {
-  const seed = await cli(["run", "smoke", "--seed", "1.5"]);
+  // Each a CLI process of its own, started together.
+  const [seed, threshold, inherited, unknown, port, bundle] = await Promise.all([
+    cli(["run", "smoke", "--seed", "1.5"]),
+    cli(["run", "smoke", "--threshold", "p99 < soon"]),
+    cli(["run", "smoke", "--threshold", "constructor<1"]),
+    cli(["fly"]),
+    cli(["run", tiny, "--metrics-port", "http"]),
+    cli(["bundle"]),
+  ]);
   t.is(seed.code, 2);
   t.regex(seed.output, /--seed 1.5: must be an integer from 0 to 4294967295/);
-  const threshold = await cli(["run", "smoke", "--threshold", "p99 < soon"]);
   t.is(threshold.code, 2);
   t.regex(threshold.output, /--threshold "p99 < soon": must look like "p99<2000"/);
-  const inherited = await cli(["run", "smoke", "--threshold", "constructor<1"]);
   t.is(inherited.code, 2);
   t.regex(inherited.output, /--threshold "constructor<1": unknown metric "constructor"; use one of p50/);
-  const unknown = await cli(["fly"]);
   t.is(unknown.code, 2);
   t.regex(unknown.output, /unknown command "fly"[\s\S]*usage: bridge-stress run/);
   t.regex(unknown.output, /^bridge-stress: unknown command "fly"\n\[usage\] see README\.md#what-npm-run-stress-does\n\nusage: /m);
-  const port = await cli(["run", tiny, "--metrics-port", "http"]);
   t.is(port.code, 2);
   t.regex(port.output, /--metrics-port http: must be a port from 0 to 65535/);
-  const bundle = await cli(["bundle"]);
   t.is(bundle.code, 2);
   t.regex(bundle.output, /bundle takes one run folder/);
 });

@@ -15,15 +15,21 @@ type Row = Record<string, string>;
 const csv = (dir: string, file: string) => parse(readFileSync(join(dir, file)), { columns: true }) as Row[];
 
 test.serial("--repeat: below 3 or not a whole number is a usage error naming the fix; with run it is refused", async (t) => {
-  for (const bad of ["2", "2.5", "many", ""]) {
-    const { code, output } = await cli(["compare", "smoke", "--relayer", "default", "--relayer", "serial", "--repeat", bad]);
+  // Each a CLI process of its own, started together.
+  const bads = ["2", "2.5", "many", ""];
+  const [run, help, ...refused] = await Promise.all([
+    cli(["run", "smoke", "--repeat", "3"]),
+    cli(["--help"]),
+    ...bads.map((bad) => cli(["compare", "smoke", "--relayer", "default", "--relayer", "serial", "--repeat", bad])),
+  ]);
+  for (const [i, bad] of bads.entries()) {
+    const { code, output } = refused[i]!;
     t.is(code, 2, output);
     t.regex(output, new RegExp(`^bridge-stress: --repeat ${bad}: must be a whole number of at least 3 .* e\\.g\\. --repeat 5$`, "m"));
   }
-  const run = await cli(["run", "smoke", "--repeat", "3"]);
   t.is(run.code, 2, run.output);
   t.regex(run.output, /--repeat belongs to compare/);
-  t.regex((await cli(["--help"])).output, /bridge-stress compare <scenario> --relayer A --relayer B \[\.\.\.\] \[--repeat N\]/);
+  t.regex(help.output, /bridge-stress compare <scenario> --relayer A --relayer B \[\.\.\.\] \[--repeat N\]/);
 });
 
 test.serial("smoke, default against serial, 3 interleaved pairs: serial is slower in stage 1's p50 and mean", async (t) => {
