@@ -3,8 +3,8 @@
 // suites/ starts chains, guardians and relayers and measures their timing, so two of them at
 // once would slow each other's chains and skew what they assert. Each suite file therefore
 // holds one lock per AVA run from before its test file loads until its process exits. The
-// modules most suites load are loaded before the lock is taken, so the next suite's start-up
-// overlaps the running one.
+// modules most suites load are loaded before the lock is taken, at the lowest priority, so the
+// next suite's start-up overlaps the running one on what it leaves idle.
 // The lock: suites/helpers/processLock.ts, named after the AVA process (every test file's
 // parent), so a nested AVA run (suites/launcher.test.ts) has its own. (AVA's shared workers,
 // which @ava/cooperate's locks need, require worker threads; these files run in child processes.)
