@@ -54,8 +54,7 @@ test.serial(
     const flatHops = flat.rows("hops.csv");
     const hops = spread.rows("hops.csv");
     // The flat run has no faults: its baseline is the least of its three stages' p50, since the
-    // first seconds of a suite file can share the cores with the next file's start-up (one
-    // such round read 58.9 ms for flat stage 0; 17–28 ms is usual here).
+    // first seconds of a suite file can share the cores with the next file's start-up.
     const flat0 = Math.min(...["0", "1", "2"].map((stage) => quorumP50(flatHops, stage)));
     const [spread0, cut] = [quorumP50(hops, "0"), quorumP50(hops, "2")];
     t.log(`guardian_quorum p50: flat ${flat0} ms (least stage), spread ${spread0} ms, spread with eu-central cut off ${cut} ms`);

@@ -12,7 +12,7 @@ import test from "ava";
 import { relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readdirSync } from "node:fs";
-import { setPriority } from "node:os";
+import { getPriority, setPriority } from "node:os";
 import { holdUntilExit } from "./processLock.ts";
 
 const PROJECT = fileURLToPath(new URL("../..", import.meta.url));
@@ -36,15 +36,17 @@ if (isSuiteFile(test.meta.file)) {
 /**
  * Lowers this process's main thread to nice 19 while it loads and waits, so the running suite's
  * chains and harness get the cores first and the load takes only what they leave idle. Only
- * where the priority can be raised back (root with CAP_SYS_NICE, or RLIMIT_NICE): tried with
- * nice 1 first; where it cannot, the process stays at nice 1 and loads as it is. Returns the
- * function that restores nice 0 to every thread once the lock is held (children spawned after
- * it, the suite's chains, start at 0).
+ * where the priority can be raised back (root with CAP_SYS_NICE, or RLIMIT_NICE): tried one
+ * step down and back first; where it cannot go back, the process stays one step down and loads
+ * as it is. Returns the function that restores the priority AVA gave it (0 unless `npm test`
+ * itself runs under nice) to every thread once the lock is held, so the suite's chains, spawned
+ * after it, start at that priority too.
  */
 function yieldCpu(): () => void {
+  const given = getPriority();
   try {
-    setPriority(1);
-    setPriority(0);
+    setPriority(Math.min(given + 1, 19));
+    setPriority(given);
   } catch {
     return () => undefined;
   }
@@ -52,6 +54,6 @@ function yieldCpu(): () => void {
   // Threads started meanwhile (libuv's pool starts with the first asynchronous file operation)
   // took nice 19 from the main thread: Linux's nice is per thread, so each is restored.
   return () => {
-    for (const tid of readdirSync("/proc/self/task")) setPriority(Number(tid), 0);
+    for (const tid of readdirSync("/proc/self/task")) setPriority(Number(tid), given);
   };
 }
