@@ -87,7 +87,7 @@ test.serial("a launcher killed outright (SIGKILL: nothing is passed on) stops th
 
 test.serial("a suite that AVA times out leaves no process behind, and a report marked incomplete", async (t) => {
   const out = mkdtempSync(join(dir, "ava-"));
-  const ava = ["node_modules/ava/entrypoints/cli.mjs", "suites/fixtures/timeout-run.ts", "--timeout=15s"];
+  const ava = ["node_modules/ava/entrypoints/cli.mjs", "suites/fixtures/timeout-run.ts", "--timeout=30s"];
   const { exited, below, output } = await midRun(t, process.execPath, ava, { ...process.env, TIMEOUT_RUN_OUT: out });
   const [code] = await exited;
   t.is(code, 1, output());
