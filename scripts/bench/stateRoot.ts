@@ -1,7 +1,7 @@
 // How anvil's time to mine a block grows with the contracts' storage (README "Long runs"): one
 // anvil, mined by hand (`--no-mining`), with a contract that writes fresh storage slots; at each
 // slot count, the median time of 10 `evm_mine` calls of an empty block and the process's RSS,
-// once keeping no past state (bare `--prune-history`, what destinations run with) and once
+// once keeping no past state (bare `--prune-history`; destinations keep 2 since 2026-12-03) and once
 // keeping 10. Prints one line per point, then one JSON line.
 //
 //   node --import tsx scripts/bench/stateRoot.ts
