@@ -106,7 +106,7 @@ const ENGINE = under(["src/engine", "src/load", "src/measure", "src/report"]);
 /** The bridges' code, which the engine must not import. */
 const BRIDGE = under(["src/bridges"]);
 /** What puts the engine and the bridges together: the CLI, the run and compare entry points, the bridge registry, the package entry. */
-const TOP = under(["src/cli.ts", "src/cliArgs.ts", "src/run.ts", "src/compare.ts", "src/bridges/index.ts", "src/index.ts"]);
+const TOP = under(["src/cli.ts", "src/cliFlags.ts", "src/cliArgs.ts", "src/cliRun.ts", "src/run.ts", "src/compare.ts", "src/bridges/index.ts", "src/index.ts"]);
 /** The folder of the bridge a file belongs to (src/bridges/<name>), or undefined. */
 const bridgeFolder = (file: string) => /^src\/bridges\/([^/]+)\//.exec(file)?.[1];
 /** The Cosmos localnet parts both Cosmos bridges (cosmos-tx, ibc) run on. */
@@ -222,4 +222,26 @@ test("no non-test source file of src/ or chains/ is over 350 lines (split it by 
     .filter(([, lines]) => lines > 351)
     .map(([file, lines]) => `${file}: ${lines} lines`);
   t.deepEqual(long, []);
+});
+
+test("the CLI checks its flags before it loads the engine: src/cli.ts's static imports reach no bridge, engine run, scenario loader, viem or Wormhole SDK", (t) => {
+  // Static imports that load a module: not import() (how src/cli.ts loads the rest once the flags
+  // are usable), not `import type` (erased).
+  const staticImports = (file: string) =>
+    [...readFileSync(join(ROOT, file), "utf8").matchAll(/^[ \t]*(?:import|export)\s(?!type\s)(?:[^;"'`]*?\sfrom\s*)?["']([^"']+)["']/gm)].map((m) => m[1]!);
+  const reached = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (reached.has(file)) return;
+    reached.add(file);
+    for (const spec of staticImports(file)) {
+      if (spec.startsWith(".")) visit(relative(ROOT, resolve(ROOT, dirname(file), spec)));
+      else if (!spec.startsWith("node:")) packages.add(spec);
+    }
+  };
+  visit("src/cli.ts");
+  t.true(reached.has("src/cliFlags.ts"), [...reached].join(", "));
+  const heavy = [...reached].filter((file) => /^src\/(bridges|engine)\/|^src\/(scenarios|run|compare|cliArgs|cliRun)\.ts$|^chains\//.test(file));
+  t.deepEqual(heavy, []);
+  t.deepEqual([...packages], [], "packages imported before the flags are checked");
 });

@@ -1,33 +1,14 @@
-import { join, relative, resolve } from "node:path";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { DEFAULT_REPEAT, readFlags } from "./cliFlags.ts";
 import { tetherToLauncher } from "./infra/tether.ts";
-import { runScenario, type RunResult } from "./run.ts";
-import { compareRelayers, DEFAULT_REPEAT } from "./compare.ts";
-import { bundleRun } from "./report/bundle.ts";
-import { writeHtmlReport } from "./report/html.ts";
-import { headroom } from "./report/runReport.ts";
-import { MANIFEST } from "./report/manifest.ts";
-import {
-  ANOMALIES,
-  COMPARISON,
-  COMPARISON_RUNS,
-  EVENTS,
-  GUARDIANS,
-  HOPS_TABLE,
-  MESSAGES,
-  RESOURCES,
-  STEPS,
-  SUMMARY,
-  THRESHOLDS,
-  TIMELINE,
-} from "./report/tables.ts";
-import { capacityLine } from "./measure/capacity.ts";
-import { harnessWarnings } from "./report/warnings.ts";
-import { MACHINE_CORES } from "./measure/machineCpu.ts";
-import { summaryTable } from "./report/summaryTable.ts";
 import { THRESHOLD_EXIT_CODE } from "./measure/thresholds.ts";
-import { parseCommandLine } from "./cliArgs.ts";
+import { COMPARISON, COMPARISON_RUNS } from "./report/tables.ts";
 import { UsageError } from "./usageError.ts";
+
+// Only the flags' modules load before the flags are checked (src/cliFlags.ts): a usage error is
+// answered in a fraction of a second. The scenario loader (src/cliArgs.ts) and the engine
+// (src/cliRun.ts) are imported once the command line is known to be usable.
 
 const USAGE = `usage: bridge-stress run [scenario] [--seed N] [--out DIR] [--threshold EXPR ...] [--chain-mode CHAIN=MODE ...] [--fork-block CHAIN=N ...]
                         [--metrics-port N] [--memory-guard off|minAvailable=S,maxProcess=S]
@@ -97,118 +78,19 @@ function reportsFolder(out: string | undefined): void {
   }
 }
 
-function verdictLines(result: RunResult): string {
-  const v = result.verdict;
-  const capacity = capacityLine(v);
-  const knee = v.knee === undefined ? "" : `; p99 knee at ${v.knee} msgs/s`;
-  const { limits } = result;
-  const lateness = result.stats.total.sendLateness.percentile(99);
-  const lines = [
-    `${capacity}${knee}`,
-    `harness: send lateness p99 ${lateness?.toFixed(1) ?? "-"} ms; hop times observed by polling every ${limits.observationPollMs} ms`,
-  ];
-  const room = headroom(limits, v, result.stats);
-  if (limits.ceilingMsgsPerS !== undefined) {
-    lines.push(
-      `harness ceiling ≈ ${limits.ceilingMsgsPerS.toFixed(0)} msgs/s (${limits.ceilingWhat})${room === undefined ? "" : `: ${room.toFixed(1)}× the measured capacity`}`,
-    );
-  }
-  const stages = result.stats.stages.map((s) => ({
-    stage: s.stage,
-    offeredRate: s.offeredRate,
-    harnessLoopBusy: s.harnessLoopBusy,
-    machineCpu: s.machineCpu,
-    sendLatenessP99: s.sendLateness.percentile(99),
-  }));
-  for (const warning of harnessWarnings(stages, room, limits.ceilingMsgsPerS, MACHINE_CORES)) lines.push(`WARNING: ${warning}`);
-  return lines.join("\n");
-}
-
-/** What the integration's own check after the run (manifest.json's integration.verify) found, a line each. */
-function integrationCheck(runDir: string): string[] {
-  let manifest: { integration?: { name?: string; verify?: { problems?: string[]; error?: string } } };
-  try {
-    manifest = JSON.parse(readFileSync(join(runDir, MANIFEST), "utf8"));
-  } catch {
-    return [];
-  }
-  const { name, verify } = manifest.integration ?? {};
-  if (verify?.error) return [`integration "${name}" check after the run failed: ${verify.error}`];
-  return (verify?.problems ?? []).map((problem) => `integration "${name}" check after the run: ${problem}`);
-}
-
 async function main(argv: string[]): Promise<number> {
-  const line = parseCommandLine(argv);
-  if (line.command === "help") {
+  const flags = readFlags(argv);
+  if (flags.command === "help") {
     say(USAGE);
     return 0;
   }
-  if ("folder" in line) {
-    if (line.command === "bundle") {
-      const { archive, files } = bundleRun(line.folder);
-      say(`bundle: ${relative(process.cwd(), archive)} (${files.join(", ")})`);
-    } else say(`report: ${relative(process.cwd(), await writeHtmlReport(line.folder))}`);
-    return 0;
-  }
-  const { command, scenario, values, repeat, metricsPort } = line;
-  reportsFolder(values.out);
+  if ("folder" in flags) return (await import("./cliRun.ts")).folderCommand(flags, say);
+  const line = (await import("./cliArgs.ts")).withScenario(flags);
+  reportsFolder(line.values.out);
+  const { runCommand } = await import("./cliRun.ts");
   // From here chains start: when whoever launched us goes away, stop as on SIGTERM.
   tetherToLauncher();
-  if (command === "compare") {
-    const compared = await compareRelayers(scenario, values.relayer!, { outDir: values.out, repeat, onProgress: (line) => say(line) });
-    say("");
-    for (const { preset, repeat: i, result } of compared.runs) {
-      const total = result.stats.total;
-      const counts = `offered ${total.offered}, delivered ${total.delivered}, dropped ${total.dropped}`;
-      say(`repeat ${i} ${preset}: ${counts} (${relative(process.cwd(), result.runDir)}/)`);
-    }
-    for (const other of [...new Set(compared.comparisons.map((c) => c.other))]) {
-      const lines = compared.comparisons.filter((c) => c.other === other);
-      const { baseline, repeats, family } = lines[0]!;
-      say(`\n${other} against ${baseline}: ${repeats} interleaved pairs of runs, ${family} verdicts (family-wise α = 0.05)`);
-      for (const c of lines) say(`stage ${c.stage} ${c.metric}: ${c.verdict}`);
-    }
-    say(`\nreports: ${relative(process.cwd(), compared.dir) || "."}/ (${COMPARISON.file}, ${COMPARISON_RUNS.file}, report.html and one folder per run)`);
-    if ("error" in compared.html) console.error(`bridge-stress: report.html not built: ${compared.html.error}`);
-    return 0;
-  }
-  const result = await runScenario(scenario, { outDir: values.out, metricsPort, onProgress: (line) => say(line) });
-  say(`\n${summaryTable(result.stats.stages, result.judgements)}\n`);
-  say(verdictLines(result));
-  const failed = result.thresholds.filter((r) => !r.passed);
-  for (const r of result.thresholds) {
-    say(`threshold ${r.passed ? "ok  " : "FAIL"} ${r.text} (actual ${r.actual === undefined ? "no data" : +r.actual.toFixed(4)})`);
-  }
-  const guardians = existsSync(join(result.runDir, GUARDIANS.file)) ? [GUARDIANS] : [];
-  const tables = [
-    MESSAGES,
-    STEPS,
-    HOPS_TABLE,
-    SUMMARY,
-    TIMELINE,
-    RESOURCES,
-    ANOMALIES,
-    EVENTS,
-    ...guardians,
-    ...(result.thresholds.length ? [THRESHOLDS] : []),
-  ];
-  say(`reports: ${relative(process.cwd(), result.runDir) || "."}/ (${[...tables.map((table) => table.file), MANIFEST].join(", ")})`);
-  for (const line of integrationCheck(result.runDir)) console.error(`bridge-stress: ${line}`);
-  if ("path" in result.html) say(`report: ${relative(process.cwd(), result.html.path)}`);
-  else if (!result.outputErrors.length) console.error(`bridge-stress: report.html not built (the CSVs are complete): ${result.html.error}`);
-  if (result.stoppedBy) {
-    console.error(`bridge-stress: the run was stopped early, its report is partial: ${result.stoppedBy}`);
-    return 1;
-  }
-  if (result.outputErrors.length) {
-    for (const error of result.outputErrors) console.error(`bridge-stress: report file not written in full: ${error}`);
-    return 1;
-  }
-  if (failed.length) {
-    console.error(`bridge-stress: ${failed.length} threshold(s) failed: ${failed.map((r) => r.text).join(", ")}`);
-    return THRESHOLD_EXIT_CODE;
-  }
-  return 0;
+  return runCommand(line, say);
 }
 
 main(process.argv.slice(2)).then(

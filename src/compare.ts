@@ -33,17 +33,9 @@ export function blockTimeMs(scenario: Scenario): number {
   return bridgeOf(scenario).blockTimeMs(scenario);
 }
 
-export const DEFAULT_REPEAT = 5;
-/** Three pairs give the t interval two degrees of freedom; two would leave one (a Cauchy interval, useless at a Bonferroni level). */
-export const MIN_REPEAT = 3;
-
-/** A `--repeat` value's problem, or undefined when it is usable. */
-export function repeatProblem(value: number): string | undefined {
-  return Number.isInteger(value) && value >= MIN_REPEAT
-    ? undefined
-    : `must be a whole number of at least ${MIN_REPEAT} (pairs of interleaved runs; the paired t interval needs N − 1 ≥ 2 degrees of freedom), ` +
-        `e.g. --repeat ${DEFAULT_REPEAT}`;
-}
+// --repeat's rules live with the CLI's flags (src/cliFlags.ts, which must load without the engine); re-exported here.
+export { DEFAULT_REPEAT, MIN_REPEAT, repeatProblem } from "./cliFlags.ts";
+import { DEFAULT_REPEAT, repeatProblem } from "./cliFlags.ts";
 
 export interface CompareOptions extends Omit<RunOptions, "outDir" | "runId"> {
   outDir?: string;
