@@ -4,9 +4,9 @@
 // once would slow each other's chains and skew what they assert when they measure how fast.
 // Such a suite (ava.config.js ALONE_SUITES) holds both of the run's two slots from before its
 // test file loads until its process exits: it runs alone. Any other suite (SHARED_SUITES there:
-// it asserts what happened, not how fast) holds one slot, so two of them run side by side. The modules most suites load are loaded
-// before a slot is taken, at the lowest priority, so the next suite's start-up takes only what
-// the running one leaves idle.
+// it asserts what happened, not how fast) holds one slot, so two of them run side by side. The
+// modules most suites load are loaded before a slot is taken, at the lowest priority, so the
+// next suite's start-up takes only what the running ones leave idle.
 // The slots: suites/helpers/processLock.ts, named after the AVA process (every test file's
 // parent), so a nested AVA run (suites/launcher.test.ts) has its own. (AVA's shared workers,
 // which @ava/cooperate's locks need, require worker threads; these files run in child processes.)
