@@ -24,6 +24,8 @@ export const DROP_CODES = [
   "ibc-timeout",
   "ibc-ack-error",
   "ibc-acknowledged-without-receipt",
+  // Stalled on the IBC path (src/bridges/ibc/path.ts settle): included, neither acknowledged nor timed out.
+  "ibc-packet-pending",
 ] as const;
 
 export type DropCode = (typeof DROP_CODES)[number];

@@ -166,6 +166,13 @@ export class IbcPath implements DeliveryPath {
     for (const w of this.watchers) await w.sweep();
     await Promise.all(this.watchers.map((w) => w.stop()));
     dropWhileHalted(this.ledger!, halted);
+    // Packets still open (no acknowledgement, no timeout): the engine's stall reasons are the
+    // Wormhole path's hops (a packet in a source block would read no-quorum), so they are said here.
+    const destination = this.scenario.ibc.destinationChainId;
+    for (const { id, received } of this.packets.values()) {
+      const detail = received ? `received on ${destination}, acknowledgement not relayed back` : `not received on ${destination}, no timeout proven`;
+      this.ledger!.refused(id, now(), { code: "ibc-packet-pending", detail });
+    }
   }
 
   async stop(): Promise<void> {
