@@ -158,6 +158,14 @@ const cases: Array<[DropCode, MessageRecord, string]> = [
     ),
     "ibc-acknowledged-without-receipt",
   ],
+  [
+    "ibc-packet-pending",
+    dropped(
+      () => undefined,
+      (l) => l.refused(1, l.startedAt + 5, { code: "ibc-packet-pending", detail: "not received on stress-b, no timeout proven" }),
+    ),
+    "ibc-packet-pending: not received on stress-b, no timeout proven",
+  ],
 ];
 
 test("the drop_reason cell of messages.csv is `code` or `code: detail`, as before, for a record of every code", (t) => {
