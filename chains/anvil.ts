@@ -55,8 +55,9 @@ export interface AnvilHistory {
  * past block on purpose. But a call at "latest" does, when a block is mined between anvil reading
  * the head's number and reading its state: with none kept (the bare `--prune-history`) about 3 %
  * of eth_calls made while blocks were mined every few ms failed "BlockOutOfRangeError: block
- * height is N+1 but requested was N" (seen once in the suites, in an integration's read); with 2
- * kept none failed with blocks every 25 ms (chains/anvil.test.ts), a tenth of a run's block time.
+ * height is N+1 but requested was N" (seen once in the suites, in the integration suite's lending
+ * run); with 2 kept none failed with blocks every 25 ms (chains/anvil.test.ts), 8 to 20 times as
+ * often as the shipped scenarios' chains (200–500 ms).
  * (Mined back to back on a busy machine, one call still waited out three blocks.)
  */
 export const MIN_HISTORY_STATES = 2;

@@ -57,7 +57,7 @@ test.serial("packets not received before their timeout are dropped as ibc-timeou
   const messages = rows("messages.csv");
   t.true(messages.length >= 4);
   t.is(result.stats.total.dropped, messages.length);
-  // rly proves the timeouts on the source; once (1 in 4 rounds, with another suite beside it) it had
+  // rly proves the timeouts on the source; once (in 6 rounds on 2026-12-03, another suite beside it) it had
   // not proven one of five when the 30 s drain closed: that packet is said as still pending, never
   // received, not as a Wormhole hop (it read no-quorum before ibc-packet-pending).
   const reasons = messages.map((m) => m.drop_reason!);
